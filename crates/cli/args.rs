@@ -1,0 +1,123 @@
+//! Command-line arguments (clap derive). Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Turns scraped news pages into clean, structured, deduplicated articles.
+#[derive(Debug, Parser)]
+#[command(name = "newsclean", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole pipeline: ingest → dedupe → segment → export.
+    Run(RunArgs),
+    /// Read inputs and write a frame stream of documents to stdout.
+    Ingest(IngestArgs),
+    /// Read documents (from `ingest`) on stdin, write marked documents to stdout.
+    Dedupe(StageArgs),
+    /// Read marked documents (from `dedupe`) on stdin, write articles to stdout.
+    Segment(StageArgs),
+    /// Read articles (from `segment`) on stdin and write them in an output format.
+    Export(ExportArgs),
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Worker threads [default: the number of CPUs].
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// No progress bars and no summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Which inputs to read and how.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files and directories to read; `-` reads one document from stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Only read files whose path (relative to the input directory) matches this glob.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files whose path matches this glob, e.g. '*.truth.txt'.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Reject files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_doc_bytes: u64,
+}
+
+/// Where and how to write articles.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output file (jsonl, bincode; `-` for stdout) or directory (text).
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub output: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Jsonl)]
+    pub format: FormatArg,
+    /// Write rejected documents here as JSON lines [default: OUT's name + .rejects.jsonl].
+    #[arg(long, value_name = "PATH")]
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One JSON object per article per line.
+    Jsonl,
+    /// A directory with one <id>.txt per article.
+    Text,
+    /// A frame stream of articles, as `newsclean segment` writes.
+    Bincode,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

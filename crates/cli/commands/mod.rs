@@ -1,0 +1,156 @@
+//! One function per command, and what they share: thread count, Ctrl-C, configs, summary.
+
+mod run;
+mod stage;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context as _;
+use newsclean_dedupe::DedupeConfig;
+use newsclean_export::{ExportConfig, ExportSummary, Format};
+use newsclean_ingest::IngestConfig;
+use newsclean_pipeline::RunStats;
+use newsclean_segment::SegmentConfig;
+
+use crate::args::{Cli, Command, CommonArgs, FormatArg, InputArgs, OutputArgs};
+use crate::exit::ExitStatus;
+
+/// Runs the command `cli` names.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Ingest(args) => stage::ingest(&args),
+        Command::Dedupe(args) => stage::dedupe(&args.common),
+        Command::Segment(args) => stage::segment(&args.common),
+        Command::Export(args) => stage::export(&args),
+    }
+}
+
+/// Everything a command resolves once from its arguments; worker code sees only this.
+pub struct Settings {
+    pub threads: usize,
+    pub is_quiet: bool,
+    pub cancel: &'static AtomicBool,
+    pub dedupe: DedupeConfig,
+    pub segment: SegmentConfig,
+}
+
+impl Settings {
+    pub fn new(common: &CommonArgs) -> anyhow::Result<Settings> {
+        let threads = match common.threads {
+            Some(0) => anyhow::bail!("--threads must be at least 1"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        };
+        Ok(Settings {
+            threads,
+            is_quiet: common.quiet,
+            cancel: cancel_flag()?,
+            dedupe: DedupeConfig::default(),
+            segment: SegmentConfig::default(),
+        })
+    }
+}
+
+/// The flag Ctrl-C raises; a second Ctrl-C exits at once with 130.
+fn cancel_flag() -> anyhow::Result<&'static AtomicBool> {
+    static CANCEL: AtomicBool = AtomicBool::new(false);
+    ctrlc::set_handler(|| {
+        if CANCEL.swap(true, Ordering::SeqCst) {
+            #[expect(clippy::exit, reason = "a second Ctrl-C means stop now, as in fd")]
+            std::process::exit(130);
+        }
+    })
+    .context("failed to install the Ctrl-C handler")?;
+    Ok(&CANCEL)
+}
+
+pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
+    for input in &args.inputs {
+        if input != Path::new("-") && std::fs::symlink_metadata(input).is_err() {
+            anyhow::bail!("input {} does not exist", input.display());
+        }
+    }
+    Ok(IngestConfig {
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        max_doc_bytes: args.max_doc_bytes,
+    })
+}
+
+pub fn export_config(args: &OutputArgs) -> ExportConfig {
+    let format = match args.format {
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Text => Format::Text,
+        FormatArg::Bincode => Format::Bincode,
+    };
+    let rejects = args
+        .rejects
+        .clone()
+        .or_else(|| default_rejects_path(&args.output));
+    ExportConfig {
+        format,
+        output: args.output.clone(),
+        rejects,
+    }
+}
+
+/// `out.jsonl` → `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; none for stdout.
+fn default_rejects_path(output: &Path) -> Option<PathBuf> {
+    if output == Path::new("-") {
+        return None;
+    }
+    let stem = output.file_stem()?.to_string_lossy().into_owned();
+    Some(output.with_file_name(format!("{stem}.rejects.jsonl")))
+}
+
+/// Turns the runner's outcome into an exit status, printing the summary.
+pub fn finish(
+    result: Result<RunStats, newsclean_pipeline::Error>,
+    summary: &ExportSummary,
+    settings: &Settings,
+) -> anyhow::Result<ExitStatus> {
+    let stats = match result {
+        Ok(stats) => stats,
+        Err(newsclean_pipeline::Error::Cancelled) => {
+            print_line("newsclean: interrupted; no output was put in place");
+            return Ok(ExitStatus::Interrupted);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if !settings.is_quiet {
+        print_line(&summary_line(summary, &stats));
+    }
+    Ok(ExitStatus::of_run(summary.n_rejected))
+}
+
+fn summary_line(summary: &ExportSummary, stats: &RunStats) -> String {
+    let mut removed: Vec<(&String, &u64)> = summary.removed.iter().collect();
+    removed.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let removed: Vec<String> = removed
+        .iter()
+        .map(|(reason, n)| format!("{n} {reason}"))
+        .collect();
+    let secs = stats.elapsed.as_secs_f64();
+    let mb = summary.n_bytes as f64 / 1e6;
+    format!(
+        "newsclean: {} documents: {} exported, {} rejected; lines removed: {}; {mb:.1} MB in {secs:.2} s ({:.1} MB/s)",
+        summary.n_seen,
+        summary.n_exported,
+        summary.n_rejected,
+        if removed.is_empty() {
+            "none".to_owned()
+        } else {
+            removed.join(", ")
+        },
+        if secs > 0.0 { mb / secs } else { 0.0 },
+    )
+}
+
+fn print_line(line: &str) {
+    #[expect(clippy::print_stderr, reason = "the binary prints the run summary")]
+    {
+        eprintln!("{line}");
+    }
+}

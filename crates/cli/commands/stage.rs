@@ -1,0 +1,114 @@
+//! The stage commands: one stage between frame streams on stdin and stdout, through the same
+//! runner and transforms as `newsclean run`, so `ingest | dedupe | segment | export` writes
+//! exactly what `run` writes.
+
+use std::io::{self, BufReader, BufWriter, IsTerminal};
+
+use newsclean_core::codec::{FrameSink, FrameSource};
+use newsclean_core::{Identity, NoopReporter, Record, Sink, StageId, StreamKind, Transform};
+use newsclean_dedupe::Dedupe;
+use newsclean_export::ExportSink;
+use newsclean_ingest::{Decoder, InputSource};
+use newsclean_pipeline::Runner;
+use newsclean_segment::Segment;
+
+use super::{Settings, export_config, finish, ingest_config};
+use crate::args::{CommonArgs, ExportArgs, IngestArgs};
+use crate::exit::ExitStatus;
+use crate::progress::Progress;
+
+type Stdout = BufWriter<io::Stdout>;
+
+fn frames_out(stage: StageId, kind: StreamKind) -> anyhow::Result<FrameSink<Stdout>> {
+    if io::stdout().is_terminal() {
+        anyhow::bail!(
+            "`newsclean {stage}` writes a binary frame stream; pipe it into the next stage instead of a terminal"
+        );
+    }
+    Ok(FrameSink::new(
+        BufWriter::with_capacity(1 << 16, io::stdout()),
+        stage,
+        kind,
+    )?)
+}
+
+fn frames_in(
+    stage: StageId,
+    kind: StreamKind,
+) -> anyhow::Result<FrameSource<BufReader<io::Stdin>>> {
+    Ok(FrameSource::new(
+        BufReader::with_capacity(1 << 16, io::stdin()),
+        stage,
+        kind,
+    )?)
+}
+
+/// Runs one frame-to-frame stage and finishes its output.
+fn pipe<T, F, K>(
+    settings: &Settings,
+    source: FrameSource<BufReader<io::Stdin>>,
+    make_worker: F,
+    mut sink: K,
+) -> anyhow::Result<ExitStatus>
+where
+    T: Transform<Item = Record>,
+    F: Fn() -> T + Sync,
+    K: Sink<Item = Record>,
+{
+    match Runner::new(settings.threads, settings.cancel, &NoopReporter).run(
+        source,
+        make_worker,
+        &mut sink,
+    ) {
+        Ok(_) => Ok(ExitStatus::Success),
+        Err(newsclean_pipeline::Error::Cancelled) => Ok(ExitStatus::Interrupted),
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub fn ingest(args: &IngestArgs) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::new(&args.common)?;
+    let source = InputSource::new(
+        &args.input.inputs,
+        &ingest_config(&args.input)?,
+        &NoopReporter,
+    )?;
+    let mut sink = frames_out(StageId::Ingest, StreamKind::Docs)?;
+    match Runner::new(settings.threads, settings.cancel, &NoopReporter).run(
+        source,
+        || Decoder,
+        &mut sink,
+    ) {
+        Ok(_) => Ok(ExitStatus::Success),
+        Err(newsclean_pipeline::Error::Cancelled) => Ok(ExitStatus::Interrupted),
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub fn dedupe(common: &CommonArgs) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::new(common)?;
+    let source = frames_in(StageId::Dedupe, StreamKind::Docs)?;
+    let sink = frames_out(StageId::Dedupe, StreamKind::Marked)?;
+    pipe(&settings, source, || Dedupe::new(&settings.dedupe), sink)
+}
+
+pub fn segment(common: &CommonArgs) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::new(common)?;
+    let source = frames_in(StageId::Segment, StreamKind::Marked)?;
+    let sink = frames_out(StageId::Segment, StreamKind::Articles)?;
+    pipe(&settings, source, || Segment::new(&settings.segment), sink)
+}
+
+pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::new(&args.common)?;
+    let progress = Progress::new(settings.is_quiet);
+    let source = frames_in(StageId::Export, StreamKind::Articles)?;
+    let mut sink = ExportSink::new(&export_config(&args.output))?;
+    let result = Runner::new(settings.threads, settings.cancel, &progress).run(
+        source,
+        Identity::<Record>::default,
+        &mut sink,
+    );
+    progress.finish();
+    finish(result, sink.summary(), &settings)
+}

@@ -1,0 +1,100 @@
+//! The structured article that segment builds and export writes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::doc::{DocStats, Seq, Source};
+
+/// A run of paragraphs under an optional heading.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// The sub-heading, or `None` for the text before the first heading.
+    pub heading: Option<String>,
+    /// The paragraphs, in order.
+    pub paragraphs: Vec<String>,
+}
+
+/// Counts describing how an article was made from its page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleStats {
+    /// Size of the input in bytes.
+    pub n_bytes: u64,
+    /// The encoding the input was decoded from.
+    pub encoding: String,
+    /// Invalid byte sequences replaced while decoding.
+    pub n_invalid: u64,
+    /// Non-blank input lines.
+    pub n_lines: u32,
+    /// Lines kept in the article (title, summary, headings, paragraphs, related).
+    pub n_kept: u32,
+    /// Words in `text`.
+    pub n_words: u32,
+    /// Removed lines by reason name (see [`crate::Reason::name`]).
+    pub removed: BTreeMap<String, u32>,
+}
+
+impl ArticleStats {
+    /// Starts the stats from ingest's decoding facts.
+    pub fn from_doc(doc: &DocStats) -> ArticleStats {
+        ArticleStats {
+            n_bytes: doc.n_bytes,
+            encoding: doc.encoding.clone(),
+            n_invalid: doc.n_invalid,
+            ..ArticleStats::default()
+        }
+    }
+}
+
+/// A cleaned article.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    /// Position in the input order.
+    pub seq: Seq,
+    /// Stable identifier.
+    pub id: String,
+    /// Where the page came from.
+    pub source: Source,
+    /// The headline, exactly once.
+    pub title: Option<String>,
+    /// The author line, when one was recognised.
+    pub byline: Option<String>,
+    /// The publication date line, when one was recognised.
+    pub published: Option<String>,
+    /// Summary bullets before the body, without their bullet marks.
+    pub summary: Vec<String>,
+    /// The body: paragraphs grouped under their sub-headings.
+    pub sections: Vec<Section>,
+    /// Titles from related-links blocks.
+    pub related: Vec<String>,
+    /// How the article was made.
+    pub stats: ArticleStats,
+}
+
+impl Article {
+    /// The article as plain text: title, summary, headings and paragraphs, one per line.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for line in self.text_lines() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+        }
+        out
+    }
+
+    /// The lines of [`Article::text`], in order.
+    pub fn text_lines(&self) -> impl Iterator<Item = &str> {
+        let title = self.title.as_deref().into_iter();
+        let summary = self.summary.iter().map(String::as_str);
+        let body = self.sections.iter().flat_map(|section| {
+            section
+                .heading
+                .as_deref()
+                .into_iter()
+                .chain(section.paragraphs.iter().map(String::as_str))
+        });
+        title.chain(summary).chain(body)
+    }
+}

@@ -1,0 +1,398 @@
+//! The frame stream between stage commands: the only place that knows bincode.
+//!
+//! Layout: a 10-byte header (`NWSCLN`, format version as u16 little-endian, the
+//! [`StreamKind`] byte, a reserved zero), then frames of a u32 little-endian length and that
+//! many bytes of a bincode-encoded [`Record`], then the end marker `u32::MAX`. A stream without
+//! its end marker was cut short, and the reader says so instead of treating it as complete.
+
+use std::io::{self, Read, Write};
+
+use crate::record::{Record, StreamKind};
+use crate::report::StageId;
+use crate::stage::{Sink, Source, StageError};
+
+const MAGIC: &[u8; 6] = b"NWSCLN";
+/// The version of the frame format; bump it when [`Record`] changes shape.
+pub const VERSION: u16 = 1;
+const END: u32 = u32::MAX;
+/// Frames larger than this are refused as corrupt rather than allocated.
+pub const MAX_FRAME: u32 = 1 << 30;
+
+/// Errors reading or writing a frame stream.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input does not start with the frame header.
+    #[error(
+        "input is not a newsclean frame stream (bad header); stage commands read the output of another stage command"
+    )]
+    BadMagic,
+    /// The stream was written by another format version.
+    #[error("frame stream has format version {found}, this newsclean reads version {VERSION}")]
+    Version {
+        /// The version in the header.
+        found: u16,
+    },
+    /// The stream was written by another stage than the one this stage reads.
+    #[error("`{reader}` reads the output of `{}`, but this stream was written by `{}`", expected.writer(), found.writer())]
+    WrongKind {
+        /// The stage command reading.
+        reader: StageId,
+        /// The kind it reads.
+        expected: StreamKind,
+        /// The kind in the header.
+        found: StreamKind,
+    },
+    /// The header names a stream kind this version does not know.
+    #[error("frame stream has unknown kind {0}")]
+    Kind(u8),
+    /// A frame claims an impossible length.
+    #[error("frame {index} claims {len} bytes; the stream is corrupt")]
+    TooLarge {
+        /// Zero-based frame number.
+        index: u64,
+        /// The claimed length.
+        len: u32,
+    },
+    /// The stream ended inside a frame or without its end marker.
+    #[error(
+        "frame stream ended early after {n_frames} frames: the writing stage stopped before finishing"
+    )]
+    Truncated {
+        /// Complete frames read.
+        n_frames: u64,
+    },
+    /// A frame's payload does not decode.
+    #[error("frame {index} does not decode")]
+    Decode {
+        /// Zero-based frame number.
+        index: u64,
+        /// The decoder's complaint.
+        #[source]
+        source: bincode::error::DecodeError,
+    },
+    /// A record does not encode.
+    #[error("record does not encode")]
+    Encode(#[source] bincode::error::EncodeError),
+    /// Reading or writing failed.
+    #[error("frame stream I/O failed")]
+    Io(#[from] io::Error),
+}
+
+fn config() -> impl bincode::config::Config {
+    bincode::config::standard()
+}
+
+/// Encodes one record as a frame payload.
+pub fn encode(record: &Record, buf: &mut Vec<u8>) -> Result<(), Error> {
+    buf.clear();
+    bincode::serde::encode_into_std_write(record, buf, config()).map_err(Error::Encode)?;
+    Ok(())
+}
+
+/// Writes a frame stream.
+pub struct FrameWriter<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> FrameWriter<W> {
+    /// Writes the header for a stream of `kind`.
+    pub fn new(mut out: W, kind: StreamKind) -> Result<FrameWriter<W>, Error> {
+        out.write_all(MAGIC)?;
+        out.write_all(&VERSION.to_le_bytes())?;
+        out.write_all(&[kind.to_byte(), 0])?;
+        Ok(FrameWriter {
+            out,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Writes one record.
+    pub fn write(&mut self, record: &Record) -> Result<(), Error> {
+        encode(record, &mut self.buf)?;
+        let len = u32::try_from(self.buf.len())
+            .ok()
+            .filter(|&n| n < MAX_FRAME);
+        let Some(len) = len else {
+            return Err(Error::Encode(bincode::error::EncodeError::Other(
+                "record larger than the frame limit",
+            )));
+        };
+        self.out.write_all(&len.to_le_bytes())?;
+        self.out.write_all(&self.buf)?;
+        Ok(())
+    }
+
+    /// Writes the end marker and flushes; returns the inner writer.
+    pub fn finish(mut self) -> Result<W, Error> {
+        self.out.write_all(&END.to_le_bytes())?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// Reads a frame stream.
+pub struct FrameReader<R: Read> {
+    input: R,
+    kind: StreamKind,
+    buf: Vec<u8>,
+    n_frames: u64,
+    is_done: bool,
+}
+
+impl<R: Read> FrameReader<R> {
+    /// Reads and checks the header.
+    pub fn new(mut input: R) -> Result<FrameReader<R>, Error> {
+        let mut header = [0u8; 10];
+        read_full(&mut input, &mut header).map_err(|err| match err {
+            ReadFull::Eof(_) => Error::BadMagic,
+            ReadFull::Io(err) => Error::Io(err),
+        })?;
+        if &header[..6] != MAGIC {
+            return Err(Error::BadMagic);
+        }
+        let version = u16::from_le_bytes([header[6], header[7]]);
+        if version != VERSION {
+            return Err(Error::Version { found: version });
+        }
+        let kind = StreamKind::from_byte(header[8]).ok_or(Error::Kind(header[8]))?;
+        Ok(FrameReader {
+            input,
+            kind,
+            buf: Vec::new(),
+            n_frames: 0,
+            is_done: false,
+        })
+    }
+
+    /// The stage that wrote the stream.
+    pub fn kind(&self) -> StreamKind {
+        self.kind
+    }
+
+    /// Reads the next record; `None` after the end marker.
+    pub fn read(&mut self) -> Result<Option<Record>, Error> {
+        if self.is_done {
+            return Ok(None);
+        }
+        let truncated = Error::Truncated {
+            n_frames: self.n_frames,
+        };
+        let mut len = [0u8; 4];
+        match read_full(&mut self.input, &mut len) {
+            Ok(()) => {}
+            Err(ReadFull::Eof(_)) => return Err(truncated),
+            Err(ReadFull::Io(err)) => return Err(Error::Io(err)),
+        }
+        let len = u32::from_le_bytes(len);
+        if len == END {
+            self.is_done = true;
+            return Ok(None);
+        }
+        if len >= MAX_FRAME {
+            return Err(Error::TooLarge {
+                index: self.n_frames,
+                len,
+            });
+        }
+        self.buf.resize(len as usize, 0);
+        match read_full(&mut self.input, &mut self.buf) {
+            Ok(()) => {}
+            Err(ReadFull::Eof(_)) => return Err(truncated),
+            Err(ReadFull::Io(err)) => return Err(Error::Io(err)),
+        }
+        let (record, used) =
+            bincode::serde::decode_from_slice(&self.buf, config()).map_err(|source| {
+                Error::Decode {
+                    index: self.n_frames,
+                    source,
+                }
+            })?;
+        if used != self.buf.len() {
+            return Err(Error::Decode {
+                index: self.n_frames,
+                source: bincode::error::DecodeError::Other("trailing bytes in frame"),
+            });
+        }
+        self.n_frames += 1;
+        Ok(Some(record))
+    }
+}
+
+/// A [`Source`] reading records from a frame stream of one expected kind.
+pub struct FrameSource<R: Read + Send> {
+    reader: FrameReader<R>,
+    stage: StageId,
+}
+
+impl<R: Read + Send> FrameSource<R> {
+    /// Reads the header of `input` and checks that `expected` wrote it.
+    pub fn new(input: R, stage: StageId, expected: StreamKind) -> Result<FrameSource<R>, Error> {
+        let reader = FrameReader::new(input)?;
+        if reader.kind() != expected {
+            return Err(Error::WrongKind {
+                reader: stage,
+                expected,
+                found: reader.kind(),
+            });
+        }
+        Ok(FrameSource { reader, stage })
+    }
+}
+
+impl<R: Read + Send> Source for FrameSource<R> {
+    type Item = Record;
+    fn run(&mut self, emit: &mut dyn FnMut(Record) -> bool) -> Result<(), StageError> {
+        while let Some(record) = self
+            .reader
+            .read()
+            .map_err(|err| StageError::new(self.stage, err))?
+        {
+            if !emit(record) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A [`Sink`] writing records as a frame stream.
+pub struct FrameSink<W: Write + Send> {
+    writer: Option<FrameWriter<W>>,
+    stage: StageId,
+}
+
+impl<W: Write + Send> FrameSink<W> {
+    /// Writes the header of a stream of `kind` to `out`.
+    pub fn new(out: W, stage: StageId, kind: StreamKind) -> Result<FrameSink<W>, Error> {
+        Ok(FrameSink {
+            writer: Some(FrameWriter::new(out, kind)?),
+            stage,
+        })
+    }
+
+    /// The inner writer, once finished.
+    pub fn into_inner(self) -> Option<FrameWriter<W>> {
+        self.writer
+    }
+}
+
+impl<W: Write + Send> Sink for FrameSink<W> {
+    type Item = Record;
+    fn write(&mut self, record: Record) -> Result<(), StageError> {
+        let writer = self
+            .writer
+            .as_mut()
+            .ok_or_else(|| StageError::new(self.stage, "frame stream already finished"))?;
+        writer
+            .write(&record)
+            .map_err(|err| StageError::new(self.stage, err))
+    }
+    fn finish(&mut self) -> Result<(), StageError> {
+        if let Some(writer) = self.writer.take() {
+            writer
+                .finish()
+                .map_err(|err| StageError::new(self.stage, err))?;
+        }
+        Ok(())
+    }
+}
+
+enum ReadFull {
+    Eof(#[allow(dead_code)] usize),
+    Io(io::Error),
+}
+
+/// Fills `buf`, telling a clean end of input apart from an I/O error.
+fn read_full(input: &mut impl Read, buf: &mut [u8]) -> Result<(), ReadFull> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => return Err(ReadFull::Eof(filled)),
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(ReadFull::Io(err)),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::{Reject, Source};
+
+    fn reject(seq: u64) -> Record {
+        Record::Reject(Reject {
+            seq,
+            id: format!("d{seq}"),
+            source: Source::default(),
+            reason: "r".into(),
+        })
+    }
+
+    fn stream(records: &[Record]) -> Vec<u8> {
+        let mut w = FrameWriter::new(Vec::new(), StreamKind::Docs).unwrap();
+        for r in records {
+            w.write(r).unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    fn read_all(bytes: &[u8]) -> Result<Vec<Record>, Error> {
+        let mut r = FrameReader::new(bytes)?;
+        let mut out = Vec::new();
+        while let Some(rec) = r.read()? {
+            out.push(rec);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn round_trip() {
+        let records = vec![reject(0), reject(1)];
+        assert_eq!(read_all(&stream(&records)).unwrap(), records);
+    }
+
+    #[test]
+    fn wrong_kind_is_named() {
+        let bytes = stream(&[reject(0)]);
+        let err = FrameSource::new(bytes.as_slice(), StageId::Segment, StreamKind::Marked)
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "`segment` reads the output of `dedupe`, but this stream was written by `ingest`"
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(matches!(
+            read_all(b"hello world, not frames"),
+            Err(Error::BadMagic)
+        ));
+        assert!(matches!(read_all(b""), Err(Error::BadMagic)));
+    }
+
+    #[test]
+    fn truncation_is_detected() {
+        let bytes = stream(&[reject(0), reject(1)]);
+        for cut in 10..bytes.len() {
+            assert!(
+                read_all(&bytes[..cut]).is_err(),
+                "cut at {cut} went unnoticed"
+            );
+        }
+    }
+
+    #[test]
+    fn corrupt_frames_do_not_panic() {
+        let mut bytes = stream(&[reject(0)]);
+        for i in 10..bytes.len() - 4 {
+            bytes[i] ^= 0xA5;
+            let _ = read_all(&bytes);
+            bytes[i] ^= 0xA5;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Documents as ingest produces them, and rejects.
+
+use serde::{Deserialize, Serialize};
+
+/// The position of a document in the input order; export writes in `Seq` order.
+pub type Seq = u64;
+
+/// Where a document came from.
+///
+/// Record types never use `skip_serializing_if`: the frame codec is not self-describing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The file the document was read from (`-` for standard input).
+    pub path: String,
+    /// The member inside an archive file, when there is one.
+    pub member: Option<String>,
+    /// The URL of the page, when the input carries one.
+    pub url: Option<String>,
+}
+
+/// A document before decoding: the bytes of one input file or archive member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawDoc {
+    /// Position in the input order.
+    pub seq: Seq,
+    /// Stable identifier: the path relative to the input root, without extension.
+    pub id: String,
+    /// Where the bytes came from.
+    pub source: Source,
+    /// The undecoded content.
+    pub bytes: Vec<u8>,
+}
+
+/// Facts about a document's decoding, carried through to the output's `stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocStats {
+    /// Size of the input in bytes, before decoding.
+    pub n_bytes: u64,
+    /// The encoding the text was decoded from.
+    pub encoding: String,
+    /// Number of invalid byte sequences replaced with U+FFFD.
+    pub n_invalid: u64,
+}
+
+/// A decoded document: UTF-8 text without BOM, with `\n` line ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Doc {
+    /// Position in the input order.
+    pub seq: Seq,
+    /// Stable identifier.
+    pub id: String,
+    /// Where the document came from.
+    pub source: Source,
+    /// The decoded text.
+    pub text: String,
+    /// Decoding facts.
+    pub stats: DocStats,
+}
+
+/// A document that cannot be processed, with the reason in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reject {
+    /// Position in the input order.
+    pub seq: Seq,
+    /// Identifier of the rejected document.
+    pub id: String,
+    /// Where it came from.
+    pub source: Source,
+    /// Why it was rejected, for people.
+    pub reason: String,
+}

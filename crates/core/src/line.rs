@@ -1,0 +1,187 @@
+//! Lines of a document and the verdict on each.
+//!
+//! Nothing is deleted silently: dedupe and segment give every input line a [`Verdict`], and a
+//! removed line says why ([`Reason`]), so `newsclean explain` can show every decision.
+
+use serde::{Deserialize, Serialize};
+
+use crate::doc::{Doc, DocStats, Seq, Source};
+use crate::hash::stable_hash;
+use crate::text::normalize_into;
+
+/// What a kept line is in the article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    /// The headline.
+    Title,
+    /// A summary bullet before the body.
+    Summary,
+    /// The author line.
+    Byline,
+    /// The publication date line.
+    Published,
+    /// A section heading inside the body.
+    Heading,
+    /// A body paragraph.
+    Paragraph,
+    /// A related-article title from a related-links block.
+    Related,
+}
+
+impl Role {
+    /// A short lowercase name, used by `explain` and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Title => "title",
+            Role::Summary => "summary",
+            Role::Byline => "byline",
+            Role::Published => "published",
+            Role::Heading => "heading",
+            Role::Paragraph => "paragraph",
+            Role::Related => "related",
+        }
+    }
+}
+
+/// Why a line was removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Reason {
+    /// Another copy of the headline (title tag, og:title, h1, image alt).
+    RepeatedHeadline,
+    /// A line that already occurred earlier in the document.
+    RepeatedLine,
+    /// A line matched by a boilerplate rule of the lexicon; the rule is named.
+    Boilerplate(String),
+    /// A line that occurs on many pages of the same site.
+    SiteTemplate,
+    /// The end-of-article footer and everything after it.
+    Footer,
+    /// A related-links block marker or a teaser inside it.
+    Related,
+    /// The line classifier scored the line below its threshold.
+    LowScore(f32),
+}
+
+impl Reason {
+    /// A short stable name, used as the key when counting removals.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Reason::RepeatedHeadline => "repeated_headline",
+            Reason::RepeatedLine => "repeated_line",
+            Reason::Boilerplate(_) => "boilerplate",
+            Reason::SiteTemplate => "site_template",
+            Reason::Footer => "footer",
+            Reason::Related => "related",
+            Reason::LowScore(_) => "low_score",
+        }
+    }
+}
+
+/// The decision on one line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// An empty line; it separates blocks and is never output.
+    Blank,
+    /// Kept by dedupe; segment has not decided yet.
+    Undecided,
+    /// Kept by dedupe as the one copy of the repeated headline.
+    TitleCandidate,
+    /// Kept, with its role in the article.
+    Kept(Role),
+    /// Removed, with the reason.
+    Removed(Reason),
+}
+
+impl Verdict {
+    /// True when the line still takes part in the article (not blank, not removed).
+    pub fn is_alive(&self) -> bool {
+        matches!(
+            self,
+            Verdict::Undecided | Verdict::TitleCandidate | Verdict::Kept(_)
+        )
+    }
+}
+
+/// One line of a document: a byte range of the document text, trimmed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    /// Start of the trimmed line in the document text.
+    pub start: u32,
+    /// End (exclusive) of the trimmed line in the document text.
+    pub end: u32,
+    /// Stable hash of the normalised line text (see [`crate::text::normalize`]).
+    pub hash: u64,
+    /// The decision on this line.
+    pub verdict: Verdict,
+}
+
+/// A document split into lines, each with a verdict: the output of dedupe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarkedDoc {
+    /// Position in the input order.
+    pub seq: Seq,
+    /// Stable identifier.
+    pub id: String,
+    /// Where the document came from.
+    pub source: Source,
+    /// The decoded text that `lines` index into.
+    pub text: String,
+    /// Every line of `text`, in order.
+    pub lines: Vec<Line>,
+    /// Decoding facts from ingest.
+    pub stats: DocStats,
+}
+
+impl MarkedDoc {
+    /// The trimmed text of line `i`.
+    pub fn line_text(&self, i: usize) -> &str {
+        let line = &self.lines[i];
+        &self.text[line.start as usize..line.end as usize]
+    }
+}
+
+impl MarkedDoc {
+    /// Splits a document into trimmed lines, each hashed after normalisation: blank lines are
+    /// [`Verdict::Blank`], the others [`Verdict::Undecided`]. Also returns each line's
+    /// normalised text (empty for blank lines).
+    pub fn split(doc: Doc) -> (MarkedDoc, Vec<String>) {
+        let mut lines = Vec::new();
+        let mut norms = Vec::new();
+        let mut offset = 0usize;
+        let body = doc.text.strip_suffix('\n').unwrap_or(&doc.text);
+        for raw in body.split('\n') {
+            let trimmed = raw.trim();
+            let start = offset + (raw.len() - raw.trim_start().len());
+            offset += raw.len() + 1;
+            let mut norm = String::new();
+            let line = if trimmed.is_empty() {
+                Line {
+                    start: start as u32,
+                    end: start as u32,
+                    hash: 0,
+                    verdict: Verdict::Blank,
+                }
+            } else {
+                normalize_into(trimmed, &mut norm);
+                let end = start + trimmed.len();
+                Line {
+                    start: start as u32,
+                    end: end as u32,
+                    hash: stable_hash(norm.as_bytes()),
+                    verdict: Verdict::Undecided,
+                }
+            };
+            lines.push(line);
+            norms.push(norm);
+        }
+        let marked = MarkedDoc {
+            seq: doc.seq,
+            id: doc.id,
+            source: doc.source,
+            text: doc.text,
+            lines,
+            stats: doc.stats,
+        };
+        (marked, norms)
+    }
+}

@@ -1,0 +1,202 @@
+//! Per-document dedupe: splits a document into lines, normalises and hashes each line, keeps
+//! one copy of the repeated headline, and marks repeated lines and lexicon boilerplate.
+//!
+//! # Brief overview
+//!
+//! [`Dedupe`] is a stateless transform (one per worker) from [`Record::Doc`] to
+//! [`Record::Marked`]. Nothing is deleted: every line gets a [`Verdict`]. Blank lines are
+//! [`Verdict::Blank`]; lexicon lines are removed as [`Reason::Boilerplate`] with the rule's
+//! name; the headline (the title tag, og:title, h1 and image-alt copies of one line, with or
+//! without a `| Site` suffix) keeps one copy as [`Verdict::TitleCandidate`] and the others are
+//! [`Reason::RepeatedHeadline`]; any later copy of an earlier line is
+//! [`Reason::RepeatedLine`]. Lines are compared after [`newsclean_core::text::normalize`].
+//!
+//! ```
+//! use newsclean_core::{Doc, DocSource, DocStats, Verdict};
+//! use newsclean_dedupe::mark;
+//!
+//! let text = "Big news | Site\nBig news\nAdvertisement\nBig news\nThe body.\n";
+//! let doc = Doc { seq: 0, id: "a".into(), source: DocSource::default(), text: text.into(), stats: DocStats::default() };
+//! let marked = mark(doc);
+//! assert_eq!(marked.lines[1].verdict, Verdict::TitleCandidate);
+//! assert!(!marked.lines[3].verdict.is_alive());
+//! ```
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use newsclean_core::lexicon::Lexicon;
+use newsclean_core::text::{count_words, normalize_into};
+use newsclean_core::{
+    Doc, Line, MarkedDoc, Reason, Record, StageError, StageId, Transform, Verdict,
+};
+
+/// Settings of per-document dedupe. Empty for now; the site model joins it later.
+#[derive(Debug, Clone, Default)]
+pub struct DedupeConfig {}
+
+/// Errors of the dedupe stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The stage was given something other than decoded documents.
+    #[error("dedupe reads documents (the output of ingest), got a {0}")]
+    UnexpectedInput(&'static str),
+}
+
+/// The built-in boilerplate lexicon (`lexicon/boilerplate.txt`).
+pub fn boilerplate_lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        Lexicon::parse(include_str!("../lexicon/boilerplate.txt"))
+            .expect("the built-in lexicon parses (tested)")
+    })
+}
+
+/// The dedupe transform: [`Record::Doc`] in, [`Record::Marked`] out; rejects pass through.
+#[derive(Debug, Default)]
+pub struct Dedupe {}
+
+impl Dedupe {
+    /// A transform with the given settings.
+    pub fn new(_config: &DedupeConfig) -> Dedupe {
+        Dedupe {}
+    }
+}
+
+impl Transform for Dedupe {
+    type Item = Record;
+    fn process(&mut self, record: Record) -> Result<Record, StageError> {
+        match record {
+            Record::Doc(doc) => Ok(Record::Marked(mark(doc))),
+            Record::Reject(_) => Ok(record),
+            other => Err(StageError::new(
+                StageId::Dedupe,
+                Error::UnexpectedInput(other.kind_name()),
+            )),
+        }
+    }
+}
+
+/// Splits, normalises and marks one document.
+pub fn mark(doc: Doc) -> MarkedDoc {
+    let lexicon = boilerplate_lexicon();
+    let (mut marked, norms) = MarkedDoc::split(doc);
+    for (line, norm) in marked.lines.iter_mut().zip(&norms) {
+        if line.verdict == Verdict::Undecided {
+            if let Some(rule) = lexicon.lookup(norm) {
+                line.verdict = Verdict::Removed(Reason::Boilerplate(rule.to_owned()));
+            }
+        }
+    }
+    mark_headline(&marked.text, &mut marked.lines, &norms);
+    mark_repeats(&mut marked.lines);
+    marked
+}
+
+/// Separators between a headline and a site name in title tags.
+const AFFIX_SEPARATORS: [&str; 8] = [" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » "];
+
+/// The line without a site name before the first or after the last separator, when it has one.
+pub fn strip_site_affix(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for sep in AFFIX_SEPARATORS {
+        if let Some(at) = line.rfind(sep) {
+            out.push(line[..at].trim());
+        }
+        if let Some(at) = line.find(sep) {
+            out.push(line[at + sep.len()..].trim());
+        }
+    }
+    out.retain(|part| count_words(part) >= 2);
+    out
+}
+
+/// Finds the headline and keeps one copy of it.
+fn mark_headline(text: &str, lines: &mut [Line], norms: &[String]) {
+    let alive: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].verdict.is_alive())
+        .collect();
+    // The first two live lines are usually the title tag and og:title.
+    let head: Vec<usize> = alive.iter().copied().take(2).collect();
+    let mut keys: Vec<(usize, String)> = Vec::new();
+    let mut scratch = String::new();
+    for &i in head.iter().rev() {
+        keys.push((i, norms[i].clone()));
+        let line = &text[lines[i].start as usize..lines[i].end as usize];
+        for part in strip_site_affix(line) {
+            normalize_into(part, &mut scratch);
+            keys.push((i, scratch.clone()));
+        }
+    }
+    let is_copy = |j: usize, key: &str| {
+        norms[j] == key
+            || (head.contains(&j) && keys.iter().any(|(k, variant)| *k == j && variant == key))
+    };
+    let mut chosen = keys
+        .iter()
+        .map(|(_, key)| key)
+        .find(|key| {
+            count_words(key) >= 1 && alive.iter().filter(|&&j| is_copy(j, key)).count() >= 2
+        })
+        .cloned();
+    if chosen.is_none() {
+        chosen = most_repeated_title_like(&alive, norms);
+    }
+    let Some(key) = chosen else { return };
+    let copies: Vec<usize> = alive
+        .iter()
+        .copied()
+        .filter(|&j| is_copy(j, &key))
+        .collect();
+    let keep = copies
+        .iter()
+        .copied()
+        .find(|&j| norms[j] == key)
+        .unwrap_or(copies[0]);
+    for j in copies {
+        lines[j].verdict = if j == keep {
+            Verdict::TitleCandidate
+        } else {
+            Verdict::Removed(Reason::RepeatedHeadline)
+        };
+    }
+}
+
+/// The most repeated line of three or more words among the first live lines, if any repeats.
+fn most_repeated_title_like(alive: &[usize], norms: &[String]) -> Option<String> {
+    let top = &alive[..alive.len().min(30)];
+    let mut best: Option<(usize, &str)> = None;
+    for (n, &i) in top.iter().enumerate() {
+        let key = norms[i].as_str();
+        let n_words = count_words(key);
+        if !(3..=40).contains(&n_words) || top[..n].iter().any(|&j| norms[j] == key) {
+            continue;
+        }
+        let count = top.iter().filter(|&&j| norms[j] == key).count();
+        if count >= 2 && best.is_none_or(|(c, _)| count > c) {
+            best = Some((count, key));
+        }
+    }
+    best.map(|(_, key)| key.to_owned())
+}
+
+/// Marks every later copy of a live line as a repeat.
+fn mark_repeats(lines: &mut [Line]) {
+    let mut seen = HashSet::with_capacity(lines.len());
+    for line in lines.iter_mut() {
+        match line.verdict {
+            Verdict::Undecided | Verdict::TitleCandidate
+                if !seen.insert(line.hash) && line.verdict == Verdict::Undecided =>
+            {
+                line.verdict = Verdict::Removed(Reason::RepeatedLine);
+            }
+            Verdict::Removed(Reason::RepeatedHeadline) => {
+                seen.insert(line.hash);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

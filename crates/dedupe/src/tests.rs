@@ -1,0 +1,122 @@
+//! Dedupe tests: one helper renders every line with its verdict.
+
+use newsclean_core::{Doc, DocSource, DocStats, Reason, Verdict};
+use proptest::prelude::*;
+
+use super::*;
+
+fn doc(text: &str) -> Doc {
+    Doc {
+        seq: 0,
+        id: "t".into(),
+        source: DocSource::default(),
+        text: text.into(),
+        stats: DocStats::default(),
+    }
+}
+
+/// The single place that runs dedupe in these tests: one `verdict | line` row per line.
+fn check(text: &str) -> String {
+    let marked = mark(doc(text));
+    (0..marked.lines.len())
+        .map(|i| {
+            let verdict = match &marked.lines[i].verdict {
+                Verdict::Blank => "blank".to_owned(),
+                Verdict::Undecided => "keep".to_owned(),
+                Verdict::TitleCandidate => "TITLE".to_owned(),
+                Verdict::Removed(Reason::Boilerplate(rule)) => format!("x {rule}"),
+                Verdict::Removed(reason) => format!("x {}", reason.name()),
+                Verdict::Kept(role) => role.name().to_owned(),
+            };
+            format!("{verdict:<20}| {}", marked.line_text(i))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn repeated_headline_with_site_suffix() {
+    let got = check(
+        "Big storm hits coast | The Daily\nBig storm hits coast\nHome\nBig Storm Hits Coast\nRain fell all day.\n",
+    );
+    assert_eq!(
+        got,
+        "x repeated_headline | Big storm hits coast | The Daily
+TITLE               | Big storm hits coast
+keep                | Home
+x repeated_headline | Big Storm Hits Coast
+keep                | Rain fell all day."
+    );
+}
+
+#[test]
+fn headline_repeated_at_top_after_ads() {
+    let got = check(
+        "Advertisement\n  Same title here  \n\nSame title here\nSAME  Title here\nBody text.",
+    );
+    assert_eq!(
+        got,
+        "x ad-label          | Advertisement
+TITLE               | Same title here
+blank               | 
+x repeated_headline | Same title here
+x repeated_headline | SAME  Title here
+keep                | Body text."
+    );
+}
+
+#[test]
+fn other_repeats_are_dropped_but_bullets_differ() {
+    let got =
+        check("T one two\nT one two\n• Kirby said so.\nKirby said so.\nRelated A\nRelated A\n");
+    assert_eq!(
+        got,
+        "TITLE               | T one two
+x repeated_headline | T one two
+keep                | • Kirby said so.
+keep                | Kirby said so.
+keep                | Related A
+x repeated_line     | Related A"
+    );
+}
+
+#[test]
+fn no_headline_when_nothing_repeats() {
+    assert_eq!(
+        check("Alpha beta\nGamma delta"),
+        "keep                | Alpha beta\nkeep                | Gamma delta"
+    );
+}
+
+#[test]
+fn builtin_lexicon_parses() {
+    let lexicon = boilerplate_lexicon();
+    assert_eq!(lexicon.lookup("advertisement"), Some("ad-label"));
+}
+
+proptest! {
+    /// Every input line gets exactly one verdict, and line ranges cover the input in order.
+    #[test]
+    fn one_verdict_per_line(text in "([a-c ]{0,6}\n){0,12}") {
+        let marked = mark(doc(&text));
+        let n_lines = text.split('\n').count() - usize::from(text.ends_with('\n'));
+        prop_assert_eq!(marked.lines.len(), n_lines);
+        let mut last = 0;
+        for line in &marked.lines {
+            prop_assert!(line.start as usize >= last && line.end >= line.start);
+            last = line.end as usize;
+        }
+    }
+
+    /// Marking again what dedupe kept changes nothing: dedupe∘dedupe = dedupe.
+    #[test]
+    fn idempotent(text in "([a-c ]{0,6}\n){0,12}") {
+        let marked = mark(doc(&text));
+        let kept: Vec<&str> = (0..marked.lines.len())
+            .filter(|&i| marked.lines[i].verdict.is_alive())
+            .map(|i| marked.line_text(i))
+            .collect();
+        let again = mark(doc(&kept.join("\n")));
+        prop_assert!(again.lines.iter().all(|l| l.verdict.is_alive() || l.verdict == Verdict::Blank), "{:?}", again.lines);
+    }
+}

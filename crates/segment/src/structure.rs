@@ -1,0 +1,295 @@
+//! Roles: which kept line is the title, a summary bullet, a heading, a paragraph or a related
+//! title; and the footer.
+
+use std::sync::OnceLock;
+
+use newsclean_core::lexicon::Lexicon;
+use newsclean_core::text::normalize;
+use newsclean_core::{Article, ArticleStats, MarkedDoc, Reason, Role, Section, Verdict};
+
+use crate::classify::{LineFacts, classify};
+
+/// Lines scoring at least this are article text.
+const THRESHOLD: f32 = 0.5;
+
+/// The built-in structure markers (`lexicon/markers.txt`).
+fn markers() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        Lexicon::parse(include_str!("../lexicon/markers.txt"))
+            .expect("the built-in lexicon parses (tested)")
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Related,
+    Footer,
+}
+
+fn marker(text: &str) -> Option<Marker> {
+    match markers().lookup(&normalize(text))? {
+        "related" => Some(Marker::Related),
+        "footer" => Some(Marker::Footer),
+        _ => None,
+    }
+}
+
+/// A teaser: a cut-off summary of another article.
+fn is_teaser(text: &str) -> bool {
+    text.ends_with("...") || text.ends_with('…')
+}
+
+/// Could be the title of another article in a related block.
+fn is_title_like(facts: &LineFacts) -> bool {
+    (2..=25).contains(&facts.n_words) && !facts.ends_sentence
+}
+
+/// Could be a sub-heading: short, unpunctuated, not a bullet.
+fn is_heading_shape(text: &str, facts: &LineFacts) -> bool {
+    let starts_upper = text.chars().next().is_some_and(|c| !c.is_lowercase());
+    (1..=15).contains(&facts.n_words)
+        && facts.n_chars <= 120
+        && !facts.ends_punct
+        && facts.bullet.is_none()
+        && starts_upper
+}
+
+/// Assigns a role or a removal reason to every live line of `marked` (in place) and builds the
+/// article from the kept lines.
+pub fn segment(marked: &mut MarkedDoc) -> Article {
+    let n = marked.lines.len();
+    let facts: Vec<LineFacts> = (0..n).map(|i| LineFacts::of(marked.line_text(i))).collect();
+    let scores = classify(marked, &facts);
+    let alive: Vec<usize> = (0..n)
+        .filter(|&i| marked.lines[i].verdict.is_alive())
+        .collect();
+
+    let mut verdicts: Vec<Option<Verdict>> = vec![None; n];
+    let mut has_title = false;
+    let mut is_body_started = false;
+    let mut is_in_related = false;
+    let mut is_footer = false;
+    for (k, &i) in alive.iter().enumerate() {
+        let text = marked.line_text(i);
+        let f = &facts[i];
+        let verdict = if is_footer {
+            Verdict::Removed(Reason::Footer)
+        } else if marked.lines[i].verdict == Verdict::TitleCandidate && !has_title {
+            has_title = true;
+            Verdict::Kept(Role::Title)
+        } else {
+            let marker = if f.n_words <= 12 { marker(text) } else { None };
+            match marker {
+                Some(Marker::Footer) if is_body_started => {
+                    is_footer = true;
+                    Verdict::Removed(Reason::Footer)
+                }
+                Some(Marker::Related) if is_body_started => {
+                    is_in_related = true;
+                    Verdict::Removed(Reason::Related)
+                }
+                _ if is_in_related && is_teaser(text) => Verdict::Removed(Reason::Related),
+                _ if is_in_related && is_title_like(f) => Verdict::Kept(Role::Related),
+                _ => {
+                    is_in_related = false;
+                    if !is_body_started && f.bullet.is_some() && f.n_words >= 4 {
+                        Verdict::Kept(Role::Summary)
+                    } else if scores[i] >= THRESHOLD {
+                        is_body_started = true;
+                        let next_is_paragraph = alive
+                            .get(k + 1)
+                            .is_some_and(|&j| scores[j] >= THRESHOLD && facts[j].is_prose());
+                        if next_is_paragraph && is_heading_shape(text, f) {
+                            Verdict::Kept(Role::Heading)
+                        } else {
+                            Verdict::Kept(Role::Paragraph)
+                        }
+                    } else {
+                        Verdict::Removed(Reason::LowScore(scores[i]))
+                    }
+                }
+            }
+        };
+        verdicts[i] = Some(verdict);
+    }
+    for (line, verdict) in marked.lines.iter_mut().zip(verdicts) {
+        if let Some(verdict) = verdict {
+            line.verdict = verdict;
+        }
+    }
+    build(marked, &facts)
+}
+
+/// Builds the article from the roles of the lines.
+fn build(marked: &MarkedDoc, facts: &[LineFacts]) -> Article {
+    let mut article = Article {
+        seq: marked.seq,
+        id: marked.id.clone(),
+        source: marked.source.clone(),
+        stats: ArticleStats::from_doc(&marked.stats),
+        ..Article::default()
+    };
+    for (i, line) in marked.lines.iter().enumerate() {
+        if line.verdict != Verdict::Blank {
+            article.stats.n_lines += 1;
+        }
+        let text = marked.line_text(i);
+        match &line.verdict {
+            Verdict::Kept(role) => {
+                article.stats.n_kept += 1;
+                match role {
+                    Role::Title => article.title = Some(text.to_owned()),
+                    Role::Summary => {
+                        let skip = facts[i].bullet.map_or(0, usize::from);
+                        article.summary.push(text[skip..].to_owned());
+                    }
+                    Role::Byline => article.byline = Some(text.to_owned()),
+                    Role::Published => article.published = Some(text.to_owned()),
+                    Role::Heading => article.sections.push(Section {
+                        heading: Some(text.to_owned()),
+                        paragraphs: Vec::new(),
+                    }),
+                    Role::Paragraph => {
+                        if article.sections.is_empty() {
+                            article.sections.push(Section::default());
+                        }
+                        let section = article.sections.last_mut().expect("a section exists");
+                        section.paragraphs.push(text.to_owned());
+                    }
+                    Role::Related => article.related.push(text.to_owned()),
+                }
+            }
+            Verdict::Removed(reason) => {
+                *article
+                    .stats
+                    .removed
+                    .entry(reason.name().to_owned())
+                    .or_default() += 1;
+            }
+            Verdict::Blank | Verdict::Undecided | Verdict::TitleCandidate => {}
+        }
+    }
+    article.stats.n_words = article
+        .text_lines()
+        .map(newsclean_core::text::count_words)
+        .sum::<usize>() as u32;
+    article
+}
+
+#[cfg(test)]
+mod tests {
+    use newsclean_core::{Doc, DocSource, DocStats};
+
+    use super::*;
+
+    /// The single place that runs segment in these tests. Lines starting with `T:` are title
+    /// candidates, as dedupe would mark them. Returns `role | line` rows.
+    fn check(text: &str) -> String {
+        let mut title_lines = Vec::new();
+        let body: Vec<&str> = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| match line.strip_prefix("T:") {
+                Some(rest) => {
+                    title_lines.push(i);
+                    rest
+                }
+                None => line,
+            })
+            .collect();
+        let doc = Doc {
+            seq: 0,
+            id: "t".into(),
+            source: DocSource::default(),
+            text: body.join("\n"),
+            stats: DocStats::default(),
+        };
+        let (mut marked, _) = MarkedDoc::split(doc);
+        for i in title_lines {
+            marked.lines[i].verdict = Verdict::TitleCandidate;
+        }
+        segment(&mut marked);
+        (0..marked.lines.len())
+            .filter(|&i| marked.lines[i].verdict != Verdict::Blank)
+            .map(|i| {
+                let verdict = match &marked.lines[i].verdict {
+                    Verdict::Kept(role) => role.name().to_owned(),
+                    Verdict::Removed(reason) => format!("x {}", reason.name()),
+                    other => format!("{other:?}"),
+                };
+                format!("{verdict:<13}| {}", marked.line_text(i))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn heading_summary_related_footer() {
+        let got = check(
+            "T:The headline
+Home
+• First summary point is here.
+The first paragraph is a real sentence with many words in it.
+A sub heading
+The second paragraph is also a sentence with words.
+Also Read
+Another story title
+A teaser that trails off...
+Next Story
+The third paragraph after the footer is not kept at all.",
+        );
+        assert_eq!(
+            got,
+            "title        | The headline
+x low_score  | Home
+summary      | • First summary point is here.
+paragraph    | The first paragraph is a real sentence with many words in it.
+heading      | A sub heading
+paragraph    | The second paragraph is also a sentence with words.
+x related    | Also Read
+related      | Another story title
+x related    | A teaser that trails off...
+x footer     | Next Story
+x footer     | The third paragraph after the footer is not kept at all."
+        );
+    }
+
+    #[test]
+    fn related_block_in_the_middle_ends_at_prose() {
+        let got = check(
+            "The first paragraph is a real sentence with many words in it.
+Related
+Other story one
+Other story two
+The body goes on here with another long sentence of words.",
+        );
+        assert_eq!(
+            got,
+            "paragraph    | The first paragraph is a real sentence with many words in it.
+x related    | Related
+related      | Other story one
+related      | Other story two
+paragraph    | The body goes on here with another long sentence of words."
+        );
+    }
+
+    #[test]
+    fn footer_marker_before_the_body_does_not_end_the_article() {
+        let got =
+            check("Contact Us\nThe first paragraph is a real sentence with many words in it.");
+        assert_eq!(
+            got,
+            "x low_score  | Contact Us\nparagraph    | The first paragraph is a real sentence with many words in it."
+        );
+    }
+
+    #[test]
+    fn builtin_markers_parse() {
+        assert_eq!(marker("Also Read:"), Some(Marker::Related));
+        assert_eq!(
+            marker("Download The BOL News App to get the Daily News Update"),
+            Some(Marker::Footer)
+        );
+    }
+}
