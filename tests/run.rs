@@ -112,7 +112,10 @@ fn fixtures_snapshot() {
     assert_code(&output, 0);
     for record in &records {
         let id = record["id"].as_str().unwrap();
-        let mut shown = format!("title: {}\n", record["title"]);
+        let mut shown = format!(
+            "title: {}\nbyline: {}\npublished: {}\n",
+            record["title"], record["byline"], record["published"]
+        );
         for section in record["sections"].as_array().unwrap() {
             writeln!(shown, "## {}", section["heading"]).unwrap();
             for p in section["paragraphs"].as_array().unwrap() {

@@ -24,11 +24,17 @@ pub enum Command {
     Segment(StageArgs),
     /// Read articles (from `segment`) on stdin and write them in an output format.
     Export(ExportArgs),
+    /// Export the line classifier's features as TSV (for training; see `train/`).
+    #[command(hide = true)]
+    Features(FeaturesArgs),
 }
 
 /// Options shared by every command.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
+    /// A line classifier model file to use instead of the built-in one.
+    #[arg(long, value_name = "JSON", global = true, hide = true)]
+    pub line_model: Option<PathBuf>,
     /// Worker threads [default: the number of CPUs].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
@@ -120,4 +126,18 @@ mod tests {
     fn verify_cli() {
         Cli::command().debug_assert();
     }
+}
+
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The TSV file to write.
+    #[arg(long, short = 'o', value_name = "TSV")]
+    pub output: PathBuf,
+    /// Pass-1 probabilities (`doc<TAB>line<TAB>p`): write the second-pass features instead.
+    #[arg(long, value_name = "TSV")]
+    pub p1: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }

@@ -1,9 +1,11 @@
 //! One function per command, and what they share: thread count, Ctrl-C, configs, summary.
 
+mod features;
 mod run;
 mod stage;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
@@ -11,7 +13,7 @@ use newsclean_dedupe::DedupeConfig;
 use newsclean_export::{ExportConfig, ExportSummary, Format};
 use newsclean_ingest::IngestConfig;
 use newsclean_pipeline::RunStats;
-use newsclean_segment::SegmentConfig;
+use newsclean_segment::{LineModel, SegmentConfig};
 
 use crate::args::{Cli, Command, CommonArgs, FormatArg, InputArgs, OutputArgs};
 use crate::exit::ExitStatus;
@@ -24,6 +26,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Dedupe(args) => stage::dedupe(&args.common),
         Command::Segment(args) => stage::segment(&args.common),
         Command::Export(args) => stage::export(&args),
+        Command::Features(args) => features::features(&args),
     }
 }
 
@@ -43,12 +46,22 @@ impl Settings {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         };
+        let model = match &common.line_model {
+            None => None,
+            Some(path) => {
+                let json = std::fs::read_to_string(path)
+                    .with_context(|| format!("failed to read {}", path.display()))?;
+                let model = LineModel::parse(&json)
+                    .with_context(|| format!("failed to load the line model {}", path.display()))?;
+                Some(Arc::new(model))
+            }
+        };
         Ok(Settings {
             threads,
             is_quiet: common.quiet,
             cancel: cancel_flag()?,
             dedupe: DedupeConfig::default(),
-            segment: SegmentConfig::default(),
+            segment: SegmentConfig { model },
         })
     }
 }

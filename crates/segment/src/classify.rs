@@ -1,6 +1,8 @@
 //! Line classification: is a line article text?
 
 use newsclean_core::MarkedDoc;
+
+use crate::model::LineModel;
 use newsclean_core::text::count_word_units;
 
 /// Cheap facts about one line that several rules use.
@@ -55,28 +57,13 @@ fn bullet_len(text: &str) -> Option<u8> {
     (trimmed.len() < rest.len() && !trimmed.is_empty()).then(|| (text.len() - trimmed.len()) as u8)
 }
 
-/// Scores every line from 0 (boilerplate) to 1 (article text); lines that are not alive get 0.
-///
-/// A line scores 1 when it reads like prose. A short line between two prose lines (a
-/// sub-heading, a short paragraph) scores 0.75: the article is one dense block, and what sits
-/// inside it belongs to it.
-pub fn classify(marked: &MarkedDoc, facts: &[LineFacts]) -> Vec<f32> {
-    let alive: Vec<usize> = (0..marked.lines.len())
-        .filter(|&i| marked.lines[i].verdict.is_alive())
-        .collect();
+/// Scores every line from 0 (boilerplate) to 1 (article text) with the line model; lines that
+/// are not alive get 0.
+pub fn classify(marked: &MarkedDoc, facts: &[LineFacts], model: &LineModel) -> Vec<f32> {
+    let features = crate::features::extract(marked, facts);
     let mut scores = vec![0.0; marked.lines.len()];
-    for (k, &i) in alive.iter().enumerate() {
-        scores[i] = if facts[i].is_prose() {
-            1.0
-        } else {
-            let prev_is_prose = k > 0 && facts[alive[k - 1]].is_prose();
-            let next_is_prose = alive.get(k + 1).is_some_and(|&j| facts[j].is_prose());
-            if prev_is_prose && next_is_prose {
-                0.75
-            } else {
-                0.1
-            }
-        };
+    for (&i, p) in features.lines.iter().zip(model.score(&features)) {
+        scores[i] = p;
     }
     scores
 }

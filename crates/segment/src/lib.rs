@@ -21,22 +21,34 @@
 //! let doc = Doc { seq: 0, id: "a".into(), source: DocSource::default(), text: text.into(), stats: DocStats::default() };
 //! let (mut marked, _) = MarkedDoc::split(doc);
 //! marked.lines[0].verdict = Verdict::TitleCandidate; // Dedupe's doing, in a real run.
-//! let article = newsclean_segment::segment(&mut marked);
+//! let model = newsclean_segment::LineModel::builtin();
+//! let article = newsclean_segment::segment(&mut marked, &model);
 //! assert_eq!(article.title.as_deref(), Some("A headline"));
-//! assert_eq!(article.related, vec!["Another story title"]);
+//! // Every line now carries its decision, for `newsclean explain`.
+//! assert!(marked.lines.iter().all(|line| line.verdict != Verdict::Undecided));
 //! ```
 
 mod classify;
+pub mod features;
+mod markers;
+pub mod model;
+mod patterns;
 mod structure;
 
 pub use classify::{LineFacts, classify};
+pub use model::{LineModel, ModelError};
 pub use structure::segment;
+
+use std::sync::Arc;
 
 use newsclean_core::{Record, StageError, StageId, Transform};
 
-/// Settings of the segment stage. Empty for now; the line model joins it later.
+/// Settings of the segment stage.
 #[derive(Debug, Clone, Default)]
-pub struct SegmentConfig {}
+pub struct SegmentConfig {
+    /// The line classifier; `None` means the model built into this binary.
+    pub model: Option<Arc<LineModel>>,
+}
 
 /// Errors of the segment stage.
 #[derive(Debug, thiserror::Error)]
@@ -47,13 +59,17 @@ pub enum Error {
 }
 
 /// The segment transform: [`Record::Marked`] in, [`Record::Article`] out; rejects pass through.
-#[derive(Debug, Default)]
-pub struct Segment {}
+#[derive(Debug)]
+pub struct Segment {
+    model: Arc<LineModel>,
+}
 
 impl Segment {
     /// A transform with the given settings.
-    pub fn new(_config: &SegmentConfig) -> Segment {
-        Segment {}
+    pub fn new(config: &SegmentConfig) -> Segment {
+        Segment {
+            model: config.model.clone().unwrap_or_else(LineModel::builtin),
+        }
     }
 }
 
@@ -61,7 +77,7 @@ impl Transform for Segment {
     type Item = Record;
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
         match record {
-            Record::Marked(mut marked) => Ok(Record::Article(segment(&mut marked))),
+            Record::Marked(mut marked) => Ok(Record::Article(segment(&mut marked, &self.model))),
             Record::Reject(_) => Ok(record),
             other => Err(StageError::new(
                 StageId::Segment,

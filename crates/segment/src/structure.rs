@@ -1,39 +1,13 @@
 //! Roles: which kept line is the title, a summary bullet, a heading, a paragraph or a related
 //! title; and the footer.
 
-use std::sync::OnceLock;
-
-use newsclean_core::lexicon::Lexicon;
-use newsclean_core::text::normalize;
+use newsclean_core::text::{normalize, normalize_into};
 use newsclean_core::{Article, ArticleStats, MarkedDoc, Reason, Role, Section, Verdict};
 
 use crate::classify::{LineFacts, classify};
-
-/// Lines scoring at least this are article text.
-const THRESHOLD: f32 = 0.5;
-
-/// The built-in structure markers (`lexicon/markers.txt`).
-fn markers() -> &'static Lexicon {
-    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
-    LEXICON.get_or_init(|| {
-        Lexicon::parse(include_str!("../lexicon/markers.txt"))
-            .expect("the built-in lexicon parses (tested)")
-    })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Marker {
-    Related,
-    Footer,
-}
-
-fn marker(text: &str) -> Option<Marker> {
-    match markers().lookup(&normalize(text))? {
-        "related" => Some(Marker::Related),
-        "footer" => Some(Marker::Footer),
-        _ => None,
-    }
-}
+use crate::markers::{Marker, marker};
+use crate::model::LineModel;
+use crate::patterns::{is_author_line, is_date_like};
 
 /// A teaser: a cut-off summary of another article.
 fn is_teaser(text: &str) -> bool {
@@ -57,13 +31,35 @@ fn is_heading_shape(text: &str, facts: &LineFacts) -> bool {
 
 /// Assigns a role or a removal reason to every live line of `marked` (in place) and builds the
 /// article from the kept lines.
-pub fn segment(marked: &mut MarkedDoc) -> Article {
+pub fn segment(marked: &mut MarkedDoc, model: &LineModel) -> Article {
+    let facts: Vec<LineFacts> = (0..marked.lines.len())
+        .map(|i| LineFacts::of(marked.line_text(i)))
+        .collect();
+    let scores = classify(marked, &facts, model);
+    assign_roles(marked, &facts, &scores, model.threshold());
+    build(marked, &facts)
+}
+
+/// Gives every live line a role or a removal reason, from the classifier's `scores`.
+fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], threshold: f32) {
     let n = marked.lines.len();
-    let facts: Vec<LineFacts> = (0..n).map(|i| LineFacts::of(marked.line_text(i))).collect();
-    let scores = classify(marked, &facts);
     let alive: Vec<usize> = (0..n)
         .filter(|&i| marked.lines[i].verdict.is_alive())
         .collect();
+
+    // Bylines and datelines sit between the headline and the body.
+    let first_body = alive
+        .iter()
+        .position(|&i| scores[i] >= threshold && facts[i].is_prose());
+    let title_k = alive
+        .iter()
+        .position(|&i| marked.lines[i].verdict == Verdict::TitleCandidate);
+    let head_zone = first_body.map_or(0..0, |body| {
+        title_k.map_or(0, |t| t + 1).max(body.saturating_sub(8))..body
+    });
+    let mut norm = String::new();
+    let mut has_byline = false;
+    let mut has_published = false;
 
     let mut verdicts: Vec<Option<Verdict>> = vec![None; n];
     let mut has_title = false;
@@ -78,8 +74,24 @@ pub fn segment(marked: &mut MarkedDoc) -> Article {
         } else if marked.lines[i].verdict == Verdict::TitleCandidate && !has_title {
             has_title = true;
             Verdict::Kept(Role::Title)
+        } else if head_zone.contains(&k) && f.n_words <= 15 && {
+            normalize_into(text, &mut norm);
+            (!has_byline && is_author_line(&norm))
+                || (!has_published && f.n_words <= 10 && is_date_like(&norm))
+        } {
+            if !has_byline && is_author_line(&norm) {
+                has_byline = true;
+                Verdict::Kept(Role::Byline)
+            } else {
+                has_published = true;
+                Verdict::Kept(Role::Published)
+            }
         } else {
-            let marker = if f.n_words <= 12 { marker(text) } else { None };
+            let marker = if f.n_words <= 12 {
+                marker(&normalize(text))
+            } else {
+                None
+            };
             match marker {
                 Some(Marker::Footer) if is_body_started => {
                     is_footer = true;
@@ -95,11 +107,11 @@ pub fn segment(marked: &mut MarkedDoc) -> Article {
                     is_in_related = false;
                     if !is_body_started && f.bullet.is_some() && f.n_words >= 4 {
                         Verdict::Kept(Role::Summary)
-                    } else if scores[i] >= THRESHOLD {
+                    } else if scores[i] >= threshold {
                         is_body_started = true;
                         let next_is_paragraph = alive
                             .get(k + 1)
-                            .is_some_and(|&j| scores[j] >= THRESHOLD && facts[j].is_prose());
+                            .is_some_and(|&j| scores[j] >= threshold && facts[j].is_prose());
                         if next_is_paragraph && is_heading_shape(text, f) {
                             Verdict::Kept(Role::Heading)
                         } else {
@@ -118,7 +130,6 @@ pub fn segment(marked: &mut MarkedDoc) -> Article {
             line.verdict = verdict;
         }
     }
-    build(marked, &facts)
 }
 
 /// Builds the article from the roles of the lines.
@@ -209,7 +220,23 @@ mod tests {
         for i in title_lines {
             marked.lines[i].verdict = Verdict::TitleCandidate;
         }
-        segment(&mut marked);
+        // Scores stand in for the model here: prose is text, and so is a short line between two
+        // prose lines; anything else is not.
+        let facts: Vec<LineFacts> = (0..marked.lines.len())
+            .map(|i| LineFacts::of(marked.line_text(i)))
+            .collect();
+        let is_prose = |i: Option<&LineFacts>| i.is_some_and(LineFacts::is_prose);
+        let scores: Vec<f32> = (0..facts.len())
+            .map(|i| {
+                let sandwiched = i > 0 && is_prose(facts.get(i - 1)) && is_prose(facts.get(i + 1));
+                if facts[i].is_prose() || sandwiched {
+                    0.9
+                } else {
+                    0.1
+                }
+            })
+            .collect();
+        assign_roles(&mut marked, &facts, &scores, 0.5);
         (0..marked.lines.len())
             .filter(|&i| marked.lines[i].verdict != Verdict::Blank)
             .map(|i| {
@@ -281,15 +308,6 @@ paragraph    | The body goes on here with another long sentence of words."
         assert_eq!(
             got,
             "x low_score  | Contact Us\nparagraph    | The first paragraph is a real sentence with many words in it."
-        );
-    }
-
-    #[test]
-    fn builtin_markers_parse() {
-        assert_eq!(marker("Also Read:"), Some(Marker::Related));
-        assert_eq!(
-            marker("Download The BOL News App to get the Daily News Update"),
-            Some(Marker::Footer)
         );
     }
 }

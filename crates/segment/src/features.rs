@@ -1,0 +1,471 @@
+//! Per-line features for the line classifier.
+//!
+//! [`extract`] is the one function that computes them, used both by `newsclean features`
+//! (which exports them for training) and by inference, so the two can never drift. Every
+//! feature is language-neutral: lengths, punctuation, case, position and the density of text
+//! around the line (the article is one dense block); no stopword list is involved.
+
+use newsclean_core::text::normalize_into;
+use newsclean_core::{MarkedDoc, Verdict};
+
+use crate::classify::LineFacts;
+use crate::markers::{Marker, marker};
+use crate::patterns::{is_byline_like, is_date_like};
+
+/// Names of the features of one line, in row order.
+pub const BASE_NAMES: [&str; 26] = [
+    "log_chars",
+    "log_words",
+    "ends_sentence",
+    "ends_soft_punct",
+    "is_bullet",
+    "upper_frac",
+    "digit_frac",
+    "punct_frac",
+    "starts_upper",
+    "titlecase_frac",
+    "n_sentence_ends",
+    "avg_word_len",
+    "n_separators",
+    "related_marker",
+    "footer_marker",
+    "date_like",
+    "byline_like",
+    "url_like",
+    "copyright_like",
+    "ellipsis_end",
+    "quote_start",
+    "label_colon",
+    "is_prose",
+    "starts_lower",
+    "bracket_start",
+    "commas_per_word",
+];
+
+/// Names of the features that place a line in its document.
+pub const CONTEXT_NAMES: [&str; 24] = [
+    "rel_pos",
+    "log_index",
+    "log_rest",
+    "dist_title",
+    "has_title",
+    "dist_first_prose",
+    "dist_last_prose",
+    "density_3",
+    "density_10",
+    "prose_frac_3",
+    "prose_frac_10",
+    "sentence_frac_3",
+    "removed_near",
+    "prose_before_frac",
+    "footers_before",
+    "in_related",
+    "blank_before",
+    "blank_after",
+    "doc_log_lines",
+    "doc_prose_frac",
+    "doc_log_chars",
+    "chars_vs_median",
+    "inside_prose_span",
+    "n_copies",
+];
+
+/// Features taken from the neighbours at offsets -2, -1, +1, +2.
+const NEIGHBOUR_BASE: [usize; 4] = [0, 2, 22, 1];
+const NEIGHBOUR_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
+/// Value of a neighbour feature beyond the document's edge.
+const MISSING: f32 = -1.0;
+
+/// Number of first-pass features per line.
+pub const N_FEATURES: usize =
+    BASE_NAMES.len() + CONTEXT_NAMES.len() + NEIGHBOUR_BASE.len() * NEIGHBOUR_OFFSETS.len();
+
+/// Names of the second-pass features added after the first-pass ones.
+pub const PASS2_NAMES: [&str; 8] = [
+    "p1",
+    "p1_m2",
+    "p1_m1",
+    "p1_p1",
+    "p1_p2",
+    "p1_mean_3",
+    "p1_mean_10",
+    "p1_max_3",
+];
+
+/// Number of second-pass features per line.
+pub const N_FEATURES_2: usize = N_FEATURES + PASS2_NAMES.len();
+
+/// All first-pass feature names, in row order.
+pub fn names() -> Vec<String> {
+    let mut names: Vec<String> = BASE_NAMES
+        .iter()
+        .chain(&CONTEXT_NAMES)
+        .map(|s| (*s).to_owned())
+        .collect();
+    for offset in NEIGHBOUR_OFFSETS {
+        for &base in &NEIGHBOUR_BASE {
+            names.push(format!("{}_{offset:+}", BASE_NAMES[base]));
+        }
+    }
+    names
+}
+
+/// All second-pass feature names, in row order.
+pub fn names_2() -> Vec<String> {
+    let mut names = names();
+    names.extend(PASS2_NAMES.iter().map(|s| (*s).to_owned()));
+    names
+}
+
+/// The features of the live lines of one document.
+#[derive(Debug, Clone, Default)]
+pub struct DocFeatures {
+    /// Index in `MarkedDoc::lines` of each row.
+    pub lines: Vec<usize>,
+    /// Row-major values, [`N_FEATURES`] per row.
+    pub values: Vec<f32>,
+}
+
+impl DocFeatures {
+    /// The features of row `k`.
+    pub fn row(&self, k: usize) -> &[f32] {
+        &self.values[k * N_FEATURES..(k + 1) * N_FEATURES]
+    }
+}
+
+fn signed_log(d: isize) -> f32 {
+    let m = (d.unsigned_abs() as f32).ln_1p();
+    if d < 0 { -m } else { m }
+}
+
+fn flag(b: bool) -> f32 {
+    if b { 1.0 } else { 0.0 }
+}
+
+/// Computes the features of one line's text.
+fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
+    let mut n_chars = 0u32;
+    let mut n_letters = 0u32;
+    let mut n_upper = 0u32;
+    let mut n_digits = 0u32;
+    let mut n_punct = 0u32;
+    let mut n_sentence_ends = 0u32;
+    let mut n_separators = 0u32;
+    let mut n_commas = 0u32;
+    let mut n_title_words = 0u32;
+    let mut n_space_words = 0u32;
+    let mut at_word_start = true;
+    let mut prev = ' ';
+    for c in text.chars() {
+        n_chars += 1;
+        if c.is_alphabetic() {
+            n_letters += 1;
+            if c.is_uppercase() {
+                n_upper += 1;
+            }
+        } else if c.is_numeric() {
+            n_digits += 1;
+        } else if !c.is_whitespace() {
+            n_punct += 1;
+        }
+        if at_word_start && !c.is_whitespace() {
+            n_space_words += 1;
+            if c.is_uppercase() {
+                n_title_words += 1;
+            }
+        }
+        at_word_start = c.is_whitespace();
+        if matches!(prev, '.' | '!' | '?' | '。' | '！' | '？')
+            && (c.is_whitespace() || matches!(c, '"' | '”' | '’'))
+        {
+            n_sentence_ends += 1;
+        }
+        match c {
+            '|' | '»' | '›' | '·' | '•' | '>' | '/' | '«' | '‹' => n_separators += 1,
+            ',' | '、' | '，' => n_commas += 1,
+            _ => {}
+        }
+        prev = c;
+    }
+    if matches!(prev, '.' | '!' | '?' | '。' | '！' | '？') {
+        n_sentence_ends += 1;
+    }
+    let n_words = facts.n_words.max(1) as f32;
+    let first = text.chars().next().unwrap_or(' ');
+    let marker = marker(norm);
+    let colon = text
+        .char_indices()
+        .take(25)
+        .find(|&(_, c)| c == ':')
+        .map(|(i, _)| i);
+    out[0] = (facts.n_chars as f32).ln_1p();
+    out[1] = (facts.n_words as f32).ln_1p();
+    out[2] = flag(facts.ends_sentence);
+    out[3] = flag(facts.ends_punct && !facts.ends_sentence);
+    out[4] = flag(facts.bullet.is_some());
+    out[5] = n_upper as f32 / n_letters.max(1) as f32;
+    out[6] = n_digits as f32 / n_chars.max(1) as f32;
+    out[7] = n_punct as f32 / n_chars.max(1) as f32;
+    out[8] = flag(first.is_uppercase());
+    out[9] = n_title_words as f32 / n_space_words.max(1) as f32;
+    out[10] = n_sentence_ends.min(10) as f32;
+    out[11] = n_letters as f32 / n_words;
+    out[12] = n_separators.min(10) as f32;
+    out[13] = flag(marker == Some(Marker::Related));
+    out[14] = flag(marker == Some(Marker::Footer));
+    out[15] = flag(facts.n_words <= 20 && is_date_like(norm));
+    out[16] = flag(facts.n_words <= 20 && is_byline_like(norm));
+    out[17] = flag(
+        norm.contains("http")
+            || norm.contains("www.")
+            || norm.contains(".com")
+            || norm.contains('@'),
+    );
+    out[18] = flag(norm.contains('©') || norm.contains("copyright"));
+    out[19] = flag(text.ends_with("...") || text.ends_with('…'));
+    out[20] = flag(matches!(first, '"' | '“' | '„' | '«' | '\'' | '‘'));
+    out[21] = flag(colon.is_some_and(|i| i + 1 < text.len()));
+    out[22] = flag(facts.is_prose());
+    out[23] = flag(first.is_lowercase());
+    out[24] = flag(matches!(first, '(' | '['));
+    out[25] = n_commas as f32 / n_words;
+}
+
+/// The facts of every line of `marked`, then [`extract`].
+pub fn of_doc(marked: &MarkedDoc) -> DocFeatures {
+    let facts: Vec<LineFacts> = (0..marked.lines.len())
+        .map(|i| LineFacts::of(marked.line_text(i)))
+        .collect();
+    extract(marked, &facts)
+}
+
+/// Computes the features of every live line of `marked`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one feature after the other; splitting it would scatter the row layout"
+)]
+pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
+    const NB: usize = BASE_NAMES.len();
+    const NC: usize = CONTEXT_NAMES.len();
+    let lines: Vec<usize> = (0..marked.lines.len())
+        .filter(|&i| marked.lines[i].verdict.is_alive())
+        .collect();
+    let n = lines.len();
+    let mut base = vec![0f32; n * NB];
+    let mut norm = String::new();
+    for (k, &i) in lines.iter().enumerate() {
+        let text = marked.line_text(i);
+        normalize_into(text, &mut norm);
+        base_row(text, &norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
+    }
+    let b = |k: usize, f: usize| base[k * NB + f];
+    let is_prose: Vec<bool> = lines.iter().map(|&i| facts[i].is_prose()).collect();
+
+    // Prefix sums for windowed means.
+    let prefix = |value: &dyn Fn(usize) -> f32| {
+        let mut sums = Vec::with_capacity(n + 1);
+        let mut acc = 0f32;
+        sums.push(0.0);
+        for k in 0..n {
+            acc += value(k);
+            sums.push(acc);
+        }
+        sums
+    };
+    let chars_sum = prefix(&|k| b(k, 0));
+    let prose_sum = prefix(&|k| flag(is_prose[k]));
+    let sentence_sum = prefix(&|k| b(k, 2));
+    let prose_chars_sum = prefix(&|k| {
+        if is_prose[k] {
+            facts[lines[k]].n_chars as f32
+        } else {
+            0.0
+        }
+    });
+    let window_mean = |sums: &[f32], k: usize, r: usize| {
+        let lo = k.saturating_sub(r);
+        let hi = (k + r + 1).min(n);
+        (sums[hi] - sums[lo]) / (hi - lo) as f32
+    };
+
+    let title = lines
+        .iter()
+        .position(|&i| marked.lines[i].verdict == Verdict::TitleCandidate);
+    let first_prose = is_prose.iter().position(|&p| p);
+    let last_prose = is_prose.iter().rposition(|&p| p);
+    let total_prose_chars = prose_chars_sum[n].max(1.0);
+    let mut sorted_chars: Vec<f32> = (0..n).map(|k| b(k, 0)).collect();
+    sorted_chars.sort_by(f32::total_cmp);
+    let median_chars = sorted_chars.get(n / 2).copied().unwrap_or(0.0);
+    let doc_log_chars = lines
+        .iter()
+        .map(|&i| facts[i].n_chars as f32)
+        .sum::<f32>()
+        .ln_1p();
+
+    // Copies of each line in the whole document, removed ones included.
+    let mut hashes: Vec<u64> = marked
+        .lines
+        .iter()
+        .filter(|l| l.verdict != Verdict::Blank)
+        .map(|l| l.hash)
+        .collect();
+    hashes.sort_unstable();
+    let n_copies =
+        |hash: u64| hashes.partition_point(|&h| h <= hash) - hashes.partition_point(|&h| h < hash);
+    let is_removed = |j: usize| matches!(marked.lines[j].verdict, Verdict::Removed(_));
+    let is_blank = |j: usize| {
+        marked
+            .lines
+            .get(j)
+            .is_none_or(|l| l.verdict == Verdict::Blank)
+    };
+
+    let mut values = vec![0f32; n * N_FEATURES];
+    let mut footers_before = 0u32;
+    let mut in_related = false;
+    for (k, &i) in lines.iter().enumerate() {
+        let row = &mut values[k * N_FEATURES..(k + 1) * N_FEATURES];
+        row[..NB].copy_from_slice(&base[k * NB..(k + 1) * NB]);
+        let c = &mut row[NB..NB + NC];
+        let ki = k as isize;
+        c[0] = k as f32 / n as f32;
+        c[1] = (k as f32).ln_1p();
+        c[2] = ((n - k) as f32).ln();
+        c[3] = title.map_or(0.0, |t| signed_log(ki - t as isize));
+        c[4] = flag(title.is_some());
+        c[5] = first_prose.map_or(0.0, |p| signed_log(ki - p as isize));
+        c[6] = last_prose.map_or(0.0, |p| signed_log(ki - p as isize));
+        c[7] = window_mean(&chars_sum, k, 3);
+        c[8] = window_mean(&chars_sum, k, 10);
+        c[9] = window_mean(&prose_sum, k, 3);
+        c[10] = window_mean(&prose_sum, k, 10);
+        c[11] = window_mean(&sentence_sum, k, 3);
+        c[12] = (i.saturating_sub(3)..(i + 4).min(marked.lines.len()))
+            .filter(|&j| is_removed(j))
+            .count() as f32;
+        c[13] = prose_chars_sum[k] / total_prose_chars;
+        c[14] = (footers_before as f32).ln_1p();
+        if b(k, 13) > 0.0 {
+            in_related = true;
+        } else if is_prose[k] {
+            in_related = false;
+        }
+        c[15] = flag(in_related);
+        c[16] = flag(i == 0 || is_blank(i - 1));
+        c[17] = flag(is_blank(i + 1));
+        c[18] = (n as f32).ln();
+        c[19] = prose_sum[n] / n as f32;
+        c[20] = doc_log_chars;
+        c[21] = b(k, 0) - median_chars;
+        c[22] = flag(first_prose.is_some_and(|p| k >= p) && last_prose.is_some_and(|p| k <= p));
+        c[23] = (n_copies(marked.lines[i].hash) as f32).min(10.0);
+        if b(k, 14) > 0.0 && first_prose.is_some_and(|p| k > p) {
+            footers_before += 1;
+        }
+        let mut f = NB + NC;
+        for offset in NEIGHBOUR_OFFSETS {
+            let j = ki + offset;
+            for &feature in &NEIGHBOUR_BASE {
+                row[f] = if j >= 0 && (j as usize) < n {
+                    b(j as usize, feature)
+                } else {
+                    MISSING
+                };
+                f += 1;
+            }
+        }
+    }
+    DocFeatures { lines, values }
+}
+
+/// The second-pass rows: each first-pass row followed by the first-pass probabilities around it.
+pub fn pass2(features: &DocFeatures, p1: &[f32]) -> Vec<f32> {
+    let n = features.lines.len();
+    let mut sums = Vec::with_capacity(n + 1);
+    let mut acc = 0f32;
+    sums.push(0.0);
+    for &p in p1 {
+        acc += p;
+        sums.push(acc);
+    }
+    let mean = |k: usize, r: usize| {
+        let lo = k.saturating_sub(r);
+        let hi = (k + r + 1).min(n);
+        (sums[hi] - sums[lo]) / (hi - lo) as f32
+    };
+    let at = |k: usize, offset: isize| {
+        let j = k as isize + offset;
+        if j >= 0 && (j as usize) < n {
+            p1[j as usize]
+        } else {
+            MISSING
+        }
+    };
+    let mut out = Vec::with_capacity(n * N_FEATURES_2);
+    for k in 0..n {
+        out.extend_from_slice(features.row(k));
+        let lo = k.saturating_sub(3);
+        let hi = (k + 4).min(n);
+        let max_3 = (lo..hi)
+            .filter(|&j| j != k)
+            .map(|j| p1[j])
+            .fold(MISSING, f32::max);
+        out.extend_from_slice(&[
+            p1[k],
+            at(k, -2),
+            at(k, -1),
+            at(k, 1),
+            at(k, 2),
+            mean(k, 3),
+            mean(k, 10),
+            max_3,
+        ]);
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::float_cmp,
+    reason = "exact values are the point of these tests"
+)]
+mod tests {
+    use newsclean_core::{Doc, DocSource, DocStats};
+
+    use super::*;
+
+    #[test]
+    fn names_match_row_width() {
+        assert_eq!(names().len(), N_FEATURES);
+        assert_eq!(names_2().len(), N_FEATURES_2);
+    }
+
+    #[test]
+    fn rows_for_live_lines_only() {
+        let text =
+            "Title here\n\nFirst paragraph is long enough to count as prose for sure.\nAlso Read\n";
+        let doc = Doc {
+            seq: 0,
+            id: "t".into(),
+            source: DocSource::default(),
+            text: text.into(),
+            stats: DocStats::default(),
+        };
+        let (marked, _) = MarkedDoc::split(doc);
+        let facts: Vec<LineFacts> = (0..marked.lines.len())
+            .map(|i| LineFacts::of(marked.line_text(i)))
+            .collect();
+        let f = extract(&marked, &facts);
+        assert_eq!(f.lines, vec![0, 2, 3]);
+        assert_eq!(f.values.len(), 3 * N_FEATURES);
+        let related = BASE_NAMES
+            .iter()
+            .position(|n| *n == "related_marker")
+            .unwrap();
+        assert_eq!(f.row(2)[related], 1.0);
+        assert!(f.values.iter().all(|v| v.is_finite()));
+        let p2 = pass2(&f, &[0.1, 0.9, 0.2]);
+        assert_eq!(p2.len(), 3 * N_FEATURES_2);
+    }
+}

@@ -1,0 +1,126 @@
+//! Text patterns of bylines and datelines, shared by the features and the role pass.
+
+/// Month names and abbreviations in English, German, French, Spanish and Portuguese.
+const MONTHS: [&str; 61] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "januar",
+    "februar",
+    "märz",
+    "mai",
+    "juni",
+    "juli",
+    "oktober",
+    "dezember",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "janeiro",
+    "fevereiro",
+    "março",
+    "maio",
+    "junho",
+    "julho",
+];
+
+/// A normalised line that carries a date: a month name next to a number, a numeric date, or a year.
+pub fn is_date_like(norm: &str) -> bool {
+    let bytes = norm.as_bytes();
+    let has_year = bytes.windows(4).enumerate().any(|(i, w)| {
+        (w.starts_with(b"19") || w.starts_with(b"20"))
+            && w.iter().all(u8::is_ascii_digit)
+            && (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit())
+    });
+    let has_numeric_date = bytes
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && (w[1] == b'/' || w[1] == b'.') && w[2].is_ascii_digit());
+    let has_month = norm
+        .split(|c: char| !c.is_alphabetic())
+        .any(|w| MONTHS.contains(&w))
+        && bytes.iter().any(u8::is_ascii_digit);
+    has_year || has_numeric_date || has_month
+}
+
+/// A normalised line that names the author: `by …`, `posted by …`, `von …`, `por …`, `par …`.
+pub fn is_author_line(norm: &str) -> bool {
+    ["by ", "von ", "por ", "par ", "door ", "di "]
+        .iter()
+        .any(|p| norm.starts_with(p))
+        || [" by ", "posted by", "written by", "reported by", "story by"]
+            .iter()
+            .any(|p| norm.contains(p))
+}
+
+/// A normalised line that names the author or says when the page was posted or updated.
+pub fn is_byline_like(norm: &str) -> bool {
+    is_author_line(norm)
+        || ["posted ", "published ", "updated ", "last updated"]
+            .iter()
+            .any(|p| norm.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert!(is_date_like("july 24, 2012 12:11 am"));
+        assert!(is_date_like("14.03.2024"));
+        assert!(!is_date_like("the 500 cars"));
+        assert!(!is_date_like("may we go"));
+        assert!(is_date_like("14 märz 2024"));
+        assert!(is_date_like("2024年3月14日"));
+    }
+
+    #[test]
+    fn bylines() {
+        assert!(is_author_line("by marta keller, transport reporter"));
+        assert!(is_author_line("posted on 2 may 2023 by sam ortiz"));
+        assert!(!is_author_line("bypass road reopens"));
+        assert!(is_byline_like("published 14 march 2024"));
+    }
+}
