@@ -1,1 +1,4 @@
 //! tests
+
+// `newsclean eval` against the benchmark's score.py.
+mod eval;

@@ -1,5 +1,6 @@
 //! One function per command, and what they share: thread count, Ctrl-C, configs, summary.
 
+mod eval;
 mod run;
 mod stage;
 
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Dedupe(args) => stage::dedupe(&args.common),
         Command::Segment(args) => stage::segment(&args.common),
         Command::Export(args) => stage::export(&args),
+        Command::Eval(args) => eval::eval(&args),
     }
 }
 
