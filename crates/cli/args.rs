@@ -27,6 +27,8 @@ pub enum Command {
     /// Export the line classifier's features as TSV (for training; see `train/`).
     #[command(hide = true)]
     Features(FeaturesArgs),
+    /// Score text outputs against ground truth, with the metrics of the benchmark's score.py.
+    Eval(EvalArgs),
 }
 
 /// Options shared by every command.
@@ -114,6 +116,34 @@ pub struct ExportArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Benchmark directory: ID.truth.txt files and manifest.jsonl.
+    #[arg(long, value_name = "DIR")]
+    pub truth: PathBuf,
+    /// Directory of outputs, one ID.txt per document (as `run --format text` writes).
+    #[arg(value_name = "OUTPUT_DIR")]
+    pub output: PathBuf,
+    /// Also write per-document and summary scores here as JSON (score.py's --json).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Print one row per document after the table.
+    #[arg(long)]
+    pub per_doc: bool,
+    /// System name in the table [default: the output directory's name].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Bootstrap resamples for the F1 standard deviation; 0 leaves it out.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub n_bootstrap: usize,
+    /// Seed of the bootstrap (the resamples are those of score.py with the same seed).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Leave out the rows per source.
+    #[arg(long)]
+    pub no_by_source: bool,
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! One function per command, and what they share: thread count, Ctrl-C, configs, summary.
 
+mod eval;
 mod features;
 mod run;
 mod stage;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Segment(args) => stage::segment(&args.common),
         Command::Export(args) => stage::export(&args),
         Command::Features(args) => features::features(&args),
+        Command::Eval(args) => eval::eval(&args),
     }
 }
 
