@@ -24,6 +24,8 @@ pub enum Command {
     Segment(StageArgs),
     /// Read articles (from `segment`) on stdin and write them in an output format.
     Export(ExportArgs),
+    /// Show every line of one page with the decision `run` makes on it and why.
+    Explain(ExplainArgs),
     /// Export the line classifier's features as TSV (for training; see `train/`).
     #[command(hide = true)]
     Features(FeaturesArgs),
@@ -168,6 +170,30 @@ pub struct FeaturesArgs {
     /// Pass-1 probabilities (`doc<TAB>line<TAB>p`): write the second-pass features instead.
     #[arg(long, value_name = "TSV")]
     pub p1: Option<PathBuf>,
+    /// Write the title candidates and their features instead.
+    #[arg(long)]
+    pub titles: bool,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The page to explain.
+    pub file: PathBuf,
+    /// Colour the verdicts.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When standard output is a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }

@@ -8,13 +8,14 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write as _};
+use std::sync::Arc;
 
 use anyhow::Context as _;
-use newsclean_core::{Chain, NoopReporter, Record, Sink, StageError, StageId, Verdict};
+use newsclean_core::{Chain, MarkedDoc, NoopReporter, Record, Sink, StageError, StageId, Verdict};
 use newsclean_dedupe::Dedupe;
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
-use newsclean_segment::features;
+use newsclean_segment::{LineFacts, LineModel, classify, features, title};
 
 use super::{Settings, ingest_config};
 use crate::args::FeaturesArgs;
@@ -25,6 +26,38 @@ use crate::exit::ExitStatus;
 struct FeatureSink {
     out: BufWriter<File>,
     p1: Option<HashMap<String, Vec<(usize, f32)>>>,
+    /// With a model: write title-candidate rows instead (`doc`, `line`, `start`, `end`, `text`, features).
+    titles: Option<Arc<LineModel>>,
+}
+
+impl FeatureSink {
+    fn write_titles(&mut self, marked: &MarkedDoc, model: &LineModel) -> Result<(), StageError> {
+        let facts: Vec<LineFacts> = (0..marked.lines.len())
+            .map(|i| LineFacts::of(marked.line_text(i)))
+            .collect();
+        let scores = classify(marked, &facts, model);
+        let found = title::candidates(marked, &facts, &scores, model.threshold());
+        let mut line = String::new();
+        for (c, candidate) in found.candidates.iter().enumerate() {
+            line.clear();
+            let text = marked.text[candidate.start..candidate.end].replace(['\t', '\r'], " ");
+            let _ = write!(
+                line,
+                "{}\t{}\t{}\t{}\t{text}",
+                marked.id, candidate.line, candidate.start, candidate.end
+            );
+            for value in
+                &found.values[c * title::N_TITLE_FEATURES..(c + 1) * title::N_TITLE_FEATURES]
+            {
+                let _ = write!(line, "\t{value}");
+            }
+            line.push('\n');
+            self.out
+                .write_all(line.as_bytes())
+                .map_err(|err| StageError::new(StageId::Export, err))?;
+        }
+        Ok(())
+    }
 }
 
 impl Sink for FeatureSink {
@@ -34,6 +67,9 @@ impl Sink for FeatureSink {
         let Record::Marked(marked) = record else {
             return Ok(());
         };
+        if let Some(model) = self.titles.clone() {
+            return self.write_titles(&marked, &model);
+        }
         let doc = features::of_doc(&marked);
         let rows = match &self.p1 {
             None => doc.values.clone(),
@@ -93,13 +129,28 @@ pub fn features(args: &FeaturesArgs) -> anyhow::Result<ExitStatus> {
     let file = File::create(&args.output)
         .with_context(|| format!("failed to create {}", args.output.display()))?;
     let mut out = BufWriter::new(file);
-    let names = if p1.is_some() {
-        features::names_2()
+    let titles = args.titles.then(|| {
+        settings
+            .segment
+            .model
+            .clone()
+            .unwrap_or_else(LineModel::builtin)
+    });
+    if titles.is_some() {
+        writeln!(
+            out,
+            "doc\tline\tstart\tend\ttext\t{}",
+            title::TITLE_NAMES.join("\t")
+        )?;
     } else {
-        features::names()
-    };
-    writeln!(out, "doc\tline\tkind\ttext\t{}", names.join("\t"))?;
-    let mut sink = FeatureSink { out, p1 };
+        let names = if p1.is_some() {
+            features::names_2()
+        } else {
+            features::names()
+        };
+        writeln!(out, "doc\tline\tkind\ttext\t{}", names.join("\t"))?;
+    }
+    let mut sink = FeatureSink { out, p1, titles };
     let make_worker = || Chain(Decoder, Dedupe::new(&settings.dedupe));
     Runner::new(settings.threads, settings.cancel, &NoopReporter).run(
         source,

@@ -1,6 +1,7 @@
 //! One function per command, and what they share: thread count, Ctrl-C, configs, summary.
 
 mod eval;
+mod explain;
 mod features;
 mod run;
 mod stage;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Dedupe(args) => stage::dedupe(&args.common),
         Command::Segment(args) => stage::segment(&args.common),
         Command::Export(args) => stage::export(&args),
+        Command::Explain(args) => explain::explain(&args),
         Command::Features(args) => features::features(&args),
         Command::Eval(args) => eval::eval(&args),
     }

@@ -113,6 +113,9 @@ pub struct Line {
     pub hash: u64,
     /// The decision on this line.
     pub verdict: Verdict,
+    /// The line classifier's probability that the line is article text, or -1 when the line
+    /// was not scored (blank, or removed before classification).
+    pub score: f32,
 }
 
 /// A document split into lines, each with a verdict: the output of dedupe.
@@ -160,6 +163,7 @@ impl MarkedDoc {
                     end: start as u32,
                     hash: 0,
                     verdict: Verdict::Blank,
+                    score: -1.0,
                 }
             } else {
                 normalize_into(trimmed, &mut norm);
@@ -169,6 +173,7 @@ impl MarkedDoc {
                     end: end as u32,
                     hash: stable_hash(norm.as_bytes()),
                     verdict: Verdict::Undecided,
+                    score: -1.0,
                 }
             };
             lines.push(line);

@@ -116,6 +116,26 @@ fn is_unspaced_script(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
+/// Separators between a headline and a site name in title tags.
+const AFFIX_SEPARATORS: [&str; 8] = [" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » "];
+
+/// The parts of a title-tag line without a site name: the text before the last separator and
+/// the text after the first one (`Title | Site` → `Title`; `Site - Title` → `Title`), for each
+/// separator the line contains; parts of fewer than two words are left out.
+pub fn strip_site_affix(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for sep in AFFIX_SEPARATORS {
+        if let Some(at) = line.rfind(sep) {
+            out.push(line[..at].trim());
+        }
+        if let Some(at) = line.find(sep) {
+            out.push(line[at + sep.len()..].trim());
+        }
+    }
+    out.retain(|part| count_words(part) >= 2);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +172,19 @@ mod tests {
         assert_eq!(count_word_units("Hello, big world"), 3);
         assert_eq!(count_word_units("市立図書館は来月から"), 5);
         assert_eq!(count_word_units("NHK が報じた"), 1 + 2);
+    }
+
+    #[test]
+    fn site_affix() {
+        assert_eq!(
+            strip_site_affix("Big storm hits | The Daily"),
+            vec!["Big storm hits", "The Daily"]
+        );
+        assert_eq!(
+            strip_site_affix("Site - A long title here"),
+            vec!["A long title here"]
+        );
+        assert!(strip_site_affix("No separator here").is_empty());
     }
 
     /// The general path, used to check that the fast paths give identical bytes.

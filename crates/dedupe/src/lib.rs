@@ -26,7 +26,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use newsclean_core::lexicon::Lexicon;
-use newsclean_core::text::{count_words, normalize_into};
+use newsclean_core::text::{count_words, normalize_into, strip_site_affix};
 use newsclean_core::{
     Doc, Line, MarkedDoc, Reason, Record, StageError, StageId, Transform, Verdict,
 };
@@ -91,24 +91,6 @@ pub fn mark(doc: Doc) -> MarkedDoc {
     mark_headline(&marked.text, &mut marked.lines, &norms);
     mark_repeats(&mut marked.lines);
     marked
-}
-
-/// Separators between a headline and a site name in title tags.
-const AFFIX_SEPARATORS: [&str; 8] = [" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » "];
-
-/// The line without a site name before the first or after the last separator, when it has one.
-pub fn strip_site_affix(line: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for sep in AFFIX_SEPARATORS {
-        if let Some(at) = line.rfind(sep) {
-            out.push(line[..at].trim());
-        }
-        if let Some(at) = line.find(sep) {
-            out.push(line[at + sep.len()..].trim());
-        }
-    }
-    out.retain(|part| count_words(part) >= 2);
-    out
 }
 
 /// Finds the headline and keeps one copy of it.

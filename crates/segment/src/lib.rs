@@ -34,6 +34,7 @@ mod markers;
 pub mod model;
 mod patterns;
 mod structure;
+pub mod title;
 
 pub use classify::{LineFacts, classify};
 pub use model::{LineModel, ModelError};

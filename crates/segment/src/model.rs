@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use serde::Deserialize;
 
 use crate::features::{self, DocFeatures};
+use crate::title::{N_TITLE_FEATURES, TITLE_NAMES, TitleCandidates};
 
 /// A model that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -108,14 +109,22 @@ struct ModelFile {
     threshold: f32,
     pass1: Forest,
     pass2: Forest,
+    #[serde(default)]
+    title_features: Vec<String>,
+    #[serde(default)]
+    title_threshold: f32,
+    #[serde(default)]
+    title: Option<Forest>,
 }
 
-/// The trained line classifier.
+/// The trained line classifier and title picker.
 #[derive(Debug, Clone)]
 pub struct LineModel {
     pass1: Forest,
     pass2: Forest,
     threshold: f32,
+    title: Option<Forest>,
+    title_threshold: f32,
 }
 
 impl LineModel {
@@ -131,10 +140,15 @@ impl LineModel {
         if file.features_2 != features::names_2() {
             return Err(ModelError::Features("pass 2"));
         }
-        for (pass, forest, n) in [
+        if file.title.is_some() && file.title_features != TITLE_NAMES {
+            return Err(ModelError::Features("title"));
+        }
+        let title = file.title.as_ref().map(|t| ("title", t, N_TITLE_FEATURES));
+        let forests = [
             ("pass1", &file.pass1, features::N_FEATURES),
             ("pass2", &file.pass2, features::N_FEATURES_2),
-        ] {
+        ];
+        for (pass, forest, n) in forests.into_iter().chain(title) {
             if let Some(tree) = forest.trees.iter().position(|t| !t.is_valid(n)) {
                 return Err(ModelError::Tree { pass, tree });
             }
@@ -143,6 +157,8 @@ impl LineModel {
             pass1: file.pass1,
             pass2: file.pass2,
             threshold: file.threshold,
+            title: file.title,
+            title_threshold: file.title_threshold,
         })
     }
 
@@ -162,6 +178,24 @@ impl LineModel {
     /// Lines scoring at least this are article text.
     pub fn threshold(&self) -> f32 {
         self.threshold
+    }
+
+    /// Title candidates scoring below this are not titles.
+    pub fn title_threshold(&self) -> f32 {
+        self.title_threshold
+    }
+
+    /// The probability of each title candidate that it is the headline; `None` for a model
+    /// without a title picker (as during training).
+    pub fn title_scores(&self, found: &TitleCandidates) -> Option<Vec<f32>> {
+        let forest = self.title.as_ref()?;
+        Some(
+            found
+                .values
+                .chunks_exact(N_TITLE_FEATURES)
+                .map(|row| forest.probability(row))
+                .collect(),
+        )
     }
 
     /// The pass-1 probability of each row.
@@ -194,6 +228,7 @@ mod tests {
         let model = LineModel::builtin();
         assert!(model.threshold > 0.0 && model.threshold < 1.0);
         assert!(!model.pass1.trees.is_empty());
+        assert!(model.title.is_some(), "the shipped model picks titles");
     }
 
     #[test]

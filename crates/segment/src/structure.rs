@@ -1,6 +1,7 @@
 //! Roles: which kept line is the title, a summary bullet, a heading, a paragraph or a related
 //! title; and the footer.
 
+use newsclean_core::hash::stable_hash;
 use newsclean_core::text::{normalize, normalize_into};
 use newsclean_core::{Article, ArticleStats, MarkedDoc, Reason, Role, Section, Verdict};
 
@@ -8,6 +9,7 @@ use crate::classify::{LineFacts, classify};
 use crate::markers::{Marker, marker};
 use crate::model::LineModel;
 use crate::patterns::{is_author_line, is_date_like};
+use crate::title::{self, Candidate};
 
 /// A teaser: a cut-off summary of another article.
 fn is_teaser(text: &str) -> bool {
@@ -36,8 +38,37 @@ pub fn segment(marked: &mut MarkedDoc, model: &LineModel) -> Article {
         .map(|i| LineFacts::of(marked.line_text(i)))
         .collect();
     let scores = classify(marked, &facts, model);
+    for (line, &score) in marked.lines.iter_mut().zip(&scores) {
+        if line.verdict.is_alive() {
+            line.score = score;
+        }
+    }
+    let title = title::pick(marked, &facts, &scores, model);
+    apply_title(marked, title);
     assign_roles(marked, &facts, &scores, model.threshold());
-    build(marked, &facts)
+    build(marked, &facts, title)
+}
+
+/// Makes the picked candidate the one title line: other copies of its text are removed as
+/// repeated headlines, and a line dedupe took for the headline that is not the title goes back
+/// to the classifier's decision.
+fn apply_title(marked: &mut MarkedDoc, title: Option<Candidate>) {
+    let mut title_norm = String::new();
+    if let Some(c) = title {
+        normalize_into(&marked.text[c.start..c.end], &mut title_norm);
+    }
+    let title_hash = stable_hash(title_norm.as_bytes());
+    for (i, line) in marked.lines.iter_mut().enumerate() {
+        let is_copy = title.is_some() && line.hash == title_hash;
+        line.verdict = match &line.verdict {
+            _ if title.is_some_and(|c| c.line == i) => Verdict::TitleCandidate,
+            Verdict::TitleCandidate | Verdict::Undecided if is_copy => {
+                Verdict::Removed(Reason::RepeatedHeadline)
+            }
+            Verdict::TitleCandidate => Verdict::Undecided,
+            other => other.clone(),
+        };
+    }
 }
 
 /// Gives every live line a role or a removal reason, from the classifier's `scores`.
@@ -133,7 +164,7 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], thr
 }
 
 /// Builds the article from the roles of the lines.
-fn build(marked: &MarkedDoc, facts: &[LineFacts]) -> Article {
+fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> Article {
     let mut article = Article {
         seq: marked.seq,
         id: marked.id.clone(),
@@ -150,7 +181,12 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts]) -> Article {
             Verdict::Kept(role) => {
                 article.stats.n_kept += 1;
                 match role {
-                    Role::Title => article.title = Some(text.to_owned()),
+                    Role::Title => {
+                        let part = title
+                            .filter(|c| c.line == i)
+                            .map_or(text, |c| &marked.text[c.start..c.end]);
+                        article.title = Some(part.to_owned());
+                    }
                     Role::Summary => {
                         let skip = facts[i].bullet.map_or(0, usize::from);
                         article.summary.push(text[skip..].to_owned());

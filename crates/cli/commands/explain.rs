@@ -1,0 +1,108 @@
+//! `newsclean explain FILE`: every input line with the decision `run` makes on it and why.
+//!
+//! It runs the same decoder, dedupe and segment code as `run` on one file and prints the
+//! verdict each line ends with: its role (title, summary, byline, published, heading,
+//! paragraph, related) or the reason it was removed, with the line classifier's score.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context as _;
+use newsclean_core::{DocSource, RawDoc, Reason, Record, Verdict};
+use newsclean_dedupe::mark;
+use newsclean_ingest::decode;
+use newsclean_segment::{LineModel, segment};
+
+use super::Settings;
+use crate::args::{ColorChoice, ExplainArgs};
+use crate::exit::ExitStatus;
+
+const GREEN: &str = "\x1b[32m";
+const BOLD_GREEN: &str = "\x1b[1;32m";
+const CYAN: &str = "\x1b[36m";
+const DIM: &str = "\x1b[2m";
+const RED: &str = "\x1b[31m";
+const RESET: &str = "\x1b[0m";
+
+fn label(verdict: &Verdict) -> (String, &'static str) {
+    match verdict {
+        Verdict::Blank => (String::new(), ""),
+        Verdict::Kept(role) => {
+            let color = match role.name() {
+                "title" => BOLD_GREEN,
+                "related" | "byline" | "published" => CYAN,
+                _ => GREEN,
+            };
+            (role.name().to_owned(), color)
+        }
+        Verdict::Removed(Reason::Boilerplate(rule)) => (format!("x boilerplate:{rule}"), RED),
+        Verdict::Removed(Reason::LowScore(_)) => ("x low score".to_owned(), DIM),
+        Verdict::Removed(reason) => (format!("x {}", reason.name().replace('_', " ")), RED),
+        Verdict::Undecided | Verdict::TitleCandidate => ("?".to_owned(), ""),
+    }
+}
+
+pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::new(&args.common)?;
+    let path: &Path = &args.file;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+    let id = path
+        .file_stem()
+        .map_or_else(|| "input".to_owned(), |s| s.to_string_lossy().into_owned());
+    let source = DocSource {
+        path: path.to_string_lossy().into_owned(),
+        ..DocSource::default()
+    };
+    let doc = match decode(RawDoc {
+        seq: 0,
+        id,
+        source,
+        bytes,
+    }) {
+        Record::Doc(doc) => doc,
+        Record::Reject(reject) => {
+            anyhow::bail!("{} is rejected: {}", path.display(), reject.reason)
+        }
+        other => anyhow::bail!("unexpected {}", other.kind_name()),
+    };
+    let mut marked = mark(doc);
+    let model = settings
+        .segment
+        .model
+        .clone()
+        .unwrap_or_else(LineModel::builtin);
+    let article = segment(&mut marked, &model);
+
+    let is_color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stdout().is_terminal(),
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    writeln!(
+        out,
+        "{}: title {:?}; {} lines, {} kept",
+        path.display(),
+        article.title.as_deref().unwrap_or(""),
+        article.stats.n_lines,
+        article.stats.n_kept
+    )?;
+    for i in 0..marked.lines.len() {
+        let line = &marked.lines[i];
+        let (label, color) = label(&line.verdict);
+        let score = if line.score >= 0.0 {
+            format!("{:.2}", line.score)
+        } else {
+            "    ".to_owned()
+        };
+        let text = marked.line_text(i);
+        if is_color && !color.is_empty() {
+            writeln!(out, "{:>5} {color}{label:<26}{RESET} {score} {text}", i + 1)?;
+        } else {
+            writeln!(out, "{:>5} {label:<26} {score} {text}", i + 1)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,394 @@
+//! The title picker: scores candidate lines near the top of the page and picks the headline.
+//!
+//! Candidates are the short lines above the body (and just below its start), every copy of a
+//! repeated line included, plus the parts of the title-tag and og:title lines without their
+//! site name. [`candidates`] computes their features (the one function used for training
+//! export and inference); the title forest of the [`LineModel`] scores them.
+
+use std::collections::HashSet;
+
+use newsclean_core::text::{normalize_into, strip_site_affix};
+use newsclean_core::{MarkedDoc, Reason, Verdict};
+
+use crate::classify::LineFacts;
+use crate::markers::marker;
+use crate::model::LineModel;
+use crate::patterns::{is_byline_like, is_date_like};
+
+/// Names of the title features, in row order.
+pub const TITLE_NAMES: [&str; 36] = [
+    "log_chars",
+    "log_words",
+    "titlecase_frac",
+    "upper_frac",
+    "ends_sentence",
+    "ends_soft_punct",
+    "digit_frac",
+    "is_part",
+    "is_line1",
+    "is_line2",
+    "eq_line1",
+    "eq_line2",
+    "in_line1",
+    "in_line2",
+    "jaccard_line1",
+    "jaccard_line2",
+    "cover_line1",
+    "cover_line2",
+    "n_copies",
+    "is_dedupe_title",
+    "was_repeated_headline",
+    "rel_pos",
+    "log_index",
+    "dist_body",
+    "score",
+    "score_next",
+    "score_prev",
+    "byline_like",
+    "date_like",
+    "is_marker",
+    "line1_has_affix",
+    "line1_log_words",
+    "has_separator",
+    "is_first_copy",
+    "blank_before",
+    "n_body_copies",
+];
+
+/// Number of title features per candidate.
+pub const N_TITLE_FEATURES: usize = TITLE_NAMES.len();
+
+/// At most this many candidates per page.
+const MAX_CANDIDATES: usize = 400;
+/// Lines after the start of the body that can still be the title.
+const AFTER_BODY: usize = 3;
+
+/// One possible title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// The line it comes from.
+    pub line: usize,
+    /// Its byte range in the document text: the whole line, or a part of it.
+    pub start: usize,
+    /// End of the byte range.
+    pub end: usize,
+}
+
+/// The candidates of one page and their features.
+#[derive(Debug, Clone, Default)]
+pub struct TitleCandidates {
+    /// The candidates, in document order.
+    pub candidates: Vec<Candidate>,
+    /// Row-major features, [`N_TITLE_FEATURES`] per candidate.
+    pub values: Vec<f32>,
+}
+
+fn tokens(norm: &str) -> HashSet<&str> {
+    norm.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn jaccard(a: &HashSet<&str>, b: &HashSet<&str>) -> f32 {
+    if a.is_empty() && b.is_empty() {
+        return 0.0;
+    }
+    a.intersection(b).count() as f32 / a.union(b).count() as f32
+}
+
+fn cover(of: &HashSet<&str>, by: &HashSet<&str>) -> f32 {
+    if of.is_empty() {
+        return 0.0;
+    }
+    of.intersection(by).count() as f32 / of.len() as f32
+}
+
+fn flag(b: bool) -> f32 {
+    if b { 1.0 } else { 0.0 }
+}
+
+fn signed_log(d: isize) -> f32 {
+    let m = (d.unsigned_abs() as f32).ln_1p();
+    if d < 0 { -m } else { m }
+}
+
+/// Computes the title candidates of `marked` and their features; `scores` are the line
+/// classifier's, `threshold` its cut-off.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one feature after the other keeps the row layout readable"
+)]
+pub fn candidates(
+    marked: &MarkedDoc,
+    facts: &[LineFacts],
+    scores: &[f32],
+    threshold: f32,
+) -> TitleCandidates {
+    let n = marked.lines.len();
+    let non_blank: Vec<usize> = (0..n)
+        .filter(|&i| marked.lines[i].verdict != Verdict::Blank)
+        .collect();
+    let alive: Vec<usize> = (0..n)
+        .filter(|&i| marked.lines[i].verdict.is_alive())
+        .collect();
+    let mut alive_rank = vec![usize::MAX; n];
+    for (k, &i) in alive.iter().enumerate() {
+        alive_rank[i] = k;
+    }
+    let first_body = alive
+        .iter()
+        .position(|&i| scores[i] >= threshold && facts[i].is_prose());
+    let limit_line = first_body
+        .and_then(|k| alive.get(k + AFTER_BODY))
+        .copied()
+        .unwrap_or(n);
+
+    let norm_of = |start: usize, end: usize| {
+        let mut s = String::new();
+        normalize_into(&marked.text[start..end], &mut s);
+        s
+    };
+    // The title tag and og:title lines: the first two lines that are not lexicon boilerplate
+    // (some scrapes start with ad labels).
+    let mut head = non_blank.iter().copied().filter(|&i| {
+        !matches!(
+            marked.lines[i].verdict,
+            Verdict::Removed(Reason::Boilerplate(_))
+        )
+    });
+    let line1 = head.next();
+    let line2 = head.next();
+    let norm1 = line1
+        .map(|i| norm_of(marked.lines[i].start as usize, marked.lines[i].end as usize))
+        .unwrap_or_default();
+    let norm2 = line2
+        .map(|i| norm_of(marked.lines[i].start as usize, marked.lines[i].end as usize))
+        .unwrap_or_default();
+    let tokens1 = tokens(&norm1);
+    let tokens2 = tokens(&norm2);
+    let line1_has_affix = line1.is_some_and(|i| !strip_site_affix(marked.line_text(i)).is_empty());
+
+    // Candidates: whole lines above the limit, then parts of lines 1 and 2.
+    let mut out = TitleCandidates::default();
+    for &i in &non_blank {
+        if i > limit_line || out.candidates.len() >= MAX_CANDIDATES {
+            break;
+        }
+        let is_boilerplate = matches!(
+            marked.lines[i].verdict,
+            Verdict::Removed(Reason::Boilerplate(_))
+        );
+        if facts[i].n_words == 0 || facts[i].n_words > 40 || is_boilerplate {
+            continue;
+        }
+        let line = &marked.lines[i];
+        out.candidates.push(Candidate {
+            line: i,
+            start: line.start as usize,
+            end: line.end as usize,
+        });
+    }
+    for i in [line1, line2].into_iter().flatten() {
+        let text = marked.line_text(i);
+        let base = marked.lines[i].start as usize;
+        let mut seen = HashSet::new();
+        for part in strip_site_affix(text) {
+            let start = base + (part.as_ptr() as usize - text.as_ptr() as usize);
+            if seen.insert(start..start + part.len()) && out.candidates.len() < MAX_CANDIDATES {
+                out.candidates.push(Candidate {
+                    line: i,
+                    start,
+                    end: start + part.len(),
+                });
+            }
+        }
+    }
+
+    // Copies of each normalised candidate text in the page, and among the body lines.
+    let norms: Vec<String> = out
+        .candidates
+        .iter()
+        .map(|c| norm_of(c.start, c.end))
+        .collect();
+    let hashes: Vec<u64> = norms
+        .iter()
+        .map(|s| newsclean_core::hash::stable_hash(s.as_bytes()))
+        .collect();
+    let n_copies = |h: u64| {
+        marked
+            .lines
+            .iter()
+            .filter(|l| l.hash == h && l.verdict != Verdict::Blank)
+            .count()
+    };
+    let n_body_copies = |h: u64| {
+        first_body.map_or(0, |b| {
+            alive[b..]
+                .iter()
+                .filter(|&&i| marked.lines[i].hash == h && scores[i] >= threshold)
+                .count()
+        })
+    };
+    let score_at = |k: Option<usize>| k.and_then(|k| alive.get(k)).map_or(-1.0, |&i| scores[i]);
+
+    out.values = vec![0f32; out.candidates.len() * N_TITLE_FEATURES];
+    let mut first_of_norm = HashSet::new();
+    for (c, candidate) in out.candidates.iter().enumerate() {
+        let i = candidate.line;
+        let text = &marked.text[candidate.start..candidate.end];
+        let is_part = candidate.start != marked.lines[i].start as usize
+            || candidate.end != marked.lines[i].end as usize;
+        let f = if is_part {
+            LineFacts::of(text)
+        } else {
+            facts[i]
+        };
+        let norm = &norms[c];
+        let toks = tokens(norm);
+        let row = &mut out.values[c * N_TITLE_FEATURES..(c + 1) * N_TITLE_FEATURES];
+        let (mut n_letters, mut n_upper, mut n_digits, mut n_chars) = (0u32, 0u32, 0u32, 0u32);
+        let (mut n_words, mut n_title_words) = (0u32, 0u32);
+        let mut at_start = true;
+        for ch in text.chars() {
+            n_chars += 1;
+            if ch.is_alphabetic() {
+                n_letters += 1;
+                n_upper += u32::from(ch.is_uppercase());
+            } else if ch.is_numeric() {
+                n_digits += 1;
+            }
+            if at_start && !ch.is_whitespace() {
+                n_words += 1;
+                n_title_words += u32::from(ch.is_uppercase());
+            }
+            at_start = ch.is_whitespace();
+        }
+        // The nearest live line at or before this one, for position and neighbour scores.
+        let k = alive_rank[i];
+        let k_near = if k == usize::MAX {
+            alive.iter().rposition(|&a| a < i)
+        } else {
+            Some(k)
+        };
+        row[0] = (f.n_chars as f32).ln_1p();
+        row[1] = (f.n_words as f32).ln_1p();
+        row[2] = n_title_words as f32 / n_words.max(1) as f32;
+        row[3] = n_upper as f32 / n_letters.max(1) as f32;
+        row[4] = flag(f.ends_sentence);
+        row[5] = flag(f.ends_punct && !f.ends_sentence);
+        row[6] = n_digits as f32 / n_chars.max(1) as f32;
+        row[7] = flag(is_part);
+        row[8] = flag(Some(i) == line1);
+        row[9] = flag(Some(i) == line2);
+        row[10] = flag(*norm == norm1);
+        row[11] = flag(*norm == norm2);
+        row[12] = flag(*norm != norm1 && !norm.is_empty() && norm1.contains(norm.as_str()));
+        row[13] = flag(*norm != norm2 && !norm.is_empty() && norm2.contains(norm.as_str()));
+        row[14] = jaccard(&toks, &tokens1);
+        row[15] = jaccard(&toks, &tokens2);
+        row[16] = cover(&tokens1, &toks);
+        row[17] = cover(&tokens2, &toks);
+        row[18] = (n_copies(hashes[c]) as f32).min(10.0);
+        row[19] = flag(marked.lines[i].verdict == Verdict::TitleCandidate);
+        row[20] = flag(marked.lines[i].verdict == Verdict::Removed(Reason::RepeatedHeadline));
+        row[21] = i as f32 / n.max(1) as f32;
+        row[22] = (k_near.unwrap_or(0) as f32).ln_1p();
+        row[23] = match (k_near, first_body) {
+            (Some(k), Some(b)) => signed_log(k as isize - b as isize),
+            _ => 0.0,
+        };
+        row[24] = if k == usize::MAX { -1.0 } else { scores[i] };
+        row[25] = score_at(k_near.map(|k| k + 1));
+        row[26] = score_at(k_near.and_then(|k| k.checked_sub(1)));
+        row[27] = flag(is_byline_like(norm));
+        row[28] = flag(is_date_like(norm));
+        row[29] = flag(marker(norm).is_some());
+        row[30] = flag(line1_has_affix);
+        row[31] = line1.map_or(0.0, |i| (facts[i].n_words as f32).ln_1p());
+        row[32] = flag(!strip_site_affix(text).is_empty());
+        row[33] = flag(first_of_norm.insert(hashes[c]));
+        row[34] = flag(i == 0 || marked.lines[i - 1].verdict == Verdict::Blank);
+        row[35] = (n_body_copies(hashes[c]) as f32).min(10.0);
+    }
+    out
+}
+
+/// Picks the title of `marked`: the best-scoring candidate, if it scores high enough.
+pub fn pick(
+    marked: &MarkedDoc,
+    facts: &[LineFacts],
+    scores: &[f32],
+    model: &LineModel,
+) -> Option<Candidate> {
+    let found = candidates(marked, facts, scores, model.threshold());
+    let Some(probabilities) = model.title_scores(&found) else {
+        // No title picker (a model in training): keep dedupe's repeated headline.
+        return dedupe_title(marked);
+    };
+    let best = probabilities
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
+    match best {
+        Some((c, &p)) if p >= model.title_threshold() => Some(found.candidates[c]),
+        // Unsure: a headline repeated at the top is still the best evidence there is.
+        _ => dedupe_title(marked),
+    }
+}
+
+/// The line dedupe kept as the one copy of a repeated headline.
+fn dedupe_title(marked: &MarkedDoc) -> Option<Candidate> {
+    let i = marked
+        .lines
+        .iter()
+        .position(|l| l.verdict == Verdict::TitleCandidate)?;
+    let line = &marked.lines[i];
+    Some(Candidate {
+        line: i,
+        start: line.start as usize,
+        end: line.end as usize,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use newsclean_core::{Doc, DocSource, DocStats};
+
+    use super::*;
+
+    #[test]
+    fn candidates_include_parts_of_the_title_tag() {
+        let text = "Big storm hits coast | The Daily\nHome\nBig storm hits coast\nRain fell all day on the coast, and the storm is far from over yet.\n";
+        let doc = Doc {
+            seq: 0,
+            id: "t".into(),
+            source: DocSource::default(),
+            text: text.into(),
+            stats: DocStats::default(),
+        };
+        let (marked, _) = MarkedDoc::split(doc);
+        let facts: Vec<LineFacts> = (0..marked.lines.len())
+            .map(|i| LineFacts::of(marked.line_text(i)))
+            .collect();
+        let scores = [0.1, 0.1, 0.2, 0.9];
+        let found = candidates(&marked, &facts, &scores, 0.5);
+        let texts: Vec<&str> = found
+            .candidates
+            .iter()
+            .map(|c| &text[c.start..c.end])
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "Big storm hits coast | The Daily",
+                "Home",
+                "Big storm hits coast",
+                "Rain fell all day on the coast, and the storm is far from over yet.",
+                "Big storm hits coast",
+                "The Daily"
+            ]
+        );
+        assert_eq!(found.values.len(), texts.len() * N_TITLE_FEATURES);
+        assert!(found.values.iter().all(|v| v.is_finite()));
+    }
+}
