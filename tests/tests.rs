@@ -1,1 +1,15 @@
-//! tests
+//! The workspace tests, compiled as one binary (ripgrep style).
+
+// Shared helpers: a temp dir per test and the `newsclean` command.
+mod util;
+
+// Usage errors, exit codes, clap's own checks.
+mod cli;
+// Property tests of the cleaning invariants: no text invented, thread-count independence.
+mod props;
+// The whole pipeline on the bundled fixtures: the seed article, snapshots, bad files.
+mod run;
+// Each stage command alone, and stage commands piped together equal to `run`.
+mod stages;
+// House rules checked by `cargo test`: module docs, no printing outside the CLI.
+mod tidy;

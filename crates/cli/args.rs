@@ -91,9 +91,9 @@ pub enum FormatArg {
     Parquet,
     /// Comma-separated values with a header row.
     Csv,
-    /// A directory with one <id>.md per article.
+    /// A directory with one `<id>.md` per article.
     Markdown,
-    /// A directory with one <id>.txt per article.
+    /// A directory with one `<id>.txt` per article.
     Text,
     /// A frame stream of articles, as `newsclean segment` writes.
     Bincode,

@@ -90,6 +90,32 @@ pub fn count_words(text: &str) -> usize {
     n
 }
 
+/// Counts words the way a reader would across scripts: runs of alphanumeric characters, where
+/// text written without spaces (Chinese, Japanese) counts one word per two characters.
+pub fn count_word_units(text: &str) -> usize {
+    let mut n_words = 0;
+    let mut n_unspaced = 0usize;
+    let mut in_word = false;
+    for c in text.chars() {
+        if is_unspaced_script(c) {
+            n_unspaced += 1;
+            in_word = false;
+            continue;
+        }
+        let is_word = c.is_alphanumeric();
+        if is_word && !in_word {
+            n_words += 1;
+        }
+        in_word = is_word;
+    }
+    n_words + n_unspaced.div_ceil(2)
+}
+
+/// Han, Hiragana and Katakana: scripts written without spaces between words.
+fn is_unspaced_script(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +145,13 @@ mod tests {
     fn compatibility_forms() {
         check("ｆｕｌｌｗｉｄｔｈ", "fullwidth");
         check("ﬁne\u{00A0}print", "fine print");
+    }
+
+    #[test]
+    fn word_units() {
+        assert_eq!(count_word_units("Hello, big world"), 3);
+        assert_eq!(count_word_units("市立図書館は来月から"), 5);
+        assert_eq!(count_word_units("NHK が報じた"), 1 + 2);
     }
 
     /// The general path, used to check that the fast paths give identical bytes.

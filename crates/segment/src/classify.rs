@@ -1,12 +1,12 @@
 //! Line classification: is a line article text?
 
 use newsclean_core::MarkedDoc;
-use newsclean_core::text::count_words;
+use newsclean_core::text::count_word_units;
 
 /// Cheap facts about one line that several rules use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LineFacts {
-    /// Words (runs of alphanumeric characters).
+    /// Words, with unspaced scripts counted as one word per two characters.
     pub n_words: u32,
     /// Characters.
     pub n_chars: u32,
@@ -28,7 +28,7 @@ impl LineFacts {
         let ends_sentence = matches!(last, Some('.' | '!' | '?' | '…' | '。' | '！' | '？'));
         let ends_punct = ends_sentence || matches!(text.chars().next_back(), Some(',' | ';' | ':'));
         LineFacts {
-            n_words: count_words(text) as u32,
+            n_words: count_word_units(text) as u32,
             n_chars: text.chars().count() as u32,
             ends_sentence,
             ends_punct,

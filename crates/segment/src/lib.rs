@@ -5,10 +5,10 @@
 //! # Brief overview
 //!
 //! [`Segment`] is a stateless transform (one per worker) from [`Record::Marked`] to
-//! [`Record::Article`]. [`segment`] does the work on one document and updates every line's
+//! [`Record::Article`]. [`segment()`] does the work on one document and updates every line's
 //! verdict in place, so `newsclean explain` shows the same decisions `run` makes.
 //!
-//! 1. [`classify`] scores each live line as article text or not.
+//! 1. [`classify()`] scores each live line as article text or not.
 //! 2. A pass in document order assigns roles: summary bullets before the body, headings
 //!    (short unpunctuated lines followed by a paragraph), paragraphs, related blocks (a
 //!    marker such as "Also Read" and the title-like lines after it), and the footer (a marker
