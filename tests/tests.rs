@@ -5,6 +5,8 @@ mod util;
 
 // Usage errors, exit codes, clap's own checks.
 mod cli;
+// Export formats read back, sharding, sentences, and the run report.
+mod export;
 // Property tests of the cleaning invariants: no text invented, thread-count independence.
 mod props;
 // The whole pipeline on the bundled fixtures: the seed article, snapshots, bad files.
