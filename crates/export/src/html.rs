@@ -67,6 +67,8 @@ fn bytes(n: u64) -> String {
     }
     if unit == 0 {
         format!("{n} B")
+    } else if value.fract() == 0.0 {
+        format!("{value:.0} {}", units[unit])
     } else {
         format!("{value:.1} {}", units[unit])
     }
@@ -117,7 +119,7 @@ fn length_chart(before: &[u64], after: &[u64]) -> String {
     let n_bins = hi - lo + 1;
     let (left, top, plot_h, group_w) = (50.0, 10.0, 200.0, 44.0);
     let width = left + group_w * n_bins as f64 + 10.0;
-    let height = top + plot_h + 40.0;
+    let height = top + plot_h + 60.0;
     let max = (lo..=hi)
         .map(|k| before[k].max(after[k]))
         .max()
@@ -293,10 +295,11 @@ fn tables(html: &mut String, report: &Report) {
     sites.sort_by(|a, b| b.1.n_docs.cmp(&a.1.n_docs).then(a.0.cmp(b.0)));
     let _ = write!(
         html,
-        "<h2>Sites</h2><p class=\"muted\">{} sites{}.</p><table><thead><tr><th>site</th>\
+        "<h2>Sites</h2><p class=\"muted\">{} {}{}.</p><table><thead><tr><th>site</th>\
          <th class=\"n\">docs</th><th class=\"n\">exported</th><th class=\"n\">rejected</th>\
          <th class=\"n\">lines kept</th><th class=\"n\">words</th><th>top boilerplate lines</th></tr></thead><tbody>",
         num(s.sites.len() as u64),
+        if s.sites.len() == 1 { "site" } else { "sites" },
         if s.sites.len() > MAX_SITES_LISTED {
             format!("; the {MAX_SITES_LISTED} largest are listed")
         } else {
@@ -353,6 +356,7 @@ mod tests {
         assert_eq!(num(100), "100");
         assert_eq!(bytes(512), "512 B");
         assert_eq!(bytes(1536), "1.5 KB");
+        assert_eq!(bytes(2048), "2 KB");
         assert_eq!(
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
