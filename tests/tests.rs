@@ -7,6 +7,8 @@ mod util;
 mod cli;
 // `newsclean eval` against the benchmark's score.py.
 mod eval;
+// Export formats read back, sharding, sentences, and the run report.
+mod export;
 // Property tests of the cleaning invariants: no text invented, thread-count independence.
 mod props;
 // The whole pipeline on the bundled fixtures: the seed article, snapshots, bad files.

@@ -126,9 +126,13 @@ def augment(bench: Path, meta, y, out_dir: Path, seed: int = 11) -> None:
         body = sorted(pos)
         # Short article: keep only the first few body lines (the rest of the page stays).
         keep_body = set(body[:rng.randint(3, 6)]) if rng.random() < 0.3 and len(body) > 6 else set(body)
+        # No title tag and og:title lines (text scraped by other tools): the title picker must
+        # then find the headline above the body on its own.
+        non_blank = [i for i, line in enumerate(lines) if line.strip()]
+        drop_head = set(non_blank[:2]) if rng.random() < 0.3 else set()
         out = []
         for i, line in enumerate(lines):
-            if i in pos and i not in keep_body:
+            if (i in pos and i not in keep_body) or i in drop_head:
                 continue
             if i in pos and len(line) > 250 and rng.random() < 0.5:
                 out.extend(SENTENCE_END.split(line))
@@ -170,9 +174,9 @@ def load_titles(path: Path):
 def title_labels(meta, bench: Path, manifest) -> np.ndarray:
     truth_titles = {}
     for doc in {m[0] for m in meta}:
-        rec = manifest.get(doc, {})
+        rec = manifest.get(base_doc(doc), {})
         if rec.get('has_title'):
-            lines = [l for l in (bench / f'{doc}.truth.txt').read_text(encoding='utf-8', errors='replace').splitlines() if l.strip()]
+            lines = [l for l in (bench / f'{base_doc(doc)}.truth.txt').read_text(encoding='utf-8', errors='replace').splitlines() if l.strip()]
             truth_titles[doc] = norm_title(lines[0]) if lines else None
     return np.array([truth_titles.get(m[0]) is not None and norm_title(m[4]) == truth_titles[m[0]] for m in meta], dtype=np.int8)
 
@@ -336,11 +340,21 @@ def main():
         (work / f'line-fold{k}.json').write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, {'fold': k})))
         newsclean('features', str(fold_dir), '--titles', '--line-model', str(work / f'line-fold{k}.json'),
                   '-o', str(work / f't{k}.tsv'), '-q')
+        if args.augment:
+            aug_fold = work / f'aug_fold{k}'
+            shutil.rmtree(aug_fold, ignore_errors=True)
+            aug_fold.mkdir()
+            for path in sorted((work / 'aug').iterdir()):
+                if fold_of(path.stem, args.folds) == k:
+                    os.symlink(path, aug_fold / path.name)
+            newsclean('features', str(aug_fold), '--titles', '--line-model', str(work / f'line-fold{k}.json'),
+                      '-o', str(work / f'ta{k}.tsv'), '-q')
     tmeta, tx = [], []
     for k in range(args.folds):
-        names_t, m, x = load_titles(work / f't{k}.tsv')
-        tmeta += m
-        tx.append(x)
+        for name in [f't{k}.tsv'] + ([f'ta{k}.tsv'] if args.augment else []):
+            names_t, m, x = load_titles(work / name)
+            tmeta += m
+            tx.append(x)
     tx = np.concatenate(tx)
     ty = title_labels(tmeta, args.bench, manifest)
     tfolds = np.array([fold_of(m[0], args.folds) for m in tmeta])
@@ -350,8 +364,12 @@ def main():
         bt = train(tx[tfolds != k], ty[tfolds != k], TITLE_ROUNDS, TITLE_PARAMS)
         pt[tfolds == k] = bt.predict(tx[tfolds == k])
         title_models.append(bt)
-    reachable = len({m[0] for m, t in zip(tmeta, ty) if t}) / max(sum(1 for d in docs if manifest[d].get('has_title')), 1)
-    log(f'title: {len(tmeta)} candidates, {ty.sum()} positive; pick accuracy (cv) {pick_accuracy(tmeta, pt, ty, manifest):.3f}, '
+    orig = np.array([m[0] in manifest for m in tmeta])
+    log(f'title pick accuracy (cv) on augmented pages: '
+        f'{pick_accuracy([m for m, o in zip(tmeta, orig) if not o], pt[~orig], ty[~orig], {base_doc(m[0]) + "__aug": manifest[base_doc(m[0])] for m in tmeta}):.3f}')
+    tmeta_o, pt_o, ty_o = [m for m, o in zip(tmeta, orig) if o], pt[orig], ty[orig]
+    reachable = len({m[0] for m, t in zip(tmeta_o, ty_o) if t}) / max(sum(1 for d in docs if manifest[d].get('has_title')), 1)
+    log(f'title: {len(tmeta)} candidates, {ty.sum()} positive; pick accuracy (cv) {pick_accuracy(tmeta_o, pt_o, ty_o, manifest):.3f}, '
         f'reachable {reachable:.3f}')
 
     if not args.skip_e2e:

@@ -67,7 +67,8 @@ pub struct InputArgs {
 /// Where and how to write articles.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output file (jsonl, bincode; `-` for stdout) or directory (text).
+    /// Output file (jsonl, csv, parquet, bincode; `-` for stdout) or directory (text, markdown).
+    /// A `.gz` or `.zst` name compresses jsonl and csv.
     #[arg(long, short = 'o', value_name = "OUT")]
     pub output: PathBuf,
     /// Output format.
@@ -76,12 +77,32 @@ pub struct OutputArgs {
     /// Write rejected documents here as JSON lines [default: OUT's name + .rejects.jsonl].
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
+    /// Columns of jsonl, csv and parquet, e.g. `id,site,title,text`. Known: `id`, `url`, `site`,
+    /// `path`, `member`, `source`, `title`, `byline`, `published`, `summary`, `sections`,
+    /// `related`, `text`, `n_words`, `n_lines`, `n_kept`, `n_bytes`, `encoding`, `stats`.
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+    pub fields: Option<Vec<String>>,
+    /// Start a new file every N articles: OUT-00000.EXT, OUT-00001.EXT, … (jsonl, csv, parquet).
+    #[arg(long, value_name = "N")]
+    pub max_docs_per_file: Option<u64>,
+    /// Also split each paragraph into sentences (`sentences` in each section).
+    #[arg(long)]
+    pub sentences: bool,
+    /// Write a run report: HTML when PATH ends in .html, else JSON.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     /// One JSON object per article per line.
     Jsonl,
+    /// Apache Parquet, one row per article.
+    Parquet,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// A directory with one `<id>.md` per article.
+    Markdown,
     /// A directory with one `<id>.txt` per article.
     Text,
     /// A frame stream of articles, as `newsclean segment` writes.

@@ -3,6 +3,7 @@
 mod eval;
 mod explain;
 mod features;
+mod report;
 mod run;
 mod stage;
 
@@ -96,9 +97,12 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
     })
 }
 
-pub fn export_config(args: &OutputArgs) -> ExportConfig {
+pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
     let format = match args.format {
         FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Parquet => Format::Parquet,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Markdown => Format::Markdown,
         FormatArg::Text => Format::Text,
         FormatArg::Bincode => Format::Bincode,
     };
@@ -106,19 +110,37 @@ pub fn export_config(args: &OutputArgs) -> ExportConfig {
         .rejects
         .clone()
         .or_else(|| default_rejects_path(&args.output));
-    ExportConfig {
+    let fields = args
+        .fields
+        .as_ref()
+        .map(|names| names.iter().map(|name| name.parse()).collect())
+        .transpose()
+        .context("invalid --fields")?;
+    Ok(ExportConfig {
         format,
         output: args.output.clone(),
         rejects,
-    }
+        fields,
+        max_docs_per_file: args.max_docs_per_file,
+        has_sentences: args.sentences,
+    })
 }
 
-/// `out.jsonl` → `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; none for stdout.
+/// `out.jsonl` → `out.rejects.jsonl`; `out.jsonl.gz` → `out.rejects.jsonl`; `out/` →
+/// `out.rejects.jsonl`; none for stdout.
 fn default_rejects_path(output: &Path) -> Option<PathBuf> {
     if output == Path::new("-") {
         return None;
     }
-    let stem = output.file_stem()?.to_string_lossy().into_owned();
+    let is_compressed = output
+        .extension()
+        .is_some_and(|ext| ext == "gz" || ext == "zst" || ext == "zstd");
+    let uncompressed = if is_compressed {
+        output.with_extension("")
+    } else {
+        output.to_path_buf()
+    };
+    let stem = uncompressed.file_stem()?.to_string_lossy().into_owned();
     Some(output.with_file_name(format!("{stem}.rejects.jsonl")))
 }
 

@@ -7,7 +7,8 @@ use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
 
-use super::{Settings, export_config, finish, ingest_config};
+use super::report::{Part, StageClock};
+use super::{Settings, export_config, finish, ingest_config, report};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -16,22 +17,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
     let progress = Progress::new(settings.is_quiet);
     let source = InputSource::new(&args.input.inputs, &ingest_config(&args.input)?, &progress)?;
-    let mut sink = ExportSink::new(&export_config(&args.output))?;
+    let mut sink = ExportSink::new(&export_config(&args.output)?)?;
+    let clock = StageClock::default();
     // The stage commands chain the same transforms across processes; see `stage.rs`.
     let make_worker = || {
         Chain(
-            Decoder,
+            clock.time(Part::Decode, Decoder),
             Chain(
-                Dedupe::new(&settings.dedupe),
-                Segment::new(&settings.segment),
+                clock.time(Part::Dedupe, Dedupe::new(&settings.dedupe)),
+                clock.time(Part::Segment, Segment::new(&settings.segment)),
             ),
         )
     };
     let result = Runner::new(settings.threads, settings.cancel, &progress).run(
-        source,
+        clock.time(Part::Read, source),
         make_worker,
-        &mut sink,
+        &mut clock.time(Part::Export, &mut sink),
     );
     progress.finish();
+    if let (Ok(stats), Some(path)) = (&result, &args.output.report) {
+        report::write(path, sink.summary(), stats, settings.threads, &clock)?;
+    }
     finish(result, sink.summary(), &settings)
 }

@@ -12,7 +12,8 @@ use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
 
-use super::{Settings, export_config, finish, ingest_config};
+use super::report::{Part, StageClock};
+use super::{Settings, export_config, finish, ingest_config, report};
 use crate::args::{CommonArgs, ExportArgs, IngestArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -103,12 +104,16 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
     let progress = Progress::new(settings.is_quiet);
     let source = frames_in(StageId::Export, StreamKind::Articles)?;
-    let mut sink = ExportSink::new(&export_config(&args.output))?;
+    let mut sink = ExportSink::new(&export_config(&args.output)?)?;
+    let clock = StageClock::default();
     let result = Runner::new(settings.threads, settings.cancel, &progress).run(
         source,
         Identity::<Record>::default,
-        &mut sink,
+        &mut clock.time(Part::Export, &mut sink),
     );
     progress.finish();
+    if let (Ok(stats), Some(path)) = (&result, &args.output.report) {
+        report::write(path, sink.summary(), stats, settings.threads, &clock)?;
+    }
     finish(result, sink.summary(), &settings)
 }

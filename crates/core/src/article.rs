@@ -15,6 +15,15 @@ pub struct Section {
     pub paragraphs: Vec<String>,
 }
 
+/// A removed line, kept as an example for the run report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedLine {
+    /// The reason name (see [`crate::Reason::name`]).
+    pub reason: String,
+    /// The line text, cut to [`ArticleStats::MAX_SAMPLE_CHARS`] characters.
+    pub text: String,
+}
+
 /// Counts describing how an article was made from its page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleStats {
@@ -32,9 +41,17 @@ pub struct ArticleStats {
     pub n_words: u32,
     /// Removed lines by reason name (see [`crate::Reason::name`]).
     pub removed: BTreeMap<String, u32>,
+    /// A bounded sample of the removed lines (the first and last
+    /// [`ArticleStats::MAX_SAMPLE_LINES`]` / 2`), for the run report's top boilerplate lines.
+    pub removed_sample: Vec<RemovedLine>,
 }
 
 impl ArticleStats {
+    /// The most removed lines [`ArticleStats::removed_sample`] holds.
+    pub const MAX_SAMPLE_LINES: usize = 64;
+    /// The most characters of one sampled line.
+    pub const MAX_SAMPLE_CHARS: usize = 200;
+
     /// Starts the stats from ingest's decoding facts.
     pub fn from_doc(doc: &DocStats) -> ArticleStats {
         ArticleStats {

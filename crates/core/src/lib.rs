@@ -27,7 +27,7 @@ pub mod report;
 pub mod stage;
 pub mod text;
 
-pub use article::{Article, ArticleStats, Section};
+pub use article::{Article, ArticleStats, RemovedLine, Section};
 pub use doc::{Doc, DocStats, RawDoc, Reject, Seq, Source as DocSource};
 pub use line::{Line, MarkedDoc, Reason, Role, Verdict};
 pub use record::{Envelope, Record, StreamKind};

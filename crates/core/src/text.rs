@@ -91,16 +91,26 @@ pub fn count_words(text: &str) -> usize {
 }
 
 /// Counts words the way a reader would across scripts: runs of alphanumeric characters, where
-/// text written without spaces (Chinese, Japanese) counts one word per two characters.
+/// text written without spaces counts by characters: one word per two for Chinese and
+/// Japanese, one per five for Thai, Lao, Khmer and Myanmar.
 pub fn count_word_units(text: &str) -> usize {
     let mut n_words = 0;
-    let mut n_unspaced = 0usize;
+    let mut n_ideographic = 0usize;
+    let mut n_syllabic = 0usize;
     let mut in_word = false;
     for c in text.chars() {
-        if is_unspaced_script(c) {
-            n_unspaced += 1;
-            in_word = false;
-            continue;
+        match unspaced_script(c) {
+            Some(Unspaced::Ideographic) => {
+                n_ideographic += 1;
+                in_word = false;
+                continue;
+            }
+            Some(Unspaced::Syllabic) => {
+                n_syllabic += 1;
+                in_word = false;
+                continue;
+            }
+            None => {}
         }
         let is_word = c.is_alphanumeric();
         if is_word && !in_word {
@@ -108,12 +118,43 @@ pub fn count_word_units(text: &str) -> usize {
         }
         in_word = is_word;
     }
-    n_words + n_unspaced.div_ceil(2)
+    n_words + n_ideographic.div_ceil(2) + n_syllabic.div_ceil(5)
 }
 
-/// Han, Hiragana and Katakana: scripts written without spaces between words.
-fn is_unspaced_script(c: char) -> bool {
-    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+/// The width of a text in Latin-letter equivalents: Chinese and Japanese characters carry as
+/// much text as about two and a half Latin letters, so they count that much; everything else
+/// counts one. Length features computed on it mean the same across scripts.
+pub fn text_width(text: &str) -> usize {
+    let mut n_wide = 0usize;
+    let mut n = 0usize;
+    for c in text.chars() {
+        n += 1;
+        if unspaced_script(c) == Some(Unspaced::Ideographic) {
+            n_wide += 1;
+        }
+    }
+    n + (n_wide * 3).div_ceil(2)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unspaced {
+    /// Han, Hiragana, Katakana.
+    Ideographic,
+    /// Thai, Lao, Myanmar, Khmer.
+    Syllabic,
+}
+
+/// The scripts written without spaces between words.
+fn unspaced_script(c: char) -> Option<Unspaced> {
+    match c as u32 {
+        0x3040..=0x30FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x2FA1F => Some(Unspaced::Ideographic),
+        0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF => Some(Unspaced::Syllabic),
+        _ => None,
+    }
 }
 
 /// Separators between a headline and a site name in title tags.
@@ -172,6 +213,9 @@ mod tests {
         assert_eq!(count_word_units("Hello, big world"), 3);
         assert_eq!(count_word_units("市立図書館は来月から"), 5);
         assert_eq!(count_word_units("NHK が報じた"), 1 + 2);
+        assert_eq!(count_word_units("สวัสดีครับ"), 2);
+        assert_eq!(text_width("abc"), 3);
+        assert_eq!(text_width("図書館"), 3 + 5);
     }
 
     #[test]

@@ -40,17 +40,65 @@ impl AtomicFile {
     }
 
     /// Flushes the file and renames it to its final path.
-    pub fn commit(mut self) -> Result<(), Error> {
+    pub fn commit(self) -> Result<(), Error> {
+        self.close()?.commit()
+    }
+
+    /// Flushes and closes the file, still under its temporary name: [`PendingFile::commit`]
+    /// puts it in place later, for outputs of several files that must appear together.
+    pub fn close(mut self) -> Result<PendingFile, Error> {
         let out = self.out.take().expect("the writer lives until commit");
         let file = out.into_inner().map_err(|err| Error::Write {
             path: self.tmp.clone(),
             source: err.into_error(),
         })?;
         drop(file);
-        std::fs::rename(&self.tmp, &self.path).map_err(|source| Error::Write {
+        Ok(PendingFile {
+            path: std::mem::take(&mut self.path),
+            tmp: Some(std::mem::take(&mut self.tmp)),
+        })
+    }
+}
+
+/// A complete file under its temporary name. Dropped without a commit, it is removed.
+#[derive(Debug)]
+pub struct PendingFile {
+    path: PathBuf,
+    tmp: Option<PathBuf>,
+}
+
+impl PendingFile {
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The size of the file in bytes.
+    pub fn size(&self) -> Result<u64, Error> {
+        let tmp = self.tmp.as_deref().expect("present until commit");
+        std::fs::metadata(tmp)
+            .map(|m| m.len())
+            .map_err(|source| Error::Write {
+                path: tmp.to_path_buf(),
+                source,
+            })
+    }
+
+    /// Renames the file to its final path.
+    pub fn commit(mut self) -> Result<(), Error> {
+        let tmp = self.tmp.take().expect("present until commit");
+        std::fs::rename(&tmp, &self.path).map_err(|source| Error::Write {
             path: self.path.clone(),
             source,
         })
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
     }
 }
 

@@ -1,10 +1,15 @@
 //! The JSON shapes of articles and rejects.
 
-use newsclean_core::{Article, ArticleStats, DocSource, Reject, Section};
+use std::collections::BTreeMap;
+
+use newsclean_core::{ArticleStats, DocSource, Reject};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use crate::fields::{Field, Row};
 
 #[derive(Serialize)]
-struct JsonSource<'a> {
+pub(crate) struct JsonSource<'a> {
     path: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     member: Option<&'a str>,
@@ -22,18 +27,105 @@ impl<'a> From<&'a DocSource> for JsonSource<'a> {
     }
 }
 
+/// A section; `sentences` (one list per paragraph) only with `--sentences`.
 #[derive(Serialize)]
-struct JsonArticle<'a> {
-    id: &'a str,
-    source: JsonSource<'a>,
-    title: Option<&'a str>,
-    byline: Option<&'a str>,
-    published: Option<&'a str>,
-    summary: &'a [String],
-    sections: &'a [Section],
-    related: &'a [String],
-    text: String,
-    stats: &'a ArticleStats,
+pub(crate) struct JsonSection<'a> {
+    heading: Option<&'a str>,
+    paragraphs: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sentences: Option<&'a [Vec<&'a str>]>,
+}
+
+/// The counts of an article; the removed-line sample is for the report only.
+#[derive(Serialize)]
+pub(crate) struct JsonStats<'a> {
+    n_bytes: u64,
+    encoding: &'a str,
+    n_invalid: u64,
+    n_lines: u32,
+    n_kept: u32,
+    n_words: u32,
+    removed: &'a BTreeMap<String, u32>,
+}
+
+impl<'a> From<&'a ArticleStats> for JsonStats<'a> {
+    fn from(stats: &'a ArticleStats) -> JsonStats<'a> {
+        JsonStats {
+            n_bytes: stats.n_bytes,
+            encoding: &stats.encoding,
+            n_invalid: stats.n_invalid,
+            n_lines: stats.n_lines,
+            n_kept: stats.n_kept,
+            n_words: stats.n_words,
+            removed: &stats.removed,
+        }
+    }
+}
+
+pub(crate) fn sections<'a>(row: &'a Row<'_>) -> Vec<JsonSection<'a>> {
+    row.article
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, section)| JsonSection {
+            heading: section.heading.as_deref(),
+            paragraphs: &section.paragraphs,
+            sentences: row.section_sentences(i),
+        })
+        .collect()
+}
+
+/// The value of one field, serialised with `serializer` (shared by JSONL and CSV's lists).
+pub(crate) fn serialize_field<S: SerializeMap>(
+    map: &mut S,
+    field: Field,
+    row: &Row<'_>,
+) -> Result<(), S::Error> {
+    let article = row.article;
+    let key = field.name();
+    match field {
+        Field::Id => map.serialize_entry(key, &article.id),
+        Field::Url => map.serialize_entry(key, &article.source.url),
+        Field::Site => map.serialize_entry(key, &row.site),
+        Field::Path => map.serialize_entry(key, &article.source.path),
+        Field::Member => map.serialize_entry(key, &article.source.member),
+        Field::Source => map.serialize_entry(key, &JsonSource::from(&article.source)),
+        Field::Title => map.serialize_entry(key, &article.title),
+        Field::Byline => map.serialize_entry(key, &article.byline),
+        Field::Published => map.serialize_entry(key, &article.published),
+        Field::Summary => map.serialize_entry(key, &article.summary),
+        Field::Sections => map.serialize_entry(key, &sections(row)),
+        Field::Related => map.serialize_entry(key, &article.related),
+        Field::Text => map.serialize_entry(key, &row.text),
+        Field::NWords => map.serialize_entry(key, &article.stats.n_words),
+        Field::NLines => map.serialize_entry(key, &article.stats.n_lines),
+        Field::NKept => map.serialize_entry(key, &article.stats.n_kept),
+        Field::NBytes => map.serialize_entry(key, &article.stats.n_bytes),
+        Field::Encoding => map.serialize_entry(key, &article.stats.encoding),
+        Field::Stats => map.serialize_entry(key, &JsonStats::from(&article.stats)),
+    }
+}
+
+/// An article as a JSON object with the given fields, in order.
+struct JsonRow<'a> {
+    fields: &'a [Field],
+    row: &'a Row<'a>,
+}
+
+impl Serialize for JsonRow<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        for &field in self.fields {
+            serialize_field(&mut map, field, self.row)?;
+        }
+        map.end()
+    }
+}
+
+/// Appends an article as one JSON object (no newline).
+pub(crate) fn write_row(out: &mut Vec<u8>, fields: &[Field], row: &Row<'_>) {
+    serde_json::to_writer(out, &JsonRow { fields, row })
+        .expect("serialising to memory cannot fail");
 }
 
 #[derive(Serialize)]
@@ -43,25 +135,8 @@ struct JsonReject<'a> {
     reason: &'a str,
 }
 
-/// Appends an article as one JSON object (no newline).
-pub fn write_article(out: &mut Vec<u8>, article: &Article) {
-    let json = JsonArticle {
-        id: &article.id,
-        source: (&article.source).into(),
-        title: article.title.as_deref(),
-        byline: article.byline.as_deref(),
-        published: article.published.as_deref(),
-        summary: &article.summary,
-        sections: &article.sections,
-        related: &article.related,
-        text: article.text(),
-        stats: &article.stats,
-    };
-    serde_json::to_writer(out, &json).expect("serialising to memory cannot fail");
-}
-
 /// A reject as one JSON object (no newline).
-pub fn reject_line(reject: &Reject) -> Vec<u8> {
+pub(crate) fn reject_line(reject: &Reject) -> Vec<u8> {
     let json = JsonReject {
         id: &reject.id,
         source: (&reject.source).into(),

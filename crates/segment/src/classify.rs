@@ -3,14 +3,14 @@
 use newsclean_core::MarkedDoc;
 
 use crate::model::LineModel;
-use newsclean_core::text::count_word_units;
+use newsclean_core::text::{count_word_units, text_width};
 
 /// Cheap facts about one line that several rules use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LineFacts {
     /// Words, with unspaced scripts counted as one word per two characters.
     pub n_words: u32,
-    /// Characters.
+    /// Width in Latin-letter equivalents (see [`text_width`]).
     pub n_chars: u32,
     /// The line ends like a sentence (`.`, `!`, `?`, `…`, or a closing quote after one).
     pub ends_sentence: bool,
@@ -31,7 +31,7 @@ impl LineFacts {
         let ends_punct = ends_sentence || matches!(text.chars().next_back(), Some(',' | ';' | ':'));
         LineFacts {
             n_words: count_word_units(text) as u32,
-            n_chars: text.chars().count() as u32,
+            n_chars: text_width(text) as u32,
             ends_sentence,
             ends_punct,
             bullet: bullet_len(text),

@@ -175,8 +175,10 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
             }
         }
         at_word_start = c.is_whitespace();
-        if matches!(prev, '.' | '!' | '?' | '。' | '！' | '？')
-            && (c.is_whitespace() || matches!(c, '"' | '”' | '’'))
+        // Full-width stops end a sentence wherever they stand (no space follows them).
+        if matches!(prev, '。' | '！' | '？')
+            || (matches!(prev, '.' | '!' | '?')
+                && (c.is_whitespace() || matches!(c, '"' | '”' | '’')))
         {
             n_sentence_ends += 1;
         }
@@ -206,7 +208,8 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
     out[5] = n_upper as f32 / n_letters.max(1) as f32;
     out[6] = n_digits as f32 / n_chars.max(1) as f32;
     out[7] = n_punct as f32 / n_chars.max(1) as f32;
-    out[8] = flag(first.is_uppercase());
+    // A caseless letter (CJK, Arabic, Hebrew, Thai) starts a line the way a capital does.
+    out[8] = flag(first.is_uppercase() || (first.is_alphabetic() && !first.is_lowercase()));
     out[9] = n_title_words as f32 / n_space_words.max(1) as f32;
     out[10] = n_sentence_ends.min(10) as f32;
     out[11] = n_letters as f32 / n_words;

@@ -3,7 +3,9 @@
 
 use newsclean_core::hash::stable_hash;
 use newsclean_core::text::{normalize, normalize_into};
-use newsclean_core::{Article, ArticleStats, MarkedDoc, Reason, Role, Section, Verdict};
+use newsclean_core::{
+    Article, ArticleStats, MarkedDoc, Reason, RemovedLine, Role, Section, Verdict,
+};
 
 use crate::classify::{LineFacts, classify};
 use crate::markers::{Marker, marker};
@@ -172,6 +174,7 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
         stats: ArticleStats::from_doc(&marked.stats),
         ..Article::default()
     };
+    let mut removed_lines = Vec::new();
     for (i, line) in marked.lines.iter().enumerate() {
         if line.verdict != Verdict::Blank {
             article.stats.n_lines += 1;
@@ -208,6 +211,7 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
                 }
             }
             Verdict::Removed(reason) => {
+                removed_lines.push((i, reason.name()));
                 *article
                     .stats
                     .removed
@@ -217,11 +221,37 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
             Verdict::Blank | Verdict::Undecided | Verdict::TitleCandidate => {}
         }
     }
+    article.stats.removed_sample = sample_removed(marked, &removed_lines);
     article.stats.n_words = article
         .text_lines()
         .map(newsclean_core::text::count_words)
         .sum::<usize>() as u32;
     article
+}
+
+/// The first and last removed lines, [`ArticleStats::MAX_SAMPLE_LINES`] at most: page headers
+/// and footers, where site boilerplate sits.
+fn sample_removed(marked: &MarkedDoc, removed: &[(usize, &str)]) -> Vec<RemovedLine> {
+    let half = ArticleStats::MAX_SAMPLE_LINES / 2;
+    let picked: Vec<&(usize, &str)> = if removed.len() <= 2 * half {
+        removed.iter().collect()
+    } else {
+        removed[..half]
+            .iter()
+            .chain(&removed[removed.len() - half..])
+            .collect()
+    };
+    picked
+        .into_iter()
+        .map(|&(i, reason)| RemovedLine {
+            reason: reason.to_owned(),
+            text: marked
+                .line_text(i)
+                .chars()
+                .take(ArticleStats::MAX_SAMPLE_CHARS)
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -344,6 +374,50 @@ paragraph    | The body goes on here with another long sentence of words."
         assert_eq!(
             got,
             "x low_score  | Contact Us\nparagraph    | The first paragraph is a real sentence with many words in it."
+        );
+    }
+
+    #[test]
+    fn removed_sample_keeps_the_first_and_last_lines() {
+        let mut text: Vec<String> = (0..100).map(|i| format!("Menu {i}")).collect();
+        text.insert(
+            50,
+            "The first paragraph is a real sentence with many words in it.".into(),
+        );
+        let doc = Doc {
+            seq: 0,
+            id: "t".into(),
+            source: DocSource::default(),
+            text: text.join("\n"),
+            stats: DocStats::default(),
+        };
+        let (mut marked, _) = MarkedDoc::split(doc);
+        let facts: Vec<LineFacts> = (0..marked.lines.len())
+            .map(|i| LineFacts::of(marked.line_text(i)))
+            .collect();
+        let scores: Vec<f32> = facts
+            .iter()
+            .map(|f| if f.is_prose() { 0.9 } else { 0.1 })
+            .collect();
+        assign_roles(&mut marked, &facts, &scores, 0.5);
+        let article = build(&marked, &facts, None);
+        let sample: Vec<&str> = article
+            .stats
+            .removed_sample
+            .iter()
+            .map(|line| line.text.as_str())
+            .collect();
+        let expected: Vec<String> = (0..32)
+            .chain(68..100)
+            .map(|i| format!("Menu {i}"))
+            .collect();
+        assert_eq!(sample, expected);
+        assert!(
+            article
+                .stats
+                .removed_sample
+                .iter()
+                .all(|l| l.reason == "low_score")
         );
     }
 }

@@ -1,0 +1,365 @@
+//! The report as one self-contained HTML page: inline CSS and inline SVG charts, no scripts,
+//! no fonts, no links to anything outside the file.
+
+use std::fmt::Write as _;
+
+use crate::report::{LENGTH_BINS, Report, SiteSummary};
+
+/// Sites listed in the per-site table (the ones with most documents).
+pub const MAX_SITES_LISTED: usize = 200;
+
+const STYLE: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bottom:1px solid #d8dce3;padding-bottom:4px}
+.muted{color:#5d6675;font-size:13px}code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;background:#eceff3;padding:1px 4px;border-radius:3px}
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin-top:16px}
+.card{background:#fff;border:1px solid #d8dce3;border-radius:6px;padding:10px 14px;min-width:120px}
+.card b{display:block;font-size:22px}.card span{font-size:12px;color:#5d6675}
+.panel{background:#fff;border:1px solid #d8dce3;border-radius:6px;padding:12px}
+table{border-collapse:collapse;width:100%;font-size:13px;background:#fff}
+th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3;vertical-align:top}
+th{background:#eceff3}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+ol{margin:0;padding-left:20px}li{margin:1px 0}svg text{font-size:12px;fill:#1d2330}
+.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
+";
+
+const BLUE: &str = "#4c78a8";
+const ORANGE: &str = "#f58518";
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A count with thousands separators.
+fn num(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte size: `512 B`, `1.5 KB`, `2.0 MB` (powers of 1024).
+fn bytes(n: u64) -> String {
+    let units = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < units.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else if value.fract() == 0.0 {
+        format!("{value:.0} {}", units[unit])
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
+}
+
+/// A horizontal bar chart of labelled values.
+fn bar_chart(rows: &[(String, f64, String)], color: &str) -> String {
+    if rows.is_empty() {
+        return "<p class=\"muted\">Nothing to show.</p>".to_owned();
+    }
+    let label_w = 170.0;
+    let bar_w = 420.0;
+    let row_h = 22.0;
+    let height = row_h * rows.len() as f64 + 8.0;
+    let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(1e-9);
+    let mut svg = format!(
+        "<svg role=\"img\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\">",
+        w = label_w + bar_w + 110.0
+    );
+    for (i, (label, value, shown)) in rows.iter().enumerate() {
+        let y = i as f64 * row_h + 4.0;
+        let w = (value / max * bar_w).max(1.0);
+        let _ = write!(
+            svg,
+            "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\">{label}</text>\
+             <rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" height=\"{bh}\" fill=\"{color}\"><title>{label}: {shown}</title></rect>\
+             <text x=\"{vx:.1}\" y=\"{ty}\">{shown}</text>",
+            lx = label_w - 8.0,
+            ty = y + 14.0,
+            bh = row_h - 6.0,
+            vx = label_w + w + 6.0,
+            label = escape(label),
+            shown = escape(shown),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Grouped columns: document lengths before and after, per log2 bin.
+fn length_chart(before: &[u64], after: &[u64]) -> String {
+    let used: Vec<usize> = (0..LENGTH_BINS)
+        .filter(|&k| before.get(k).copied().unwrap_or(0) + after.get(k).copied().unwrap_or(0) > 0)
+        .collect();
+    let (Some(&lo), Some(&hi)) = (used.first(), used.last()) else {
+        return "<p class=\"muted\">No articles.</p>".to_owned();
+    };
+    let n_bins = hi - lo + 1;
+    let (left, top, plot_h, group_w) = (50.0, 10.0, 200.0, 44.0);
+    let width = left + group_w * n_bins as f64 + 10.0;
+    let height = top + plot_h + 60.0;
+    let max = (lo..=hi)
+        .map(|k| before[k].max(after[k]))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let mut svg = format!(
+        "<svg role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"
+    );
+    for tick in 0..=4 {
+        let value = max * f64::from(tick) / 4.0;
+        let y = top + plot_h - plot_h * f64::from(tick) / 4.0;
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" x2=\"{width}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#eceff3\"/>\
+             <text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\">{value:.0}</text>",
+            tx = left - 6.0,
+            ty = y + 4.0,
+        );
+    }
+    for (g, k) in (lo..=hi).enumerate() {
+        let x = left + g as f64 * group_w + 4.0;
+        let label = if k == 0 {
+            "0".to_owned()
+        } else {
+            bytes(1u64 << (k - 1))
+        };
+        for (s, (series, color, name)) in [(before, BLUE, "input"), (after, ORANGE, "output")]
+            .into_iter()
+            .enumerate()
+        {
+            let h = series[k] as f64 / max * plot_h;
+            let _ = write!(
+                svg,
+                "<rect x=\"{bx:.1}\" y=\"{y:.1}\" width=\"17\" height=\"{h:.1}\" fill=\"{color}\"><title>{name} {label}+: {n}</title></rect>",
+                bx = x + s as f64 * 18.0,
+                y = top + plot_h - h,
+                n = series[k],
+            );
+        }
+        let _ = write!(
+            svg,
+            "<text x=\"{tx:.1}\" y=\"{ty}\" text-anchor=\"end\" transform=\"rotate(-35 {tx:.1} {ty})\">{label}</text>",
+            tx = x + 22.0,
+            ty = top + plot_h + 16.0,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn site_row(out: &mut String, name: &str, site: &SiteSummary) {
+    let kept = if site.n_lines > 0 {
+        format!("{:.0}%", 100.0 * site.n_kept as f64 / site.n_lines as f64)
+    } else {
+        "–".to_owned()
+    };
+    let name = if name.is_empty() {
+        "<span class=\"muted\">(unknown)</span>".to_owned()
+    } else {
+        escape(name)
+    };
+    let mut top = String::new();
+    if !site.top_lines.is_empty() {
+        top.push_str("<ol>");
+        for line in &site.top_lines {
+            let _ = write!(
+                top,
+                "<li><code>{}</code> <span class=\"muted\">×{} {}</span></li>",
+                escape(&line.text),
+                num(line.n),
+                escape(&line.reason)
+            );
+        }
+        top.push_str("</ol>");
+    }
+    let _ = write!(
+        out,
+        "<tr><td>{name}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+         <td class=\"n\">{kept}</td><td class=\"n\">{}</td><td>{top}</td></tr>",
+        num(site.n_docs),
+        num(site.n_exported),
+        num(site.n_rejected),
+        num(site.n_words),
+    );
+}
+
+/// The report as HTML.
+pub fn render(report: &Report) -> String {
+    let s = &report.summary;
+    let t = &report.timings;
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>newsclean run report</title><style>{STYLE}</style></head><body><main>\
+         <h1>newsclean run report</h1>\
+         <div class=\"muted\">newsclean {} · {} threads · <code>{}</code></div>",
+        escape(&report.version),
+        report.threads,
+        escape(&report.args.join(" ")),
+    );
+    let cards = [
+        (num(s.n_seen), "documents seen"),
+        (num(s.n_exported), "exported"),
+        (num(s.n_duplicates), "duplicates"),
+        (num(s.n_rejected), "rejected"),
+        (format!("{:.2} s", t.wall_s), "wall time"),
+        (format!("{:.0}", t.docs_per_s), "docs/s"),
+        (format!("{:.1}", t.mb_per_s), "MB/s"),
+        (bytes(s.n_bytes), "input of exported"),
+        (bytes(s.n_bytes_out), "text written"),
+    ];
+    html.push_str("<div class=\"cards\">");
+    for (value, label) in cards {
+        let _ = write!(
+            html,
+            "<div class=\"card\"><b>{}</b><span>{label}</span></div>",
+            escape(&value)
+        );
+    }
+    html.push_str("</div>");
+    charts(&mut html, report);
+    tables(&mut html, report);
+    html.push_str("</main></body></html>\n");
+    html
+}
+
+/// The chart sections: removal reasons, lengths, stage timings.
+fn charts(html: &mut String, report: &Report) {
+    let s = &report.summary;
+    let t = &report.timings;
+    html.push_str("<h2>Lines removed, by reason</h2><div class=\"panel\">");
+    let mut reasons: Vec<(&String, &u64)> = s.removed.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let rows: Vec<(String, f64, String)> = reasons
+        .iter()
+        .map(|(reason, n)| ((*reason).clone(), **n as f64, num(**n)))
+        .collect();
+    html.push_str(&bar_chart(&rows, BLUE));
+    let _ = write!(
+        html,
+        "<p class=\"muted\">{} of {} non-blank input lines kept.</p></div>",
+        num(s.n_kept),
+        num(s.n_lines)
+    );
+
+    let _ = write!(
+        html,
+        "<h2>Document length, before and after</h2><div class=\"panel\">\
+         <div class=\"legend muted\"><span style=\"background:{BLUE}\"></span>input page\
+         <span style=\"background:{ORANGE}\"></span>article text</div>{}\
+         <p class=\"muted\">Articles per size bin (bytes, log scale: each bin doubles).</p></div>",
+        length_chart(&s.lengths.before, &s.lengths.after)
+    );
+
+    html.push_str("<h2>Stage timings</h2><div class=\"panel\">");
+    let rows: Vec<(String, f64, String)> = t
+        .stages
+        .iter()
+        .map(|st| (st.stage.clone(), st.busy_s, format!("{:.2} s", st.busy_s)))
+        .collect();
+    html.push_str(&bar_chart(&rows, ORANGE));
+    html.push_str(
+        "<p class=\"muted\">Busy time summed over threads; stages overlap, so the sum can exceed the wall time.</p></div>",
+    );
+}
+
+/// The table sections: sites, duplicate clusters, output files.
+fn tables(html: &mut String, report: &Report) {
+    let s = &report.summary;
+    let mut sites: Vec<(&String, &SiteSummary)> = s.sites.iter().collect();
+    sites.sort_by(|a, b| b.1.n_docs.cmp(&a.1.n_docs).then(a.0.cmp(b.0)));
+    let _ = write!(
+        html,
+        "<h2>Sites</h2><p class=\"muted\">{} {}{}.</p><table><thead><tr><th>site</th>\
+         <th class=\"n\">docs</th><th class=\"n\">exported</th><th class=\"n\">rejected</th>\
+         <th class=\"n\">lines kept</th><th class=\"n\">words</th><th>top boilerplate lines</th></tr></thead><tbody>",
+        num(s.sites.len() as u64),
+        if s.sites.len() == 1 { "site" } else { "sites" },
+        if s.sites.len() > MAX_SITES_LISTED {
+            format!("; the {MAX_SITES_LISTED} largest are listed")
+        } else {
+            String::new()
+        }
+    );
+    for (name, site) in sites.into_iter().take(MAX_SITES_LISTED) {
+        site_row(html, name, site);
+    }
+    html.push_str("</tbody></table>");
+
+    html.push_str("<h2>Duplicate clusters</h2>");
+    if report.duplicate_clusters.is_empty() {
+        html.push_str(
+            "<p class=\"muted\">None: this run does not deduplicate whole documents yet.</p>",
+        );
+    } else {
+        html.push_str("<table><thead><tr><th class=\"n\">size</th><th>ids (first kept)</th></tr></thead><tbody>");
+        for cluster in &report.duplicate_clusters {
+            let ids: Vec<String> = cluster.ids.iter().map(|id| escape(id)).collect();
+            let _ = write!(
+                html,
+                "<tr><td class=\"n\">{}</td><td>{}</td></tr>",
+                cluster.ids.len(),
+                ids.join(", ")
+            );
+        }
+        html.push_str("</tbody></table>");
+    }
+
+    if !s.files.is_empty() {
+        html.push_str("<h2>Output files</h2><table><thead><tr><th>file</th><th class=\"n\">articles</th><th class=\"n\">size</th></tr></thead><tbody>");
+        for file in &s.files {
+            let _ = write!(
+                html,
+                "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&file.path.display().to_string()),
+                num(file.n_docs),
+                bytes(file.n_bytes)
+            );
+        }
+        html.push_str("</tbody></table>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formatting() {
+        assert_eq!(num(0), "0");
+        assert_eq!(num(1_234_567), "1,234,567");
+        assert_eq!(num(100), "100");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KB");
+        assert_eq!(bytes(2048), "2 KB");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

@@ -1,0 +1,384 @@
+//! The run's figures: [`ExportSummary`], which the sink keeps as it writes, and [`Report`], the
+//! summary plus what only the caller knows (timings, thread count, arguments), written as JSON
+//! or as a self-contained HTML page (`--report`).
+//!
+//! Memory stays bounded per site: each site keeps counts and at most [`TOP_LINES_TRACKED`]
+//! candidate boilerplate lines (the space-saving algorithm, so the heavy hitters survive).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use newsclean_core::hash::stable_hash;
+use newsclean_core::{Article, Reject};
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::atomic::AtomicFile;
+use crate::fields::site;
+
+/// Candidate lines tracked per site.
+pub const TOP_LINES_TRACKED: usize = 256;
+/// Lines listed per site in the report.
+pub const TOP_LINES_LISTED: usize = 10;
+/// Histogram bins: bin `k` counts documents of `2^(k-1)` to `2^k - 1` bytes (bin 0: empty).
+pub const LENGTH_BINS: usize = 28;
+
+/// A removed line that recurs, with how often it was seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopLine {
+    /// The line text.
+    pub text: String,
+    /// Why it was removed (the first time it was seen).
+    pub reason: String,
+    /// Documents it was removed from (an overestimate by at most `error`).
+    pub n: u64,
+    /// The most `n` may overcount (space-saving's error bound).
+    pub error: u64,
+}
+
+/// The most frequent removed lines of a site, by the space-saving algorithm: at most
+/// [`TOP_LINES_TRACKED`] lines in memory, and every line removed from more than
+/// `n / TOP_LINES_TRACKED` of the site's `n` sampled lines is among them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopLines {
+    lines: Vec<TopLine>,
+    /// Line hash → index in `lines`.
+    index: HashMap<u64, usize>,
+    /// `(n, index)` of every line, so the least counted is found in `O(log n)`.
+    order: BTreeSet<(u64, usize)>,
+}
+
+impl TopLines {
+    /// Counts one occurrence of `text`.
+    pub fn add(&mut self, text: &str, reason: &str) {
+        let hash = stable_hash(text.as_bytes());
+        if let Some(&i) = self.index.get(&hash) {
+            let line = &mut self.lines[i];
+            self.order.remove(&(line.n, i));
+            line.n += 1;
+            self.order.insert((line.n, i));
+            return;
+        }
+        let (i, min) = if self.lines.len() < TOP_LINES_TRACKED {
+            self.lines.push(TopLine::default());
+            (self.lines.len() - 1, 0)
+        } else {
+            // Replace the least counted line (the first of equals, so runs are reproducible).
+            let (min, i) = self.order.pop_first().expect("the table is full");
+            self.index
+                .remove(&stable_hash(self.lines[i].text.as_bytes()));
+            (i, min)
+        };
+        self.index.insert(hash, i);
+        self.order.insert((min + 1, i));
+        self.lines[i] = TopLine {
+            text: text.to_owned(),
+            reason: reason.to_owned(),
+            n: min + 1,
+            error: min,
+        };
+    }
+
+    /// The `k` most frequent lines surely seen in more than one document, most frequent first.
+    pub fn top(&self, k: usize) -> Vec<TopLine> {
+        let mut lines: Vec<TopLine> = self
+            .lines
+            .iter()
+            .filter(|l| l.n - l.error > 1)
+            .cloned()
+            .collect();
+        lines.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.text.cmp(&b.text)));
+        lines.truncate(k);
+        lines
+    }
+}
+
+/// The figures of one site.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteSummary {
+    /// Documents of the site that reached export.
+    pub n_docs: u64,
+    /// Articles written.
+    pub n_exported: u64,
+    /// Rejected documents.
+    pub n_rejected: u64,
+    /// Non-blank input lines of the exported articles.
+    pub n_lines: u64,
+    /// Lines kept.
+    pub n_kept: u64,
+    /// Words written.
+    pub n_words: u64,
+    /// Removed lines by reason.
+    pub removed: BTreeMap<String, u64>,
+    /// The most frequent removed lines (boilerplate), computed when the report is made.
+    pub top_lines: Vec<TopLine>,
+    /// The counter behind `top_lines`.
+    #[serde(skip)]
+    pub counter: TopLines,
+}
+
+/// Document lengths in bytes before (input) and after (output text), as log2 histograms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lengths {
+    /// Bin `k` (see [`LENGTH_BINS`]): input documents.
+    pub before: Vec<u64>,
+    /// Bin `k`: output texts.
+    pub after: Vec<u64>,
+}
+
+impl Default for Lengths {
+    fn default() -> Lengths {
+        Lengths {
+            before: vec![0; LENGTH_BINS],
+            after: vec![0; LENGTH_BINS],
+        }
+    }
+}
+
+/// The bin of a length: 0 for 0, else `floor(log2(n)) + 1`, capped.
+pub fn length_bin(n: u64) -> usize {
+    ((u64::BITS - n.leading_zeros()) as usize).min(LENGTH_BINS - 1)
+}
+
+/// One output file and what went into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputFile {
+    /// Where it was written.
+    pub path: PathBuf,
+    /// Articles in it.
+    pub n_docs: u64,
+    /// Its size in bytes (0 for standard output).
+    pub n_bytes: u64,
+}
+
+/// The counts of a run, as export saw them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportSummary {
+    /// Documents that reached export.
+    pub n_seen: u64,
+    /// Articles written.
+    pub n_exported: u64,
+    /// Documents dropped as duplicates of an earlier one. Always 0 until document-level
+    /// deduplication lands; here so that reports keep one shape.
+    pub n_duplicates: u64,
+    /// Rejected documents.
+    pub n_rejected: u64,
+    /// Removed lines by reason, over all articles.
+    pub removed: BTreeMap<String, u64>,
+    /// Input bytes of the exported articles.
+    pub n_bytes: u64,
+    /// Bytes of the exported articles' text.
+    pub n_bytes_out: u64,
+    /// Non-blank input lines of the exported articles.
+    pub n_lines: u64,
+    /// Lines kept.
+    pub n_kept: u64,
+    /// Words written.
+    pub n_words: u64,
+    /// Per site (see [`crate::fields::site`]; the empty string is "unknown").
+    pub sites: BTreeMap<String, SiteSummary>,
+    /// Document lengths before and after.
+    pub lengths: Lengths,
+    /// The files written (not for the text and markdown trees).
+    pub files: Vec<OutputFile>,
+}
+
+impl ExportSummary {
+    /// Counts an exported article of `site` whose text has `n_bytes_out` bytes.
+    pub fn add_article(&mut self, article: &Article, site: &str, n_bytes_out: usize) {
+        let stats = &article.stats;
+        self.n_seen += 1;
+        self.n_exported += 1;
+        self.n_bytes += stats.n_bytes;
+        self.n_bytes_out += n_bytes_out as u64;
+        self.n_lines += u64::from(stats.n_lines);
+        self.n_kept += u64::from(stats.n_kept);
+        self.n_words += u64::from(stats.n_words);
+        for (reason, n) in &stats.removed {
+            *self.removed.entry(reason.clone()).or_default() += u64::from(*n);
+        }
+        self.lengths.before[length_bin(stats.n_bytes)] += 1;
+        self.lengths.after[length_bin(n_bytes_out as u64)] += 1;
+
+        let entry = self.site_entry(site);
+        entry.n_docs += 1;
+        entry.n_exported += 1;
+        entry.n_lines += u64::from(stats.n_lines);
+        entry.n_kept += u64::from(stats.n_kept);
+        entry.n_words += u64::from(stats.n_words);
+        for (reason, n) in &stats.removed {
+            *entry.removed.entry(reason.clone()).or_default() += u64::from(*n);
+        }
+        // Count each line once per document: boilerplate is what recurs across pages.
+        let mut seen = std::collections::HashSet::new();
+        for line in &stats.removed_sample {
+            if seen.insert(line.text.as_str()) {
+                entry.counter.add(&line.text, &line.reason);
+            }
+        }
+    }
+
+    /// Counts a reject.
+    pub fn add_reject(&mut self, reject: &Reject) {
+        self.n_seen += 1;
+        self.n_rejected += 1;
+        let site = site(&reject.id, &reject.source);
+        let entry = self.site_entry(&site);
+        entry.n_docs += 1;
+        entry.n_rejected += 1;
+    }
+
+    fn site_entry(&mut self, site: &str) -> &mut SiteSummary {
+        if !self.sites.contains_key(site) {
+            self.sites.insert(site.to_owned(), SiteSummary::default());
+        }
+        self.sites.get_mut(site).expect("inserted above")
+    }
+
+    /// Fills every site's `top_lines` from its counter.
+    pub fn rank_top_lines(&mut self) {
+        for site in self.sites.values_mut() {
+            site.top_lines = site.counter.top(TOP_LINES_LISTED);
+        }
+    }
+}
+
+/// Busy time of one stage, summed over its threads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageTiming {
+    /// The stage name.
+    pub stage: String,
+    /// Seconds spent working (not waiting), over all threads.
+    pub busy_s: f64,
+}
+
+/// How long the run took, and how fast it went.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Wall-clock seconds.
+    pub wall_s: f64,
+    /// Input bytes read.
+    pub n_bytes_read: u64,
+    /// Documents per second (documents seen by export over wall time).
+    pub docs_per_s: f64,
+    /// Input megabytes (10^6 bytes) per second.
+    pub mb_per_s: f64,
+    /// Per stage, in pipeline order.
+    pub stages: Vec<StageTiming>,
+}
+
+impl Timings {
+    /// The timings of a run of `n_docs` documents and `n_bytes_read` input bytes.
+    pub fn new(
+        wall: Duration,
+        n_docs: u64,
+        n_bytes_read: u64,
+        stages: Vec<StageTiming>,
+    ) -> Timings {
+        let wall_s = wall.as_secs_f64();
+        let per_s = |x: f64| if wall_s > 0.0 { x / wall_s } else { 0.0 };
+        Timings {
+            wall_s,
+            n_bytes_read,
+            docs_per_s: per_s(n_docs as f64),
+            mb_per_s: per_s(n_bytes_read as f64 / 1e6),
+            stages,
+        }
+    }
+}
+
+/// A group of documents that are copies of each other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateCluster {
+    /// The ids; the first one was kept.
+    pub ids: Vec<String>,
+}
+
+/// Everything `--report` writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The newsclean version.
+    pub version: String,
+    /// The command line.
+    pub args: Vec<String>,
+    /// Worker threads.
+    pub threads: usize,
+    /// The counts.
+    #[serde(flatten)]
+    pub summary: ExportSummary,
+    /// Time and throughput.
+    pub timings: Timings,
+    /// Duplicate clusters (none until document-level deduplication lands).
+    pub duplicate_clusters: Vec<DuplicateCluster>,
+}
+
+impl Report {
+    /// Writes the report atomically: HTML when the name ends in `.html` or `.htm`, else JSON.
+    pub fn write(&self, path: &Path) -> Result<(), Error> {
+        let is_html = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+        let body = if is_html {
+            crate::html::render(self)
+        } else {
+            let mut json =
+                serde_json::to_string_pretty(self).expect("serialising to memory cannot fail");
+            json.push('\n');
+            json
+        };
+        let mut file = AtomicFile::create(path)?;
+        file.write_all(body.as_bytes())
+            .map_err(|source| Error::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        file.commit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins() {
+        assert_eq!(length_bin(0), 0);
+        assert_eq!(length_bin(1), 1);
+        assert_eq!(length_bin(2), 2);
+        assert_eq!(length_bin(3), 2);
+        assert_eq!(length_bin(1024), 11);
+        assert_eq!(length_bin(u64::MAX), LENGTH_BINS - 1);
+    }
+
+    #[test]
+    fn top_lines_keep_the_heavy_hitters() {
+        let mut top = TopLines::default();
+        // 200 one-off lines interleaved with two lines that recur.
+        for i in 0..2000 {
+            top.add(&format!("once {i}"), "low_score");
+            if i % 2 == 0 {
+                top.add("Home | News | Sport", "low_score");
+            }
+            if i % 4 == 0 {
+                top.add("© 2023 Example", "boilerplate");
+            }
+        }
+        let lines = top.top(2);
+        assert_eq!(lines[0].text, "Home | News | Sport");
+        assert_eq!(lines[1].text, "© 2023 Example");
+        assert!(lines[0].n - lines[0].error <= 1000 && lines[0].n >= 1000);
+        assert!(lines[1].n - lines[1].error <= 500 && lines[1].n >= 500);
+    }
+
+    #[test]
+    fn top_lines_skip_lines_seen_once() {
+        let mut top = TopLines::default();
+        top.add("a", "x");
+        top.add("b", "x");
+        top.add("b", "x");
+        assert_eq!(top.top(10).len(), 1);
+    }
+}
