@@ -47,6 +47,15 @@ PARAMS = dict(
 )
 N_ROUNDS = 100
 THRESHOLD = 0.5
+NEVER = 1e9  # a score no line reaches
+# How scores become decisions (see segment::model::Policy); tuned with --tune-policy.
+DEFAULT_POLICY = dict(threshold=THRESHOLD, relative=0.5, floor=0.1, footer_keep=0.9, related_keep=NEVER)
+POLICY_GRID = [
+    ('relative', [0.0, 0.4, 0.5, 0.6]),
+    ('floor', [0.1, 0.15, 0.25]),
+    ('footer_keep', [NEVER, 0.9, 0.75]),
+    ('related_keep', [NEVER, 0.9, 0.75]),
+]
 # Features that describe the dev set more than news pages in general: page size and how much of
 # it is prose depend on the site's template and era, and ad labels next to a line are common
 # inside modern articles but rare in the 2012-2017 pages of the dev set.
@@ -215,9 +224,11 @@ def forest(booster):
     return {'trees': [flatten(t['tree_structure']) for t in booster.dump_model()['tree_info']]}
 
 
-def model_json(b1, b2, names1, names2, threshold, meta, bt=None, names_t=None):
+def model_json(b1, b2, names1, names2, threshold, meta, bt=None, names_t=None, policy=None):
     out = {'format': 'newsclean-line-model-1', 'trained': meta, 'features': names1, 'features_2': names2,
            'threshold': threshold, 'pass1': forest(b1), 'pass2': forest(b2)}
+    if policy is not None:
+        out['policy'] = policy
     if bt is not None:
         out.update({'title_features': names_t, 'title_threshold': TITLE_THRESHOLD, 'title': forest(bt)})
     return out
@@ -246,6 +257,7 @@ def main():
     ap.add_argument('--ignore', default=','.join(IGNORED),
                     help='comma-separated features the model may not use (held constant in training)')
     ap.add_argument('--threshold', type=float, default=THRESHOLD)
+    ap.add_argument('--tune-policy', action='store_true', help='search the decision policy end to end first')
     ap.add_argument('--augment', action=argparse.BooleanOptionalAction, default=True,
                     help='also train on augmented variants of the pages (default: on)')
     args = ap.parse_args()
@@ -372,20 +384,39 @@ def main():
     log(f'title: {len(tmeta)} candidates, {ty.sum()} positive; pick accuracy (cv) {pick_accuracy(tmeta_o, pt_o, ty_o, manifest):.3f}, '
         f'reachable {reachable:.3f}')
 
+    policy = dict(DEFAULT_POLICY, threshold=threshold)
     if not args.skip_e2e:
+        def e2e(policy, bootstrap=0):
+            out = work / 'cv_out'
+            shutil.rmtree(out, ignore_errors=True)
+            for k in range(args.folds):
+                model_path = work / f'model-fold{k}.json'
+                b1, b2 = fold_models[k]
+                model_path.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, {'fold': k},
+                                                            title_models[k], names_t, policy)))
+                newsclean('run', str(fold_dirs[k]), '--line-model', str(model_path), '-f', 'text', '-o', str(out), '-q')
+            res = subprocess.run([str(BIN), 'eval', '--truth', str(args.bench), str(out), '--json', str(work / 'cv_score.json'),
+                                  '--n-bootstrap', str(bootstrap)], check=True, capture_output=True, text=True)
+            return res.stdout, json.loads((work / 'cv_score.json').read_text())['summary']
+
+        if args.tune_policy:
+            log('tuning the decision policy end to end (coordinate search)')
+            best = None
+            for key, values in POLICY_GRID:
+                for value in values:
+                    trial = dict(policy, **{key: value})
+                    _, summ = e2e(trial)
+                    a = summ['all']
+                    log(f'  {trial}: F1 {a["f1"]:.4f} P {a["precision"]:.4f} R {a["recall"]:.4f} t_ex {a["title_exact"]:.4f}')
+                    if best is None or a['f1'] > best[0]:
+                        best = (a['f1'], trial)
+                policy = best[1]
+            log(f'chosen policy: {policy}')
         log('end-to-end cross-validation through the Rust binary')
-        out = work / 'cv_out'
-        shutil.rmtree(out, ignore_errors=True)
-        for k in range(args.folds):
-            model_path = work / f'model-fold{k}.json'
-            b1, b2 = fold_models[k]
-            model_path.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, {'fold': k}, title_models[k], names_t)))
-            newsclean('run', str(fold_dirs[k]), '--line-model', str(model_path), '-f', 'text', '-o', str(out), '-q')
-        res = subprocess.run([sys.executable, str(ROOT.parent / 'shared' / 'bench' / 'score.py'), str(args.bench), str(out),
-                              '--json', str(work / 'cv_score.json'), '--n-bootstrap', '200'],
-                             check=True, capture_output=True, text=True)
-        print(res.stdout)
-        summary['cv'] = json.loads((work / 'cv_score.json').read_text())['summary']
+        table, summ = e2e(policy, bootstrap=200)
+        print(table)
+        summary['cv'] = summ
+    summary['policy'] = policy
 
     if args.write_model:
         log('training on all pages')
@@ -393,7 +424,7 @@ def main():
         # Pass 2 learns from out-of-fold pass-1 probabilities, as it will see at run time on new pages.
         b2 = train(x2, y)
         bt = train(tx, ty, TITLE_ROUNDS, TITLE_PARAMS)
-        MODEL_PATH.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, summary, bt, names_t),
+        MODEL_PATH.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, summary, bt, names_t, policy),
                                          separators=(',', ':')))
         log(f'wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size} bytes)')
 

@@ -101,12 +101,60 @@ impl Forest {
     }
 }
 
+/// How line scores become decisions; tuned end to end with the model and stored with it.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+pub struct Policy {
+    /// Lines scoring at least this are article text.
+    pub threshold: f32,
+    /// On a page whose best line scores low, lines scoring at least `relative` times the best
+    /// score (and at least `floor`) are text too: the article is the best block on its page.
+    #[serde(default)]
+    pub relative: f32,
+    /// The lowest threshold the relative rule may set.
+    #[serde(default = "Policy::no_floor")]
+    pub floor: f32,
+    /// Past an end-of-article marker, a line still counts when it scores at least this.
+    #[serde(default = "Policy::never")]
+    pub footer_keep: f32,
+    /// In a related-links block, a title-like line stays in the text when it scores at least this.
+    #[serde(default = "Policy::never")]
+    pub related_keep: f32,
+}
+
+impl Policy {
+    fn never() -> f32 {
+        f32::INFINITY
+    }
+
+    fn no_floor() -> f32 {
+        1.0
+    }
+
+    /// A fixed threshold and nothing else: for tests and models without a tuned policy.
+    pub fn fixed(threshold: f32) -> Policy {
+        Policy {
+            threshold,
+            relative: 0.0,
+            floor: Policy::no_floor(),
+            footer_keep: Policy::never(),
+            related_keep: Policy::never(),
+        }
+    }
+
+    /// The threshold for one page whose best live line scores `best`.
+    pub fn page_threshold(&self, best: f32) -> f32 {
+        self.threshold.min((self.relative * best).max(self.floor))
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct ModelFile {
     format: String,
     features: Vec<String>,
     features_2: Vec<String>,
     threshold: f32,
+    #[serde(default)]
+    policy: Option<Policy>,
     pass1: Forest,
     pass2: Forest,
     #[serde(default)]
@@ -123,6 +171,7 @@ pub struct LineModel {
     pass1: Forest,
     pass2: Forest,
     threshold: f32,
+    policy: Policy,
     title: Option<Forest>,
     title_threshold: f32,
 }
@@ -157,6 +206,7 @@ impl LineModel {
             pass1: file.pass1,
             pass2: file.pass2,
             threshold: file.threshold,
+            policy: file.policy.unwrap_or(Policy::fixed(file.threshold)),
             title: file.title,
             title_threshold: file.title_threshold,
         })
@@ -178,6 +228,11 @@ impl LineModel {
     /// Lines scoring at least this are article text.
     pub fn threshold(&self) -> f32 {
         self.threshold
+    }
+
+    /// How scores become decisions.
+    pub fn policy(&self) -> Policy {
+        self.policy
     }
 
     /// Title candidates scoring below this are not titles.

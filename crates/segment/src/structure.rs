@@ -9,7 +9,7 @@ use newsclean_core::{
 
 use crate::classify::{LineFacts, classify};
 use crate::markers::{Marker, marker};
-use crate::model::LineModel;
+use crate::model::{LineModel, Policy};
 use crate::patterns::{is_author_line, is_date_like};
 use crate::title::{self, Candidate};
 
@@ -47,7 +47,7 @@ pub fn segment(marked: &mut MarkedDoc, model: &LineModel) -> Article {
     }
     let title = title::pick(marked, &facts, &scores, model);
     apply_title(marked, title);
-    assign_roles(marked, &facts, &scores, model.threshold());
+    assign_roles(marked, &facts, &scores, &model.policy());
     build(marked, &facts, title)
 }
 
@@ -74,11 +74,13 @@ fn apply_title(marked: &mut MarkedDoc, title: Option<Candidate>) {
 }
 
 /// Gives every live line a role or a removal reason, from the classifier's `scores`.
-fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], threshold: f32) {
+fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], policy: &Policy) {
     let n = marked.lines.len();
     let alive: Vec<usize> = (0..n)
         .filter(|&i| marked.lines[i].verdict.is_alive())
         .collect();
+    let best = alive.iter().map(|&i| scores[i]).fold(0.0, f32::max);
+    let threshold = policy.page_threshold(best);
 
     // Bylines and datelines sit between the headline and the body.
     let first_body = alive
@@ -102,7 +104,7 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], thr
     for (k, &i) in alive.iter().enumerate() {
         let text = marked.line_text(i);
         let f = &facts[i];
-        let verdict = if is_footer {
+        let verdict = if is_footer && scores[i] < policy.footer_keep {
             Verdict::Removed(Reason::Footer)
         } else if marked.lines[i].verdict == Verdict::TitleCandidate && !has_title {
             has_title = true;
@@ -135,7 +137,9 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], thr
                     Verdict::Removed(Reason::Related)
                 }
                 _ if is_in_related && is_teaser(text) => Verdict::Removed(Reason::Related),
-                _ if is_in_related && is_title_like(f) => Verdict::Kept(Role::Related),
+                _ if is_in_related && is_title_like(f) && scores[i] < policy.related_keep => {
+                    Verdict::Kept(Role::Related)
+                }
                 _ => {
                     is_in_related = false;
                     if !is_body_started && f.bullet.is_some() && f.n_words >= 4 {
@@ -302,7 +306,7 @@ mod tests {
                 }
             })
             .collect();
-        assign_roles(&mut marked, &facts, &scores, 0.5);
+        assign_roles(&mut marked, &facts, &scores, &Policy::fixed(0.5));
         (0..marked.lines.len())
             .filter(|&i| marked.lines[i].verdict != Verdict::Blank)
             .map(|i| {
@@ -399,7 +403,7 @@ paragraph    | The body goes on here with another long sentence of words."
             .iter()
             .map(|f| if f.is_prose() { 0.9 } else { 0.1 })
             .collect();
-        assign_roles(&mut marked, &facts, &scores, 0.5);
+        assign_roles(&mut marked, &facts, &scores, &Policy::fixed(0.5));
         let article = build(&marked, &facts, None);
         let sample: Vec<&str> = article
             .stats
