@@ -89,9 +89,11 @@ pub fn is_author_line(norm: &str) -> bool {
     ["by ", "von ", "por ", "par ", "door ", "di "]
         .iter()
         .any(|p| norm.starts_with(p))
-        || [" by ", "posted by", "written by", "reported by", "story by"]
+        || ["posted by", "written by", "reported by", "story by", "words by"]
             .iter()
             .any(|p| norm.contains(p))
+        // "Posted on 2 May 2023 by Sam Ortiz"; a bare " by " inside a sentence is no byline.
+        || (["posted ", "published ", "updated "].iter().any(|p| norm.starts_with(p)) && norm.contains(" by "))
 }
 
 /// A normalised line that names the author or says when the page was posted or updated.
@@ -121,6 +123,9 @@ mod tests {
         assert!(is_author_line("by marta keller, transport reporter"));
         assert!(is_author_line("posted on 2 may 2023 by sam ortiz"));
         assert!(!is_author_line("bypass road reopens"));
+        assert!(!is_author_line(
+            "don't forget to get the newsletter delivered, free, by email!"
+        ));
         assert!(is_byline_like("published 14 march 2024"));
     }
 }
