@@ -50,7 +50,9 @@ struct Tree {
 }
 
 impl Tree {
-    #[inline]
+    /// The reference walk with the trainer's `f64` comparisons; tests check the compiled forest
+    /// against it.
+    #[cfg(test)]
     fn predict(&self, row: &[f32]) -> f32 {
         if self.feature.is_empty() {
             return self.leaf[0];
@@ -68,6 +70,22 @@ impl Tree {
             }
             node = next as usize;
         }
+    }
+
+    /// Steps from the root to the deepest leaf.
+    fn depth(&self) -> u32 {
+        let mut deepest = 0;
+        let mut stack = if self.feature.is_empty() { Vec::new() } else { vec![(0usize, 1u32)] };
+        while let Some((node, depth)) = stack.pop() {
+            for child in [self.left[node], self.right[node]] {
+                if child < 0 {
+                    deepest = deepest.max(depth);
+                } else {
+                    stack.push((child as usize, depth + 1));
+                }
+            }
+        }
+        deepest
     }
 
     fn is_valid(&self, n_features: usize) -> bool {
@@ -90,14 +108,99 @@ impl Tree {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-struct Forest {
+struct ForestFile {
     trees: Vec<Tree>,
 }
 
+/// One node of a compiled forest: 16 bytes, all trees in one array. A leaf is a node that
+/// leads to itself whatever the row (`threshold` is +∞, both children are the leaf), so a walk
+/// can take a fixed number of steps.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// The split, rounded down to `f32` so that `x <= threshold` means the same for every
+    /// `f32` feature value as the trainer's `f64` comparison.
+    threshold: f32,
+    feature: u32,
+    /// The left and right child, indexed by the comparison's outcome: no branch to mispredict.
+    children: [u32; 2],
+}
+
+/// A forest compiled for fast evaluation.
+#[derive(Debug, Clone)]
+struct Forest {
+    nodes: Vec<Node>,
+    /// The leaf value of each node (0 for internal nodes).
+    values: Vec<f32>,
+    /// Per tree: its root node and its depth (steps from the root to its deepest leaf).
+    trees: Vec<(u32, u32)>,
+}
+
+/// Rows walked through a tree side by side: their walks are independent, so the processor
+/// overlaps their memory loads instead of waiting for one chain at a time.
+const LANES: usize = 8;
+
+/// The largest `f32` not above `t`.
+fn f32_at_most(t: f64) -> f32 {
+    let r = t as f32;
+    if f64::from(r) <= t {
+        return r;
+    }
+    // Rounded up: step one representable value down.
+    if r == 0.0 {
+        -f32::from_bits(1)
+    } else if r > 0.0 {
+        f32::from_bits(r.to_bits() - 1)
+    } else {
+        f32::from_bits(r.to_bits() + 1)
+    }
+}
+
 impl Forest {
-    fn probability(&self, row: &[f32]) -> f32 {
-        let raw: f32 = self.trees.iter().map(|t| t.predict(row)).sum();
-        1.0 / (1.0 + (-raw).exp())
+    /// Compiles validated trees.
+    fn compile(file: &ForestFile) -> Forest {
+        let mut forest = Forest { nodes: Vec::new(), values: Vec::new(), trees: Vec::new() };
+        for tree in &file.trees {
+            let base = forest.nodes.len() as u32;
+            let n_internal = tree.feature.len() as u32;
+            let index = |c: i32| if c < 0 { base + n_internal + (!c) as u32 } else { base + c as u32 };
+            for n in 0..tree.feature.len() {
+                forest.nodes.push(Node {
+                    threshold: f32_at_most(tree.threshold[n]),
+                    feature: u32::from(tree.feature[n]),
+                    children: [index(tree.left[n]), index(tree.right[n])],
+                });
+                forest.values.push(0.0);
+            }
+            for (leaf, &value) in tree.leaf.iter().enumerate() {
+                let at = base + n_internal + leaf as u32;
+                forest.nodes.push(Node { threshold: f32::INFINITY, feature: 0, children: [at, at] });
+                forest.values.push(value);
+            }
+            forest.trees.push((base, tree.depth()));
+        }
+        forest
+    }
+
+    /// The probability of each row of `rows` (row-major, `width` values each).
+    fn probabilities(&self, rows: &[f32], width: usize) -> Vec<f32> {
+        let n = rows.len() / width.max(1);
+        let mut raw = vec![0f32; n];
+        for &(root, depth) in &self.trees {
+            for (lane_base, sums) in (0..n).step_by(LANES).zip(raw.chunks_mut(LANES)) {
+                let mut at = [root; LANES];
+                for _ in 0..depth {
+                    for (lane, node) in at.iter_mut().enumerate().take(sums.len()) {
+                        let step = &self.nodes[*node as usize];
+                        let x = rows[(lane_base + lane) * width + step.feature as usize];
+                        *node = step.children[usize::from(x > step.threshold)];
+                    }
+                }
+                for (sum, node) in sums.iter_mut().zip(at) {
+                    *sum += self.values[node as usize];
+                }
+            }
+        }
+        raw.into_iter().map(|r| 1.0 / (1.0 + (-r).exp())).collect()
     }
 }
 
@@ -155,14 +258,14 @@ struct ModelFile {
     threshold: f32,
     #[serde(default)]
     policy: Option<Policy>,
-    pass1: Forest,
-    pass2: Forest,
+    pass1: ForestFile,
+    pass2: ForestFile,
     #[serde(default)]
     title_features: Vec<String>,
     #[serde(default)]
     title_threshold: f32,
     #[serde(default)]
-    title: Option<Forest>,
+    title: Option<ForestFile>,
 }
 
 /// The trained line classifier and title picker.
@@ -203,11 +306,11 @@ impl LineModel {
             }
         }
         Ok(LineModel {
-            pass1: file.pass1,
-            pass2: file.pass2,
+            pass1: Forest::compile(&file.pass1),
+            pass2: Forest::compile(&file.pass2),
             threshold: file.threshold,
             policy: file.policy.unwrap_or(Policy::fixed(file.threshold)),
-            title: file.title,
+            title: file.title.as_ref().map(Forest::compile),
             title_threshold: file.title_threshold,
         })
     }
@@ -244,29 +347,19 @@ impl LineModel {
     /// without a title picker (as during training).
     pub fn title_scores(&self, found: &TitleCandidates) -> Option<Vec<f32>> {
         let forest = self.title.as_ref()?;
-        Some(
-            found
-                .values
-                .chunks_exact(N_TITLE_FEATURES)
-                .map(|row| forest.probability(row))
-                .collect(),
-        )
+        Some(forest.probabilities(&found.values, N_TITLE_FEATURES))
     }
 
     /// The pass-1 probability of each row.
     pub fn pass1(&self, features: &DocFeatures) -> Vec<f32> {
-        (0..features.lines.len())
-            .map(|k| self.pass1.probability(features.row(k)))
-            .collect()
+        self.pass1.probabilities(&features.values, features::N_FEATURES)
     }
 
     /// The final probability of each row that it is article text.
     pub fn score(&self, features: &DocFeatures) -> Vec<f32> {
         let p1 = self.pass1(features);
         let rows = features::pass2(features, &p1);
-        rows.chunks_exact(features::N_FEATURES_2)
-            .map(|row| self.pass2.probability(row))
-            .collect()
+        self.pass2.probabilities(&rows, features::N_FEATURES_2)
     }
 }
 
@@ -308,6 +401,46 @@ mod tests {
             leaf: vec![1.0],
         };
         assert!(!cyclic.is_valid(1));
+    }
+
+    #[test]
+    fn compiled_forest_equals_the_reference_walk() {
+        let file: ModelFile = serde_json::from_str(include_str!("../model/line-model.json")).unwrap();
+        let compiled = Forest::compile(&file.pass1);
+        let mut state = 0x9e37_79b9_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // Feature values drawn from the trees' own thresholds (and their neighbours), where a
+        // rounding slip would show.
+        let thresholds: Vec<f64> = file.pass1.trees.iter().flat_map(|t| t.threshold.iter().copied()).collect();
+        for _ in 0..2000 {
+            let row: Vec<f32> = (0..features::N_FEATURES)
+                .map(|_| {
+                    let t = thresholds[(next() % thresholds.len() as u64) as usize] as f32;
+                    match next() % 3 {
+                        0 => t,
+                        1 => f32::from_bits(t.to_bits().wrapping_add(1)),
+                        _ => f32::from_bits(t.to_bits().wrapping_sub(1)),
+                    }
+                })
+                .collect();
+            let reference: f32 = file.pass1.trees.iter().map(|t| t.predict(&row)).sum();
+            let expected = 1.0 / (1.0 + (-reference).exp());
+            assert!((compiled.probabilities(&row, row.len())[0] - expected).abs() < 1e-5, "{row:?}");
+        }
+    }
+
+    #[test]
+    fn rounding_down() {
+        assert!(f32_at_most(0.1) < 0.1_f32);
+        assert!(f64::from(f32_at_most(0.1)) <= 0.1);
+        assert_eq!(f32_at_most(0.5), 0.5);
+        assert!(f64::from(f32_at_most(-0.1)) <= -0.1);
+        assert_eq!(f32_at_most(1e300), f32::MAX);
     }
 
     #[test]
