@@ -41,11 +41,11 @@ TOKEN = re.compile(r'\w+')
 EXCLUDES = ['--exclude', '*.truth.txt', '--exclude', '*.md', '--exclude', '*.jsonl']
 
 PARAMS = dict(
-    objective='binary', learning_rate=0.1, num_leaves=31, min_child_samples=40,
+    objective='binary', learning_rate=0.15, num_leaves=31, max_depth=8, min_child_samples=40,
     feature_fraction=0.8, bagging_fraction=0.8, bagging_freq=1, lambda_l2=1.0,
     seed=7, deterministic=True, force_row_wise=True, num_threads=2, verbose=-1,
 )
-N_ROUNDS = 100
+N_ROUNDS = 60
 THRESHOLD = 0.5
 NEVER = 1e9  # a score no line reaches
 # How scores become decisions (see segment::model::Policy); tuned with --tune-policy.
@@ -161,7 +161,7 @@ def train(x, y, rounds=N_ROUNDS, params=None):
 
 
 TITLE_PARAMS = dict(PARAMS, num_leaves=15, min_child_samples=20)
-TITLE_ROUNDS = 120
+TITLE_ROUNDS = 60
 TITLE_THRESHOLD = 0.02
 
 
