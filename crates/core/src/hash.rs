@@ -16,6 +16,57 @@ pub fn stable_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64_with_seed(bytes, SEED)
 }
 
+/// A fast hasher for in-memory sets and maps (the Fx multiply-rotate scheme). It is
+/// deterministic, and no output may depend on iteration order anyway; for hashes that reach the
+/// output use [`stable_hash`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MapHasher(u64);
+
+impl MapHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for MapHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, word: u64) {
+        self.add(word);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, word: usize) {
+        self.add(word as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds [`MapHasher`]s.
+pub type MapState = std::hash::BuildHasherDefault<MapHasher>;
+/// A `HashSet` with [`MapHasher`].
+pub type FastSet<T> = std::collections::HashSet<T, MapState>;
+/// A `HashMap` with [`MapHasher`].
+pub type FastMap<K, V> = std::collections::HashMap<K, V, MapState>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,6 +73,9 @@ pub const CONTEXT_NAMES: [&str; 24] = [
 /// Features taken from the neighbours at offsets -2, -1, +1, +2.
 const NEIGHBOUR_BASE: [usize; 4] = [0, 2, 22, 1];
 const NEIGHBOUR_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
+/// Lines up to this many words are normalised for the marker, date and byline features; no
+/// marker and no date or byline line is longer.
+const SHORT_LINE: u32 = 25;
 /// Value of a neighbour feature beyond the document's edge.
 const MISSING: f32 = -1.0;
 
@@ -142,6 +145,29 @@ fn flag(b: bool) -> f32 {
     if b { 1.0 } else { 0.0 }
 }
 
+/// Whether a line holds a web address or e-mail (`http`, `www.`, `.com`, `@`), and whether it
+/// is a copyright line (`©`, `copyright`); ASCII case ignored, in one pass over the bytes.
+fn url_and_copyright(bytes: &[u8]) -> (bool, bool) {
+    let at = |i: usize, needle: &[u8]| {
+        bytes
+            .get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    };
+    let (mut is_url, mut is_copyright) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b.to_ascii_lowercase() {
+            b'@' => is_url = true,
+            b'h' => is_url |= at(i, b"http"),
+            b'w' => is_url |= at(i, b"www."),
+            b'.' => is_url |= at(i, b".com"),
+            b'c' => is_copyright |= at(i, b"copyright"),
+            0xC2 => is_copyright |= bytes.get(i + 1) == Some(&0xA9),
+            _ => {}
+        }
+    }
+    (is_url, is_copyright)
+}
+
 /// Computes the features of one line's text.
 fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
     let mut n_chars = 0u32;
@@ -194,7 +220,11 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
     }
     let n_words = facts.n_words.max(1) as f32;
     let first = text.chars().next().unwrap_or(' ');
-    let marker = marker(norm);
+    let marker = if facts.n_words <= SHORT_LINE {
+        marker(norm)
+    } else {
+        None
+    };
     let colon = text
         .char_indices()
         .take(25)
@@ -218,13 +248,9 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
     out[14] = flag(marker == Some(Marker::Footer));
     out[15] = flag(facts.n_words <= 20 && is_date_like(norm));
     out[16] = flag(facts.n_words <= 20 && is_byline_like(norm));
-    out[17] = flag(
-        norm.contains("http")
-            || norm.contains("www.")
-            || norm.contains(".com")
-            || norm.contains('@'),
-    );
-    out[18] = flag(norm.contains('©') || norm.contains("copyright"));
+    let (is_url, is_copyright) = url_and_copyright(norm.as_bytes());
+    out[17] = flag(is_url);
+    out[18] = flag(is_copyright);
     out[19] = flag(text.ends_with("...") || text.ends_with('…'));
     out[20] = flag(matches!(first, '"' | '“' | '„' | '«' | '\'' | '‘'));
     out[21] = flag(colon.is_some_and(|i| i + 1 < text.len()));
@@ -258,8 +284,13 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
     let mut norm = String::new();
     for (k, &i) in lines.iter().enumerate() {
         let text = marked.line_text(i);
-        normalize_into(text, &mut norm);
-        base_row(text, &norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
+        // Markers, dates and bylines are short lines; long ones are matched as they stand.
+        if facts[i].n_words <= SHORT_LINE {
+            normalize_into(text, &mut norm);
+            base_row(text, &norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
+        } else {
+            base_row(text, text, &facts[i], &mut base[k * NB..(k + 1) * NB]);
+        }
     }
     let b = |k: usize, f: usize| base[k * NB + f];
     let is_prose: Vec<bool> = lines.iter().map(|&i| facts[i].is_prose()).collect();
@@ -437,6 +468,17 @@ mod tests {
     use newsclean_core::{Doc, DocSource, DocStats};
 
     use super::*;
+
+    #[test]
+    fn urls_and_copyright() {
+        assert_eq!(url_and_copyright(b"Visit WWW.example.org"), (true, false));
+        assert_eq!(url_and_copyright("© 2024 Site".as_bytes()), (false, true));
+        assert_eq!(
+            url_and_copyright(b"Copyright 2012, mail me@x.org"),
+            (true, true)
+        );
+        assert_eq!(url_and_copyright(b"The cat sat."), (false, false));
+    }
 
     #[test]
     fn names_match_row_width() {

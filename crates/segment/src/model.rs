@@ -75,7 +75,11 @@ impl Tree {
     /// Steps from the root to the deepest leaf.
     fn depth(&self) -> u32 {
         let mut deepest = 0;
-        let mut stack = if self.feature.is_empty() { Vec::new() } else { vec![(0usize, 1u32)] };
+        let mut stack = if self.feature.is_empty() {
+            Vec::new()
+        } else {
+            vec![(0usize, 1u32)]
+        };
         while let Some((node, depth)) = stack.pop() {
             for child in [self.left[node], self.right[node]] {
                 if child < 0 {
@@ -158,11 +162,21 @@ fn f32_at_most(t: f64) -> f32 {
 impl Forest {
     /// Compiles validated trees.
     fn compile(file: &ForestFile) -> Forest {
-        let mut forest = Forest { nodes: Vec::new(), values: Vec::new(), trees: Vec::new() };
+        let mut forest = Forest {
+            nodes: Vec::new(),
+            values: Vec::new(),
+            trees: Vec::new(),
+        };
         for tree in &file.trees {
             let base = forest.nodes.len() as u32;
             let n_internal = tree.feature.len() as u32;
-            let index = |c: i32| if c < 0 { base + n_internal + (!c) as u32 } else { base + c as u32 };
+            let index = |c: i32| {
+                if c < 0 {
+                    base + n_internal + (!c) as u32
+                } else {
+                    base + c as u32
+                }
+            };
             for n in 0..tree.feature.len() {
                 forest.nodes.push(Node {
                     threshold: f32_at_most(tree.threshold[n]),
@@ -173,7 +187,11 @@ impl Forest {
             }
             for (leaf, &value) in tree.leaf.iter().enumerate() {
                 let at = base + n_internal + leaf as u32;
-                forest.nodes.push(Node { threshold: f32::INFINITY, feature: 0, children: [at, at] });
+                forest.nodes.push(Node {
+                    threshold: f32::INFINITY,
+                    feature: 0,
+                    children: [at, at],
+                });
                 forest.values.push(value);
             }
             forest.trees.push((base, tree.depth()));
@@ -352,7 +370,8 @@ impl LineModel {
 
     /// The pass-1 probability of each row.
     pub fn pass1(&self, features: &DocFeatures) -> Vec<f32> {
-        self.pass1.probabilities(&features.values, features::N_FEATURES)
+        self.pass1
+            .probabilities(&features.values, features::N_FEATURES)
     }
 
     /// The final probability of each row that it is article text.
@@ -405,7 +424,8 @@ mod tests {
 
     #[test]
     fn compiled_forest_equals_the_reference_walk() {
-        let file: ModelFile = serde_json::from_str(include_str!("../model/line-model.json")).unwrap();
+        let file: ModelFile =
+            serde_json::from_str(include_str!("../model/line-model.json")).unwrap();
         let compiled = Forest::compile(&file.pass1);
         let mut state = 0x9e37_79b9_u64;
         let mut next = move || {
@@ -416,7 +436,12 @@ mod tests {
         };
         // Feature values drawn from the trees' own thresholds (and their neighbours), where a
         // rounding slip would show.
-        let thresholds: Vec<f64> = file.pass1.trees.iter().flat_map(|t| t.threshold.iter().copied()).collect();
+        let thresholds: Vec<f64> = file
+            .pass1
+            .trees
+            .iter()
+            .flat_map(|t| t.threshold.iter().copied())
+            .collect();
         for _ in 0..2000 {
             let row: Vec<f32> = (0..features::N_FEATURES)
                 .map(|_| {
@@ -430,7 +455,10 @@ mod tests {
                 .collect();
             let reference: f32 = file.pass1.trees.iter().map(|t| t.predict(&row)).sum();
             let expected = 1.0 / (1.0 + (-reference).exp());
-            assert!((compiled.probabilities(&row, row.len())[0] - expected).abs() < 1e-5, "{row:?}");
+            assert!(
+                (compiled.probabilities(&row, row.len())[0] - expected).abs() < 1e-5,
+                "{row:?}"
+            );
         }
     }
 

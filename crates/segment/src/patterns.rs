@@ -68,6 +68,10 @@ const MONTHS: [&str; 61] = [
 /// A normalised line that carries a date: a month name next to a number, a numeric date, or a year.
 pub fn is_date_like(norm: &str) -> bool {
     let bytes = norm.as_bytes();
+    // Every kind of date has a digit; most lines have none, so this is the fast way out.
+    if !bytes.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
     let has_year = bytes.windows(4).enumerate().any(|(i, w)| {
         (w.starts_with(b"19") || w.starts_with(b"20"))
             && w.iter().all(u8::is_ascii_digit)
@@ -79,8 +83,7 @@ pub fn is_date_like(norm: &str) -> bool {
         .any(|w| w[0].is_ascii_digit() && (w[1] == b'/' || w[1] == b'.') && w[2].is_ascii_digit());
     let has_month = norm
         .split(|c: char| !c.is_alphabetic())
-        .any(|w| MONTHS.contains(&w))
-        && bytes.iter().any(u8::is_ascii_digit);
+        .any(|w| (3..=10).contains(&w.len()) && MONTHS.contains(&w));
     has_year || has_numeric_date || has_month
 }
 

@@ -5,8 +5,7 @@
 //! site name. [`candidates`] computes their features (the one function used for training
 //! export and inference); the title forest of the [`LineModel`] scores them.
 
-use std::collections::HashSet;
-
+use newsclean_core::hash::FastSet;
 use newsclean_core::text::{normalize_into, strip_site_affix};
 use newsclean_core::{MarkedDoc, Reason, Verdict};
 
@@ -83,20 +82,20 @@ pub struct TitleCandidates {
     pub values: Vec<f32>,
 }
 
-fn tokens(norm: &str) -> HashSet<&str> {
+fn tokens(norm: &str) -> FastSet<&str> {
     norm.split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
         .collect()
 }
 
-fn jaccard(a: &HashSet<&str>, b: &HashSet<&str>) -> f32 {
+fn jaccard(a: &FastSet<&str>, b: &FastSet<&str>) -> f32 {
     if a.is_empty() && b.is_empty() {
         return 0.0;
     }
     a.intersection(b).count() as f32 / a.union(b).count() as f32
 }
 
-fn cover(of: &HashSet<&str>, by: &HashSet<&str>) -> f32 {
+fn cover(of: &FastSet<&str>, by: &FastSet<&str>) -> f32 {
     if of.is_empty() {
         return 0.0;
     }
@@ -191,7 +190,7 @@ pub fn candidates(
     for i in [line1, line2].into_iter().flatten() {
         let text = marked.line_text(i);
         let base = marked.lines[i].start as usize;
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         for part in strip_site_affix(text) {
             let start = base + (part.as_ptr() as usize - text.as_ptr() as usize);
             if seen.insert(start..start + part.len()) && out.candidates.len() < MAX_CANDIDATES {
@@ -232,7 +231,7 @@ pub fn candidates(
     let score_at = |k: Option<usize>| k.and_then(|k| alive.get(k)).map_or(-1.0, |&i| scores[i]);
 
     out.values = vec![0f32; out.candidates.len() * N_TITLE_FEATURES];
-    let mut first_of_norm = HashSet::new();
+    let mut first_of_norm = FastSet::default();
     for (c, candidate) in out.candidates.iter().enumerate() {
         let i = candidate.line;
         let text = &marked.text[candidate.start..candidate.end];
