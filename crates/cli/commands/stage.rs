@@ -110,5 +110,5 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
         &mut sink,
     );
     progress.finish();
-    finish(result, sink.summary(), &settings)
+    finish(result, sink.summary(), &settings, &args.output)
 }

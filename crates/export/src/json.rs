@@ -34,6 +34,8 @@ struct JsonArticle<'a> {
     related: &'a [String],
     text: String,
     stats: &'a ArticleStats,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +58,13 @@ pub fn write_article(out: &mut Vec<u8>, article: &Article) {
         related: &article.related,
         text: article.text(),
         stats: &article.stats,
+        // The meta text is a JSON object by construction; anything else is left out rather
+        // than written as invalid JSON.
+        meta: article
+            .source
+            .meta
+            .as_deref()
+            .and_then(|meta| serde_json::from_str(meta).ok()),
     };
     serde_json::to_writer(out, &json).expect("serialising to memory cannot fail");
 }

@@ -10,19 +10,36 @@
 //! The JSONL schema (one object per line; `null` where a field is unknown):
 //! `id`, `source` (`path`, and `member`/`url` when known), `title`, `byline`, `published`,
 //! `summary` (list), `sections` (list of `{heading, paragraphs}`), `related` (list), `text`
-//! (title, summary, headings and paragraphs joined by `\n`), `stats`.
+//! (title, summary, headings and paragraphs joined by `\n`), `stats`, and `meta` (the input
+//! record's other fields, only when it had some).
+//!
+//! # Resuming
+//!
+//! [`ExportSink::resumable`] writes its files under stable temporary names
+//! (`<name>.partial`) and, every [`CHECKPOINT_EVERY`] documents, syncs them and records in
+//! `<output>.checkpoint` how far they are complete: the next `seq`, their lengths and the
+//! counts. A run started again with the same arguments cuts the files back to the
+//! checkpoint and asks the source to skip the documents before it, so a run killed at any
+//! moment ends with the same output as one that never stopped.
 
 pub mod atomic;
+mod checkpoint;
 mod json;
+pub mod report;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use newsclean_core::codec::FrameWriter;
-use newsclean_core::{Article, Record, Reject, Sink, StageError, StageId, StreamKind};
+use newsclean_core::{Article, Record, Reject, Seq, Sink, StageError, StageId, StreamKind};
+use serde::{Deserialize, Serialize};
 
 use crate::atomic::AtomicFile;
+use crate::checkpoint::Checkpoint;
+
+/// How many documents a resumable sink writes between two checkpoints.
+pub const CHECKPOINT_EVERY: u64 = 64;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +87,17 @@ pub enum Error {
     /// An article id cannot be a file name.
     #[error("article id {0:?} cannot be used as a file name")]
     BadId(String),
+    /// A resumable run needs output files.
+    #[error("--resume needs an output file or directory, not standard output")]
+    ResumeToStdout,
+    /// The checkpoint does not fit this run or its files.
+    #[error("cannot resume from {}: {reason}", path.display())]
+    Resume {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What does not fit.
+        reason: String,
+    },
 }
 
 fn fail(err: Error) -> StageError {
@@ -77,7 +105,7 @@ fn fail(err: Error) -> StageError {
 }
 
 /// The counts of a run, as export saw them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportSummary {
     /// Documents that reached export.
     pub n_seen: u64,
@@ -122,6 +150,14 @@ impl Output {
         }
     }
 
+    /// Flushes and syncs a file output; returns its length.
+    fn sync(&mut self) -> Result<u64, Error> {
+        match self {
+            Output::File(file) => file.sync(),
+            Output::Stdout(_) => Err(Error::ResumeToStdout),
+        }
+    }
+
     fn commit(self) -> Result<(), Error> {
         match self {
             Output::File(file) => file.commit(),
@@ -153,44 +189,172 @@ pub struct ExportSink {
     writer: Writer,
     rejects: Option<AtomicFile>,
     summary: ExportSummary,
+    resume: Option<ResumeState>,
+}
+
+/// The checkpointing state of a resumable sink.
+struct ResumeState {
+    /// The checkpoint file.
+    path: PathBuf,
+    fingerprint: u64,
+    /// The seq after the last document written.
+    next_seq: Seq,
+    /// Documents written since the last checkpoint.
+    n_unsaved: u64,
+}
+
+/// How a sink opens its files.
+enum Open<'c> {
+    /// Under a temporary name of this process, removed if the run fails.
+    Fresh,
+    /// Under the stable resumable name, emptied.
+    Partial,
+    /// Under the stable resumable name, cut back to a checkpoint.
+    Resume(&'c Checkpoint, &'c Path),
+}
+
+impl Open<'_> {
+    fn file(&self, path: &Path, len: u64) -> Result<AtomicFile, Error> {
+        match self {
+            Open::Fresh => AtomicFile::create(path),
+            Open::Partial => AtomicFile::create_partial(path),
+            Open::Resume(_, checkpoint) => {
+                AtomicFile::resume_partial(path, len)?.ok_or_else(|| Error::Resume {
+                    path: checkpoint.to_path_buf(),
+                    reason: format!(
+                        "{} is missing or shorter than the checkpoint says; delete the checkpoint to start over",
+                        AtomicFile::partial_path(path).display()
+                    ),
+                })
+            }
+        }
+    }
+
+    fn output(&self, path: &Path) -> Result<Output, Error> {
+        match self {
+            Open::Fresh => Output::open(path),
+            Open::Partial => AtomicFile::create_partial(path).map(Output::File),
+            Open::Resume(checkpoint, _) => self.file(path, checkpoint.output_len).map(Output::File),
+        }
+    }
 }
 
 impl ExportSink {
     /// Opens the outputs (under temporary names).
     pub fn new(config: &ExportConfig) -> Result<ExportSink, StageError> {
+        ExportSink::open(config, &Open::Fresh).map_err(fail)
+    }
+
+    /// Opens the outputs of a resumable run whose arguments hash to `fingerprint`: from the
+    /// last checkpoint of an earlier run with the same fingerprint, or from the start.
+    /// Returns the sink and the `seq` of the first document still to write; the source must
+    /// skip the documents before it.
+    pub fn resumable(
+        config: &ExportConfig,
+        fingerprint: u64,
+    ) -> Result<(ExportSink, Seq), StageError> {
+        if config.output == Path::new("-") {
+            return Err(fail(Error::ResumeToStdout));
+        }
+        let path = checkpoint::path(&config.output);
+        let saved = checkpoint::load(&path).map_err(fail)?;
+        let (mut sink, next_seq) = match &saved {
+            Some(saved) => {
+                saved.check(&path, fingerprint, config).map_err(fail)?;
+                let mut sink =
+                    ExportSink::open(config, &Open::Resume(saved, &path)).map_err(fail)?;
+                sink.summary = saved.summary.clone();
+                (sink, saved.next_seq)
+            }
+            None => (ExportSink::open(config, &Open::Partial).map_err(fail)?, 0),
+        };
+        sink.resume = Some(ResumeState {
+            path,
+            fingerprint,
+            next_seq,
+            n_unsaved: 0,
+        });
+        Ok((sink, next_seq))
+    }
+
+    fn open(config: &ExportConfig, open: &Open<'_>) -> Result<ExportSink, Error> {
         let writer = match config.format {
             Format::Jsonl => Writer::Jsonl {
-                out: Output::open(&config.output).map_err(fail)?,
+                out: open.output(&config.output)?,
                 line: Vec::new(),
             },
             Format::Text => {
                 if config.output == Path::new("-") {
-                    return Err(fail(Error::TextToStdout));
+                    return Err(Error::TextToStdout);
                 }
-                fs_create_dir(&config.output)?;
+                std::fs::create_dir_all(&config.output).map_err(|source| Error::Write {
+                    path: config.output.clone(),
+                    source,
+                })?;
                 Writer::Text {
                     dir: config.output.clone(),
                 }
             }
             Format::Bincode => {
-                let out = Output::open(&config.output).map_err(fail)?;
-                Writer::Frames(Some(
-                    FrameWriter::new(out, StreamKind::Articles)
-                        .map_err(|e| fail(Error::Frames(e)))?,
-                ))
+                let out = open.output(&config.output)?;
+                let frames = if matches!(open, Open::Resume(..)) {
+                    FrameWriter::append(out)
+                } else {
+                    FrameWriter::new(out, StreamKind::Articles).map_err(Error::Frames)?
+                };
+                Writer::Frames(Some(frames))
             }
+        };
+        let rejects_len = match open {
+            Open::Resume(checkpoint, _) => checkpoint.rejects_len.unwrap_or(0),
+            _ => 0,
         };
         let rejects = config
             .rejects
             .as_deref()
-            .map(AtomicFile::create)
-            .transpose()
-            .map_err(fail)?;
+            .map(|path| open.file(path, rejects_len))
+            .transpose()?;
         Ok(ExportSink {
             writer,
             rejects,
             summary: ExportSummary::default(),
+            resume: None,
         })
+    }
+
+    /// Syncs the outputs and records how far they are complete.
+    fn save_checkpoint(&mut self) -> Result<(), Error> {
+        let Some(resume) = &self.resume else {
+            return Ok(());
+        };
+        let output_len = match &mut self.writer {
+            Writer::Jsonl { out, .. } => out.sync()?,
+            Writer::Frames(Some(frames)) => frames.get_mut().sync()?,
+            Writer::Text { .. } | Writer::Frames(None) => 0,
+        };
+        let rejects_len = self.rejects.as_mut().map(AtomicFile::sync).transpose()?;
+        let saved = Checkpoint::new(
+            resume.fingerprint,
+            resume.next_seq,
+            output_len,
+            rejects_len,
+            self.summary.clone(),
+        );
+        checkpoint::save(&resume.path, &saved)
+    }
+
+    /// Counts a written document towards the next checkpoint.
+    fn after_write(&mut self, seq: Seq) -> Result<(), Error> {
+        let Some(resume) = &mut self.resume else {
+            return Ok(());
+        };
+        resume.next_seq = seq + 1;
+        resume.n_unsaved += 1;
+        if resume.n_unsaved >= CHECKPOINT_EVERY {
+            resume.n_unsaved = 0;
+            self.save_checkpoint()?;
+        }
+        Ok(())
     }
 
     /// The counts so far.
@@ -254,15 +418,6 @@ impl ExportSink {
     }
 }
 
-fn fs_create_dir(dir: &Path) -> Result<(), StageError> {
-    std::fs::create_dir_all(dir).map_err(|source| {
-        fail(Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })
-    })
-}
-
 /// The file of an article in a text tree; ids never climb out of `dir`.
 fn text_path(dir: &Path, id: &str) -> Result<PathBuf, Error> {
     let mut path = dir.to_path_buf();
@@ -290,6 +445,7 @@ impl Sink for ExportSink {
 
     fn write(&mut self, record: Record) -> Result<(), StageError> {
         self.summary.n_seen += 1;
+        let seq = record.seq();
         match record {
             Record::Article(article) => {
                 self.summary.n_exported += 1;
@@ -297,17 +453,23 @@ impl Sink for ExportSink {
                 for (reason, n) in &article.stats.removed {
                     *self.summary.removed.entry(reason.clone()).or_default() += u64::from(*n);
                 }
-                self.write_article(&article).map_err(fail)
+                self.write_article(&article).map_err(fail)?;
             }
             Record::Reject(reject) => {
                 self.summary.n_rejected += 1;
-                self.write_reject(&reject).map_err(fail)
+                self.write_reject(&reject).map_err(fail)?;
             }
-            other => Err(fail(Error::UnexpectedInput(other.kind_name()))),
+            other => return Err(fail(Error::UnexpectedInput(other.kind_name()))),
         }
+        self.after_write(seq).map_err(fail)
     }
 
     fn finish(&mut self) -> Result<(), StageError> {
+        if let Some(resume) = &self.resume {
+            // The checkpoint goes first: if the run dies between here and the renames, a
+            // resumed run starts over instead of trusting files that are gone.
+            checkpoint::remove(&resume.path).map_err(fail)?;
+        }
         match std::mem::replace(&mut self.writer, Writer::Frames(None)) {
             Writer::Jsonl { out, .. } => out.commit().map_err(fail)?,
             Writer::Text { .. } | Writer::Frames(None) => {}
