@@ -111,7 +111,7 @@ pub struct OutputArgs {
 pub enum FormatArg {
     /// One JSON object per article per line.
     Jsonl,
-    /// A directory with one <id>.txt per article.
+    /// A directory with one `<id>.txt` per article.
     Text,
     /// A frame stream of articles, as `newsclean segment` writes.
     Bincode,

@@ -15,13 +15,13 @@
 //! * anything else is one document: plain text, or HTML (`.html`, `.htm`, or content that
 //!   starts like HTML).
 //!
-//! The source only reads bytes: each document leaves it as a [`Record::Raw`] with a
+//! The source only reads bytes: each document leaves it as a [`Record::Raw`](newsclean_core::Record::Raw) with a
 //! format hint. The [`Decoder`] transform runs on the workers and does the costly part:
 //! choosing the encoding (BOM, UTF-8, declared charset, detection), turning HTML into text
 //! the way a naive scraper does, normalising line ends.
 //!
 //! Bad input is data: an empty, binary, oversized, truncated, corrupt or unreadable document
-//! becomes one [`Record::Reject`] with a reason, and the run goes on. Every size is bounded:
+//! becomes one [`Record::Reject`](newsclean_core::Record::Reject) with a reason, and the run goes on. Every size is bounded:
 //! a document (or a JSONL line) by `max_doc_bytes`, the decompressed bytes of one compressed
 //! file or zip archive by `max_archive_bytes`. Ids are always relative paths that stay
 //! inside an output directory, whatever an archive member is called (see [`doc_id`]).

@@ -90,6 +90,19 @@ pub(crate) fn read_line(
     })
 }
 
+/// A problem with the layout of a container (a WARC record without a length, a tar member
+/// cut short), as opposed to an error of the stream under it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct FormatError(pub String);
+
+impl FormatError {
+    /// An I/O error of `kind` carrying this message.
+    pub(crate) fn io(kind: io::ErrorKind, message: String) -> io::Error {
+        io::Error::new(kind, FormatError(message))
+    }
+}
+
 /// The error a [`Budget`] reader returns once its limit is passed.
 #[derive(Debug, thiserror::Error)]
 #[error("the decompressed size limit was reached")]

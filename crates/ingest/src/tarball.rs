@@ -49,6 +49,16 @@ pub(crate) fn read(
                 return Ok(());
             }
         };
+        if (bytes.len() as u64) < size {
+            // Tar data ends without an error when the file is cut: compare with the header.
+            let reason = format!(
+                "archive member is cut short ({} of {size} bytes): the {} is truncated",
+                bytes.len(),
+                ctx.what
+            );
+            out.reject(id, source, reason);
+            return Ok(());
+        }
         match member_format(&name, &bytes) {
             Ok(format) => out.doc(id, source, format, None, bytes),
             Err(reason) => out.reject(id, source, reason),

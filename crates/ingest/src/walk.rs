@@ -15,7 +15,7 @@ use walkdir::WalkDir;
 
 use crate::format::{self, Compression, InputFormat};
 use crate::id::doc_id;
-use crate::read::{Budget, decompress, peek, read_at_most};
+use crate::read::{Budget, FormatError, decompress, peek, read_at_most};
 use crate::{Error, IngestConfig, jsonl, tarball, warc, zipfile};
 
 /// Buffer size for reading files and decompressed streams.
@@ -157,7 +157,7 @@ impl FileCtx<'_> {
                 "{} expands to more than {} bytes (--max-archive-bytes); the rest of it was skipped",
                 self.what, self.config.max_archive_bytes
             )
-        } else if let Some(compression) = self.compression {
+        } else if let Some(compression) = self.compression.filter(|_| !is_format_error(err)) {
             format!(
                 "{} is truncated or corrupt ({} stream): {err}",
                 self.what,
@@ -387,6 +387,11 @@ impl<'a> InputSource<'a> {
         is_file: bool,
         out: &mut Out<'_>,
     ) {
+        let by_name = match self.config.input_format {
+            InputFormat::Auto => format::format_of_name(inner_name),
+            format => Some(format),
+        };
+        ctx.what = what_of(by_name.unwrap_or(InputFormat::Auto));
         let (head, mut input) = match peek(input, 512) {
             Ok(peeked) => peeked,
             Err(err) => {
@@ -395,19 +400,9 @@ impl<'a> InputSource<'a> {
             }
         };
         let can_be_zip = is_file && ctx.compression.is_none();
-        let format = match self.config.input_format {
-            InputFormat::Auto => format::format_of_name(inner_name)
-                .unwrap_or_else(|| format::sniff_format(&head, can_be_zip)),
-            format => format,
-        };
+        let format = by_name.unwrap_or_else(|| format::sniff_format(&head, can_be_zip));
+        ctx.what = what_of(format);
         let first_seq = out.next_seq();
-        ctx.what = match format {
-            InputFormat::Auto | InputFormat::Text | InputFormat::Html => "file",
-            InputFormat::Jsonl => "JSONL file",
-            InputFormat::Warc => "WARC file",
-            InputFormat::Tar => "tar archive",
-            InputFormat::Zip => "zip archive",
-        };
         let result = match format {
             InputFormat::Auto | InputFormat::Text | InputFormat::Html => {
                 let raw_format = if format == InputFormat::Html
@@ -505,6 +500,23 @@ impl Source for InputSource<'_> {
         }
         self.reporter.on_found_all();
         Ok(())
+    }
+}
+
+/// True for an error about a container's layout rather than its stream.
+fn is_format_error(err: &io::Error) -> bool {
+    err.get_ref()
+        .is_some_and(<dyn std::error::Error + Send + Sync>::is::<FormatError>)
+}
+
+/// What a file of `format` is called in messages.
+fn what_of(format: InputFormat) -> &'static str {
+    match format {
+        InputFormat::Auto | InputFormat::Text | InputFormat::Html => "file",
+        InputFormat::Jsonl => "JSONL file",
+        InputFormat::Warc => "WARC file",
+        InputFormat::Tar => "tar archive",
+        InputFormat::Zip => "zip archive",
     }
 }
 

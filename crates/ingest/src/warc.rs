@@ -17,7 +17,7 @@ use std::io::{self, BufRead, Read};
 use newsclean_core::{DocSource, RawFormat};
 
 use crate::format::looks_like_html;
-use crate::read::{LineRead, read_at_most, read_line};
+use crate::read::{FormatError, LineRead, read_at_most, read_line};
 use crate::walk::{FileCtx, Out};
 
 /// The longest WARC or HTTP header line kept.
@@ -67,16 +67,20 @@ pub(crate) fn read(
         }
         io::copy(&mut body, &mut io::sink())?;
         if body.limit() > 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("record {n_record} is cut short"),
-            ));
+            return Err(cut_short(n_record));
         }
     }
 }
 
 fn corrupt(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, message)
+    FormatError::io(io::ErrorKind::InvalidData, message)
+}
+
+fn cut_short(n_record: u64) -> io::Error {
+    FormatError::io(
+        io::ErrorKind::UnexpectedEof,
+        format!("record {n_record} is cut short"),
+    )
 }
 
 /// Header lines up to a blank line, as lowercase names and trimmed values.
@@ -89,7 +93,7 @@ fn read_headers(
     loop {
         match read_line(input, MAX_HEADER_LINE, line)? {
             LineRead::Eof => {
-                return Err(io::Error::new(
+                return Err(FormatError::io(
                     io::ErrorKind::UnexpectedEof,
                     format!("the input ends inside a {what} header"),
                 ));
@@ -340,11 +344,7 @@ fn payload(
         }
     };
     if body.limit() > 0 && !head.is_chunked {
-        let err = io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            format!("record {n_record} is cut short"),
-        );
-        return Err(Failure::Fatal(ctx.stream_error(&err)));
+        return Err(Failure::Fatal(ctx.stream_error(&cut_short(n_record))));
     }
     match head.content_encoding.as_deref() {
         None => Ok(payload),
