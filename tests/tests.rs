@@ -7,6 +7,8 @@ mod util;
 mod cli;
 // `newsclean eval` against the benchmark's score.py.
 mod eval;
+// Every input format and every kind of bad input, built at test time; accounting; resume.
+mod ingest;
 // Export formats read back, sharding, sentences, and the run report.
 mod export;
 // Property tests of the cleaning invariants: no text invented, thread-count independence.

@@ -59,9 +59,45 @@ pub struct InputArgs {
     /// Skip files whose path matches this glob, e.g. '*.truth.txt'.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Reject files larger than this many bytes.
+    /// Reject documents (files, archive members, JSONL lines, WARC payloads) larger than this
+    /// many bytes once decompressed.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_doc_bytes: u64,
+    /// Stop reading a compressed file or zip archive once it expands past this many bytes
+    /// (the guard against decompression bombs).
+    #[arg(long, value_name = "BYTES", default_value_t = 32 << 30)]
+    pub max_archive_bytes: u64,
+    /// The format of every input file; `auto` decides per file by name, then by content.
+    /// Compression (gzip, zstd, bzip2, xz) is always recognised by content.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+    /// The JSONL field with a document's text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_field: String,
+    /// The JSONL field with a document's id [default: the file's id and line number].
+    #[arg(long, value_name = "NAME", default_value = "id")]
+    pub id_field: String,
+    /// The JSONL field with a document's URL.
+    #[arg(long, value_name = "NAME", default_value = "url")]
+    pub url_field: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// By file name (.txt, .html, .jsonl, .warc, .wet, .tar, .tgz, .zip, ...), else by content.
+    Auto,
+    /// One plain-text document per file.
+    Text,
+    /// One HTML page per file.
+    Html,
+    /// One JSON object per line.
+    Jsonl,
+    /// WARC or WET records.
+    Warc,
+    /// A tar archive.
+    Tar,
+    /// A zip archive.
+    Zip,
 }
 
 /// Where and how to write articles.
@@ -79,7 +115,7 @@ pub struct OutputArgs {
     pub rejects: Option<PathBuf>,
     /// Columns of jsonl, csv and parquet, e.g. `id,site,title,text`. Known: `id`, `url`, `site`,
     /// `path`, `member`, `source`, `title`, `byline`, `published`, `summary`, `sections`,
-    /// `related`, `text`, `n_words`, `n_lines`, `n_kept`, `n_bytes`, `encoding`, `stats`.
+    /// `related`, `text`, `n_words`, `n_lines`, `n_kept`, `n_bytes`, `encoding`, `stats`, `meta`.
     #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
     pub fields: Option<Vec<String>>,
     /// Start a new file every N articles: OUT-00000.EXT, OUT-00001.EXT, … (jsonl, csv, parquet).
@@ -117,6 +153,15 @@ pub struct RunArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Continue a run that was stopped (killed, crashed, Ctrl-C) from its last checkpoint;
+    /// give the same arguments. Without a checkpoint the run starts from the beginning.
+    /// For uncompressed jsonl and csv in one file, text, markdown and bincode (not parquet,
+    /// compressed, sharded or standard output).
+    #[arg(long)]
+    pub resume: bool,
+    /// Testing aid: abort the process (as SIGKILL would) after writing this many documents.
+    #[arg(long, hide = true, value_name = "N")]
+    pub debug_abort_after: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -14,11 +14,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context as _;
 use newsclean_dedupe::DedupeConfig;
 use newsclean_export::{ExportConfig, ExportSummary, Format};
-use newsclean_ingest::IngestConfig;
+use newsclean_ingest::{IngestConfig, InputFormat, JsonFields};
 use newsclean_pipeline::RunStats;
 use newsclean_segment::{LineModel, SegmentConfig};
 
-use crate::args::{Cli, Command, CommonArgs, FormatArg, InputArgs, OutputArgs};
+use crate::args::{Cli, Command, CommonArgs, FormatArg, InputArgs, InputFormatArg, OutputArgs};
 use crate::exit::ExitStatus;
 
 /// Runs the command `cli` names.
@@ -90,10 +90,27 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
             anyhow::bail!("input {} does not exist", input.display());
         }
     }
+    let input_format = match args.input_format {
+        InputFormatArg::Auto => InputFormat::Auto,
+        InputFormatArg::Text => InputFormat::Text,
+        InputFormatArg::Html => InputFormat::Html,
+        InputFormatArg::Jsonl => InputFormat::Jsonl,
+        InputFormatArg::Warc => InputFormat::Warc,
+        InputFormatArg::Tar => InputFormat::Tar,
+        InputFormatArg::Zip => InputFormat::Zip,
+    };
     Ok(IngestConfig {
         include: args.include.clone(),
         exclude: args.exclude.clone(),
         max_doc_bytes: args.max_doc_bytes,
+        max_archive_bytes: args.max_archive_bytes,
+        input_format,
+        fields: JsonFields {
+            text: args.text_field.clone(),
+            id: args.id_field.clone(),
+            url: args.url_field.clone(),
+        },
+        resume_from: 0,
     })
 }
 
@@ -144,11 +161,14 @@ fn default_rejects_path(output: &Path) -> Option<PathBuf> {
     Some(output.with_file_name(format!("{stem}.rejects.jsonl")))
 }
 
-/// Turns the runner's outcome into an exit status, printing the summary.
+/// Turns the runner's outcome into an exit status: writes the report (`--report`) of a
+/// completed run and prints the summary.
 pub fn finish(
     result: Result<RunStats, newsclean_pipeline::Error>,
     summary: &ExportSummary,
     settings: &Settings,
+    output: &OutputArgs,
+    clock: &report::StageClock,
 ) -> anyhow::Result<ExitStatus> {
     let stats = match result {
         Ok(stats) => stats,
@@ -158,6 +178,9 @@ pub fn finish(
         }
         Err(err) => return Err(err.into()),
     };
+    if let Some(path) = &output.report {
+        report::write(path, summary, &stats, settings.threads, clock)?;
+    }
     if !settings.is_quiet {
         print_line(&summary_line(summary, &stats));
     }

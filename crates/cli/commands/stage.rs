@@ -13,7 +13,7 @@ use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
 
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, finish, ingest_config, report};
+use super::{Settings, export_config, finish, ingest_config};
 use crate::args::{CommonArgs, ExportArgs, IngestArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -112,8 +112,5 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
         &mut clock.time(Part::Export, &mut sink),
     );
     progress.finish();
-    if let (Ok(stats), Some(path)) = (&result, &args.output.report) {
-        report::write(path, sink.summary(), stats, settings.threads, &clock)?;
-    }
-    finish(result, sink.summary(), &settings)
+    finish(result, sink.summary(), &settings, &args.output, &clock)
 }

@@ -107,6 +107,20 @@ impl<W: Write> FrameWriter<W> {
         })
     }
 
+    /// Goes on writing a stream whose header (and some frames) `out` already holds, as a
+    /// resumed run does.
+    pub fn append(out: W) -> FrameWriter<W> {
+        FrameWriter {
+            out,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The inner writer, to flush or sync it between frames.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Writes one record.
     pub fn write(&mut self, record: &Record) -> Result<(), Error> {
         encode(record, &mut self.buf)?;
@@ -352,6 +366,18 @@ mod tests {
     fn round_trip() {
         let records = vec![reject(0), reject(1)];
         assert_eq!(read_all(&stream(&records)).unwrap(), records);
+    }
+
+    #[test]
+    fn appended_frames_continue_the_stream() {
+        let mut w = FrameWriter::new(Vec::new(), StreamKind::Docs).unwrap();
+        w.write(&reject(0)).unwrap();
+        let mut w = FrameWriter::append(std::mem::take(w.get_mut()));
+        w.write(&reject(1)).unwrap();
+        assert_eq!(
+            read_all(&w.finish().unwrap()).unwrap(),
+            vec![reject(0), reject(1)]
+        );
     }
 
     #[test]

@@ -16,6 +16,20 @@ pub struct Source {
     pub member: Option<String>,
     /// The URL of the page, when the input carries one.
     pub url: Option<String>,
+    /// Fields of the input record that newsclean does not use (a JSONL line's other fields,
+    /// a WARC record's id and date), as the text of a JSON object; export writes them as
+    /// `meta`.
+    pub meta: Option<String>,
+}
+
+/// What the bytes of a [`RawDoc`] are, as far as the source could tell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RawFormat {
+    /// Plain text.
+    #[default]
+    Text,
+    /// An HTML page: the decoder turns it into the visible text, one block per line.
+    Html,
 }
 
 /// A document before decoding: the bytes of one input file or archive member.
@@ -29,6 +43,10 @@ pub struct RawDoc {
     pub source: Source,
     /// The undecoded content.
     pub bytes: Vec<u8>,
+    /// Text or HTML.
+    pub format: RawFormat,
+    /// The charset the container declared (an HTTP `Content-Type` header, say), if any.
+    pub charset: Option<String>,
 }
 
 /// Facts about a document's decoding, carried through to the output's `stats`.

@@ -28,7 +28,7 @@ pub mod stage;
 pub mod text;
 
 pub use article::{Article, ArticleStats, RemovedLine, Section};
-pub use doc::{Doc, DocStats, RawDoc, Reject, Seq, Source as DocSource};
+pub use doc::{Doc, DocStats, RawDoc, RawFormat, Reject, Seq, Source as DocSource};
 pub use line::{Line, MarkedDoc, Reason, Role, Verdict};
 pub use record::{Envelope, Record, StreamKind};
 pub use report::{NoopReporter, Reporter, StageId};

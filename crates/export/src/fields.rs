@@ -48,11 +48,14 @@ pub enum Field {
     Encoding,
     /// All counts as one object (jsonl and csv only).
     Stats,
+    /// The input record's other fields (a JSONL line's, a WARC record's id and date), as a
+    /// JSON object: a JSONL key only when there are some, JSON text in csv and parquet.
+    Meta,
 }
 
 impl Field {
     /// Every field, in the order `--help` lists them.
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 20] = [
         Field::Id,
         Field::Url,
         Field::Site,
@@ -72,6 +75,7 @@ impl Field {
         Field::NBytes,
         Field::Encoding,
         Field::Stats,
+        Field::Meta,
     ];
 
     /// The column or key name.
@@ -96,6 +100,7 @@ impl Field {
             Field::NBytes => "n_bytes",
             Field::Encoding => "encoding",
             Field::Stats => "stats",
+            Field::Meta => "meta",
         }
     }
 
@@ -111,6 +116,7 @@ impl Field {
         Field::Related,
         Field::Text,
         Field::Stats,
+        Field::Meta,
     ];
 
     /// The columns of CSV by default.

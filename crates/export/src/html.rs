@@ -241,7 +241,15 @@ pub fn render(report: &Report) -> String {
             escape(&value)
         );
     }
-    html.push_str("</div>");
+    let _ = write!(
+        html,
+        "</div><p class=\"muted\">Every document is accounted for: {} seen = {} exported + {} \
+         duplicates + {} rejected.</p>",
+        num(s.n_seen),
+        num(s.n_exported),
+        num(s.n_duplicates),
+        num(s.n_rejected),
+    );
     charts(&mut html, report);
     tables(&mut html, report);
     html.push_str("</main></body></html>\n");

@@ -81,6 +81,22 @@ impl TopLines {
         };
     }
 
+    /// Every tracked line, to save in a checkpoint.
+    pub fn lines(&self) -> &[TopLine] {
+        &self.lines
+    }
+
+    /// The counter that tracked exactly `lines` (as [`TopLines::lines`] returned them).
+    pub fn from_lines(lines: Vec<TopLine>) -> TopLines {
+        let mut top = TopLines::default();
+        for (i, line) in lines.iter().enumerate() {
+            top.index.insert(stable_hash(line.text.as_bytes()), i);
+            top.order.insert((line.n, i));
+        }
+        top.lines = lines;
+        top
+    }
+
     /// The `k` most frequent lines surely seen in more than one document, most frequent first.
     pub fn top(&self, k: usize) -> Vec<TopLine> {
         let mut lines: Vec<TopLine> = self
@@ -153,7 +169,8 @@ pub struct OutputFile {
     pub n_bytes: u64,
 }
 
-/// The counts of a run, as export saw them.
+/// The counts of a run, as export saw them. Every document is accounted for:
+/// `n_seen = n_exported + n_duplicates + n_rejected`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportSummary {
     /// Documents that reached export.
