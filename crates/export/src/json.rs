@@ -1,6 +1,6 @@
 //! The JSON shapes of articles and rejects.
 
-use newsclean_core::{Article, ArticleStats, DocSource, Reject, Section};
+use newsclean_core::{Article, ArticleStats, DocSource, Duplicate, Reject, Section};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -66,6 +66,25 @@ pub fn reject_line(reject: &Reject) -> Vec<u8> {
         id: &reject.id,
         source: (&reject.source).into(),
         reason: &reject.reason,
+    };
+    serde_json::to_vec(&json).expect("serialising to memory cannot fail")
+}
+
+#[derive(Serialize)]
+struct JsonDuplicate<'a> {
+    id: &'a str,
+    duplicate_of: &'a str,
+    kind: &'a str,
+    similarity: f64,
+}
+
+/// A dropped duplicate as one JSON object (no newline); the similarity rounded to 3 digits.
+pub fn duplicate_line(duplicate: &Duplicate) -> Vec<u8> {
+    let json = JsonDuplicate {
+        id: &duplicate.id,
+        duplicate_of: &duplicate.duplicate_of,
+        kind: duplicate.kind.name(),
+        similarity: (f64::from(duplicate.similarity) * 1000.0).round() / 1000.0,
     };
     serde_json::to_vec(&json).expect("serialising to memory cannot fail")
 }

@@ -10,7 +10,8 @@
 //! The JSONL schema (one object per line; `null` where a field is unknown):
 //! `id`, `source` (`path`, and `member`/`url` when known), `title`, `byline`, `published`,
 //! `summary` (list), `sections` (list of `{heading, paragraphs}`), `related` (list), `text`
-//! (title, summary, headings and paragraphs joined by `\n`), `stats`.
+//! (title, summary, headings and paragraphs joined by `\n`), `stats`. Rejects are written as
+//! `{id, source, reason}` and dropped duplicates as `{id, duplicate_of, kind, similarity}`.
 
 pub mod atomic;
 mod json;
@@ -20,7 +21,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use newsclean_core::codec::FrameWriter;
-use newsclean_core::{Article, Record, Reject, Sink, StageError, StageId, StreamKind};
+use newsclean_core::{Article, Duplicate, Record, Reject, Sink, StageError, StageId, StreamKind};
 
 use crate::atomic::AtomicFile;
 
@@ -44,6 +45,8 @@ pub struct ExportConfig {
     pub output: PathBuf,
     /// Where to write rejects as JSON lines, if anywhere.
     pub rejects: Option<PathBuf>,
+    /// Where to write dropped duplicates as JSON lines, if anywhere.
+    pub duplicates: Option<PathBuf>,
 }
 
 /// Errors of the export stage; all are fatal.
@@ -85,6 +88,8 @@ pub struct ExportSummary {
     pub n_exported: u64,
     /// Rejected documents.
     pub n_rejected: u64,
+    /// Documents dropped as duplicates of another.
+    pub n_duplicates: u64,
     /// Removed lines by reason, over all articles.
     pub removed: BTreeMap<String, u64>,
     /// Input bytes of the exported articles.
@@ -152,6 +157,7 @@ impl Write for Output {
 pub struct ExportSink {
     writer: Writer,
     rejects: Option<AtomicFile>,
+    duplicates: Option<AtomicFile>,
     summary: ExportSummary,
 }
 
@@ -186,9 +192,16 @@ impl ExportSink {
             .map(AtomicFile::create)
             .transpose()
             .map_err(fail)?;
+        let duplicates = config
+            .duplicates
+            .as_deref()
+            .map(AtomicFile::create)
+            .transpose()
+            .map_err(fail)?;
         Ok(ExportSink {
             writer,
             rejects,
+            duplicates,
             summary: ExportSummary::default(),
         })
     }
@@ -254,6 +267,25 @@ impl ExportSink {
     }
 }
 
+impl ExportSink {
+    fn write_duplicate(&mut self, duplicate: &Duplicate) -> Result<(), Error> {
+        if let Writer::Frames(Some(frames)) = &mut self.writer {
+            frames
+                .write(&Record::Duplicate(duplicate.clone()))
+                .map_err(Error::Frames)?;
+        }
+        if let Some(file) = &mut self.duplicates {
+            let mut line = json::duplicate_line(duplicate);
+            line.push(b'\n');
+            file.write_all(&line).map_err(|source| Error::Write {
+                path: file.path().to_path_buf(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+}
+
 fn fs_create_dir(dir: &Path) -> Result<(), StageError> {
     std::fs::create_dir_all(dir).map_err(|source| {
         fail(Error::Write {
@@ -303,6 +335,10 @@ impl Sink for ExportSink {
                 self.summary.n_rejected += 1;
                 self.write_reject(&reject).map_err(fail)
             }
+            Record::Duplicate(duplicate) => {
+                self.summary.n_duplicates += 1;
+                self.write_duplicate(&duplicate).map_err(fail)
+            }
             other => Err(fail(Error::UnexpectedInput(other.kind_name()))),
         }
     }
@@ -318,6 +354,9 @@ impl Sink for ExportSink {
         }
         if let Some(rejects) = self.rejects.take() {
             rejects.commit().map_err(fail)?;
+        }
+        if let Some(duplicates) = self.duplicates.take() {
+            duplicates.commit().map_err(fail)?;
         }
         Ok(())
     }

@@ -37,6 +37,7 @@ fn export(format: Format, output: &Path, rejects: Option<&Path>) -> ExportSummar
         format,
         output: output.to_path_buf(),
         rejects: rejects.map(Path::to_path_buf),
+        duplicates: None,
     };
     let mut sink = ExportSink::new(&config).unwrap();
     sink.write(Record::Article(article(0, "a"))).unwrap();
@@ -106,6 +107,7 @@ fn unfinished_output_leaves_no_file() {
         format: Format::Jsonl,
         output: out.clone(),
         rejects: None,
+        duplicates: None,
     };
     let mut sink = ExportSink::new(&config).unwrap();
     sink.write(Record::Article(article(0, "a"))).unwrap();
@@ -121,4 +123,40 @@ fn ids_cannot_escape() {
         text_path(Path::new("o"), "a/b").unwrap(),
         Path::new("o/a/b.txt")
     );
+}
+
+#[test]
+fn duplicates_are_counted_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let duplicates = dir.path().join("out.duplicates.jsonl");
+    let config = ExportConfig {
+        format: Format::Jsonl,
+        output: out.clone(),
+        rejects: None,
+        duplicates: Some(duplicates.clone()),
+    };
+    let mut sink = ExportSink::new(&config).unwrap();
+    sink.write(Record::Article(article(0, "a"))).unwrap();
+    sink.write(Record::Duplicate(newsclean_core::Duplicate {
+        seq: 1,
+        id: "b".into(),
+        source: DocSource::default(),
+        duplicate_of: "a".into(),
+        kind: newsclean_core::DupKind::Near,
+        similarity: 0.876_543,
+        n_bytes: 10,
+    }))
+    .unwrap();
+    sink.finish().unwrap();
+    let summary = sink.summary();
+    assert_eq!(
+        (summary.n_seen, summary.n_exported, summary.n_duplicates),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&duplicates).unwrap(),
+        "{\"id\":\"b\",\"duplicate_of\":\"a\",\"kind\":\"near\",\"similarity\":0.877}\n"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
 }
