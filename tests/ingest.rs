@@ -1,8 +1,11 @@
 //! Ingest end to end: every input format and every kind of bad input, built in a temporary
 //! directory at test time, run through the `newsclean` binary (or the library, where the
 //! decoded text is what matters). Every run checks the accounting invariant: documents seen
-//! = exported + rejected, the report agrees with the output files, and the exit code is 1
-//! exactly when something was rejected. See: issue 5.
+//! = exported + duplicates + rejected, the report agrees with the output files, and the exit
+//! code is 1 exactly when something was rejected. See: issue 5.
+//!
+//! The tests put the same page in several containers on purpose, to check that ingest reads
+//! every copy, so their runs keep every copy (`--keep all`) unless a test says otherwise.
 
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
@@ -64,6 +67,11 @@ impl Env {
             } else {
                 &["-j", "2"][..]
             })
+            .args(if extra.contains(&"--keep") {
+                &[][..]
+            } else {
+                &["--keep", "all"][..]
+            })
             .args(extra)
             .output()
             .unwrap();
@@ -71,7 +79,8 @@ impl Env {
         let outcome = Outcome {
             code: out.status.code(),
             articles: read_articles(&self.path(output)),
-            rejects: read_jsonl(&self.path(&rejects_name(output))),
+            rejects: read_jsonl(&self.path(&side_name(output, "rejects"))),
+            duplicates: read_jsonl(&self.path(&side_name(output, "duplicates"))),
             report: std::fs::read(self.path("report.json"))
                 .map_or(Value::Null, |bytes| serde_json::from_slice(&bytes).unwrap()),
             stderr,
@@ -81,9 +90,10 @@ impl Env {
     }
 }
 
-fn rejects_name(output: &str) -> String {
+/// `out.jsonl` → `out.rejects.jsonl` (`what` = `rejects`).
+fn side_name(output: &str, what: &str) -> String {
     let stem = output.strip_suffix(".jsonl").unwrap_or(output);
-    format!("{stem}.rejects.jsonl")
+    format!("{stem}.{what}.jsonl")
 }
 
 /// The articles of a JSONL file, or of a text tree as `{"id": ...}` objects.
@@ -126,12 +136,13 @@ struct Outcome {
     stderr: String,
     articles: Vec<Value>,
     rejects: Vec<Value>,
+    duplicates: Vec<Value>,
     report: Value,
 }
 
 impl Outcome {
-    /// Documents seen = exported + rejected, in the report and in the files; exit code 1
-    /// exactly when something was rejected.
+    /// Documents seen = exported + duplicates + rejected, in the report and in the files;
+    /// exit code 1 exactly when something was rejected.
     fn check_accounting(&self) {
         assert_eq!(
             self.code,
@@ -142,12 +153,8 @@ impl Outcome {
         let report = &self.report;
         assert_eq!(report["n_exported"], self.articles.len(), "{report}");
         assert_eq!(report["n_rejected"], self.rejects.len(), "{report}");
-        assert_eq!(report["n_duplicates"], 0, "{report}");
-        assert_eq!(
-            report["n_seen"],
-            self.articles.len() + self.rejects.len(),
-            "{report}"
-        );
+        assert_eq!(report["n_duplicates"], self.duplicates.len(), "{report}");
+        assert_eq!(report["n_seen"], self.n_seen(), "{report}");
         assert!(
             self.stderr.is_empty() || self.stderr.contains("documents"),
             "{}",
@@ -156,7 +163,7 @@ impl Outcome {
     }
 
     fn n_seen(&self) -> usize {
-        self.articles.len() + self.rejects.len()
+        self.articles.len() + self.duplicates.len() + self.rejects.len()
     }
 
     fn ids(&self) -> Vec<&str> {
@@ -906,6 +913,7 @@ fn hostile_member_names_stay_inside_the_output_directory() {
             "in/t.tar",
             "in/z.zip",
             "report.json",
+            "tree.duplicates.jsonl",
             "tree.rejects.jsonl",
             "tree/escaped-json.txt",
             "tree/j/2.txt",
@@ -921,8 +929,18 @@ fn hostile_member_names_stay_inside_the_output_directory() {
 // ---------------------------------------------------------------------------------------
 // Resume.
 
+/// A run killed at an exact point and resumed writes exactly what an uninterrupted run
+/// writes, for every duplicate policy: with `first` and `longest` the resumed run replays the
+/// documents before the checkpoint through the duplicate index (writing nothing for them), so
+/// that later copies of them are still dropped; with `all` it skips them at the source.
 #[test]
 fn a_killed_run_resumes_to_the_same_output() {
+    for keep in ["first", "longest", "all"] {
+        check_resume(keep);
+    }
+}
+
+fn check_resume(keep: &str) {
     let env = Env::new();
     for i in 0..120 {
         env.write(&format!("p{i:03}.txt"), page(&format!("w{i}")));
@@ -937,28 +955,29 @@ fn a_killed_run_resumes_to_the_same_output() {
     env.write("q-archive.tar.gz", gzip(&tar_of(&members)));
     let mut lines = String::new();
     for i in 0..60 {
-        lines += &serde_json::json!({"text": page(&format!("line{i}"))}).to_string();
+        // The last 20 lines (documents 220 to 239, after the kill) copy the first 20 pages.
+        let word = if i < 40 {
+            format!("line{i}")
+        } else {
+            format!("w{}", i - 40)
+        };
+        lines += &serde_json::json!({"text": page(&word)}).to_string();
         lines.push('\n');
     }
     env.write("r-lines.jsonl", format!("{lines}{{broken\n"));
     env.write("s-empty.txt", "");
+    let args = ["--keep", keep];
 
-    let whole = env.run_to("whole.jsonl", &[]);
-    assert_eq!(whole.n_seen(), 242);
+    let whole = env.run_to("whole.jsonl", &args);
+    assert_eq!(whole.n_seen(), 242, "{keep}");
+    assert_eq!(whole.duplicates.len(), if keep == "all" { 0 } else { 20 });
 
     // Killed after 200 documents, past the first file-per-document part, in the JSONL file.
     let killed = Command::new(env!("CARGO_BIN_EXE_newsclean"))
         .current_dir(env.dir.path())
-        .args([
-            "run",
-            "in",
-            "-o",
-            "resumed.jsonl",
-            "-q",
-            "--resume",
-            "--debug-abort-after",
-            "200",
-        ])
+        .args(["run", "in", "-o", "resumed.jsonl", "-q", "--resume"])
+        .args(args)
+        .args(["--debug-abort-after", "200"])
         .output()
         .unwrap();
     assert_eq!(killed.status.code(), None, "the run must die, not exit");
@@ -969,16 +988,9 @@ fn a_killed_run_resumes_to_the_same_output() {
     // Other arguments do not continue this output.
     let other = Command::new(env!("CARGO_BIN_EXE_newsclean"))
         .current_dir(env.dir.path())
-        .args([
-            "run",
-            "in",
-            "-o",
-            "resumed.jsonl",
-            "-q",
-            "--resume",
-            "--max-doc-bytes",
-            "99999",
-        ])
+        .args(["run", "in", "-o", "resumed.jsonl", "-q", "--resume"])
+        .args(args)
+        .args(["--max-doc-bytes", "99999"])
         .output()
         .unwrap();
     assert_eq!(other.status.code(), Some(2));
@@ -988,13 +1000,22 @@ fn a_killed_run_resumes_to_the_same_output() {
         String::from_utf8_lossy(&other.stderr)
     );
 
-    let resumed = env.run_to("resumed.jsonl", &["--resume"]);
-    assert_eq!(resumed.articles, whole.articles);
-    assert_eq!(resumed.rejects, whole.rejects);
-    assert_eq!(
-        std::fs::read(env.path("resumed.jsonl")).unwrap(),
-        std::fs::read(env.path("whole.jsonl")).unwrap()
-    );
+    let mut resume_args = args.to_vec();
+    resume_args.push("--resume");
+    let resumed = env.run_to("resumed.jsonl", &resume_args);
+    assert_eq!(resumed.articles, whole.articles, "{keep}");
+    assert_eq!(resumed.rejects, whole.rejects, "{keep}");
+    assert_eq!(resumed.duplicates, whole.duplicates, "{keep}");
+    for (resumed, whole) in [
+        ("resumed.jsonl", "whole.jsonl"),
+        ("resumed.duplicates.jsonl", "whole.duplicates.jsonl"),
+    ] {
+        assert_eq!(
+            std::fs::read(env.path(resumed)).unwrap(),
+            std::fs::read(env.path(whole)).unwrap(),
+            "{keep}: {resumed}"
+        );
+    }
     assert!(!env.path("resumed.jsonl.checkpoint").exists());
     assert!(!env.path("resumed.jsonl.partial").exists());
 }

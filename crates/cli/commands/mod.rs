@@ -3,6 +3,7 @@
 mod eval;
 mod explain;
 mod features;
+mod learn;
 mod report;
 mod run;
 mod stage;
@@ -26,12 +27,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Ingest(args) => stage::ingest(&args),
-        Command::Dedupe(args) => stage::dedupe(&args.common),
+        Command::Dedupe(args) => stage::dedupe(&args),
         Command::Segment(args) => stage::segment(&args.common),
         Command::Export(args) => stage::export(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Features(args) => features::features(&args),
         Command::Eval(args) => eval::eval(&args),
+        Command::Learn(args) => learn::learn(&args),
     }
 }
 
@@ -126,7 +128,11 @@ pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
     let rejects = args
         .rejects
         .clone()
-        .or_else(|| default_rejects_path(&args.output));
+        .or_else(|| default_side_path(&args.output, "rejects"));
+    let duplicates = args
+        .duplicates
+        .clone()
+        .or_else(|| default_side_path(&args.output, "duplicates"));
     let fields = args
         .fields
         .as_ref()
@@ -137,15 +143,16 @@ pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
         format,
         output: args.output.clone(),
         rejects,
+        duplicates,
         fields,
         max_docs_per_file: args.max_docs_per_file,
         has_sentences: args.sentences,
     })
 }
 
-/// `out.jsonl` → `out.rejects.jsonl`; `out.jsonl.gz` → `out.rejects.jsonl`; `out/` →
-/// `out.rejects.jsonl`; none for stdout.
-fn default_rejects_path(output: &Path) -> Option<PathBuf> {
+/// `out.jsonl` → `out.rejects.jsonl` (for `what` = `rejects`); `out.jsonl.gz` →
+/// `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; none for stdout.
+fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
     if output == Path::new("-") {
         return None;
     }
@@ -158,7 +165,7 @@ fn default_rejects_path(output: &Path) -> Option<PathBuf> {
         output.to_path_buf()
     };
     let stem = uncompressed.file_stem()?.to_string_lossy().into_owned();
-    Some(output.with_file_name(format!("{stem}.rejects.jsonl")))
+    Some(output.with_file_name(format!("{stem}.{what}.jsonl")))
 }
 
 /// Turns the runner's outcome into an exit status: writes the report (`--report`) of a
@@ -197,9 +204,10 @@ fn summary_line(summary: &ExportSummary, stats: &RunStats) -> String {
     let secs = stats.elapsed.as_secs_f64();
     let mb = summary.n_bytes as f64 / 1e6;
     format!(
-        "newsclean: {} documents: {} exported, {} rejected; lines removed: {}; {mb:.1} MB in {secs:.2} s ({:.1} MB/s)",
+        "newsclean: {} documents: {} exported, {} duplicates, {} rejected; lines removed: {}; {mb:.1} MB in {secs:.2} s ({:.1} MB/s)",
         summary.n_seen,
         summary.n_exported,
+        summary.n_duplicates,
         summary.n_rejected,
         if removed.is_empty() {
             "none".to_owned()
@@ -210,7 +218,7 @@ fn summary_line(summary: &ExportSummary, stats: &RunStats) -> String {
     )
 }
 
-fn print_line(line: &str) {
+pub fn print_line(line: &str) {
     #[expect(clippy::print_stderr, reason = "the binary prints the run summary")]
     {
         eprintln!("{line}");

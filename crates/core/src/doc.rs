@@ -87,3 +87,41 @@ pub struct Reject {
     /// Why it was rejected, for people.
     pub reason: String,
 }
+
+/// How a dropped document matched the copy that was kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DupKind {
+    /// The same normalised cleaned body.
+    Exact,
+    /// A cleaned body whose estimated word-shingle Jaccard similarity reaches the threshold.
+    Near,
+}
+
+impl DupKind {
+    /// The name written in the duplicates file: `exact` or `near`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DupKind::Exact => "exact",
+            DupKind::Near => "near",
+        }
+    }
+}
+
+/// A document dropped as a copy of another one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// Position in the input order.
+    pub seq: Seq,
+    /// Identifier of the dropped document.
+    pub id: String,
+    /// Where it came from.
+    pub source: Source,
+    /// Identifier of the document that was kept.
+    pub duplicate_of: String,
+    /// Exact or near copy.
+    pub kind: DupKind,
+    /// The (estimated) Jaccard similarity of the two cleaned bodies; 1 for exact copies.
+    pub similarity: f32,
+    /// Size of the dropped input in bytes.
+    pub n_bytes: u64,
+}

@@ -13,7 +13,7 @@ use crate::report::{TopLine, TopLines};
 use crate::{Error, ExportConfig, ExportSummary};
 
 /// The checkpoint format; a file of another version is not trusted.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// What a resumed run needs to go on where the last checkpoint was taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +28,8 @@ pub(crate) struct Checkpoint {
     pub output_len: u64,
     /// The complete length of the rejects file, when there is one.
     pub rejects_len: Option<u64>,
+    /// The complete length of the duplicates file, when there is one.
+    pub duplicates_len: Option<u64>,
     /// The counts up to `next_seq`.
     pub summary: ExportSummary,
     /// Per site, the removed-line counter behind the report's top lines (the summary does not
@@ -41,6 +43,7 @@ impl Checkpoint {
         next_seq: Seq,
         output_len: u64,
         rejects_len: Option<u64>,
+        duplicates_len: Option<u64>,
         summary: &ExportSummary,
     ) -> Checkpoint {
         Checkpoint {
@@ -49,6 +52,7 @@ impl Checkpoint {
             next_seq,
             output_len,
             rejects_len,
+            duplicates_len,
             summary: summary.clone(),
             top_lines: summary
                 .sites
@@ -58,9 +62,11 @@ impl Checkpoint {
         }
     }
 
-    /// The counts up to `next_seq`, with every site's removed-line counter restored.
+    /// The counts up to `next_seq`, with every site's removed-line counter and the index of
+    /// duplicate clusters restored.
     pub(crate) fn summary(&self) -> ExportSummary {
         let mut summary = self.summary.clone();
+        summary.index_clusters();
         for (site, lines) in &self.top_lines {
             if let Some(entry) = summary.sites.get_mut(site) {
                 entry.counter = TopLines::from_lines(lines.clone());
@@ -84,6 +90,8 @@ impl Checkpoint {
                 .to_owned()
         } else if self.rejects_len.is_some() != config.rejects.is_some() {
             "it does not match the rejects file of this run".to_owned()
+        } else if self.duplicates_len.is_some() != config.duplicates.is_some() {
+            "it does not match the duplicates file of this run".to_owned()
         } else {
             return Ok(());
         };

@@ -1,8 +1,8 @@
-//! The JSON shapes of articles and rejects.
+//! The JSON shapes of articles, rejects and duplicates.
 
 use std::collections::BTreeMap;
 
-use newsclean_core::{ArticleStats, DocSource, Reject};
+use newsclean_core::{ArticleStats, DocSource, Duplicate, Reject};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -156,6 +156,25 @@ pub(crate) fn reject_line(reject: &Reject) -> Vec<u8> {
         id: &reject.id,
         source: (&reject.source).into(),
         reason: &reject.reason,
+    };
+    serde_json::to_vec(&json).expect("serialising to memory cannot fail")
+}
+
+#[derive(Serialize)]
+struct JsonDuplicate<'a> {
+    id: &'a str,
+    duplicate_of: &'a str,
+    kind: &'a str,
+    similarity: f64,
+}
+
+/// A dropped duplicate as one JSON object (no newline); the similarity rounded to 3 digits.
+pub(crate) fn duplicate_line(duplicate: &Duplicate) -> Vec<u8> {
+    let json = JsonDuplicate {
+        id: &duplicate.id,
+        duplicate_of: &duplicate.duplicate_of,
+        kind: duplicate.kind.name(),
+        similarity: (f64::from(duplicate.similarity) * 1000.0).round() / 1000.0,
     };
     serde_json::to_vec(&json).expect("serialising to memory cannot fail")
 }

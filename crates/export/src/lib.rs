@@ -17,7 +17,9 @@
 //! [`ExportConfig::has_sentences`]), `related` (list), `text` (title, summary, headings and
 //! paragraphs joined by `\n`), `stats`, and `meta` (the input record's other fields, only
 //! when it had some). [`ExportConfig::fields`] picks other columns; see [`Field`] for all of
-//! them, [`columnar`] for the Parquet types and [`table`] for CSV.
+//! them, [`columnar`] for the Parquet types and [`table`] for CSV. Rejects are written as
+//! `{id, source, reason}` ([`ExportConfig::rejects`]) and dropped duplicates as
+//! `{id, duplicate_of, kind, similarity}` ([`ExportConfig::duplicates`]), one per line.
 //!
 //! # Resuming
 //!
@@ -25,8 +27,10 @@
 //! (`<name>.partial`) and, every [`CHECKPOINT_EVERY`] documents, syncs them and records in
 //! `<output>.checkpoint` how far they are complete: the next `seq`, their lengths and the
 //! counts. A run started again with the same arguments cuts the files back to the
-//! checkpoint and asks the source to skip the documents before it, so a run killed at any
-//! moment ends with the same output as one that never stopped. That needs files that can be
+//! checkpoint and writes nothing for the documents before it (the caller's source may skip
+//! them, or replay them when state upstream, such as the duplicate index, must see them
+//! again), so a run killed at any moment ends with the same output as one that never
+//! stopped. That needs files that can be
 //! cut back to a prefix: uncompressed JSONL and CSV, the text and Markdown trees (one file
 //! per article, each written atomically) and bincode. Parquet (a footer ends the file),
 //! compressed output, sharded output and standard output are refused
@@ -62,7 +66,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use newsclean_core::codec::FrameWriter;
-use newsclean_core::{Article, Record, Reject, Seq, Sink, StageError, StageId, StreamKind};
+use newsclean_core::{
+    Article, Duplicate, Record, Reject, Seq, Sink, StageError, StageId, StreamKind,
+};
 
 use crate::atomic::{AtomicFile, PendingFile};
 use crate::checkpoint::Checkpoint;
@@ -130,6 +136,8 @@ pub struct ExportConfig {
     pub output: PathBuf,
     /// Where to write rejects as JSON lines, if anywhere.
     pub rejects: Option<PathBuf>,
+    /// Where to write dropped duplicates as JSON lines, if anywhere.
+    pub duplicates: Option<PathBuf>,
     /// The columns of JSONL, CSV or Parquet; `None` for the format's default.
     pub fields: Option<Vec<Field>>,
     /// Roll over to a new file after this many articles (JSONL, CSV, Parquet).
@@ -145,6 +153,7 @@ impl ExportConfig {
             format,
             output,
             rejects: None,
+            duplicates: None,
             fields: None,
             max_docs_per_file: None,
             has_sentences: false,
@@ -437,6 +446,7 @@ enum Writer {
 pub struct ExportSink {
     writer: Writer,
     rejects: Option<AtomicFile>,
+    duplicates: Option<AtomicFile>,
     has_sentences: bool,
     summary: ExportSummary,
     resume: Option<ResumeState>,
@@ -447,6 +457,9 @@ struct ResumeState {
     /// The checkpoint file.
     path: PathBuf,
     fingerprint: u64,
+    /// Documents before this `seq` were written by the run that stopped; they are not
+    /// written again.
+    first_seq: Seq,
     /// The seq after the last document written.
     next_seq: Seq,
     /// Documents written since the last checkpoint.
@@ -552,6 +565,7 @@ impl ExportSink {
         sink.resume = Some(ResumeState {
             path,
             fingerprint,
+            first_seq: next_seq,
             next_seq,
             n_unsaved: 0,
         });
@@ -564,8 +578,13 @@ impl ExportSink {
         open: &Open,
         saved: Option<&Checkpoint>,
     ) -> Result<ExportSink, Error> {
-        let (output_len, rejects_len) =
-            saved.map_or((0, 0), |c| (c.output_len, c.rejects_len.unwrap_or(0)));
+        let (output_len, rejects_len, duplicates_len) = saved.map_or((0, 0, 0), |c| {
+            (
+                c.output_len,
+                c.rejects_len.unwrap_or(0),
+                c.duplicates_len.unwrap_or(0),
+            )
+        });
         let writer = match config.format {
             Format::Jsonl | Format::Csv | Format::Parquet => {
                 let mut files = RowFiles {
@@ -616,9 +635,15 @@ impl ExportSink {
             .as_deref()
             .map(|path| open.file(path, rejects_len))
             .transpose()?;
+        let duplicates = config
+            .duplicates
+            .as_deref()
+            .map(|path| open.file(path, duplicates_len))
+            .transpose()?;
         Ok(ExportSink {
             writer,
             rejects,
+            duplicates,
             has_sentences: config.has_sentences,
             summary: ExportSummary::default(),
             resume: None,
@@ -636,11 +661,13 @@ impl ExportSink {
             Writer::Tree { .. } | Writer::Frames(None) => 0,
         };
         let rejects_len = self.rejects.as_mut().map(AtomicFile::sync).transpose()?;
+        let duplicates_len = self.duplicates.as_mut().map(AtomicFile::sync).transpose()?;
         let saved = Checkpoint::new(
             resume.fingerprint,
             resume.next_seq,
             output_len,
             rejects_len,
+            duplicates_len,
             &self.summary,
         );
         checkpoint::save(&resume.path, &saved)
@@ -697,6 +724,24 @@ impl ExportSink {
         }
         Ok(())
     }
+
+    fn write_duplicate(&mut self, duplicate: &Duplicate) -> Result<(), Error> {
+        self.summary.add_duplicate(duplicate);
+        if let Writer::Frames(Some(frames)) = &mut self.writer {
+            frames
+                .write(&Record::Duplicate(duplicate.clone()))
+                .map_err(Error::Frames)?;
+        }
+        if let Some(file) = &mut self.duplicates {
+            let mut line = json::duplicate_line(duplicate);
+            line.push(b'\n');
+            file.write_all(&line).map_err(|source| Error::Write {
+                path: file.path().to_path_buf(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
 }
 
 impl Sink for ExportSink {
@@ -704,9 +749,14 @@ impl Sink for ExportSink {
 
     fn write(&mut self, record: Record) -> Result<(), StageError> {
         let seq = record.seq();
+        if self.resume.as_ref().is_some_and(|r| seq < r.first_seq) {
+            // Written (and counted) by the run that stopped.
+            return Ok(());
+        }
         match record {
             Record::Article(article) => self.write_article(&article).map_err(fail)?,
             Record::Reject(reject) => self.write_reject(&reject).map_err(fail)?,
+            Record::Duplicate(duplicate) => self.write_duplicate(&duplicate).map_err(fail)?,
             other => return Err(fail(Error::UnexpectedInput(other.kind_name()))),
         }
         self.after_write(seq).map_err(fail)
@@ -742,6 +792,9 @@ impl Sink for ExportSink {
         }
         if let Some(rejects) = self.rejects.take() {
             rejects.commit().map_err(fail)?;
+        }
+        if let Some(duplicates) = self.duplicates.take() {
+            duplicates.commit().map_err(fail)?;
         }
         self.summary.rank_top_lines();
         Ok(())

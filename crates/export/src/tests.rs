@@ -276,11 +276,25 @@ fn meta_is_written_only_when_present() {
     );
 }
 
-/// Writes documents `from..to` (every third a reject) into `sink`.
+fn duplicate(seq: u64, of: &str) -> Record {
+    Record::Duplicate(newsclean_core::Duplicate {
+        seq,
+        id: format!("site1/copy{seq}"),
+        source: DocSource::default(),
+        duplicate_of: of.into(),
+        kind: newsclean_core::DupKind::Near,
+        similarity: 0.876_543,
+        n_bytes: 10,
+    })
+}
+
+/// Writes documents `from..to` (every third a reject, some duplicates) into `sink`.
 fn write_range(sink: &mut ExportSink, from: u64, to: u64) {
     for seq in from..to {
         let record = if seq % 3 == 1 {
             reject(seq)
+        } else if seq % 5 == 0 && seq > 0 {
+            duplicate(seq, &format!("site0/d{}", seq % 4))
         } else {
             let mut a = article(seq, &format!("site{}/d{seq}", seq % 2));
             a.stats.removed_sample = vec![newsclean_core::RemovedLine {
@@ -315,6 +329,7 @@ fn resumed_output_equals_uninterrupted_output() {
         let dir = tempfile::tempdir().unwrap();
         let config = |name: &str| ExportConfig {
             rejects: Some(dir.path().join(format!("{name}.rejects.jsonl"))),
+            duplicates: Some(dir.path().join(format!("{name}.duplicates.jsonl"))),
             ..ExportConfig::new(format, dir.path().join(name))
         };
         let whole = config("whole");
@@ -347,6 +362,7 @@ fn resumed_output_equals_uninterrupted_output() {
         sink.finish().unwrap();
         assert_eq!(sink.summary().n_seen, 150);
         assert_eq!(sink.summary().n_rejected, 50);
+        assert_eq!(sink.summary().n_duplicates, 19);
         // The figures for the report, top lines included, are those of the whole run.
         let mut summary = sink.summary().clone();
         let mut expected = whole_summary.clone();
@@ -358,6 +374,7 @@ fn resumed_output_equals_uninterrupted_output() {
         }
         assert_eq!(summary, expected, "{format:?}");
         assert!(!expected.sites["site0"].top_lines.is_empty());
+        assert_eq!(expected.duplicate_clusters.len(), 4);
 
         let read = |path: &Path| {
             if format.is_tree() {
@@ -367,21 +384,100 @@ fn resumed_output_equals_uninterrupted_output() {
             }
         };
         assert_eq!(read(&resumed.output), read(&whole.output), "{format:?}");
-        assert_eq!(
-            std::fs::read(resumed.rejects.as_ref().unwrap()).unwrap(),
-            std::fs::read(whole.rejects.as_ref().unwrap()).unwrap()
-        );
+        for side in [&resumed.rejects, &resumed.duplicates] {
+            let side = side.as_ref().unwrap();
+            let whole_side = dir.path().join(
+                side.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace("resumed", "whole"),
+            );
+            assert_eq!(
+                std::fs::read(side).unwrap(),
+                std::fs::read(whole_side).unwrap()
+            );
+        }
         assert_eq!(
             names(dir.path()),
             [
                 "resumed",
+                "resumed.duplicates.jsonl",
                 "resumed.rejects.jsonl",
                 "whole",
+                "whole.duplicates.jsonl",
                 "whole.rejects.jsonl"
             ],
             "{format:?}"
         );
     }
+}
+
+/// A resumed sink writes nothing for the documents the stopped run wrote, when the caller
+/// replays them (for the duplicate index) instead of skipping them at the source.
+#[test]
+fn replayed_documents_are_not_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = ExportConfig::new(Format::Jsonl, dir.path().join("whole.jsonl"));
+    let mut sink = ExportSink::new(&whole).unwrap();
+    write_range(&mut sink, 0, 150);
+    sink.finish().unwrap();
+
+    let resumed = ExportConfig::new(Format::Jsonl, dir.path().join("resumed.jsonl"));
+    let (mut sink, _) = ExportSink::resumable(&resumed, 7).unwrap();
+    write_range(&mut sink, 0, 100);
+    drop(sink);
+    let (mut sink, next) = ExportSink::resumable(&resumed, 7).unwrap();
+    assert_eq!(next, CHECKPOINT_EVERY);
+    write_range(&mut sink, 0, 150);
+    sink.finish().unwrap();
+    assert_eq!(sink.summary().n_seen, 150);
+    assert_eq!(
+        std::fs::read(&resumed.output).unwrap(),
+        std::fs::read(&whole.output).unwrap()
+    );
+}
+
+#[test]
+fn duplicates_are_counted_listed_and_clustered() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let duplicates = dir.path().join("out.duplicates.jsonl");
+    let config = ExportConfig {
+        duplicates: Some(duplicates.clone()),
+        ..ExportConfig::new(Format::Jsonl, out.clone())
+    };
+    let mut sink = ExportSink::new(&config).unwrap();
+    sink.write(Record::Article(article(0, "site0/a"))).unwrap();
+    sink.write(Record::Article(article(1, "site0/b"))).unwrap();
+    sink.write(duplicate(2, "site0/b")).unwrap();
+    sink.write(duplicate(3, "site0/a")).unwrap();
+    sink.write(duplicate(4, "site0/b")).unwrap();
+    sink.finish().unwrap();
+    let summary = sink.summary();
+    assert_eq!(
+        (summary.n_seen, summary.n_exported, summary.n_duplicates),
+        (5, 2, 3)
+    );
+    assert_eq!(summary.sites["site1"].n_duplicates, 3);
+    let clusters: Vec<(u64, Vec<&str>)> = summary
+        .duplicate_clusters
+        .iter()
+        .map(|c| (c.n_docs, c.ids.iter().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(
+        clusters,
+        [
+            (3, vec!["site0/b", "site1/copy2", "site1/copy4"]),
+            (2, vec!["site0/a", "site1/copy3"]),
+        ]
+    );
+    let text = std::fs::read_to_string(&duplicates).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "{\"id\":\"site1/copy2\",\"duplicate_of\":\"site0/b\",\"kind\":\"near\",\"similarity\":0.877}"
+    );
+    assert_eq!(text.lines().count(), 3);
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2);
 }
 
 #[test]
@@ -424,7 +520,6 @@ fn report_counts() {
         threads: 1,
         summary,
         timings: report::Timings::default(),
-        duplicate_clusters: Vec::new(),
     };
     report.write(&path).unwrap();
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
