@@ -51,7 +51,15 @@ impl Corpus {
                  The {topic} reopened on Monday, officials said, after \"two years\" of work, delays, and costs.\n\
                  Mr. Smith, who led the U.S. team, said: \"It was hard. We did it.\" He thanked the crew of {i}.\n\
                  A second paragraph, with a comma, a \"quote\" and a line that goes on long enough to count.\n\
-                 © 2024 Site C News. All rights reserved.\n"
+                 {story}\n\
+                 © 2024 Site C News. All rights reserved.\n",
+                // Each page tells its own story, so that the pages are not near duplicates of
+                // each other (the duplicate index would drop two of them).
+                story = [
+                    "Fishing boats returned to the quay at dawn, and the new crane lifted its first container well before noon.",
+                    "Commuters crowded the platform as the first train in two years left for the coast, only nine minutes late.",
+                    "Children queued outside the reading room, where volunteers had shelved forty thousand donated books overnight.",
+                ][i],
             );
             write(
                 &dir.path().join(format!("in/site-c.net/{topic}.txt")),
@@ -488,6 +496,7 @@ fn sharding_keeps_every_document_once() {
             PARQUET_FIELDS
         };
         let rejects = corpus.path(&format!("{format}.rejects.jsonl"));
+        let duplicates = corpus.path(&format!("{format}.duplicates.jsonl"));
         corpus.run(&[
             "-f",
             format,
@@ -499,6 +508,8 @@ fn sharding_keeps_every_document_once() {
             "4",
             "--rejects",
             arg(&rejects),
+            "--duplicates",
+            arg(&duplicates),
         ]);
         // 10 articles, 4 per file: 3 files, and no temporary or unsharded file left.
         assert_eq!(

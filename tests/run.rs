@@ -142,7 +142,7 @@ fn bad_files_are_rejected_and_counted() {
     assert_code(&output, 1);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("9 documents: 7 exported, 2 rejected"),
+        stderr.contains("9 documents: 7 exported, 0 duplicates, 2 rejected"),
         "{stderr}"
     );
     let rejects = read_jsonl(&env.path("out.rejects.jsonl"));

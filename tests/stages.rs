@@ -13,7 +13,16 @@ fn staged(
     let bad = crate::util::root().join("fixtures/bad");
     let ingest = run(&["ingest", arg(input), arg(&bad), "-j", threads]);
     assert_code(&ingest, 0);
-    let dedupe = run_with_stdin(&["dedupe", "-j", threads], &ingest.stdout);
+    // `run` learns the site model first (pass 1); `learn` writes that model for `dedupe`.
+    let model = env.path(&format!("{out_name}.model"));
+    assert_code(
+        &run(&["learn", arg(input), arg(&bad), "-o", arg(&model), "-q"]),
+        0,
+    );
+    let dedupe = run_with_stdin(
+        &["dedupe", "-j", threads, "--model", arg(&model)],
+        &ingest.stdout,
+    );
     assert_code(&dedupe, 0);
     let segment = run_with_stdin(&["segment", "-j", threads], &dedupe.stdout);
     assert_code(&segment, 0);
@@ -74,8 +83,10 @@ fn segment_output_equals_run_bincode() {
         ]),
         0,
     );
+    let model = env.path("sample.model");
+    assert_code(&run(&["learn", arg(&sample()), "-o", arg(&model), "-q"]), 0);
     let ingest = run(&["ingest", arg(&sample())]);
-    let dedupe = run_with_stdin(&["dedupe"], &ingest.stdout);
+    let dedupe = run_with_stdin(&["dedupe", "--model", arg(&model)], &ingest.stdout);
     let segment = run_with_stdin(&["segment"], &dedupe.stdout);
     assert_code(&segment, 0);
     assert!(segment.stdout == std::fs::read(&whole).unwrap());

@@ -5,8 +5,12 @@ mod util;
 
 // Usage errors, exit codes, clap's own checks.
 mod cli;
+// Archive-wide dedupe on a generated site: site template model, duplicate articles.
+mod dedupe;
 // `newsclean eval` against the benchmark's score.py.
 mod eval;
+// Every input format and every kind of bad input, built at test time; accounting; resume.
+mod ingest;
 // Export formats read back, sharding, sentences, and the run report.
 mod export;
 // Property tests of the cleaning invariants: no text invented, thread-count independence.

@@ -19,7 +19,7 @@ pub enum Command {
     /// Read inputs and write a frame stream of documents to stdout.
     Ingest(IngestArgs),
     /// Read documents (from `ingest`) on stdin, write marked documents to stdout.
-    Dedupe(StageArgs),
+    Dedupe(DedupeArgs),
     /// Read marked documents (from `dedupe`) on stdin, write articles to stdout.
     Segment(StageArgs),
     /// Read articles (from `segment`) on stdin and write them in an output format.
@@ -31,6 +31,8 @@ pub enum Command {
     Features(FeaturesArgs),
     /// Score text outputs against ground truth, with the metrics of the benchmark's score.py.
     Eval(EvalArgs),
+    /// Learn each site's template (pass 1 of `run`) and write it as a site model.
+    Learn(LearnArgs),
 }
 
 /// Options shared by every command.
@@ -59,9 +61,45 @@ pub struct InputArgs {
     /// Skip files whose path matches this glob, e.g. '*.truth.txt'.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Reject files larger than this many bytes.
+    /// Reject documents (files, archive members, JSONL lines, WARC payloads) larger than this
+    /// many bytes once decompressed.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_doc_bytes: u64,
+    /// Stop reading a compressed file or zip archive once it expands past this many bytes
+    /// (the guard against decompression bombs).
+    #[arg(long, value_name = "BYTES", default_value_t = 32 << 30)]
+    pub max_archive_bytes: u64,
+    /// The format of every input file; `auto` decides per file by name, then by content.
+    /// Compression (gzip, zstd, bzip2, xz) is always recognised by content.
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+    /// The JSONL field with a document's text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_field: String,
+    /// The JSONL field with a document's id [default: the file's id and line number].
+    #[arg(long, value_name = "NAME", default_value = "id")]
+    pub id_field: String,
+    /// The JSONL field with a document's URL.
+    #[arg(long, value_name = "NAME", default_value = "url")]
+    pub url_field: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// By file name (.txt, .html, .jsonl, .warc, .wet, .tar, .tgz, .zip, ...), else by content.
+    Auto,
+    /// One plain-text document per file.
+    Text,
+    /// One HTML page per file.
+    Html,
+    /// One JSON object per line.
+    Jsonl,
+    /// WARC or WET records.
+    Warc,
+    /// A tar archive.
+    Tar,
+    /// A zip archive.
+    Zip,
 }
 
 /// Where and how to write articles.
@@ -79,7 +117,7 @@ pub struct OutputArgs {
     pub rejects: Option<PathBuf>,
     /// Columns of jsonl, csv and parquet, e.g. `id,site,title,text`. Known: `id`, `url`, `site`,
     /// `path`, `member`, `source`, `title`, `byline`, `published`, `summary`, `sections`,
-    /// `related`, `text`, `n_words`, `n_lines`, `n_kept`, `n_bytes`, `encoding`, `stats`.
+    /// `related`, `text`, `n_words`, `n_lines`, `n_kept`, `n_bytes`, `encoding`, `stats`, `meta`.
     #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
     pub fields: Option<Vec<String>>,
     /// Start a new file every N articles: OUT-00000.EXT, OUT-00001.EXT, … (jsonl, csv, parquet).
@@ -88,6 +126,9 @@ pub struct OutputArgs {
     /// Also split each paragraph into sentences (`sentences` in each section).
     #[arg(long)]
     pub sentences: bool,
+    /// Write dropped duplicates here as JSON lines [default: OUT's name + .duplicates.jsonl].
+    #[arg(long, value_name = "PATH")]
+    pub duplicates: Option<PathBuf>,
     /// Write a run report: HTML when PATH ends in .html, else JSON.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
@@ -116,6 +157,124 @@ pub struct RunArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
+    pub site: SiteArgs,
+    #[command(flatten)]
+    pub dup: DupArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Continue a run that was stopped (killed, crashed, Ctrl-C) from its last checkpoint;
+    /// give the same arguments. Without a checkpoint the run starts from the beginning.
+    /// For uncompressed jsonl and csv in one file, text, markdown and bincode (not parquet,
+    /// compressed, sharded or standard output).
+    #[arg(long)]
+    pub resume: bool,
+    /// Testing aid: abort the process (as SIGKILL would) after writing this many documents.
+    #[arg(long, hide = true, value_name = "N")]
+    pub debug_abort_after: Option<u64>,
+}
+
+/// The site template model: which lines are a site's template.
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// A site model from `newsclean learn`. Without one, `run` learns it from its inputs first
+    /// (pass 1: one read of every input, hashing only).
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<PathBuf>,
+    /// Use no site model: per-document rules only.
+    #[arg(long, conflicts_with = "model")]
+    pub no_site_model: bool,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+/// When a frequent line is a site's template.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A line is a site's template when at least this many of the site's pages carry it…
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_site_docs: u32,
+    /// …and at least this share of them.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.1)]
+    pub site_share: f32,
+    /// The share of a site's pages that a long sentence needs to be template (with at least
+    /// twice --min-site-docs pages).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
+    pub prose_share: f32,
+}
+
+/// How pages are grouped into sites.
+#[derive(Debug, Args)]
+pub struct GroupArgs {
+    /// How pages are grouped into sites [default: auto: the URL's host, else the first
+    /// directory under the input root, else one group].
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub group_by: Option<GroupByArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    /// The URL's host, else the first directory, else one group.
+    Auto,
+    /// The URL's host.
+    Host,
+    /// The first directory under the input root.
+    Dir,
+    /// One group for all pages.
+    None,
+}
+
+/// Duplicate articles.
+#[derive(Debug, Args)]
+pub struct DupArgs {
+    /// Which copy of a duplicated article stays (`all`: no duplicate detection).
+    #[arg(long, value_enum, default_value_t = KeepArg::First)]
+    pub keep: KeepArg,
+    /// Look for exact copies only.
+    #[arg(long)]
+    pub no_near_dup: bool,
+    /// The estimated Jaccard similarity of 5-word shingles from which articles are near
+    /// duplicates.
+    #[arg(long, value_name = "J", default_value_t = 0.8)]
+    pub near_dup_threshold: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeepArg {
+    /// The first copy in input order.
+    First,
+    /// The copy with the longest body (the first among equals); holds the run's articles in
+    /// a spill file beside the output until the end.
+    Longest,
+    /// Every copy.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    /// A site model from `newsclean learn`; without one, only per-document rules apply.
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LearnArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The INPUTs are site models: write their sum (models of parts add up to the whole's).
+    #[arg(long)]
+    pub merge: bool,
+    /// The model file to write.
+    #[arg(long, short = 'o', value_name = "MODEL")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
 }
 
@@ -137,6 +296,8 @@ pub struct StageArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub dup: DupArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -1,16 +1,16 @@
 //! `newsclean explain FILE`: every input line with the decision `run` makes on it and why.
 //!
-//! It runs the same decoder, dedupe and segment code as `run` on one file and prints the
+//! It reads the file as `run` does (compressed, HTML, any charset; the first document of an
+//! archive), runs the same decoder, dedupe and segment code on it and prints the
 //! verdict each line ends with: its role (title, summary, byline, published, heading,
 //! paragraph, related) or the reason it was removed, with the line classifier's score.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
-use anyhow::Context as _;
-use newsclean_core::{DocSource, RawDoc, Reason, Record, Verdict};
+use newsclean_core::{NoopReporter, Reason, Record, Source, Verdict};
 use newsclean_dedupe::mark;
-use newsclean_ingest::decode;
+use newsclean_ingest::{IngestConfig, InputSource, decode};
 use newsclean_segment::{LineModel, segment};
 
 use super::Settings;
@@ -45,21 +45,26 @@ fn label(verdict: &Verdict) -> (String, &'static str) {
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
     let path: &Path = &args.file;
-    let bytes =
-        std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
-    let id = path
-        .file_stem()
-        .map_or_else(|| "input".to_owned(), |s| s.to_string_lossy().into_owned());
-    let source = DocSource {
-        path: path.to_string_lossy().into_owned(),
-        ..DocSource::default()
+    if !path.is_file() {
+        anyhow::bail!("{} is not a file", path.display());
+    }
+    // The first document of the file, read as `run` reads it.
+    let mut first = None;
+    InputSource::new(
+        &[path.to_path_buf()],
+        &IngestConfig::default(),
+        &NoopReporter,
+    )?
+    .run(&mut |record| {
+        first = Some(record);
+        false
+    })?;
+    let record = first.ok_or_else(|| anyhow::anyhow!("{} holds no document", path.display()))?;
+    let record = match record {
+        Record::Raw(raw) => decode(raw),
+        other => other,
     };
-    let doc = match decode(RawDoc {
-        seq: 0,
-        id,
-        source,
-        bytes,
-    }) {
+    let doc = match record {
         Record::Doc(doc) => doc,
         Record::Reject(reject) => {
             anyhow::bail!("{} is rejected: {}", path.display(), reject.reason)

@@ -3,6 +3,7 @@
 mod eval;
 mod explain;
 mod features;
+mod learn;
 mod report;
 mod run;
 mod stage;
@@ -14,11 +15,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context as _;
 use newsclean_dedupe::DedupeConfig;
 use newsclean_export::{ExportConfig, ExportSummary, Format};
-use newsclean_ingest::IngestConfig;
+use newsclean_ingest::{IngestConfig, InputFormat, JsonFields};
 use newsclean_pipeline::RunStats;
 use newsclean_segment::{LineModel, SegmentConfig};
 
-use crate::args::{Cli, Command, CommonArgs, FormatArg, InputArgs, OutputArgs};
+use crate::args::{Cli, Command, CommonArgs, FormatArg, InputArgs, InputFormatArg, OutputArgs};
 use crate::exit::ExitStatus;
 
 /// Runs the command `cli` names.
@@ -26,12 +27,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Ingest(args) => stage::ingest(&args),
-        Command::Dedupe(args) => stage::dedupe(&args.common),
+        Command::Dedupe(args) => stage::dedupe(&args),
         Command::Segment(args) => stage::segment(&args.common),
         Command::Export(args) => stage::export(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Features(args) => features::features(&args),
         Command::Eval(args) => eval::eval(&args),
+        Command::Learn(args) => learn::learn(&args),
     }
 }
 
@@ -90,10 +92,27 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
             anyhow::bail!("input {} does not exist", input.display());
         }
     }
+    let input_format = match args.input_format {
+        InputFormatArg::Auto => InputFormat::Auto,
+        InputFormatArg::Text => InputFormat::Text,
+        InputFormatArg::Html => InputFormat::Html,
+        InputFormatArg::Jsonl => InputFormat::Jsonl,
+        InputFormatArg::Warc => InputFormat::Warc,
+        InputFormatArg::Tar => InputFormat::Tar,
+        InputFormatArg::Zip => InputFormat::Zip,
+    };
     Ok(IngestConfig {
         include: args.include.clone(),
         exclude: args.exclude.clone(),
         max_doc_bytes: args.max_doc_bytes,
+        max_archive_bytes: args.max_archive_bytes,
+        input_format,
+        fields: JsonFields {
+            text: args.text_field.clone(),
+            id: args.id_field.clone(),
+            url: args.url_field.clone(),
+        },
+        resume_from: 0,
     })
 }
 
@@ -109,7 +128,11 @@ pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
     let rejects = args
         .rejects
         .clone()
-        .or_else(|| default_rejects_path(&args.output));
+        .or_else(|| default_side_path(&args.output, "rejects"));
+    let duplicates = args
+        .duplicates
+        .clone()
+        .or_else(|| default_side_path(&args.output, "duplicates"));
     let fields = args
         .fields
         .as_ref()
@@ -120,15 +143,16 @@ pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
         format,
         output: args.output.clone(),
         rejects,
+        duplicates,
         fields,
         max_docs_per_file: args.max_docs_per_file,
         has_sentences: args.sentences,
     })
 }
 
-/// `out.jsonl` → `out.rejects.jsonl`; `out.jsonl.gz` → `out.rejects.jsonl`; `out/` →
-/// `out.rejects.jsonl`; none for stdout.
-fn default_rejects_path(output: &Path) -> Option<PathBuf> {
+/// `out.jsonl` → `out.rejects.jsonl` (for `what` = `rejects`); `out.jsonl.gz` →
+/// `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; none for stdout.
+fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
     if output == Path::new("-") {
         return None;
     }
@@ -141,14 +165,17 @@ fn default_rejects_path(output: &Path) -> Option<PathBuf> {
         output.to_path_buf()
     };
     let stem = uncompressed.file_stem()?.to_string_lossy().into_owned();
-    Some(output.with_file_name(format!("{stem}.rejects.jsonl")))
+    Some(output.with_file_name(format!("{stem}.{what}.jsonl")))
 }
 
-/// Turns the runner's outcome into an exit status, printing the summary.
+/// Turns the runner's outcome into an exit status: writes the report (`--report`) of a
+/// completed run and prints the summary.
 pub fn finish(
     result: Result<RunStats, newsclean_pipeline::Error>,
     summary: &ExportSummary,
     settings: &Settings,
+    output: &OutputArgs,
+    clock: &report::StageClock,
 ) -> anyhow::Result<ExitStatus> {
     let stats = match result {
         Ok(stats) => stats,
@@ -158,6 +185,9 @@ pub fn finish(
         }
         Err(err) => return Err(err.into()),
     };
+    if let Some(path) = &output.report {
+        report::write(path, summary, &stats, settings.threads, clock)?;
+    }
     if !settings.is_quiet {
         print_line(&summary_line(summary, &stats));
     }
@@ -174,9 +204,10 @@ fn summary_line(summary: &ExportSummary, stats: &RunStats) -> String {
     let secs = stats.elapsed.as_secs_f64();
     let mb = summary.n_bytes as f64 / 1e6;
     format!(
-        "newsclean: {} documents: {} exported, {} rejected; lines removed: {}; {mb:.1} MB in {secs:.2} s ({:.1} MB/s)",
+        "newsclean: {} documents: {} exported, {} duplicates, {} rejected; lines removed: {}; {mb:.1} MB in {secs:.2} s ({:.1} MB/s)",
         summary.n_seen,
         summary.n_exported,
+        summary.n_duplicates,
         summary.n_rejected,
         if removed.is_empty() {
             "none".to_owned()
@@ -187,7 +218,7 @@ fn summary_line(summary: &ExportSummary, stats: &RunStats) -> String {
     )
 }
 
-fn print_line(line: &str) {
+pub fn print_line(line: &str) {
     #[expect(clippy::print_stderr, reason = "the binary prints the run summary")]
     {
         eprintln!("{line}");

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use newsclean_core::{Sink, Source, StageError, Transform};
+use newsclean_core::{OrderedStep, Sink, Source, StageError, Transform};
 use newsclean_export::report::{StageTiming, Timings};
 use newsclean_export::{ExportSummary, Report};
 use newsclean_pipeline::RunStats;
@@ -18,21 +18,23 @@ pub enum Part {
     Decode,
     Dedupe,
     Segment,
+    Duplicates,
     Export,
 }
 
-const PARTS: [(Part, &str); 5] = [
+const PARTS: [(Part, &str); 6] = [
     (Part::Read, "read"),
     (Part::Decode, "decode"),
     (Part::Dedupe, "dedupe"),
     (Part::Segment, "segment"),
+    (Part::Duplicates, "duplicates"),
     (Part::Export, "export"),
 ];
 
 /// Busy time per part, summed over threads.
 #[derive(Debug, Default)]
 pub struct StageClock {
-    nanos: [AtomicU64; 5],
+    nanos: [AtomicU64; 6],
 }
 
 impl StageClock {
@@ -78,6 +80,22 @@ impl<T: Transform> Transform for Timed<'_, T> {
         let out = self.inner.process(item);
         self.clock.add(self.part, started.elapsed());
         out
+    }
+}
+
+impl<P: OrderedStep> OrderedStep for Timed<'_, P> {
+    type Item = P::Item;
+    fn process(&mut self, item: P::Item, out: &mut Vec<P::Item>) -> Result<(), StageError> {
+        let started = Instant::now();
+        let result = self.inner.process(item, out);
+        self.clock.add(self.part, started.elapsed());
+        result
+    }
+    fn finish(&mut self, out: &mut Vec<P::Item>) -> Result<(), StageError> {
+        let started = Instant::now();
+        let result = self.inner.finish(out);
+        self.clock.add(self.part, started.elapsed());
+        result
     }
 }
 
@@ -135,7 +153,6 @@ pub fn write(
             stats.n_bytes,
             clock.timings(),
         ),
-        duplicate_clusters: Vec::new(),
     };
     report
         .write(path)

@@ -1,23 +1,55 @@
-//! `newsclean run`: the whole pipeline in one process.
+//! `newsclean run`: the whole pipeline in one process, after pass 1 (the site model) when no
+//! model is given.
 
-use newsclean_core::Chain;
+use newsclean_core::hash::stable_hash;
+use newsclean_core::{Chain, Record, Sink, StageError};
 use newsclean_dedupe::Dedupe;
+use newsclean_dedupe::dup::{DupIndex, Keep};
 use newsclean_export::ExportSink;
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
 
+use super::learn::{dup_config, run_model, site_rules};
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, finish, ingest_config, report};
+use super::{Settings, export_config, finish, ingest_config};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
-    let settings = Settings::new(&args.common)?;
+    let mut settings = Settings::new(&args.common)?;
+    settings.dedupe.rules = site_rules(&args.site.rules)?;
+    let dup = dup_config(&args.dup, &args.output.output)?;
+    let mut ingest = ingest_config(&args.input)?;
+    let export = export_config(&args.output)?;
+    // The sink opens first, so that a refused --resume fails before pass 1; a resumed run
+    // learns from its checkpoint where to start.
+    let mut sink = if args.resume {
+        let (sink, next_seq) = ExportSink::resumable(&export, fingerprint(args))?;
+        // The duplicate index must see every document before `next_seq` again, as it did in
+        // the run that stopped, or it would keep copies of documents written before the stop:
+        // then the source reads from the start and the sink writes nothing before `next_seq`.
+        // Without the index (`--keep all`), the source skips those documents.
+        if dup.keep == Keep::All {
+            ingest.resume_from = next_seq;
+        }
+        sink
+    } else {
+        ExportSink::new(&export)?
+    };
+    settings.dedupe.site = match run_model(
+        args.site.model.as_deref(),
+        args.site.no_site_model,
+        &args.site.group,
+        &args.input,
+        &settings,
+    )? {
+        Ok(model) => model,
+        Err(status) => return Ok(status),
+    };
     let progress = Progress::new(settings.is_quiet);
-    let source = InputSource::new(&args.input.inputs, &ingest_config(&args.input)?, &progress)?;
-    let mut sink = ExportSink::new(&export_config(&args.output)?)?;
+    let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
     let clock = StageClock::default();
     // The stage commands chain the same transforms across processes; see `stage.rs`.
     let make_worker = || {
@@ -29,14 +61,76 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
             ),
         )
     };
-    let result = Runner::new(settings.threads, settings.cancel, &progress).run(
-        clock.time(Part::Read, source),
-        make_worker,
-        &mut clock.time(Part::Export, &mut sink),
-    );
+    let runner = Runner::new(settings.threads, settings.cancel, &progress);
+    let source = clock.time(Part::Read, source);
+    let mut index = clock.time(Part::Duplicates, DupIndex::new(&dup));
+    let result = match args.debug_abort_after {
+        Some(n_left) => runner.run_ordered(
+            source,
+            make_worker,
+            &mut index,
+            &mut clock.time(
+                Part::Export,
+                &mut AbortAfter {
+                    sink: &mut sink,
+                    n_left,
+                },
+            ),
+        ),
+        None => runner.run_ordered(
+            source,
+            make_worker,
+            &mut index,
+            &mut clock.time(Part::Export, &mut sink),
+        ),
+    };
     progress.finish();
-    if let (Ok(stats), Some(path)) = (&result, &args.output.report) {
-        report::write(path, sink.summary(), stats, settings.threads, &clock)?;
+    finish(result, sink.summary(), &settings, &args.output, &clock)
+}
+
+/// The hash of everything that decides a run's output, so that `--resume` never continues an
+/// output made with other arguments. Left out: the thread count (it never changes output),
+/// progress, and where the report goes.
+fn fingerprint(args: &RunArgs) -> u64 {
+    let output = &args.output;
+    let text = format!(
+        "newsclean {}\n{:?}\n{} {:?} {:?} {:?} {:?} {:?} {:?}\n{:?}\n{:?}\n{:?}",
+        env!("CARGO_PKG_VERSION"),
+        // Every input, site model and duplicate option decides what is written.
+        args.input,
+        output.output.display(),
+        output.format,
+        output.rejects,
+        output.duplicates,
+        output.fields,
+        output.max_docs_per_file,
+        output.sentences,
+        args.site,
+        args.dup,
+        args.common.line_model,
+    );
+    stable_hash(text.as_bytes())
+}
+
+/// The sink behind `--debug-abort-after N`: dies like a killed process (no unwinding, no
+/// flushing) after N documents, so that tests can interrupt a run at an exact point.
+struct AbortAfter<'s> {
+    sink: &'s mut ExportSink,
+    n_left: u64,
+}
+
+impl Sink for AbortAfter<'_> {
+    type Item = Record;
+
+    fn write(&mut self, record: Record) -> Result<(), StageError> {
+        if self.n_left == 0 {
+            std::process::abort();
+        }
+        self.n_left -= 1;
+        self.sink.write(record)
     }
-    finish(result, sink.summary(), &settings)
+
+    fn finish(&mut self) -> Result<(), StageError> {
+        self.sink.finish()
+    }
 }

@@ -7,14 +7,16 @@ use std::io::{self, BufReader, BufWriter, IsTerminal};
 use newsclean_core::codec::{FrameSink, FrameSource};
 use newsclean_core::{Identity, NoopReporter, Record, Sink, StageId, StreamKind, Transform};
 use newsclean_dedupe::Dedupe;
+use newsclean_dedupe::dup::DupIndex;
 use newsclean_export::ExportSink;
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
 
+use super::learn::{dup_config, load_model, site_rules};
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, finish, ingest_config, report};
-use crate::args::{CommonArgs, ExportArgs, IngestArgs};
+use super::{Settings, export_config, finish, ingest_config, print_line};
+use crate::args::{CommonArgs, DedupeArgs, ExportArgs, IngestArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
@@ -86,8 +88,18 @@ pub fn ingest(args: &IngestArgs) -> anyhow::Result<ExitStatus> {
     }
 }
 
-pub fn dedupe(common: &CommonArgs) -> anyhow::Result<ExitStatus> {
-    let settings = Settings::new(common)?;
+pub fn dedupe(args: &DedupeArgs) -> anyhow::Result<ExitStatus> {
+    let mut settings = Settings::new(&args.common)?;
+    settings.dedupe.rules = site_rules(&args.rules)?;
+    if let Some(path) = &args.model {
+        let mut model = load_model(path)?;
+        model.prune(2);
+        settings.dedupe.site = Some(std::sync::Arc::new(model));
+    } else if !settings.is_quiet {
+        print_line(
+            "newsclean: note: no site model (see `newsclean learn` and --model); only per-document rules apply",
+        );
+    }
     let source = frames_in(StageId::Dedupe, StreamKind::Docs)?;
     let sink = frames_out(StageId::Dedupe, StreamKind::Marked)?;
     pipe(&settings, source, || Dedupe::new(&settings.dedupe), sink)
@@ -105,15 +117,14 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let progress = Progress::new(settings.is_quiet);
     let source = frames_in(StageId::Export, StreamKind::Articles)?;
     let mut sink = ExportSink::new(&export_config(&args.output)?)?;
+    let dup = dup_config(&args.dup, &args.output.output)?;
     let clock = StageClock::default();
-    let result = Runner::new(settings.threads, settings.cancel, &progress).run(
+    let result = Runner::new(settings.threads, settings.cancel, &progress).run_ordered(
         source,
         Identity::<Record>::default,
+        &mut clock.time(Part::Duplicates, DupIndex::new(&dup)),
         &mut clock.time(Part::Export, &mut sink),
     );
     progress.finish();
-    if let (Ok(stats), Some(path)) = (&result, &args.output.report) {
-        report::write(path, sink.summary(), stats, settings.threads, &clock)?;
-    }
-    finish(result, sink.summary(), &settings)
+    finish(result, sink.summary(), &settings, &args.output, &clock)
 }

@@ -4,6 +4,10 @@
 //! [`StreamKind`] byte, a reserved zero), then frames of a u32 little-endian length and that
 //! many bytes of a bincode-encoded [`Record`], then the end marker `u32::MAX`. A stream without
 //! its end marker was cut short, and the reader says so instead of treating it as complete.
+//!
+//! A single value (a site model) is written as a blob: the same header, with the value's own
+//! format version and kind, then its length as u64 little-endian and its bincode bytes
+//! ([`write_blob`], [`read_blob`]).
 
 use std::io::{self, Read, Write};
 
@@ -13,7 +17,7 @@ use crate::stage::{Sink, Source, StageError};
 
 const MAGIC: &[u8; 6] = b"NWSCLN";
 /// The version of the frame format; bump it when [`Record`] changes shape.
-pub const VERSION: u16 = 2;
+pub const VERSION: u16 = 3;
 const END: u32 = u32::MAX;
 /// Frames larger than this are refused as corrupt rather than allocated.
 pub const MAX_FRAME: u32 = 1 << 30;
@@ -31,6 +35,24 @@ pub enum Error {
     Version {
         /// The version in the header.
         found: u16,
+    },
+    /// A blob was written by another format version of its kind.
+    #[error("{} file has format version {found}, this newsclean reads version {expected}", kind.writer())]
+    BlobVersion {
+        /// The kind of blob.
+        kind: StreamKind,
+        /// The version in the header.
+        found: u16,
+        /// The version this build reads.
+        expected: u16,
+    },
+    /// A blob is of another kind than expected.
+    #[error("expected a file written by `{}`, but this one was written by `{}`", expected.writer(), found.writer())]
+    BlobKind {
+        /// The kind expected.
+        expected: StreamKind,
+        /// The kind in the header.
+        found: StreamKind,
     },
     /// The stream was written by another stage than the one this stage reads.
     #[error("`{reader}` reads the output of `{}`, but this stream was written by `{}`", expected.writer(), found.writer())]
@@ -105,6 +127,20 @@ impl<W: Write> FrameWriter<W> {
             out,
             buf: Vec::new(),
         })
+    }
+
+    /// Goes on writing a stream whose header (and some frames) `out` already holds, as a
+    /// resumed run does.
+    pub fn append(out: W) -> FrameWriter<W> {
+        FrameWriter {
+            out,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The inner writer, to flush or sync it between frames.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
     }
 
     /// Writes one record.
@@ -298,6 +334,69 @@ impl<W: Write + Send> Sink for FrameSink<W> {
     }
 }
 
+/// Writes `value` as a blob of `kind` in format `version` (see the module docs).
+pub fn write_blob<T: serde::Serialize>(
+    mut out: impl Write,
+    kind: StreamKind,
+    version: u16,
+    value: &T,
+) -> Result<(), Error> {
+    let bytes = bincode::serde::encode_to_vec(value, config()).map_err(Error::Encode)?;
+    out.write_all(MAGIC)?;
+    out.write_all(&version.to_le_bytes())?;
+    out.write_all(&[kind.to_byte(), 0])?;
+    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    out.write_all(&bytes)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Reads a blob of `kind` in format `version`, checking its header and length.
+pub fn read_blob<T: serde::de::DeserializeOwned>(
+    mut input: impl Read,
+    kind: StreamKind,
+    version: u16,
+) -> Result<T, Error> {
+    let mut header = [0u8; 18];
+    read_full(&mut input, &mut header).map_err(|err| match err {
+        ReadFull::Eof(_) => Error::BadMagic,
+        ReadFull::Io(err) => Error::Io(err),
+    })?;
+    if &header[..6] != MAGIC {
+        return Err(Error::BadMagic);
+    }
+    let found = StreamKind::from_byte(header[8]).ok_or(Error::Kind(header[8]))?;
+    if found != kind {
+        return Err(Error::BlobKind {
+            expected: kind,
+            found,
+        });
+    }
+    let found_version = u16::from_le_bytes([header[6], header[7]]);
+    if found_version != version {
+        return Err(Error::BlobVersion {
+            kind,
+            found: found_version,
+            expected: version,
+        });
+    }
+    let len = u64::from_le_bytes(header[10..18].try_into().expect("8 bytes"));
+    let mut bytes = Vec::new();
+    input.take(len).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != len {
+        return Err(Error::Truncated { n_frames: 0 });
+    }
+    let (value, used) = bincode::serde::decode_from_slice(&bytes, config())
+        .map_err(|source| Error::Decode { index: 0, source })?;
+    if used != bytes.len() {
+        return Err(Error::Decode {
+            index: 0,
+            source: bincode::error::DecodeError::Other("trailing bytes in blob"),
+        });
+    }
+    Ok(value)
+}
+
 enum ReadFull {
     Eof(#[allow(dead_code)] usize),
     Io(io::Error),
@@ -349,9 +448,45 @@ mod tests {
     }
 
     #[test]
+    fn blob_round_trip_and_checks() {
+        let value = vec![(1u64, 2u32), (3, 4)];
+        let mut bytes = Vec::new();
+        write_blob(&mut bytes, StreamKind::SiteModel, 7, &value).unwrap();
+        let back: Vec<(u64, u32)> = read_blob(bytes.as_slice(), StreamKind::SiteModel, 7).unwrap();
+        assert_eq!(back, value);
+        let err = read_blob::<Vec<(u64, u32)>>(bytes.as_slice(), StreamKind::SiteModel, 8);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "learn file has format version 7, this newsclean reads version 8"
+        );
+        let cut = &bytes[..bytes.len() - 1];
+        assert!(matches!(
+            read_blob::<Vec<(u64, u32)>>(cut, StreamKind::SiteModel, 7),
+            Err(Error::Truncated { .. })
+        ));
+        let frames = stream(&[reject(0)]);
+        assert!(matches!(
+            read_blob::<Vec<(u64, u32)>>(frames.as_slice(), StreamKind::SiteModel, 7),
+            Err(Error::BlobKind { .. })
+        ));
+    }
+
+    #[test]
     fn round_trip() {
         let records = vec![reject(0), reject(1)];
         assert_eq!(read_all(&stream(&records)).unwrap(), records);
+    }
+
+    #[test]
+    fn appended_frames_continue_the_stream() {
+        let mut w = FrameWriter::new(Vec::new(), StreamKind::Docs).unwrap();
+        w.write(&reject(0)).unwrap();
+        let mut w = FrameWriter::append(std::mem::take(w.get_mut()));
+        w.write(&reject(1)).unwrap();
+        assert_eq!(
+            read_all(&w.finish().unwrap()).unwrap(),
+            vec![reject(0), reject(1)]
+        );
     }
 
     #[test]

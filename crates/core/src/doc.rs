@@ -16,6 +16,20 @@ pub struct Source {
     pub member: Option<String>,
     /// The URL of the page, when the input carries one.
     pub url: Option<String>,
+    /// Fields of the input record that newsclean does not use (a JSONL line's other fields,
+    /// a WARC record's id and date), as the text of a JSON object; export writes them as
+    /// `meta`.
+    pub meta: Option<String>,
+}
+
+/// What the bytes of a [`RawDoc`] are, as far as the source could tell.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RawFormat {
+    /// Plain text.
+    #[default]
+    Text,
+    /// An HTML page: the decoder turns it into the visible text, one block per line.
+    Html,
 }
 
 /// A document before decoding: the bytes of one input file or archive member.
@@ -29,6 +43,10 @@ pub struct RawDoc {
     pub source: Source,
     /// The undecoded content.
     pub bytes: Vec<u8>,
+    /// Text or HTML.
+    pub format: RawFormat,
+    /// The charset the container declared (an HTTP `Content-Type` header, say), if any.
+    pub charset: Option<String>,
 }
 
 /// Facts about a document's decoding, carried through to the output's `stats`.
@@ -68,4 +86,42 @@ pub struct Reject {
     pub source: Source,
     /// Why it was rejected, for people.
     pub reason: String,
+}
+
+/// How a dropped document matched the copy that was kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DupKind {
+    /// The same normalised cleaned body.
+    Exact,
+    /// A cleaned body whose estimated word-shingle Jaccard similarity reaches the threshold.
+    Near,
+}
+
+impl DupKind {
+    /// The name written in the duplicates file: `exact` or `near`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DupKind::Exact => "exact",
+            DupKind::Near => "near",
+        }
+    }
+}
+
+/// A document dropped as a copy of another one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Duplicate {
+    /// Position in the input order.
+    pub seq: Seq,
+    /// Identifier of the dropped document.
+    pub id: String,
+    /// Where it came from.
+    pub source: Source,
+    /// Identifier of the document that was kept.
+    pub duplicate_of: String,
+    /// Exact or near copy.
+    pub kind: DupKind,
+    /// The (estimated) Jaccard similarity of the two cleaned bodies; 1 for exact copies.
+    pub similarity: f32,
+    /// Size of the dropped input in bytes.
+    pub n_bytes: u64,
 }

@@ -24,12 +24,15 @@ pub mod lexicon;
 pub mod line;
 pub mod record;
 pub mod report;
+pub mod site;
 pub mod stage;
 pub mod text;
 
 pub use article::{Article, ArticleStats, RemovedLine, Section};
-pub use doc::{Doc, DocStats, RawDoc, Reject, Seq, Source as DocSource};
-pub use line::{Line, MarkedDoc, Reason, Role, Verdict};
+pub use doc::{
+    Doc, DocStats, DupKind, Duplicate, RawDoc, RawFormat, Reject, Seq, Source as DocSource,
+};
+pub use line::{Line, MarkedDoc, Reason, Role, SiteLines, Verdict};
 pub use record::{Envelope, Record, StreamKind};
 pub use report::{NoopReporter, Reporter, StageId};
-pub use stage::{Chain, Identity, Sink, Source, StageError, Transform};
+pub use stage::{Chain, Identity, OrderedStep, Sink, Source, StageError, Transform};

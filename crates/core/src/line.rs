@@ -118,6 +118,21 @@ pub struct Line {
     pub score: f32,
 }
 
+/// What the site model says about a document's lines: how many documents of the document's
+/// site (its group, see `newsclean_dedupe::site`) carry each line.
+///
+/// Empty ([`SiteLines::default`]) when no site model was used: stdin input, or the stage
+/// command `newsclean dedupe` without `--model`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteLines {
+    /// Documents of the site in the model.
+    pub n_docs: u32,
+    /// For each line of [`MarkedDoc::lines`], the documents of the site that carry the line
+    /// (after normalisation, counted once per document); 0 for blank lines. A line the model
+    /// does not know counts 1 (this document): counts under 2 are not kept at run time.
+    pub n_line_docs: Vec<u32>,
+}
+
 /// A document split into lines, each with a verdict: the output of dedupe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarkedDoc {
@@ -133,6 +148,8 @@ pub struct MarkedDoc {
     pub lines: Vec<Line>,
     /// Decoding facts from ingest.
     pub stats: DocStats,
+    /// How many documents of the site carry each line (empty without a site model).
+    pub site: SiteLines,
 }
 
 impl MarkedDoc {
@@ -140,6 +157,16 @@ impl MarkedDoc {
     pub fn line_text(&self, i: usize) -> &str {
         let line = &self.lines[i];
         &self.text[line.start as usize..line.end as usize]
+    }
+
+    /// The share of the site's documents that carry line `i` (0 to 1), or `None` without a
+    /// site model. A classifier feature: template lines are on most pages of a site.
+    pub fn site_share(&self, i: usize) -> Option<f32> {
+        let n_line_docs = *self.site.n_line_docs.get(i)?;
+        if self.site.n_docs == 0 {
+            return None;
+        }
+        Some((n_line_docs as f32 / self.site.n_docs as f32).min(1.0))
     }
 }
 
@@ -186,6 +213,7 @@ impl MarkedDoc {
             text: doc.text,
             lines,
             stats: doc.stats,
+            site: SiteLines::default(),
         };
         (marked, norms)
     }

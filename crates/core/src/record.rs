@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::article::Article;
-use crate::doc::{Doc, RawDoc, Reject, Seq, Source};
+use crate::doc::{Doc, Duplicate, RawDoc, Reject, Seq, Source};
 use crate::line::MarkedDoc;
 
 /// One document at some point of the pipeline, or its reject.
@@ -22,6 +22,8 @@ pub enum Record {
     Article(Article),
     /// A document that could not be processed.
     Reject(Reject),
+    /// A document dropped as a copy of another (after segment; see dedupe's index).
+    Duplicate(Duplicate),
 }
 
 /// Which stage wrote a frame stream, recorded in its header.
@@ -33,6 +35,8 @@ pub enum StreamKind {
     Marked,
     /// Written by `newsclean segment`: articles.
     Articles,
+    /// Written by `newsclean learn`: a site model (one value, not a stream of records).
+    SiteModel,
 }
 
 impl StreamKind {
@@ -42,6 +46,7 @@ impl StreamKind {
             StreamKind::Docs => "ingest",
             StreamKind::Marked => "dedupe",
             StreamKind::Articles => "segment",
+            StreamKind::SiteModel => "learn",
         }
     }
 
@@ -51,6 +56,7 @@ impl StreamKind {
             StreamKind::Docs => 1,
             StreamKind::Marked => 2,
             StreamKind::Articles => 3,
+            StreamKind::SiteModel => 4,
         }
     }
 
@@ -60,6 +66,7 @@ impl StreamKind {
             1 => Some(StreamKind::Docs),
             2 => Some(StreamKind::Marked),
             3 => Some(StreamKind::Articles),
+            4 => Some(StreamKind::SiteModel),
             _ => None,
         }
     }
@@ -88,6 +95,7 @@ impl Record {
             Record::Marked(m) => m.seq,
             Record::Article(a) => a.seq,
             Record::Reject(r) => r.seq,
+            Record::Duplicate(d) => d.seq,
         }
     }
 
@@ -99,6 +107,7 @@ impl Record {
             Record::Marked(m) => &m.id,
             Record::Article(a) => &a.id,
             Record::Reject(r) => &r.id,
+            Record::Duplicate(d) => &d.id,
         }
     }
 
@@ -110,6 +119,7 @@ impl Record {
             Record::Marked(m) => &m.source,
             Record::Article(a) => &a.source,
             Record::Reject(r) => &r.source,
+            Record::Duplicate(d) => &d.source,
         }
     }
 
@@ -121,6 +131,7 @@ impl Record {
             Record::Marked(_) => "marked document",
             Record::Article(_) => "article",
             Record::Reject(_) => "reject",
+            Record::Duplicate(_) => "duplicate",
         }
     }
 }
@@ -139,6 +150,7 @@ impl Envelope for Record {
             Record::Marked(m) => m.stats.n_bytes,
             Record::Article(a) => a.stats.n_bytes,
             Record::Reject(_) => 0,
+            Record::Duplicate(d) => d.n_bytes,
         }
     }
 

@@ -44,6 +44,21 @@ pub trait Transform: Send {
     fn process(&mut self, item: Self::Item) -> Result<Self::Item, StageError>;
 }
 
+/// A stateful step that sees every value in `seq` order, on the sink's thread, before the
+/// sink: the place for state that must not depend on scheduling (an index of the documents
+/// seen so far). It may hold values back and emit them later, or emit other values instead,
+/// so it pushes zero or more outputs per input, and more when the input ends.
+pub trait OrderedStep: Send {
+    /// The values stepped.
+    type Item: Send;
+    /// Takes the next value in input order; pushes what the sink should write now.
+    fn process(&mut self, item: Self::Item, out: &mut Vec<Self::Item>) -> Result<(), StageError>;
+    /// The input has ended: pushes whatever was held back.
+    fn finish(&mut self, _out: &mut Vec<Self::Item>) -> Result<(), StageError> {
+        Ok(())
+    }
+}
+
 /// Consumes the values in `seq` order, on one thread.
 pub trait Sink: Send {
     /// The values consumed.
@@ -89,5 +104,23 @@ impl<T: Send> Transform for Identity<T> {
     type Item = T;
     fn process(&mut self, item: T) -> Result<T, StageError> {
         Ok(item)
+    }
+}
+
+impl<T: Send> OrderedStep for Identity<T> {
+    type Item = T;
+    fn process(&mut self, item: T, out: &mut Vec<T>) -> Result<(), StageError> {
+        out.push(item);
+        Ok(())
+    }
+}
+
+impl<S: OrderedStep + ?Sized> OrderedStep for Box<S> {
+    type Item = S::Item;
+    fn process(&mut self, item: Self::Item, out: &mut Vec<Self::Item>) -> Result<(), StageError> {
+        (**self).process(item, out)
+    }
+    fn finish(&mut self, out: &mut Vec<Self::Item>) -> Result<(), StageError> {
+        (**self).finish(out)
     }
 }

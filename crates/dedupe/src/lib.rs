@@ -1,5 +1,7 @@
-//! Per-document dedupe: splits a document into lines, normalises and hashes each line, keeps
-//! one copy of the repeated headline, and marks repeated lines and lexicon boilerplate.
+//! Dedupe: per document, splits a document into lines, normalises and hashes each line, keeps
+//! one copy of the repeated headline, and marks repeated lines, lexicon boilerplate and the
+//! site's template lines; across the archive, learns each site's template ([`site`]) and
+//! drops exact and near duplicate articles ([`dup`]).
 //!
 //! # Brief overview
 //!
@@ -10,6 +12,11 @@
 //! without a `| Site` suffix) keeps one copy as [`Verdict::TitleCandidate`] and the others are
 //! [`Reason::RepeatedHeadline`]; any later copy of an earlier line is
 //! [`Reason::RepeatedLine`]. Lines are compared after [`newsclean_core::text::normalize`].
+//! With a [`site::SiteModel`], lines on many pages of the document's site are
+//! [`Reason::SiteTemplate`] and every line's site count is kept in [`MarkedDoc::site`].
+//!
+//! [`dup::DupIndex`] runs after segment, on one thread that sees articles in input order, and
+//! replaces copies of an earlier (or longer) article with [`Record::Duplicate`]s.
 //!
 //! ```
 //! use newsclean_core::{Doc, DocSource, DocStats, Verdict};
@@ -22,8 +29,11 @@
 //! assert!(!marked.lines[3].verdict.is_alive());
 //! ```
 
+pub mod dup;
+pub mod site;
+
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use newsclean_core::lexicon::Lexicon;
 use newsclean_core::text::{count_words, normalize_into, strip_site_affix};
@@ -31,9 +41,14 @@ use newsclean_core::{
     Doc, Line, MarkedDoc, Reason, Record, StageError, StageId, Transform, Verdict,
 };
 
-/// Settings of per-document dedupe. Empty for now; the site model joins it later.
+/// Settings of per-document dedupe.
 #[derive(Debug, Clone, Default)]
-pub struct DedupeConfig {}
+pub struct DedupeConfig {
+    /// The site model (shared read-only by all workers); `None`: per-document rules only.
+    pub site: Option<Arc<site::SiteModel>>,
+    /// When a frequent line is the site's template.
+    pub rules: site::SiteRules,
+}
 
 /// Errors of the dedupe stage.
 #[derive(Debug, thiserror::Error)]
@@ -54,12 +69,16 @@ pub fn boilerplate_lexicon() -> &'static Lexicon {
 
 /// The dedupe transform: [`Record::Doc`] in, [`Record::Marked`] out; rejects pass through.
 #[derive(Debug, Default)]
-pub struct Dedupe {}
+pub struct Dedupe {
+    config: DedupeConfig,
+}
 
 impl Dedupe {
     /// A transform with the given settings.
-    pub fn new(_config: &DedupeConfig) -> Dedupe {
-        Dedupe {}
+    pub fn new(config: &DedupeConfig) -> Dedupe {
+        Dedupe {
+            config: config.clone(),
+        }
     }
 }
 
@@ -67,7 +86,7 @@ impl Transform for Dedupe {
     type Item = Record;
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
         match record {
-            Record::Doc(doc) => Ok(Record::Marked(mark(doc))),
+            Record::Doc(doc) => Ok(Record::Marked(mark_with(doc, &self.config))),
             Record::Reject(_) => Ok(record),
             other => Err(StageError::new(
                 StageId::Dedupe,
@@ -77,8 +96,13 @@ impl Transform for Dedupe {
     }
 }
 
-/// Splits, normalises and marks one document.
+/// Splits, normalises and marks one document with the per-document rules only.
 pub fn mark(doc: Doc) -> MarkedDoc {
+    mark_with(doc, &DedupeConfig::default())
+}
+
+/// Splits, normalises and marks one document, with the site model when `config` has one.
+pub fn mark_with(doc: Doc, config: &DedupeConfig) -> MarkedDoc {
     let lexicon = boilerplate_lexicon();
     let (mut marked, norms) = MarkedDoc::split(doc);
     for (line, norm) in marked.lines.iter_mut().zip(&norms) {
@@ -90,6 +114,9 @@ pub fn mark(doc: Doc) -> MarkedDoc {
     }
     mark_headline(&marked.text, &mut marked.lines, &norms);
     mark_repeats(&mut marked.lines);
+    if let Some(model) = &config.site {
+        site::mark_template(&mut marked, &norms, model, &config.rules);
+    }
     marked
 }
 

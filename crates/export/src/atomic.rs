@@ -1,17 +1,28 @@
 //! Files that appear under their name only when complete.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::Error;
 
 /// A file written under a temporary name beside its final path and renamed into place by
-/// [`AtomicFile::commit`]. Dropped without a commit, the temporary file is removed.
+/// [`AtomicFile::commit`]. Dropped without a commit, the temporary file is removed, except
+/// for a resumable file (`<name>.partial`, see [`AtomicFile::create_partial`]), which a
+/// resumed run goes on writing.
 pub struct AtomicFile {
     path: PathBuf,
     tmp: PathBuf,
     out: Option<BufWriter<File>>,
+    len: u64,
+    is_kept: bool,
+}
+
+fn write_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 impl AtomicFile {
@@ -23,20 +34,87 @@ impl AtomicFile {
             .unwrap_or_default();
         name.push(format!(".tmp-{}", std::process::id()));
         let tmp = path.with_file_name(name);
-        let file = File::create(&tmp).map_err(|source| Error::Write {
-            path: tmp.clone(),
-            source,
-        })?;
-        Ok(AtomicFile {
+        let file = File::create(&tmp).map_err(write_error(&tmp))?;
+        Ok(AtomicFile::wrap(path, tmp, file, 0, false))
+    }
+
+    fn wrap(path: &Path, tmp: PathBuf, file: File, len: u64, is_kept: bool) -> AtomicFile {
+        AtomicFile {
             path: path.to_path_buf(),
             tmp,
             out: Some(BufWriter::with_capacity(1 << 16, file)),
-        })
+            len,
+            is_kept,
+        }
+    }
+
+    /// The temporary name of a resumable file: `<name>.partial`.
+    pub fn partial_path(path: &Path) -> PathBuf {
+        let mut name = path
+            .file_name()
+            .map(std::ffi::OsStr::to_os_string)
+            .unwrap_or_default();
+        name.push(".partial");
+        path.with_file_name(name)
+    }
+
+    /// Creates (or empties) the resumable temporary file `<name>.partial` for `path`. It has
+    /// the same name in every run and is kept when the run stops before committing it.
+    pub fn create_partial(path: &Path) -> Result<AtomicFile, Error> {
+        let tmp = AtomicFile::partial_path(path);
+        let file = File::create(&tmp).map_err(write_error(&tmp))?;
+        Ok(AtomicFile::wrap(path, tmp, file, 0, true))
+    }
+
+    /// Reopens the resumable temporary file of `path`, cut back to its first `len` bytes
+    /// (what the last checkpoint vouched for); `Ok(None)` when it is missing or shorter.
+    pub fn resume_partial(path: &Path, len: u64) -> Result<Option<AtomicFile>, Error> {
+        let tmp = AtomicFile::partial_path(path);
+        let mut file = match OpenOptions::new().write(true).open(&tmp) {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(write_error(&tmp)(err)),
+        };
+        if file.metadata().map_err(write_error(&tmp))?.len() < len {
+            return Ok(None);
+        }
+        file.set_len(len).map_err(write_error(&tmp))?;
+        file.seek(SeekFrom::Start(len)).map_err(write_error(&tmp))?;
+        Ok(Some(AtomicFile::wrap(path, tmp, file, len, true)))
     }
 
     /// The final path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// True when nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Flushes the file and syncs its data to disk; returns its length.
+    pub fn sync(&mut self) -> Result<u64, Error> {
+        self.flush().map_err(write_error(&self.tmp))?;
+        self.sync_flushed()
+    }
+
+    /// Syncs the data of a flushed file to disk (for writers that own the file and only lend
+    /// it out shared); returns its length. Fails if something is still buffered.
+    pub fn sync_flushed(&self) -> Result<u64, Error> {
+        let out = self.out.as_ref().expect("the writer lives until commit");
+        if !out.buffer().is_empty() {
+            return Err(write_error(&self.tmp)(io::Error::other(
+                "cannot sync a file with unflushed data",
+            )));
+        }
+        out.get_ref().sync_data().map_err(write_error(&self.tmp))?;
+        Ok(self.len)
     }
 
     /// Flushes the file and renames it to its final path.
@@ -48,10 +126,9 @@ impl AtomicFile {
     /// puts it in place later, for outputs of several files that must appear together.
     pub fn close(mut self) -> Result<PendingFile, Error> {
         let out = self.out.take().expect("the writer lives until commit");
-        let file = out.into_inner().map_err(|err| Error::Write {
-            path: self.tmp.clone(),
-            source: err.into_error(),
-        })?;
+        let file = out
+            .into_inner()
+            .map_err(|err| write_error(&self.tmp)(err.into_error()))?;
         drop(file);
         Ok(PendingFile {
             path: std::mem::take(&mut self.path),
@@ -87,10 +164,7 @@ impl PendingFile {
     /// Renames the file to its final path.
     pub fn commit(mut self) -> Result<(), Error> {
         let tmp = self.tmp.take().expect("present until commit");
-        std::fs::rename(&tmp, &self.path).map_err(|source| Error::Write {
-            path: self.path.clone(),
-            source,
-        })
+        std::fs::rename(&tmp, &self.path).map_err(write_error(&self.path))
     }
 }
 
@@ -104,10 +178,13 @@ impl Drop for PendingFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.out
+        let n = self
+            .out
             .as_mut()
             .expect("the writer lives until commit")
-            .write(buf)
+            .write(buf)?;
+        self.len += n as u64;
+        Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
         self.out
@@ -119,7 +196,7 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.out.take().is_some() {
+        if self.out.take().is_some() && !self.is_kept {
             // Not committed: the run failed or was interrupted. Leave no partial file behind.
             let _ = std::fs::remove_file(&self.tmp);
         }

@@ -72,9 +72,12 @@ fn column_type(field: Field, has_sentences: bool) -> Option<(DataType, bool)> {
         Field::Id | Field::Site | Field::Path | Field::Text | Field::Encoding => {
             (DataType::Utf8, false)
         }
-        Field::Url | Field::Member | Field::Title | Field::Byline | Field::Published => {
-            (DataType::Utf8, true)
-        }
+        Field::Url
+        | Field::Member
+        | Field::Title
+        | Field::Byline
+        | Field::Published
+        | Field::Meta => (DataType::Utf8, true),
         Field::NWords | Field::NLines | Field::NKept | Field::NBytes => (DataType::Int64, false),
         Field::Summary | Field::Related => (list(DataType::Utf8), false),
         Field::Sections => (list(DataType::Struct(section_fields(has_sentences))), false),
@@ -160,6 +163,7 @@ impl Column {
                 Field::Title => article.title.as_deref(),
                 Field::Byline => article.byline.as_deref(),
                 Field::Published => article.published.as_deref(),
+                Field::Meta => article.source.meta.as_deref(),
                 _ => unreachable!("{field} is not a string column"),
             }),
             Column::Int(b) => b.append_value(match field {
@@ -316,6 +320,11 @@ impl RowFile for ParquetFile {
             self.flush_batch()?;
         }
         Ok(())
+    }
+
+    fn sync(&mut self) -> Result<u64, Error> {
+        // A Parquet file ends in its footer; there is no prefix to cut back to.
+        Err(Error::ResumeUnsupported("parquet"))
     }
 
     fn close(mut self: Box<Self>) -> Result<Option<PendingFile>, Error> {

@@ -48,11 +48,14 @@ pub enum Field {
     Encoding,
     /// All counts as one object (jsonl and csv only).
     Stats,
+    /// The input record's other fields (a JSONL line's, a WARC record's id and date), as a
+    /// JSON object: a JSONL key only when there are some, JSON text in csv and parquet.
+    Meta,
 }
 
 impl Field {
     /// Every field, in the order `--help` lists them.
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 20] = [
         Field::Id,
         Field::Url,
         Field::Site,
@@ -72,6 +75,7 @@ impl Field {
         Field::NBytes,
         Field::Encoding,
         Field::Stats,
+        Field::Meta,
     ];
 
     /// The column or key name.
@@ -96,6 +100,7 @@ impl Field {
             Field::NBytes => "n_bytes",
             Field::Encoding => "encoding",
             Field::Stats => "stats",
+            Field::Meta => "meta",
         }
     }
 
@@ -111,6 +116,7 @@ impl Field {
         Field::Related,
         Field::Text,
         Field::Stats,
+        Field::Meta,
     ];
 
     /// The columns of CSV by default.
@@ -174,28 +180,10 @@ impl FromStr for Field {
 }
 
 /// The site of a document: its URL host when known, else the first directory of its id
-/// (`bolnews.com/2023/x` → `bolnews.com`), else empty.
+/// (`bolnews.com/2023/x` → `bolnews.com`), else empty; the same site as dedupe's site model
+/// groups by default (see [`newsclean_core::site`]).
 pub fn site(id: &str, source: &DocSource) -> String {
-    if let Some(host) = source.url.as_deref().and_then(url_host) {
-        return host;
-    }
-    match id.split_once('/') {
-        Some((first, _)) => first.to_owned(),
-        None => String::new(),
-    }
-}
-
-/// The lowercase host of an absolute URL (`https://user@Example.com:8080/x` → `example.com`).
-fn url_host(url: &str) -> Option<String> {
-    let (_, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host_port.starts_with('[') {
-        host_port.split_inclusive(']').next()?
-    } else {
-        host_port.split(':').next()?
-    };
-    (!host.is_empty()).then(|| host.to_lowercase())
+    newsclean_core::site::site_of(id, source.url.as_deref())
 }
 
 /// One article with the values the formats derive from it, computed once.
@@ -256,9 +244,9 @@ mod tests {
                 "a/b",
                 &source(Some("https://user@WWW.Example.com:8080/x?y"))
             ),
-            "www.example.com"
+            "example.com"
         );
-        assert_eq!(site("a/b", &source(Some("http://[::1]:80/"))), "[::1]");
+        assert_eq!(site("a/b", &source(Some("http://[::1]:80/"))), "::1");
         assert_eq!(site("a/b", &source(Some("not a url"))), "a");
         assert_eq!(site("x", &source(Some("https:///path"))), "");
     }

@@ -7,6 +7,8 @@ use crate::report::{LENGTH_BINS, Report, SiteSummary};
 
 /// Sites listed in the per-site table (the ones with most documents).
 pub const MAX_SITES_LISTED: usize = 200;
+/// Duplicate clusters listed (the largest).
+pub const MAX_CLUSTERS_LISTED: usize = 200;
 
 const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
@@ -198,9 +200,10 @@ fn site_row(out: &mut String, name: &str, site: &SiteSummary) {
     let _ = write!(
         out,
         "<tr><td>{name}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-         <td class=\"n\">{kept}</td><td class=\"n\">{}</td><td>{top}</td></tr>",
+         <td class=\"n\">{}</td><td class=\"n\">{kept}</td><td class=\"n\">{}</td><td>{top}</td></tr>",
         num(site.n_docs),
         num(site.n_exported),
+        num(site.n_duplicates),
         num(site.n_rejected),
         num(site.n_words),
     );
@@ -241,7 +244,15 @@ pub fn render(report: &Report) -> String {
             escape(&value)
         );
     }
-    html.push_str("</div>");
+    let _ = write!(
+        html,
+        "</div><p class=\"muted\">Every document is accounted for: {} seen = {} exported + {} \
+         duplicates + {} rejected.</p>",
+        num(s.n_seen),
+        num(s.n_exported),
+        num(s.n_duplicates),
+        num(s.n_rejected),
+    );
     charts(&mut html, report);
     tables(&mut html, report);
     html.push_str("</main></body></html>\n");
@@ -296,7 +307,7 @@ fn tables(html: &mut String, report: &Report) {
     let _ = write!(
         html,
         "<h2>Sites</h2><p class=\"muted\">{} {}{}.</p><table><thead><tr><th>site</th>\
-         <th class=\"n\">docs</th><th class=\"n\">exported</th><th class=\"n\">rejected</th>\
+         <th class=\"n\">docs</th><th class=\"n\">exported</th><th class=\"n\">duplicates</th><th class=\"n\">rejected</th>\
          <th class=\"n\">lines kept</th><th class=\"n\">words</th><th>top boilerplate lines</th></tr></thead><tbody>",
         num(s.sites.len() as u64),
         if s.sites.len() == 1 { "site" } else { "sites" },
@@ -312,18 +323,39 @@ fn tables(html: &mut String, report: &Report) {
     html.push_str("</tbody></table>");
 
     html.push_str("<h2>Duplicate clusters</h2>");
-    if report.duplicate_clusters.is_empty() {
-        html.push_str(
-            "<p class=\"muted\">None: this run does not deduplicate whole documents yet.</p>",
-        );
+    let clusters = &s.duplicate_clusters;
+    if clusters.is_empty() {
+        html.push_str("<p class=\"muted\">None: no document was dropped as a copy.</p>");
     } else {
-        html.push_str("<table><thead><tr><th class=\"n\">size</th><th>ids (first kept)</th></tr></thead><tbody>");
-        for cluster in &report.duplicate_clusters {
-            let ids: Vec<String> = cluster.ids.iter().map(|id| escape(id)).collect();
+        let _ = write!(
+            html,
+            "<p class=\"muted\">{} duplicates in {} {}{}; the first id of each was kept.</p>\
+             <table><thead><tr><th class=\"n\">size</th><th>ids (first kept)</th></tr></thead><tbody>",
+            num(s.n_duplicates),
+            num(clusters.len() as u64),
+            if clusters.len() == 1 {
+                "cluster"
+            } else {
+                "clusters"
+            },
+            if clusters.len() > MAX_CLUSTERS_LISTED {
+                format!("; the {MAX_CLUSTERS_LISTED} largest are listed")
+            } else {
+                String::new()
+            }
+        );
+        for cluster in clusters.iter().take(MAX_CLUSTERS_LISTED) {
+            let mut ids: Vec<String> = cluster.ids.iter().map(|id| escape(id)).collect();
+            if cluster.n_docs > cluster.ids.len() as u64 {
+                ids.push(format!(
+                    "… {} more",
+                    num(cluster.n_docs - cluster.ids.len() as u64)
+                ));
+            }
             let _ = write!(
                 html,
                 "<tr><td class=\"n\">{}</td><td>{}</td></tr>",
-                cluster.ids.len(),
+                num(cluster.n_docs),
                 ids.join(", ")
             );
         }

@@ -1,8 +1,8 @@
-//! The JSON shapes of articles and rejects.
+//! The JSON shapes of articles, rejects and duplicates.
 
 use std::collections::BTreeMap;
 
-use newsclean_core::{ArticleStats, DocSource, Reject};
+use newsclean_core::{ArticleStats, DocSource, Duplicate, Reject};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -103,10 +103,22 @@ pub(crate) fn serialize_field<S: SerializeMap>(
         Field::NBytes => map.serialize_entry(key, &article.stats.n_bytes),
         Field::Encoding => map.serialize_entry(key, &article.stats.encoding),
         Field::Stats => map.serialize_entry(key, &JsonStats::from(&article.stats)),
+        Field::Meta => map.serialize_entry(key, &meta(row)),
     }
 }
 
-/// An article as a JSON object with the given fields, in order.
+/// The input record's other fields as a JSON value. The meta text is a JSON object by
+/// construction; anything else is left out (null) rather than written as invalid JSON.
+fn meta(row: &Row<'_>) -> Option<serde_json::Value> {
+    row.article
+        .source
+        .meta
+        .as_deref()
+        .and_then(|meta| serde_json::from_str(meta).ok())
+}
+
+/// An article as a JSON object with the given fields, in order. `meta` is written only when
+/// the input had some, so that documents without it keep their shape.
 struct JsonRow<'a> {
     fields: &'a [Field],
     row: &'a Row<'a>,
@@ -114,8 +126,11 @@ struct JsonRow<'a> {
 
 impl Serialize for JsonRow<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        let mut map = serializer.serialize_map(None)?;
         for &field in self.fields {
+            if field == Field::Meta && self.row.article.source.meta.is_none() {
+                continue;
+            }
             serialize_field(&mut map, field, self.row)?;
         }
         map.end()
@@ -141,6 +156,25 @@ pub(crate) fn reject_line(reject: &Reject) -> Vec<u8> {
         id: &reject.id,
         source: (&reject.source).into(),
         reason: &reject.reason,
+    };
+    serde_json::to_vec(&json).expect("serialising to memory cannot fail")
+}
+
+#[derive(Serialize)]
+struct JsonDuplicate<'a> {
+    id: &'a str,
+    duplicate_of: &'a str,
+    kind: &'a str,
+    similarity: f64,
+}
+
+/// A dropped duplicate as one JSON object (no newline); the similarity rounded to 3 digits.
+pub(crate) fn duplicate_line(duplicate: &Duplicate) -> Vec<u8> {
+    let json = JsonDuplicate {
+        id: &duplicate.id,
+        duplicate_of: &duplicate.duplicate_of,
+        kind: duplicate.kind.name(),
+        similarity: (f64::from(duplicate.similarity) * 1000.0).round() / 1000.0,
     };
     serde_json::to_vec(&json).expect("serialising to memory cannot fail")
 }

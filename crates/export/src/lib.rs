@@ -15,8 +15,26 @@
 //! `id`, `source` (`path`, and `member`/`url` when known), `title`, `byline`, `published`,
 //! `summary` (list), `sections` (list of `{heading, paragraphs}`, plus `sentences` with
 //! [`ExportConfig::has_sentences`]), `related` (list), `text` (title, summary, headings and
-//! paragraphs joined by `\n`), `stats`. [`ExportConfig::fields`] picks other columns; see
-//! [`Field`] for all of them, [`columnar`] for the Parquet types and [`table`] for CSV.
+//! paragraphs joined by `\n`), `stats`, and `meta` (the input record's other fields, only
+//! when it had some). [`ExportConfig::fields`] picks other columns; see [`Field`] for all of
+//! them, [`columnar`] for the Parquet types and [`table`] for CSV. Rejects are written as
+//! `{id, source, reason}` ([`ExportConfig::rejects`]) and dropped duplicates as
+//! `{id, duplicate_of, kind, similarity}` ([`ExportConfig::duplicates`]), one per line.
+//!
+//! # Resuming
+//!
+//! [`ExportSink::resumable`] writes its files under stable temporary names
+//! (`<name>.partial`) and, every [`CHECKPOINT_EVERY`] documents, syncs them and records in
+//! `<output>.checkpoint` how far they are complete: the next `seq`, their lengths and the
+//! counts. A run started again with the same arguments cuts the files back to the
+//! checkpoint and writes nothing for the documents before it (the caller's source may skip
+//! them, or replay them when state upstream, such as the duplicate index, must see them
+//! again), so a run killed at any moment ends with the same output as one that never
+//! stopped. That needs files that can be
+//! cut back to a prefix: uncompressed JSONL and CSV, the text and Markdown trees (one file
+//! per article, each written atomically) and bincode. Parquet (a footer ends the file),
+//! compressed output, sharded output and standard output are refused
+//! ([`Error::ResumeUnsupported`]).
 //!
 //! ```
 //! use newsclean_core::{Article, Record, Sink};
@@ -33,6 +51,7 @@
 //! ```
 
 pub mod atomic;
+mod checkpoint;
 pub mod columnar;
 pub mod fields;
 pub mod html;
@@ -47,14 +66,20 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use newsclean_core::codec::FrameWriter;
-use newsclean_core::{Article, Record, Reject, Sink, StageError, StageId, StreamKind};
+use newsclean_core::{
+    Article, Duplicate, Record, Reject, Seq, Sink, StageError, StageId, StreamKind,
+};
 
 use crate::atomic::{AtomicFile, PendingFile};
+use crate::checkpoint::Checkpoint;
 use crate::fields::Row;
 pub use crate::fields::{Field, UnknownField};
 use crate::output::{Compression, Output, Stream, is_stdout, shard_path};
 pub use crate::report::{ExportSummary, Report};
 use crate::tree::TreeKind;
+
+/// How many documents a resumable sink writes between two checkpoints.
+pub const CHECKPOINT_EVERY: u64 = 64;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +136,8 @@ pub struct ExportConfig {
     pub output: PathBuf,
     /// Where to write rejects as JSON lines, if anywhere.
     pub rejects: Option<PathBuf>,
+    /// Where to write dropped duplicates as JSON lines, if anywhere.
+    pub duplicates: Option<PathBuf>,
     /// The columns of JSONL, CSV or Parquet; `None` for the format's default.
     pub fields: Option<Vec<Field>>,
     /// Roll over to a new file after this many articles (JSONL, CSV, Parquet).
@@ -126,6 +153,7 @@ impl ExportConfig {
             format,
             output,
             rejects: None,
+            duplicates: None,
             fields: None,
             max_docs_per_file: None,
             has_sentences: false,
@@ -188,6 +216,19 @@ pub enum Error {
     /// `max_docs_per_file` is 0.
     #[error("max docs per file must be at least 1")]
     ZeroShardSize,
+    /// A resumable run was asked for an output that cannot be cut back to a checkpoint.
+    #[error(
+        "cannot resume a run that writes {0}; resuming works with uncompressed jsonl or csv in one file, text, markdown and bincode"
+    )]
+    ResumeUnsupported(&'static str),
+    /// The checkpoint does not fit this run or its files.
+    #[error("cannot resume from {}: {reason}", path.display())]
+    Resume {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What does not fit.
+        reason: String,
+    },
     /// A compression extension on a format that is not a byte stream of rows.
     #[error(
         "{} asks for compression, which applies to jsonl and csv; parquet compresses itself",
@@ -207,6 +248,8 @@ fn fail(err: Error) -> StageError {
 pub(crate) trait RowFile: Send {
     /// Writes one article.
     fn write(&mut self, row: &Row<'_>) -> Result<(), Error>;
+    /// Flushes and syncs what was written, for a checkpoint; returns the file's length.
+    fn sync(&mut self) -> Result<u64, Error>;
     /// Completes the file, still under its temporary name (`None` for standard output).
     fn close(self: Box<Self>) -> Result<Option<PendingFile>, Error>;
 }
@@ -231,8 +274,54 @@ impl RowFile for JsonlFile {
             })
     }
 
+    fn sync(&mut self) -> Result<u64, Error> {
+        self.out.sync()
+    }
+
     fn close(self: Box<Self>) -> Result<Option<PendingFile>, Error> {
         self.out.close()
+    }
+}
+
+/// How a sink opens its files.
+#[derive(Debug, Clone)]
+enum Open {
+    /// Under a temporary name of this process, removed if the run fails.
+    Fresh,
+    /// Under the stable resumable name, emptied.
+    Partial,
+    /// Under the stable resumable name, cut back to the checkpoint at this path.
+    Resume(PathBuf),
+}
+
+impl Open {
+    /// Opens the file `path`; a resumed file is cut back to `len` bytes.
+    fn file(&self, path: &Path, len: u64) -> Result<AtomicFile, Error> {
+        match self {
+            Open::Fresh => AtomicFile::create(path),
+            Open::Partial => AtomicFile::create_partial(path),
+            Open::Resume(checkpoint) => {
+                AtomicFile::resume_partial(path, len)?.ok_or_else(|| Error::Resume {
+                    path: checkpoint.clone(),
+                    reason: format!(
+                        "{} is missing or shorter than the checkpoint says; delete the checkpoint to start over",
+                        AtomicFile::partial_path(path).display()
+                    ),
+                })
+            }
+        }
+    }
+
+    /// Opens the output `path` (standard output for `-`, in a fresh run only).
+    fn output(&self, path: &Path, len: u64) -> Result<Output, Error> {
+        match self {
+            Open::Fresh => Output::open(path),
+            Open::Partial | Open::Resume(_) => self.file(path, len).map(Output::File),
+        }
+    }
+
+    fn is_resumed(&self) -> bool {
+        matches!(self, Open::Resume(_))
     }
 }
 
@@ -240,6 +329,9 @@ impl RowFile for JsonlFile {
 /// under temporary names and are put in place together when the run finishes, so an
 /// interrupted run leaves no output at all, not some of its shards.
 struct RowFiles {
+    open: Open,
+    /// The length the first file is cut back to when resumed.
+    resume_len: u64,
     format: Format,
     base: PathBuf,
     fields: Vec<Field>,
@@ -258,13 +350,22 @@ impl RowFiles {
             Some(_) => shard_path(&self.base, self.n_files),
             None => self.base.clone(),
         };
+        let is_resumed = self.open.is_resumed() && self.n_files == 0;
+        let stream = || -> Result<Stream, Error> {
+            Stream::new(&path, self.open.output(&path, self.resume_len)?)
+        };
         let file: Box<dyn RowFile> = match self.format {
             Format::Jsonl => Box::new(JsonlFile {
-                out: Stream::open(&path)?,
+                out: stream()?,
                 fields: self.fields.clone(),
                 line: Vec::new(),
             }),
-            Format::Csv => Box::new(table::CsvFile::create(&path, &self.fields)?),
+            Format::Csv => Box::new(table::CsvFile::create(
+                &path,
+                stream()?,
+                &self.fields,
+                is_resumed,
+            )?),
             Format::Parquet => Box::new(columnar::ParquetFile::create(
                 &path,
                 &self.fields,
@@ -279,6 +380,14 @@ impl RowFiles {
         self.n_in_current = 0;
         self.n_files += 1;
         Ok(())
+    }
+
+    /// Syncs the current file for a checkpoint; returns its length.
+    fn sync(&mut self) -> Result<u64, Error> {
+        match &mut self.current {
+            Some(file) => file.sync(),
+            None => Ok(0),
+        }
     }
 
     /// Completes the current file (it stays under its temporary name).
@@ -337,8 +446,24 @@ enum Writer {
 pub struct ExportSink {
     writer: Writer,
     rejects: Option<AtomicFile>,
+    duplicates: Option<AtomicFile>,
     has_sentences: bool,
     summary: ExportSummary,
+    resume: Option<ResumeState>,
+}
+
+/// The checkpointing state of a resumable sink.
+struct ResumeState {
+    /// The checkpoint file.
+    path: PathBuf,
+    fingerprint: u64,
+    /// Documents before this `seq` were written by the run that stopped; they are not
+    /// written again.
+    first_seq: Seq,
+    /// The seq after the last document written.
+    next_seq: Seq,
+    /// Documents written since the last checkpoint.
+    n_unsaved: u64,
 }
 
 /// Checks a config's combinations of options, before anything is created.
@@ -385,13 +510,86 @@ fn validate(config: &ExportConfig) -> Result<Vec<Field>, Error> {
     Ok(fields)
 }
 
+/// Checks that a config's output can be cut back to a checkpoint.
+fn validate_resume(config: &ExportConfig) -> Result<(), Error> {
+    let what = if is_stdout(&config.output) {
+        "standard output"
+    } else if config.format == Format::Parquet {
+        "parquet"
+    } else if config.max_docs_per_file.is_some() {
+        "sharded output (max docs per file)"
+    } else if Compression::of(&config.output) != Compression::None {
+        "compressed output"
+    } else {
+        return Ok(());
+    };
+    Err(Error::ResumeUnsupported(what))
+}
+
 impl ExportSink {
     /// Checks the config and opens the outputs (under temporary names).
     pub fn new(config: &ExportConfig) -> Result<ExportSink, StageError> {
         let fields = validate(config).map_err(fail)?;
+        ExportSink::open(config, fields, &Open::Fresh, None).map_err(fail)
+    }
+
+    /// Checks the config and opens the outputs of a resumable run whose arguments hash to
+    /// `fingerprint`: from the last checkpoint of an earlier run with the same fingerprint, or
+    /// from the start. Returns the sink and the `seq` of the first document still to write;
+    /// the source must skip the documents before it.
+    pub fn resumable(
+        config: &ExportConfig,
+        fingerprint: u64,
+    ) -> Result<(ExportSink, Seq), StageError> {
+        let fields = validate(config).map_err(fail)?;
+        validate_resume(config).map_err(fail)?;
+        let path = checkpoint::path(&config.output);
+        let saved = checkpoint::load(&path).map_err(fail)?;
+        let (mut sink, next_seq) = match &saved {
+            Some(saved) => {
+                saved.check(&path, fingerprint, config).map_err(fail)?;
+                let open = Open::Resume(path.clone());
+                let mut sink =
+                    ExportSink::open(config, fields, &open, Some(saved)).map_err(fail)?;
+                sink.summary = saved.summary();
+                if let Writer::Rows(files) = &mut sink.writer {
+                    files.n_in_current = sink.summary.n_exported;
+                }
+                (sink, saved.next_seq)
+            }
+            None => (
+                ExportSink::open(config, fields, &Open::Partial, None).map_err(fail)?,
+                0,
+            ),
+        };
+        sink.resume = Some(ResumeState {
+            path,
+            fingerprint,
+            first_seq: next_seq,
+            next_seq,
+            n_unsaved: 0,
+        });
+        Ok((sink, next_seq))
+    }
+
+    fn open(
+        config: &ExportConfig,
+        fields: Vec<Field>,
+        open: &Open,
+        saved: Option<&Checkpoint>,
+    ) -> Result<ExportSink, Error> {
+        let (output_len, rejects_len, duplicates_len) = saved.map_or((0, 0, 0), |c| {
+            (
+                c.output_len,
+                c.rejects_len.unwrap_or(0),
+                c.duplicates_len.unwrap_or(0),
+            )
+        });
         let writer = match config.format {
             Format::Jsonl | Format::Csv | Format::Parquet => {
                 let mut files = RowFiles {
+                    open: open.clone(),
+                    resume_len: output_len,
                     format: config.format,
                     base: config.output.clone(),
                     fields,
@@ -405,11 +603,14 @@ impl ExportSink {
                 };
                 // The first file exists from the start, so an empty run still writes a valid,
                 // empty output.
-                files.open_next().map_err(fail)?;
+                files.open_next()?;
                 Writer::Rows(files)
             }
             Format::Text | Format::Markdown => {
-                fs_create_dir(&config.output)?;
+                std::fs::create_dir_all(&config.output).map_err(|source| Error::Write {
+                    path: config.output.clone(),
+                    source,
+                })?;
                 Writer::Tree {
                     dir: config.output.clone(),
                     kind: if config.format == Format::Text {
@@ -420,25 +621,70 @@ impl ExportSink {
                 }
             }
             Format::Bincode => {
-                let out = Output::open(&config.output).map_err(fail)?;
-                Writer::Frames(Some(
-                    FrameWriter::new(out, StreamKind::Articles)
-                        .map_err(|e| fail(Error::Frames(e)))?,
-                ))
+                let out = open.output(&config.output, output_len)?;
+                let frames = if open.is_resumed() {
+                    FrameWriter::append(out)
+                } else {
+                    FrameWriter::new(out, StreamKind::Articles).map_err(Error::Frames)?
+                };
+                Writer::Frames(Some(frames))
             }
         };
         let rejects = config
             .rejects
             .as_deref()
-            .map(AtomicFile::create)
-            .transpose()
-            .map_err(fail)?;
+            .map(|path| open.file(path, rejects_len))
+            .transpose()?;
+        let duplicates = config
+            .duplicates
+            .as_deref()
+            .map(|path| open.file(path, duplicates_len))
+            .transpose()?;
         Ok(ExportSink {
             writer,
             rejects,
+            duplicates,
             has_sentences: config.has_sentences,
             summary: ExportSummary::default(),
+            resume: None,
         })
+    }
+
+    /// Syncs the outputs and records how far they are complete.
+    fn save_checkpoint(&mut self) -> Result<(), Error> {
+        let Some(resume) = &self.resume else {
+            return Ok(());
+        };
+        let output_len = match &mut self.writer {
+            Writer::Rows(files) => files.sync()?,
+            Writer::Frames(Some(frames)) => frames.get_mut().sync()?,
+            Writer::Tree { .. } | Writer::Frames(None) => 0,
+        };
+        let rejects_len = self.rejects.as_mut().map(AtomicFile::sync).transpose()?;
+        let duplicates_len = self.duplicates.as_mut().map(AtomicFile::sync).transpose()?;
+        let saved = Checkpoint::new(
+            resume.fingerprint,
+            resume.next_seq,
+            output_len,
+            rejects_len,
+            duplicates_len,
+            &self.summary,
+        );
+        checkpoint::save(&resume.path, &saved)
+    }
+
+    /// Counts a written document towards the next checkpoint.
+    fn after_write(&mut self, seq: Seq) -> Result<(), Error> {
+        let Some(resume) = &mut self.resume else {
+            return Ok(());
+        };
+        resume.next_seq = seq + 1;
+        resume.n_unsaved += 1;
+        if resume.n_unsaved >= CHECKPOINT_EVERY {
+            resume.n_unsaved = 0;
+            self.save_checkpoint()?;
+        }
+        Ok(())
     }
 
     /// The counts so far.
@@ -478,29 +724,50 @@ impl ExportSink {
         }
         Ok(())
     }
-}
 
-fn fs_create_dir(dir: &Path) -> Result<(), StageError> {
-    std::fs::create_dir_all(dir).map_err(|source| {
-        fail(Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })
-    })
+    fn write_duplicate(&mut self, duplicate: &Duplicate) -> Result<(), Error> {
+        self.summary.add_duplicate(duplicate);
+        if let Writer::Frames(Some(frames)) = &mut self.writer {
+            frames
+                .write(&Record::Duplicate(duplicate.clone()))
+                .map_err(Error::Frames)?;
+        }
+        if let Some(file) = &mut self.duplicates {
+            let mut line = json::duplicate_line(duplicate);
+            line.push(b'\n');
+            file.write_all(&line).map_err(|source| Error::Write {
+                path: file.path().to_path_buf(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
 }
 
 impl Sink for ExportSink {
     type Item = Record;
 
     fn write(&mut self, record: Record) -> Result<(), StageError> {
-        match record {
-            Record::Article(article) => self.write_article(&article).map_err(fail),
-            Record::Reject(reject) => self.write_reject(&reject).map_err(fail),
-            other => Err(fail(Error::UnexpectedInput(other.kind_name()))),
+        let seq = record.seq();
+        if self.resume.as_ref().is_some_and(|r| seq < r.first_seq) {
+            // Written (and counted) by the run that stopped.
+            return Ok(());
         }
+        match record {
+            Record::Article(article) => self.write_article(&article).map_err(fail)?,
+            Record::Reject(reject) => self.write_reject(&reject).map_err(fail)?,
+            Record::Duplicate(duplicate) => self.write_duplicate(&duplicate).map_err(fail)?,
+            other => return Err(fail(Error::UnexpectedInput(other.kind_name()))),
+        }
+        self.after_write(seq).map_err(fail)
     }
 
     fn finish(&mut self) -> Result<(), StageError> {
+        if let Some(resume) = &self.resume {
+            // The checkpoint goes first: if the run dies between here and the renames, a
+            // resumed run starts over instead of trusting files that are gone.
+            checkpoint::remove(&resume.path).map_err(fail)?;
+        }
         match std::mem::replace(&mut self.writer, Writer::Frames(None)) {
             Writer::Rows(files) => {
                 let written = files.commit().map_err(fail)?;
@@ -525,6 +792,9 @@ impl Sink for ExportSink {
         }
         if let Some(rejects) = self.rejects.take() {
             rejects.commit().map_err(fail)?;
+        }
+        if let Some(duplicates) = self.duplicates.take() {
+            duplicates.commit().map_err(fail)?;
         }
         self.summary.rank_top_lines();
         Ok(())

@@ -33,6 +33,22 @@ impl Output {
         }
     }
 
+    /// Flushes and syncs a file for a checkpoint; returns its length.
+    pub(crate) fn sync(&mut self) -> Result<u64, Error> {
+        match self {
+            Output::File(file) => file.sync(),
+            Output::Stdout(_) => Err(Error::ResumeUnsupported("standard output")),
+        }
+    }
+
+    /// Syncs a flushed file for a checkpoint; returns its length.
+    fn sync_flushed(&self) -> Result<u64, Error> {
+        match self {
+            Output::File(file) => file.sync_flushed(),
+            Output::Stdout(_) => Err(Error::ResumeUnsupported("standard output")),
+        }
+    }
+
     pub(crate) fn commit(self) -> Result<(), Error> {
         self.close()?.map_or(Ok(()), PendingFile::commit)
     }
@@ -99,8 +115,8 @@ pub(crate) enum Stream {
 }
 
 impl Stream {
-    pub(crate) fn open(path: &Path) -> Result<Stream, Error> {
-        let out = Output::open(path)?;
+    /// A stream into `out`, opened for `path`, compressed as `path` asks.
+    pub(crate) fn new(path: &Path, out: Output) -> Result<Stream, Error> {
         Ok(match Compression::of(path) {
             Compression::None => Stream::Plain(out),
             Compression::Gzip => Stream::Gzip(GzEncoder::new(out, flate2::Compression::default())),
@@ -120,6 +136,23 @@ impl Stream {
             Stream::Plain(out) => out.path(),
             Stream::Gzip(enc) => enc.get_ref().path(),
             Stream::Zstd(enc) => enc.get_ref().path(),
+        }
+    }
+
+    /// Flushes and syncs the file for a checkpoint; returns its length. A compressed stream
+    /// cannot be cut back to a checkpoint, so it has none.
+    pub(crate) fn sync(&mut self) -> Result<u64, Error> {
+        match self {
+            Stream::Plain(out) => out.sync(),
+            Stream::Gzip(_) | Stream::Zstd(_) => Err(Error::ResumeUnsupported("compressed output")),
+        }
+    }
+
+    /// As [`Stream::sync`], for a stream already flushed and only lent out shared.
+    pub(crate) fn sync_flushed(&self) -> Result<u64, Error> {
+        match self {
+            Stream::Plain(out) => out.sync_flushed(),
+            Stream::Gzip(_) | Stream::Zstd(_) => Err(Error::ResumeUnsupported("compressed output")),
         }
     }
 

@@ -4,6 +4,8 @@
 //!
 //! Memory stays bounded per site: each site keeps counts and at most [`TOP_LINES_TRACKED`]
 //! candidate boilerplate lines (the space-saving algorithm, so the heavy hitters survive).
+//! Duplicate clusters are kept for the first [`CLUSTERS_TRACKED`] kept documents that have
+//! copies, each with at most [`CLUSTER_IDS_LISTED`] ids (the duplicates file lists them all).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use newsclean_core::hash::stable_hash;
-use newsclean_core::{Article, Reject};
+use newsclean_core::{Article, Duplicate, Reject};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -22,6 +24,10 @@ use crate::fields::site;
 pub const TOP_LINES_TRACKED: usize = 256;
 /// Lines listed per site in the report.
 pub const TOP_LINES_LISTED: usize = 10;
+/// Duplicate clusters tracked for the report.
+pub const CLUSTERS_TRACKED: usize = 10_000;
+/// Ids listed per duplicate cluster.
+pub const CLUSTER_IDS_LISTED: usize = 100;
 /// Histogram bins: bin `k` counts documents of `2^(k-1)` to `2^k - 1` bytes (bin 0: empty).
 pub const LENGTH_BINS: usize = 28;
 
@@ -81,6 +87,22 @@ impl TopLines {
         };
     }
 
+    /// Every tracked line, to save in a checkpoint.
+    pub fn lines(&self) -> &[TopLine] {
+        &self.lines
+    }
+
+    /// The counter that tracked exactly `lines` (as [`TopLines::lines`] returned them).
+    pub fn from_lines(lines: Vec<TopLine>) -> TopLines {
+        let mut top = TopLines::default();
+        for (i, line) in lines.iter().enumerate() {
+            top.index.insert(stable_hash(line.text.as_bytes()), i);
+            top.order.insert((line.n, i));
+        }
+        top.lines = lines;
+        top
+    }
+
     /// The `k` most frequent lines surely seen in more than one document, most frequent first.
     pub fn top(&self, k: usize) -> Vec<TopLine> {
         let mut lines: Vec<TopLine> = self
@@ -104,6 +126,8 @@ pub struct SiteSummary {
     pub n_exported: u64,
     /// Rejected documents.
     pub n_rejected: u64,
+    /// Documents dropped as duplicates.
+    pub n_duplicates: u64,
     /// Non-blank input lines of the exported articles.
     pub n_lines: u64,
     /// Lines kept.
@@ -153,15 +177,15 @@ pub struct OutputFile {
     pub n_bytes: u64,
 }
 
-/// The counts of a run, as export saw them.
+/// The counts of a run, as export saw them. Every document is accounted for:
+/// `n_seen = n_exported + n_duplicates + n_rejected`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportSummary {
     /// Documents that reached export.
     pub n_seen: u64,
     /// Articles written.
     pub n_exported: u64,
-    /// Documents dropped as duplicates of an earlier one. Always 0 until document-level
-    /// deduplication lands; here so that reports keep one shape.
+    /// Documents dropped as duplicates of another one (see `newsclean_dedupe::dup`).
     pub n_duplicates: u64,
     /// Rejected documents.
     pub n_rejected: u64,
@@ -183,6 +207,11 @@ pub struct ExportSummary {
     pub lengths: Lengths,
     /// The files written (not for the text and markdown trees).
     pub files: Vec<OutputFile>,
+    /// Groups of copies, largest first once the run is finished (see [`CLUSTERS_TRACKED`]).
+    pub duplicate_clusters: Vec<DuplicateCluster>,
+    /// The kept id of each cluster → its index in `duplicate_clusters`.
+    #[serde(skip)]
+    pub cluster_index: HashMap<String, usize>,
 }
 
 impl ExportSummary {
@@ -230,6 +259,44 @@ impl ExportSummary {
         entry.n_rejected += 1;
     }
 
+    /// Counts a document dropped as a copy of another.
+    pub fn add_duplicate(&mut self, duplicate: &Duplicate) {
+        self.n_seen += 1;
+        self.n_duplicates += 1;
+        let entry = self.site_entry(&site(&duplicate.id, &duplicate.source));
+        entry.n_docs += 1;
+        entry.n_duplicates += 1;
+        let kept = &duplicate.duplicate_of;
+        let i = match self.cluster_index.get(kept) {
+            Some(&i) => i,
+            None if self.duplicate_clusters.len() < CLUSTERS_TRACKED => {
+                self.duplicate_clusters.push(DuplicateCluster {
+                    ids: vec![kept.clone()],
+                    n_docs: 1,
+                });
+                self.cluster_index
+                    .insert(kept.clone(), self.duplicate_clusters.len() - 1);
+                self.duplicate_clusters.len() - 1
+            }
+            None => return,
+        };
+        let cluster = &mut self.duplicate_clusters[i];
+        cluster.n_docs += 1;
+        if cluster.ids.len() < CLUSTER_IDS_LISTED {
+            cluster.ids.push(duplicate.id.clone());
+        }
+    }
+
+    /// Rebuilds `cluster_index` (it is not serialised).
+    pub fn index_clusters(&mut self) {
+        self.cluster_index = self
+            .duplicate_clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.ids[0].clone(), i))
+            .collect();
+    }
+
     fn site_entry(&mut self, site: &str) -> &mut SiteSummary {
         if !self.sites.contains_key(site) {
             self.sites.insert(site.to_owned(), SiteSummary::default());
@@ -237,11 +304,16 @@ impl ExportSummary {
         self.sites.get_mut(site).expect("inserted above")
     }
 
-    /// Fills every site's `top_lines` from its counter.
+    /// Fills every site's `top_lines` from its counter, and puts the largest duplicate
+    /// clusters first (the first seen among equals): what a finished run reports.
     pub fn rank_top_lines(&mut self) {
         for site in self.sites.values_mut() {
             site.top_lines = site.counter.top(TOP_LINES_LISTED);
         }
+        // A stable sort: clusters are in the order of their first copy in the input.
+        self.duplicate_clusters
+            .sort_by_key(|c| std::cmp::Reverse(c.n_docs));
+        self.index_clusters();
     }
 }
 
@@ -292,8 +364,11 @@ impl Timings {
 /// A group of documents that are copies of each other.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DuplicateCluster {
-    /// The ids; the first one was kept.
+    /// The ids: the one kept first, then its copies in input order (at most
+    /// [`CLUSTER_IDS_LISTED`]).
     pub ids: Vec<String>,
+    /// Documents in the cluster, the kept one included.
+    pub n_docs: u64,
 }
 
 /// Everything `--report` writes.
@@ -310,8 +385,6 @@ pub struct Report {
     pub summary: ExportSummary,
     /// Time and throughput.
     pub timings: Timings,
-    /// Duplicate clusters (none until document-level deduplication lands).
-    pub duplicate_clusters: Vec<DuplicateCluster>,
 }
 
 impl Report {

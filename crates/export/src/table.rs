@@ -30,15 +30,23 @@ fn csv_error(path: &Path, err: csv::Error) -> Error {
 }
 
 impl CsvFile {
-    pub(crate) fn create(path: &Path, fields: &[Field]) -> Result<CsvFile, Error> {
-        let stream = Stream::open(path)?;
+    /// A CSV file into `stream`; the header row is written unless the stream continues a
+    /// file that has it (a resumed run).
+    pub(crate) fn create(
+        path: &Path,
+        stream: Stream,
+        fields: &[Field],
+        has_header: bool,
+    ) -> Result<CsvFile, Error> {
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(stream);
-        writer
-            .write_record(fields.iter().map(|f| f.name()))
-            .map_err(|err| csv_error(path, err))?;
+        if !has_header {
+            writer
+                .write_record(fields.iter().map(|f| f.name()))
+                .map_err(|err| csv_error(path, err))?;
+        }
         Ok(CsvFile {
             writer,
             fields: fields.to_vec(),
@@ -75,6 +83,7 @@ fn cell<'a>(field: Field, row: &'a Row<'_>) -> Cow<'a, str> {
         Field::NBytes => Cow::Owned(article.stats.n_bytes.to_string()),
         Field::Encoding => Cow::Borrowed(&article.stats.encoding),
         Field::Stats => json(&JsonStats::from(&article.stats)),
+        Field::Meta => opt(&article.source.meta),
     }
 }
 
@@ -84,6 +93,15 @@ impl RowFile for CsvFile {
         self.writer
             .write_record(cells.iter().map(|c| c.as_bytes()))
             .map_err(|err| csv_error(&self.path, err))
+    }
+
+    fn sync(&mut self) -> Result<u64, Error> {
+        self.writer.flush().map_err(|source| Error::Write {
+            path: self.path.clone(),
+            source,
+        })?;
+        // The CSV writer flushes down to the file; it lends its stream out shared only.
+        self.writer.get_ref().sync_flushed()
     }
 
     fn close(self: Box<Self>) -> Result<Option<PendingFile>, Error> {

@@ -1,5 +1,7 @@
 //! Export tests: each format written and read back.
 
+use std::io::Write as _;
+
 use newsclean_core::{Article, DocSource, Reject, Section};
 
 use super::*;
@@ -224,5 +226,311 @@ fn summary_counts_sites_and_sampled_lines_once_per_document() {
     assert_eq!(
         (site.top_lines[0].text.as_str(), site.top_lines[0].n),
         ("Menu", 3)
+    );
+}
+
+#[test]
+fn meta_is_written_only_when_present() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |config: &ExportConfig| {
+        let mut sink = ExportSink::new(config).unwrap();
+        let mut with_meta = article(0, "a");
+        with_meta.source.meta = Some(r#"{"lang":"en","n":1}"#.into());
+        sink.write(Record::Article(with_meta)).unwrap();
+        sink.write(Record::Article(article(1, "b"))).unwrap();
+        sink.finish().unwrap();
+        std::fs::read_to_string(&config.output).unwrap()
+    };
+    let jsonl = |text: &str| -> Vec<serde_json::Value> {
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    // The default JSONL columns.
+    let lines = jsonl(&write(&ExportConfig::new(
+        Format::Jsonl,
+        dir.path().join("out.jsonl"),
+    )));
+    assert_eq!(lines[0]["meta"], serde_json::json!({"lang": "en", "n": 1}));
+    assert!(lines[1].get("meta").is_none());
+    // Chosen columns.
+    let lines = jsonl(&write(&ExportConfig {
+        fields: Some(vec![Field::Id, Field::Meta]),
+        ..ExportConfig::new(Format::Jsonl, dir.path().join("some.jsonl"))
+    }));
+    assert_eq!(
+        lines,
+        [
+            serde_json::json!({"id": "a", "meta": {"lang": "en", "n": 1}}),
+            serde_json::json!({"id": "b"}),
+        ]
+    );
+    // CSV: the JSON text, or an empty cell.
+    let csv = write(&ExportConfig {
+        fields: Some(vec![Field::Id, Field::Meta]),
+        ..ExportConfig::new(Format::Csv, dir.path().join("out.csv"))
+    });
+    assert_eq!(
+        csv,
+        "id,meta\r\na,\"{\"\"lang\"\":\"\"en\"\",\"\"n\"\":1}\"\r\nb,\r\n"
+    );
+}
+
+fn duplicate(seq: u64, of: &str) -> Record {
+    Record::Duplicate(newsclean_core::Duplicate {
+        seq,
+        id: format!("site1/copy{seq}"),
+        source: DocSource::default(),
+        duplicate_of: of.into(),
+        kind: newsclean_core::DupKind::Near,
+        similarity: 0.876_543,
+        n_bytes: 10,
+    })
+}
+
+/// Writes documents `from..to` (every third a reject, some duplicates) into `sink`.
+fn write_range(sink: &mut ExportSink, from: u64, to: u64) {
+    for seq in from..to {
+        let record = if seq % 3 == 1 {
+            reject(seq)
+        } else if seq % 5 == 0 && seq > 0 {
+            duplicate(seq, &format!("site0/d{}", seq % 4))
+        } else {
+            let mut a = article(seq, &format!("site{}/d{seq}", seq % 2));
+            a.stats.removed_sample = vec![newsclean_core::RemovedLine {
+                reason: "boilerplate".into(),
+                text: format!("Menu {}", seq % 5),
+            }];
+            Record::Article(a)
+        };
+        sink.write(record).unwrap();
+    }
+}
+
+/// The files a test left in `dir`, by name.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn resumed_output_equals_uninterrupted_output() {
+    for format in [
+        Format::Jsonl,
+        Format::Csv,
+        Format::Bincode,
+        Format::Text,
+        Format::Markdown,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = |name: &str| ExportConfig {
+            rejects: Some(dir.path().join(format!("{name}.rejects.jsonl"))),
+            duplicates: Some(dir.path().join(format!("{name}.duplicates.jsonl"))),
+            ..ExportConfig::new(format, dir.path().join(name))
+        };
+        let whole = config("whole");
+        let mut sink = ExportSink::new(&whole).unwrap();
+        write_range(&mut sink, 0, 150);
+        sink.finish().unwrap();
+        let whole_summary = sink.summary().clone();
+
+        let resumed = config("resumed");
+        let (mut sink, next) = ExportSink::resumable(&resumed, 7).unwrap();
+        assert_eq!(next, 0);
+        write_range(&mut sink, 0, 100);
+        // A crash: whatever was written after the checkpoint is partly there.
+        drop(sink);
+        if !format.is_tree() {
+            let partial = AtomicFile::partial_path(&resumed.output);
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(partial)
+                .unwrap();
+            file.write_all(b"torn half-record").unwrap();
+        }
+        assert!(
+            ExportSink::resumable(&resumed, 8).is_err(),
+            "other arguments must not resume this output"
+        );
+        let (mut sink, next) = ExportSink::resumable(&resumed, 7).unwrap();
+        assert_eq!(next, CHECKPOINT_EVERY);
+        write_range(&mut sink, next, 150);
+        sink.finish().unwrap();
+        assert_eq!(sink.summary().n_seen, 150);
+        assert_eq!(sink.summary().n_rejected, 50);
+        assert_eq!(sink.summary().n_duplicates, 19);
+        // The figures for the report, top lines included, are those of the whole run.
+        let mut summary = sink.summary().clone();
+        let mut expected = whole_summary.clone();
+        for files in [&mut summary.files, &mut expected.files] {
+            assert_eq!(files.len(), usize::from(!format.is_tree()));
+            for file in files.iter_mut() {
+                file.path = PathBuf::new();
+            }
+        }
+        assert_eq!(summary, expected, "{format:?}");
+        assert!(!expected.sites["site0"].top_lines.is_empty());
+        assert_eq!(expected.duplicate_clusters.len(), 4);
+
+        let read = |path: &Path| {
+            if format.is_tree() {
+                format!("{:?}", names(path)).into_bytes()
+            } else {
+                std::fs::read(path).unwrap()
+            }
+        };
+        assert_eq!(read(&resumed.output), read(&whole.output), "{format:?}");
+        for side in [&resumed.rejects, &resumed.duplicates] {
+            let side = side.as_ref().unwrap();
+            let whole_side = dir.path().join(
+                side.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace("resumed", "whole"),
+            );
+            assert_eq!(
+                std::fs::read(side).unwrap(),
+                std::fs::read(whole_side).unwrap()
+            );
+        }
+        assert_eq!(
+            names(dir.path()),
+            [
+                "resumed",
+                "resumed.duplicates.jsonl",
+                "resumed.rejects.jsonl",
+                "whole",
+                "whole.duplicates.jsonl",
+                "whole.rejects.jsonl"
+            ],
+            "{format:?}"
+        );
+    }
+}
+
+/// A resumed sink writes nothing for the documents the stopped run wrote, when the caller
+/// replays them (for the duplicate index) instead of skipping them at the source.
+#[test]
+fn replayed_documents_are_not_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = ExportConfig::new(Format::Jsonl, dir.path().join("whole.jsonl"));
+    let mut sink = ExportSink::new(&whole).unwrap();
+    write_range(&mut sink, 0, 150);
+    sink.finish().unwrap();
+
+    let resumed = ExportConfig::new(Format::Jsonl, dir.path().join("resumed.jsonl"));
+    let (mut sink, _) = ExportSink::resumable(&resumed, 7).unwrap();
+    write_range(&mut sink, 0, 100);
+    drop(sink);
+    let (mut sink, next) = ExportSink::resumable(&resumed, 7).unwrap();
+    assert_eq!(next, CHECKPOINT_EVERY);
+    write_range(&mut sink, 0, 150);
+    sink.finish().unwrap();
+    assert_eq!(sink.summary().n_seen, 150);
+    assert_eq!(
+        std::fs::read(&resumed.output).unwrap(),
+        std::fs::read(&whole.output).unwrap()
+    );
+}
+
+#[test]
+fn duplicates_are_counted_listed_and_clustered() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let duplicates = dir.path().join("out.duplicates.jsonl");
+    let config = ExportConfig {
+        duplicates: Some(duplicates.clone()),
+        ..ExportConfig::new(Format::Jsonl, out.clone())
+    };
+    let mut sink = ExportSink::new(&config).unwrap();
+    sink.write(Record::Article(article(0, "site0/a"))).unwrap();
+    sink.write(Record::Article(article(1, "site0/b"))).unwrap();
+    sink.write(duplicate(2, "site0/b")).unwrap();
+    sink.write(duplicate(3, "site0/a")).unwrap();
+    sink.write(duplicate(4, "site0/b")).unwrap();
+    sink.finish().unwrap();
+    let summary = sink.summary();
+    assert_eq!(
+        (summary.n_seen, summary.n_exported, summary.n_duplicates),
+        (5, 2, 3)
+    );
+    assert_eq!(summary.sites["site1"].n_duplicates, 3);
+    let clusters: Vec<(u64, Vec<&str>)> = summary
+        .duplicate_clusters
+        .iter()
+        .map(|c| (c.n_docs, c.ids.iter().map(String::as_str).collect()))
+        .collect();
+    assert_eq!(
+        clusters,
+        [
+            (3, vec!["site0/b", "site1/copy2", "site1/copy4"]),
+            (2, vec!["site0/a", "site1/copy3"]),
+        ]
+    );
+    let text = std::fs::read_to_string(&duplicates).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "{\"id\":\"site1/copy2\",\"duplicate_of\":\"site0/b\",\"kind\":\"near\",\"similarity\":0.877}"
+    );
+    assert_eq!(text.lines().count(), 3);
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn outputs_that_cannot_be_cut_back_are_not_resumable() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = |config: ExportConfig| {
+        let err = ExportSink::resumable(&config, 1).err().unwrap();
+        let err = std::error::Error::source(&err).unwrap().to_string();
+        assert!(err.starts_with("cannot resume a run that writes"), "{err}");
+    };
+    refused(ExportConfig::new(
+        Format::Parquet,
+        dir.path().join("out.parquet"),
+    ));
+    refused(ExportConfig::new(
+        Format::Jsonl,
+        dir.path().join("out.jsonl.gz"),
+    ));
+    refused(ExportConfig::new(
+        Format::Csv,
+        dir.path().join("out.csv.zst"),
+    ));
+    refused(ExportConfig {
+        max_docs_per_file: Some(10),
+        ..ExportConfig::new(Format::Jsonl, dir.path().join("out.jsonl"))
+    });
+    refused(ExportConfig::new(Format::Bincode, PathBuf::from("-")));
+    // Nothing was created.
+    assert!(names(dir.path()).is_empty());
+}
+
+#[test]
+fn report_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = export(Format::Jsonl, &dir.path().join("out.jsonl"), None);
+    let path = dir.path().join("report.json");
+    let report = Report {
+        version: "0".into(),
+        args: Vec::new(),
+        threads: 1,
+        summary,
+        timings: report::Timings::default(),
+    };
+    report.write(&path).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    // Documents seen = exported + duplicates + rejected.
+    assert_eq!(
+        [
+            &json["n_seen"],
+            &json["n_exported"],
+            &json["n_duplicates"],
+            &json["n_rejected"]
+        ],
+        [3, 2, 0, 1]
     );
 }

@@ -1,6 +1,11 @@
-//! Bytes to text.
+//! Bytes to text: the [`Decoder`] transform, which runs on the workers.
+//!
+//! The source only finds documents and reads their bytes; everything costly (charset
+//! detection, HTML parsing) happens here, in parallel.
 
-use newsclean_core::{Doc, DocStats, RawDoc, Record, Reject, StageError, Transform};
+use newsclean_core::{Doc, DocStats, RawDoc, RawFormat, Record, Reject, StageError, Transform};
+
+use crate::{charset, html};
 
 /// The transform that decodes [`Record::Raw`] into [`Record::Doc`] or [`Record::Reject`];
 /// other records pass through.
@@ -32,8 +37,16 @@ fn try_decode(raw: RawDoc) -> Result<Doc, Box<Reject>> {
         id,
         source,
         bytes,
+        format,
+        charset,
     } = raw;
     let n_bytes = bytes.len() as u64;
+    // "file" for files, "document" for archive members, lines and records.
+    let what = if source.member.is_some() {
+        "document"
+    } else {
+        "file"
+    };
     let reject = |reason: String| {
         Box::new(Reject {
             seq,
@@ -43,28 +56,32 @@ fn try_decode(raw: RawDoc) -> Result<Doc, Box<Reject>> {
         })
     };
     if bytes.is_empty() {
-        return Err(reject("empty file".into()));
+        return Err(reject(format!("empty {what}")));
     }
-    let (text, encoding, n_invalid) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        let (text, n_invalid) = decode_utf16(rest, u16::from_le_bytes);
-        (text, "utf-16le", n_invalid)
-    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        let (text, n_invalid) = decode_utf16(rest, u16::from_be_bytes);
-        (text, "utf-16be", n_invalid)
-    } else {
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        if let Some(at) = memchr::memchr(0, body) {
-            return Err(reject(format!("binary file (NUL byte at offset {at})")));
+    let is_utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    if !is_utf16 {
+        if let Some(at) = memchr::memchr(0, &bytes) {
+            return Err(reject(format!("binary {what} (NUL byte at offset {at})")));
         }
-        let (text, n_invalid) = decode_utf8_lossy(body);
-        (text, "utf-8", n_invalid)
-    };
-    if text.contains('\0') {
-        return Err(reject("binary file (NUL character in text)".into()));
     }
-    let text = normalize_newlines(text);
+    let tld = source.url.as_deref().and_then(tld_of);
+    let is_html = format == RawFormat::Html;
+    let decoded = charset::decode(&bytes, charset.as_deref(), is_html, tld);
+    drop(bytes);
+    if decoded.text.contains('\0') {
+        return Err(reject(format!("binary {what} (NUL character in text)")));
+    }
+    let text = if is_html {
+        let text = html::to_text(&decoded.text);
+        if text.is_empty() {
+            return Err(reject("HTML page has no visible text".into()));
+        }
+        text
+    } else {
+        normalize_newlines(decoded.text)
+    };
     if text.trim().is_empty() {
-        return Err(reject("empty file (whitespace only)".into()));
+        return Err(reject(format!("empty {what} (whitespace only)")));
     }
     Ok(Doc {
         seq,
@@ -73,48 +90,21 @@ fn try_decode(raw: RawDoc) -> Result<Doc, Box<Reject>> {
         text,
         stats: DocStats {
             n_bytes,
-            encoding: encoding.into(),
-            n_invalid,
+            encoding: decoded.encoding,
+            n_invalid: decoded.n_invalid,
         },
     })
 }
 
-/// UTF-8 with invalid sequences replaced by U+FFFD, and how many were replaced.
-fn decode_utf8_lossy(bytes: &[u8]) -> (String, u64) {
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        (text.to_owned(), 0)
-    } else {
-        let mut text = String::with_capacity(bytes.len() + 16);
-        let mut n_invalid = 0;
-        for chunk in bytes.utf8_chunks() {
-            text.push_str(chunk.valid());
-            if !chunk.invalid().is_empty() {
-                text.push('\u{FFFD}');
-                n_invalid += 1;
-            }
-        }
-        (text, n_invalid)
-    }
-}
-
-fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> (String, u64) {
-    let units = bytes.chunks(2).map(|pair| {
-        if pair.len() == 2 {
-            unit([pair[0], pair[1]])
-        } else {
-            0xFFFD
-        }
-    });
-    let mut n_invalid = 0;
-    let text = char::decode_utf16(units)
-        .map(|c| {
-            c.unwrap_or_else(|_| {
-                n_invalid += 1;
-                '\u{FFFD}'
-            })
-        })
-        .collect();
-    (text, n_invalid)
+/// The top-level domain of a URL (`https://www.asahi.com/x` → `com`), a hint for charset
+/// detection.
+fn tld_of(url: &str) -> Option<&[u8]> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    let host = host.split(':').next()?;
+    let tld = host.trim_end_matches('.').rsplit('.').next()?;
+    (!tld.is_empty() && tld.bytes().all(|b| b.is_ascii_alphabetic())).then_some(tld.as_bytes())
 }
 
 /// `\r\n` and lone `\r` become `\n`.
@@ -144,16 +134,22 @@ mod tests {
 
     use super::*;
 
-    fn check(bytes: &[u8]) -> Result<(String, u64), String> {
+    fn check_as(bytes: &[u8], format: RawFormat) -> Result<(String, String, u64), String> {
         let raw = RawDoc {
             seq: 0,
             id: "x".into(),
             source: DocSource::default(),
             bytes: bytes.to_vec(),
+            format,
+            charset: None,
         };
         try_decode(raw)
-            .map(|doc| (doc.text, doc.stats.n_invalid))
+            .map(|doc| (doc.text, doc.stats.encoding, doc.stats.n_invalid))
             .map_err(|r| r.reason)
+    }
+
+    fn check(bytes: &[u8]) -> Result<(String, u64), String> {
+        check_as(bytes, RawFormat::Text).map(|(text, _, n_invalid)| (text, n_invalid))
     }
 
     #[test]
@@ -165,10 +161,10 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_replaced_and_counted() {
+    fn invalid_utf8_without_other_clues_is_detected_as_legacy() {
         assert_eq!(
-            check(b"caf\xE9 ok \xFF\xFE!"),
-            Ok(("caf\u{FFFD} ok \u{FFFD}\u{FFFD}!".into(), 3))
+            check_as(b"caf\xE9 ok", RawFormat::Text),
+            Ok(("café ok".into(), "windows-1252 (detected)".into(), 0))
         );
     }
 
@@ -176,6 +172,25 @@ mod tests {
     fn utf16_with_bom() {
         assert_eq!(check(b"\xFF\xFEh\0i\0"), Ok(("hi".into(), 0)));
         assert_eq!(check(b"\xFE\xFF\0h\0i"), Ok(("hi".into(), 0)));
+    }
+
+    #[test]
+    fn html_is_turned_into_lines() {
+        assert_eq!(
+            check_as(
+                b"<html><head><title>T</title><meta charset=windows-1251></head><body><p>\xcf\xf0\xe8\xe2\xe5\xf2</p></body></html>",
+                RawFormat::Html
+            ),
+            Ok((
+                "T\nПривет\n".into(),
+                "windows-1251 (declared)".into(),
+                0
+            ))
+        );
+        assert_eq!(
+            check_as(b"<script>x()</script>", RawFormat::Html),
+            Err("HTML page has no visible text".into())
+        );
     }
 
     #[test]
@@ -191,11 +206,23 @@ mod tests {
         );
     }
 
+    #[test]
+    fn tlds() {
+        assert_eq!(tld_of("https://www.asahi.com/x"), Some(&b"com"[..]));
+        assert_eq!(tld_of("http://user@news.example.jp:8080"), Some(&b"jp"[..]));
+        assert_eq!(tld_of("http://127.0.0.1/"), None);
+    }
+
     proptest! {
         #[test]
-        fn never_panics_and_text_has_no_cr(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-            if let Ok((text, _)) = check(&bytes) {
+        fn never_panics_and_text_has_no_cr(
+            bytes in proptest::collection::vec(any::<u8>(), 0..200),
+            is_html in any::<bool>(),
+        ) {
+            let format = if is_html { RawFormat::Html } else { RawFormat::Text };
+            if let Ok((text, _, _)) = check_as(&bytes, format) {
                 prop_assert!(!text.contains('\r'));
+                prop_assert!(!text.trim().is_empty());
             }
         }
     }

@@ -1,39 +1,88 @@
-//! Reading input: walks files and directories in a stable order, reads each file, and decodes
-//! its bytes into UTF-8 text.
+//! Reading input: walks files and directories in a stable order, opens every format a
+//! scraped archive comes in, and decodes each document's bytes into UTF-8 text.
 //!
 //! # Brief overview
 //!
-//! [`InputSource`] is the pipeline's source: one thread walks the inputs (sorted, so the order
-//! and every `seq` are the same on every run) and reads each file into a raw document. The
-//! [`Decoder`] transform runs on the workers and turns bytes into a document (BOM stripped,
-//! `\r\n` normalised, invalid UTF-8 replaced and counted) or a reject with a reason (empty,
-//! binary, too large, unreadable). Bad input is data: nothing here stops the run except a
-//! failure to start reading an input the user named.
+//! [`InputSource`] is the pipeline's source. One thread walks the inputs (sorted, so the
+//! order and every `seq` are the same on every run) and opens each file:
+//!
+//! * compressed files (`.gz`, `.zst`, `.bz2`, `.xz`, recognised by their magic bytes) are
+//!   decompressed as streams;
+//! * containers are expanded member by member, never whole: tar (`.tar`, `.tar.gz`, `.tgz`,
+//!   `.tar.zst`) and zip archives (one document per file member, id `archive/member`),
+//!   JSONL (one document per line, see [`JsonFields`]) and WARC/WET files (one document
+//!   per `conversion` record or HTML `response` record);
+//! * anything else is one document: plain text, or HTML (`.html`, `.htm`, or content that
+//!   starts like HTML).
+//!
+//! The source only reads bytes: each document leaves it as a [`Record::Raw`](newsclean_core::Record::Raw) with a
+//! format hint. The [`Decoder`] transform runs on the workers and does the costly part:
+//! choosing the encoding (BOM, UTF-8, declared charset, detection), turning HTML into text
+//! the way a naive scraper does, normalising line ends.
+//!
+//! Bad input is data: an empty, binary, oversized, truncated, corrupt or unreadable document
+//! becomes one [`Record::Reject`](newsclean_core::Record::Reject) with a reason, and the run goes on. Every size is bounded:
+//! a document (or a JSONL line) by `max_doc_bytes`, the decompressed bytes of one compressed
+//! file or zip archive by `max_archive_bytes`. Ids are always relative paths that stay
+//! inside an output directory, whatever an archive member is called (see [`doc_id`]).
 //!
 //! ```
-//! use newsclean_core::{Record, RawDoc, DocSource, Transform};
+//! use newsclean_core::{Record, RawDoc, RawFormat, DocSource, Transform};
 //! use newsclean_ingest::Decoder;
 //!
-//! let raw = RawDoc { seq: 0, id: "a".into(), source: DocSource::default(), bytes: b"\xEF\xBB\xBFHi\r\nthere".to_vec() };
+//! let raw = RawDoc {
+//!     seq: 0,
+//!     id: "a".into(),
+//!     source: DocSource::default(),
+//!     bytes: b"<title>Hi</title><p>there<br>you".to_vec(),
+//!     format: RawFormat::Html,
+//!     charset: None,
+//! };
 //! let Record::Doc(doc) = Decoder.process(Record::Raw(raw)).unwrap() else { panic!() };
-//! assert_eq!(doc.text, "Hi\nthere");
+//! assert_eq!(doc.text, "Hi\nthere\nyou\n");
 //! ```
 
+mod charset;
 mod decode;
+mod format;
+mod html;
+mod id;
+mod jsonl;
+mod read;
+mod tarball;
 mod walk;
+mod warc;
+mod zipfile;
+
+use newsclean_core::Seq;
 
 pub use decode::{Decoder, decode};
-pub use walk::{InputSource, doc_id};
+pub use format::InputFormat;
+pub use id::{clean_id, doc_id};
+pub use jsonl::JsonFields;
+pub use walk::InputSource;
 
 /// How inputs are selected and read.
 #[derive(Debug, Clone)]
 pub struct IngestConfig {
     /// Glob patterns a file's path (relative to its input root) must match; empty means all.
+    /// They select files, not archive members.
     pub include: Vec<String>,
     /// Glob patterns that exclude a file.
     pub exclude: Vec<String>,
-    /// Files larger than this are rejected without being read.
+    /// Documents (files, archive members, JSONL lines, WARC payloads) larger than this, once
+    /// decompressed, are rejected without being kept in memory.
     pub max_doc_bytes: u64,
+    /// A compressed file or a zip archive that expands to more than this many bytes is read
+    /// no further (a reject says so): the guard against decompression bombs.
+    pub max_archive_bytes: u64,
+    /// The format of every input file; [`InputFormat::Auto`] decides per file.
+    pub input_format: InputFormat,
+    /// The fields JSONL documents are read from.
+    pub fields: JsonFields,
+    /// Documents with a `seq` below this were finished by an earlier run (`--resume`): they
+    /// are counted, so that later documents keep their `seq`, but not emitted.
+    pub resume_from: Seq,
 }
 
 impl Default for IngestConfig {
@@ -42,6 +91,10 @@ impl Default for IngestConfig {
             include: Vec::new(),
             exclude: Vec::new(),
             max_doc_bytes: 16 << 20,
+            max_archive_bytes: 32 << 30,
+            input_format: InputFormat::Auto,
+            fields: JsonFields::default(),
+            resume_from: 0,
         }
     }
 }

@@ -1,26 +1,37 @@
-//! Walking the inputs in a stable order.
+//! The source: walks the inputs in a stable order, opens each file (decompressing it and
+//! expanding containers member by member) and emits one record per document.
 
-use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use newsclean_core::{DocSource, RawDoc, Record, Reject, Reporter, Source, StageError};
+use newsclean_core::{
+    DocSource, RawDoc, RawFormat, Record, Reject, Reporter, Seq, Source, StageError,
+};
 use walkdir::WalkDir;
 
-use crate::{Error, IngestConfig};
+use crate::format::{self, Compression, InputFormat};
+use crate::id::doc_id;
+use crate::read::{Budget, FormatError, decompress, peek, read_at_most};
+use crate::{Error, IngestConfig, jsonl, tarball, warc, zipfile};
+
+/// Buffer size for reading files and decompressed streams.
+const BUF_SIZE: usize = 1 << 16;
 
 /// The source of a run: walks files, directories and `-` (standard input) and emits one
-/// [`Record::Raw`] per file, or a [`Record::Reject`] for a file that cannot be read.
+/// [`Record::Raw`] per document, or a [`Record::Reject`] for one that cannot be read.
 ///
-/// Directories are walked sorted by file name, so the order of documents, and with it every
-/// `seq`, is the same on every run and machine.
+/// Directories are walked sorted by file name and containers are read in their stored order,
+/// so the order of documents, and with it every `seq`, is the same on every run and machine.
 pub struct InputSource<'a> {
     inputs: Vec<PathBuf>,
     include: Option<GlobSet>,
     exclude: GlobSet,
-    max_doc_bytes: u64,
+    config: IngestConfig,
     reporter: &'a dyn Reporter,
-    seq: u64,
 }
 
 fn glob_set(patterns: &[String]) -> Result<GlobSet, Error> {
@@ -36,6 +47,157 @@ fn glob_set(patterns: &[String]) -> Result<GlobSet, Error> {
         pattern: patterns.join(" "),
         source,
     })
+}
+
+/// Numbers records and hands them to the runner; drops those below the resume point.
+pub(crate) struct Out<'e> {
+    emit: &'e mut dyn FnMut(Record) -> bool,
+    next_seq: Seq,
+    resume_from: Seq,
+    is_stopped: bool,
+}
+
+impl Out<'_> {
+    /// True once the runner asked to stop.
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.is_stopped
+    }
+
+    /// True when the next document was finished by an earlier run (see `--resume`): the
+    /// caller may [`Out::skip`] it without reading it.
+    pub(crate) fn is_skipping(&self) -> bool {
+        self.next_seq < self.resume_from
+    }
+
+    /// The seq the next document gets.
+    pub(crate) fn next_seq(&self) -> Seq {
+        self.next_seq
+    }
+
+    /// Counts a document without emitting it.
+    pub(crate) fn skip(&mut self) {
+        self.next_seq += 1;
+    }
+
+    fn push(&mut self, make: impl FnOnce(Seq) -> Record) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        if seq < self.resume_from || self.is_stopped {
+            return;
+        }
+        if !(self.emit)(make(seq)) {
+            self.is_stopped = true;
+        }
+    }
+
+    /// Emits a document's bytes.
+    pub(crate) fn doc(
+        &mut self,
+        id: String,
+        source: DocSource,
+        format: RawFormat,
+        charset: Option<String>,
+        bytes: Vec<u8>,
+    ) {
+        self.push(|seq| {
+            Record::Raw(RawDoc {
+                seq,
+                id,
+                source,
+                bytes,
+                format,
+                charset,
+            })
+        });
+    }
+
+    /// Emits a reject.
+    pub(crate) fn reject(&mut self, id: String, source: DocSource, reason: String) {
+        self.push(|seq| {
+            Record::Reject(Reject {
+                seq,
+                id,
+                source,
+                reason,
+            })
+        });
+    }
+}
+
+/// What the readers of one input file share.
+pub(crate) struct FileCtx<'a> {
+    /// The file (`-` for standard input).
+    pub path: &'a Path,
+    /// The id of the file; member ids start with it.
+    pub id: String,
+    /// The settings.
+    pub config: &'a IngestConfig,
+    /// The file's compression, if any.
+    pub compression: Option<Compression>,
+    /// Raised when the decompressed stream passed `--max-archive-bytes`.
+    pub is_over_budget: Rc<Cell<bool>>,
+    /// What the file is, for messages ("tar archive").
+    pub what: &'static str,
+}
+
+impl FileCtx<'_> {
+    /// The source of a document in this file.
+    pub(crate) fn source(&self, member: Option<String>) -> DocSource {
+        DocSource {
+            path: self.path.to_string_lossy().into_owned(),
+            member,
+            ..DocSource::default()
+        }
+    }
+
+    /// Why reading the file's stream failed, in words.
+    pub(crate) fn stream_error(&self, err: &io::Error) -> String {
+        if self.is_over_budget.get() {
+            format!(
+                "{} expands to more than {} bytes (--max-archive-bytes); the rest of it was skipped",
+                self.what, self.config.max_archive_bytes
+            )
+        } else if let Some(compression) = self.compression.filter(|_| !is_format_error(err)) {
+            format!(
+                "{} is truncated or corrupt ({} stream): {err}",
+                self.what,
+                compression.name()
+            )
+        } else {
+            format!("{} is truncated or corrupt: {err}", self.what)
+        }
+    }
+
+    /// The reject reason for a document over `--max-doc-bytes`.
+    pub(crate) fn too_large(&self, what: &str, n_bytes: Option<u64>) -> String {
+        let max = self.config.max_doc_bytes;
+        match n_bytes {
+            Some(n) => format!("{what} is {n} bytes, over the limit of {max} (--max-doc-bytes)"),
+            None => format!("{what} is over the limit of {max} bytes (--max-doc-bytes)"),
+        }
+    }
+}
+
+/// How an archive member should be decoded, judged by its name and first bytes; `Err` for
+/// members that are archives themselves, which are not read.
+pub(crate) fn member_format(name: &str, head: &[u8]) -> Result<RawFormat, String> {
+    let (compression, inner) = format::split_compression(name);
+    if let Some(compression) = compression {
+        return Err(format!(
+            "archive member is {} compressed; nested archives are not read",
+            compression.name()
+        ));
+    }
+    match format::format_of_name(&inner) {
+        Some(InputFormat::Html) => Ok(RawFormat::Html),
+        Some(InputFormat::Text) => Ok(RawFormat::Text),
+        Some(nested) => Err(format!(
+            "archive member is a {} file; nested archives are not read",
+            nested.name()
+        )),
+        None if format::looks_like_html(head) => Ok(RawFormat::Html),
+        None => Ok(RawFormat::Text),
+    }
 }
 
 impl<'a> InputSource<'a> {
@@ -54,9 +216,8 @@ impl<'a> InputSource<'a> {
             inputs: inputs.to_vec(),
             include,
             exclude: glob_set(&config.exclude)?,
-            max_doc_bytes: config.max_doc_bytes,
+            config: config.clone(),
             reporter,
-            seq: 0,
         })
     }
 
@@ -65,110 +226,44 @@ impl<'a> InputSource<'a> {
         is_included && !self.exclude.is_match(rel)
     }
 
-    fn next_seq(&mut self) -> u64 {
-        let seq = self.seq;
-        self.seq += 1;
-        seq
-    }
-
-    fn reject(&mut self, id: String, path: &Path, reason: String) -> Record {
-        let seq = self.next_seq();
-        Record::Reject(Reject {
-            seq,
-            id,
-            source: source_of(path),
-            reason,
-        })
-    }
-
-    /// Reads one file into a record.
-    fn read_file(&mut self, path: &Path, rel: &Path) -> Record {
-        let id = doc_id(rel);
-        let n_bytes = match std::fs::metadata(path) {
-            Ok(meta) => meta.len(),
-            Err(err) => return self.reject(id, path, format!("cannot read file: {err}")),
-        };
-        self.reporter.on_found(n_bytes);
-        if n_bytes > self.max_doc_bytes {
-            let reason = format!(
-                "file is {n_bytes} bytes, over the limit of {} (--max-doc-bytes)",
-                self.max_doc_bytes
-            );
-            return self.reject(id, path, reason);
-        }
-        // Read at most one byte past the limit: the file may have grown since `metadata`.
-        let mut bytes = Vec::with_capacity(n_bytes as usize);
-        let read = std::fs::File::open(path)
-            .and_then(|file| file.take(self.max_doc_bytes + 1).read_to_end(&mut bytes));
-        if let Err(err) = read {
-            return self.reject(id, path, format!("cannot read file: {err}"));
-        }
-        if bytes.len() as u64 > self.max_doc_bytes {
-            return self.reject(
-                id,
-                path,
-                format!(
-                    "file is over the limit of {} bytes (--max-doc-bytes)",
-                    self.max_doc_bytes
-                ),
-            );
-        }
-        let seq = self.next_seq();
-        Record::Raw(RawDoc {
-            seq,
-            id,
-            source: source_of(path),
-            bytes,
-        })
-    }
-
-    fn read_stdin(&mut self) -> Record {
-        let path = Path::new("-");
-        let mut bytes = Vec::new();
-        let read = std::io::stdin()
-            .lock()
-            .take(self.max_doc_bytes + 1)
-            .read_to_end(&mut bytes);
-        if let Err(err) = read {
-            return self.reject(
-                "stdin".into(),
-                path,
-                format!("cannot read standard input: {err}"),
-            );
-        }
-        self.reporter.on_found(bytes.len() as u64);
-        if bytes.len() as u64 > self.max_doc_bytes {
-            let reason = format!(
-                "standard input is over the limit of {} bytes (--max-doc-bytes)",
-                self.max_doc_bytes
-            );
-            return self.reject("stdin".into(), path, reason);
-        }
-        let seq = self.next_seq();
-        Record::Raw(RawDoc {
-            seq,
-            id: "stdin".into(),
-            source: source_of(path),
-            bytes,
-        })
-    }
-
-    /// Walks one input, emitting its records; returns `false` when the run should stop.
-    fn walk(&mut self, input: &Path, emit: &mut dyn FnMut(Record) -> bool) -> bool {
+    /// Walks one input, emitting its records.
+    fn walk(&self, input: &Path, out: &mut Out<'_>) {
         if input == Path::new("-") {
-            let record = self.read_stdin();
-            return emit(record);
+            let stdin = io::stdin().lock();
+            self.read_stream(
+                Box::new(stdin),
+                input,
+                "stdin",
+                "stdin".into(),
+                None,
+                false,
+                out,
+            );
+            return;
         }
         let walker = WalkDir::new(input).follow_links(true).sort_by_file_name();
         for entry in walker {
-            let record = match entry {
-                Ok(entry) if entry.file_type().is_dir() => continue,
+            if out.is_stopped() {
+                return;
+            }
+            match entry {
+                Ok(entry) if entry.file_type().is_dir() => {}
                 Ok(entry) => {
                     let rel = relative(input, entry.path());
                     if !self.is_selected(&rel) {
                         continue;
                     }
-                    self.read_file(entry.path(), &rel)
+                    // A FIFO or device inside a directory could block forever; one named on
+                    // the command line (`<(zcat x)`) is read as a stream.
+                    if entry.depth() > 0 && !entry.file_type().is_file() {
+                        out.reject(
+                            doc_id(&rel),
+                            source_of(entry.path()),
+                            "not a regular file (a FIFO, socket or device)".into(),
+                        );
+                        continue;
+                    }
+                    self.read_file(entry.path(), &rel, out);
                 }
                 Err(err) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
@@ -184,28 +279,244 @@ impl<'a> InputSource<'a> {
                                 .map_or_else(|| err.to_string(), ToString::to_string)
                         ),
                     };
-                    self.reject(doc_id(&rel), &path, reason)
+                    out.reject(doc_id(&rel), source_of(&path), reason);
                 }
-            };
-            if !emit(record) {
-                return false;
             }
         }
-        true
+    }
+
+    /// Reads one file found by the walk.
+    fn read_file(&self, path: &Path, rel: &Path, out: &mut Out<'_>) {
+        if path.to_str().is_none() {
+            let reason = "file name is not valid UTF-8".to_owned();
+            out.reject(doc_id(rel), source_of(path), reason);
+            return;
+        }
+        let name = format::file_name(rel);
+        let (_, inner_name) = format::split_compression(&name);
+        let id = doc_id(&rel.with_file_name(&inner_name));
+        // A text or HTML file is always exactly one document, so a resumed run can count it
+        // without opening it.
+        let by_name = match self.config.input_format {
+            InputFormat::Auto => format::format_of_name(&inner_name),
+            format => Some(format),
+        };
+        if out.is_skipping() && matches!(by_name, Some(InputFormat::Text | InputFormat::Html)) {
+            out.skip();
+            return;
+        }
+        let n_bytes = match std::fs::metadata(path) {
+            Ok(meta) => meta.len(),
+            Err(err) => {
+                out.reject(id, source_of(path), format!("cannot read file: {err}"));
+                return;
+            }
+        };
+        self.reporter.on_found(n_bytes);
+        let file = match File::open(path) {
+            Ok(file) => file,
+            Err(err) => {
+                out.reject(id, source_of(path), format!("cannot read file: {err}"));
+                return;
+            }
+        };
+        self.read_stream(Box::new(file), path, &name, id, Some(n_bytes), true, out);
+    }
+
+    /// Reads one input stream of any format. `file_len` is the size of a plain file;
+    /// `is_file` tells whether `path` can be opened again for random access (zip).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private call site per input kind"
+    )]
+    fn read_stream(
+        &self,
+        input: Box<dyn Read + '_>,
+        path: &Path,
+        name: &str,
+        id: String,
+        file_len: Option<u64>,
+        is_file: bool,
+        out: &mut Out<'_>,
+    ) {
+        let (claimed, inner_name) = format::split_compression(name);
+        let (head, input) = match peek(input, 16) {
+            Ok(peeked) => peeked,
+            Err(err) => {
+                out.reject(id, source_of(path), format!("cannot read file: {err}"));
+                return;
+            }
+        };
+        let actual = Compression::sniff(&head);
+        if let Some(claimed) = claimed {
+            if actual != Some(claimed) {
+                let reason = format!(
+                    "not a {} stream, though the file name says so",
+                    claimed.name()
+                );
+                out.reject(id, source_of(path), reason);
+                return;
+            }
+        }
+        let (input, budget): (Box<dyn Read + '_>, u64) = match actual {
+            Some(compression) => (
+                decompress(BufReader::with_capacity(BUF_SIZE, input), compression),
+                self.config.max_archive_bytes,
+            ),
+            None => (Box::new(input), u64::MAX),
+        };
+        let (input, is_over_budget) = Budget::new(input, budget);
+        let ctx = FileCtx {
+            path,
+            id,
+            config: &self.config,
+            compression: actual,
+            is_over_budget,
+            what: "file",
+        };
+        self.read_content(Box::new(input), ctx, &inner_name, file_len, is_file, out);
+    }
+
+    /// Reads a decompressed stream as the format its name or content says.
+    fn read_content(
+        &self,
+        input: Box<dyn Read + '_>,
+        mut ctx: FileCtx<'_>,
+        inner_name: &str,
+        file_len: Option<u64>,
+        is_file: bool,
+        out: &mut Out<'_>,
+    ) {
+        let by_name = match self.config.input_format {
+            InputFormat::Auto => format::format_of_name(inner_name),
+            format => Some(format),
+        };
+        ctx.what = what_of(by_name.unwrap_or(InputFormat::Auto));
+        let (head, mut input) = match peek(input, 512) {
+            Ok(peeked) => peeked,
+            Err(err) => {
+                out.reject(ctx.id.clone(), ctx.source(None), ctx.stream_error(&err));
+                return;
+            }
+        };
+        let can_be_zip = is_file && ctx.compression.is_none();
+        let format = by_name.unwrap_or_else(|| format::sniff_format(&head, can_be_zip));
+        ctx.what = what_of(format);
+        let first_seq = out.next_seq();
+        let result = match format {
+            InputFormat::Auto | InputFormat::Text | InputFormat::Html => {
+                let raw_format = if format == InputFormat::Html
+                    || (format == InputFormat::Auto && format::looks_like_html(&head))
+                {
+                    RawFormat::Html
+                } else {
+                    RawFormat::Text
+                };
+                self.read_document(&mut input, &ctx, raw_format, file_len, out);
+                Ok(())
+            }
+            InputFormat::Jsonl => {
+                jsonl::read(&mut BufReader::with_capacity(BUF_SIZE, input), &ctx, out)
+            }
+            InputFormat::Warc => {
+                warc::read(&mut BufReader::with_capacity(BUF_SIZE, input), &ctx, out)
+            }
+            InputFormat::Tar => tarball::read(Box::new(input), &ctx, out),
+            InputFormat::Zip if can_be_zip => {
+                drop(input);
+                zipfile::read(&ctx, out);
+                Ok(())
+            }
+            InputFormat::Zip => {
+                let reason = match ctx.compression {
+                    Some(compression) => format!(
+                        "a zip archive inside a {} stream cannot be read; unpack it first",
+                        compression.name()
+                    ),
+                    None => {
+                        "a zip archive on standard input cannot be read; save it to a file".into()
+                    }
+                };
+                out.reject(ctx.id.clone(), ctx.source(None), reason);
+                Ok(())
+            }
+        };
+        if let Err(err) = result {
+            out.reject(ctx.id.clone(), ctx.source(None), ctx.stream_error(&err));
+        }
+        if out.next_seq() == first_seq {
+            let reason = format!("{} holds no documents", ctx.what);
+            out.reject(ctx.id.clone(), ctx.source(None), reason);
+        }
+    }
+
+    /// Reads a whole stream as one document.
+    fn read_document(
+        &self,
+        input: &mut dyn Read,
+        ctx: &FileCtx<'_>,
+        format: RawFormat,
+        file_len: Option<u64>,
+        out: &mut Out<'_>,
+    ) {
+        let max = self.config.max_doc_bytes;
+        if ctx.compression.is_none() {
+            if let Some(n_bytes) = file_len.filter(|&n| n > max) {
+                out.reject(
+                    ctx.id.clone(),
+                    ctx.source(None),
+                    ctx.too_large("file", Some(n_bytes)),
+                );
+                return;
+            }
+        }
+        let reason = match read_at_most(&mut *input, max) {
+            Ok(Some(bytes)) => {
+                out.doc(ctx.id.clone(), ctx.source(None), format, None, bytes);
+                return;
+            }
+            Ok(None) if ctx.compression.is_some() => ctx.too_large("decompressed file", None),
+            Ok(None) => ctx.too_large("file", None),
+            Err(err) => ctx.stream_error(&err),
+        };
+        out.reject(ctx.id.clone(), ctx.source(None), reason);
     }
 }
 
 impl Source for InputSource<'_> {
     type Item = Record;
     fn run(&mut self, emit: &mut dyn FnMut(Record) -> bool) -> Result<(), StageError> {
-        let inputs = std::mem::take(&mut self.inputs);
-        for input in &inputs {
-            if !self.walk(input, emit) {
+        let mut out = Out {
+            emit,
+            next_seq: 0,
+            resume_from: self.config.resume_from,
+            is_stopped: false,
+        };
+        for input in &self.inputs {
+            if out.is_stopped() {
                 break;
             }
+            self.walk(input, &mut out);
         }
         self.reporter.on_found_all();
         Ok(())
+    }
+}
+
+/// True for an error about a container's layout rather than its stream.
+fn is_format_error(err: &io::Error) -> bool {
+    err.get_ref()
+        .is_some_and(<dyn std::error::Error + Send + Sync>::is::<FormatError>)
+}
+
+/// What a file of `format` is called in messages.
+fn what_of(format: InputFormat) -> &'static str {
+    match format {
+        InputFormat::Auto | InputFormat::Text | InputFormat::Html => "file",
+        InputFormat::Jsonl => "JSONL file",
+        InputFormat::Warc => "WARC file",
+        InputFormat::Tar => "tar archive",
+        InputFormat::Zip => "zip archive",
     }
 }
 
@@ -226,54 +537,15 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     }
 }
 
-/// The stable id of a document: its path relative to the input root with `/` separators and
-/// without the extension of the file name (`a/b.txt` → `a/b`). Only normal path components
-/// survive, so an id never climbs out of an output directory.
-pub fn doc_id(rel: &Path) -> String {
-    let parts: Vec<String> = rel
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    let Some((last, dirs)) = parts.split_last() else {
-        return "input".into();
-    };
-    let stem = match last.rfind('.') {
-        Some(dot) if dot > 0 => &last[..dot],
-        _ => last.as_str(),
-    };
-    let mut id = dirs.join("/");
-    if !id.is_empty() {
-        id.push('/');
-    }
-    id.push_str(stem);
-    id
-}
-
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicBool;
-
     use newsclean_core::NoopReporter;
 
     use super::*;
 
-    #[test]
-    fn ids() {
-        assert_eq!(doc_id(Path::new("a/b.txt")), "a/b");
-        assert_eq!(doc_id(Path::new("x.tar.gz")), "x.tar");
-        assert_eq!(doc_id(Path::new("README")), "README");
-        assert_eq!(doc_id(Path::new(".hidden")), ".hidden");
-        assert_eq!(doc_id(Path::new("../../etc/passwd")), "etc/passwd");
-        assert_eq!(doc_id(Path::new("/abs/x.txt")), "abs/x");
-    }
-
     fn walk(root: &Path, config: &IngestConfig) -> Vec<(String, String)> {
         let mut source = InputSource::new(&[root.to_path_buf()], config, &NoopReporter).unwrap();
         let mut out = Vec::new();
-        let stop = AtomicBool::new(false);
         source
             .run(&mut |r| {
                 let what = match &r {
@@ -282,7 +554,7 @@ mod tests {
                     other => other.kind_name().to_owned(),
                 };
                 out.push((r.id().to_owned(), what));
-                !stop.load(std::sync::atomic::Ordering::Relaxed)
+                true
             })
             .unwrap();
         out
@@ -321,6 +593,28 @@ mod tests {
         assert_eq!(walk(root, &only_b), vec![("b/c/z".into(), "z".into())]);
     }
 
+    #[test]
+    fn resume_skips_documents_below_the_resume_point() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["a.txt", "b.txt", "c.txt", "d.txt"] {
+            std::fs::write(root.join(name), name).unwrap();
+        }
+        let config = IngestConfig {
+            resume_from: 2,
+            ..IngestConfig::default()
+        };
+        let mut source = InputSource::new(&[root.to_path_buf()], &config, &NoopReporter).unwrap();
+        let mut seqs = Vec::new();
+        source
+            .run(&mut |r| {
+                seqs.push((r.seq(), r.id().to_owned()));
+                true
+            })
+            .unwrap();
+        assert_eq!(seqs, [(2, "c".into()), (3, "d".into())]);
+    }
+
     #[cfg(unix)]
     #[test]
     fn symlink_loops_and_broken_links_are_rejects() {
@@ -339,5 +633,20 @@ mod tests {
             got[1].0 == "d/loop" && got[1].1.starts_with("reject: symlink loop"),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn member_formats() {
+        assert_eq!(member_format("a/b.html", b""), Ok(RawFormat::Html));
+        assert_eq!(
+            member_format("a/b", b"<!doctype html>"),
+            Ok(RawFormat::Html)
+        );
+        assert_eq!(member_format("a/b.txt", b"<html>"), Ok(RawFormat::Text));
+        assert_eq!(
+            member_format("a/b.txt.gz", b""),
+            Err("archive member is gzip compressed; nested archives are not read".into())
+        );
+        assert!(member_format("a/b.zip", b"").is_err());
     }
 }

@@ -4,9 +4,9 @@
 //! # Brief overview
 //!
 //! ```text
-//! source ──bounded──▶ worker 1..N ──bounded──▶ reorder ──▶ sink
-//!    ▲                                                      │
-//!    └──────────────── permits (in-flight window) ──────────┘
+//! source ──bounded──▶ worker 1..N ──bounded──▶ reorder ──▶ step ──▶ sink
+//!    ▲                                                               │
+//!    └──────────────── permits (in-flight window) ───────────────────┘
 //! ```
 //!
 //! * **Backpressure.** Every channel is bounded, and the source needs a permit for each value
@@ -19,6 +19,10 @@
 //!   flag; the others see the flag or a failed send and return quietly, and [`Runner::run`]
 //!   reports the first (root-cause) error. Cancellation (Ctrl-C) raises the caller's flag: the
 //!   run stops without finishing the sink, so no partial output is put in place.
+//! * **Ordered state.** [`Runner::run_ordered`] adds an [`OrderedStep`] between reordering
+//!   and the sink, on the sink's thread: it sees every value in input order whatever the
+//!   thread count, so state kept there (an index of documents seen) is deterministic. It may
+//!   hold values back and release them at the end; the window counts values given to it.
 //! * **Panics.** A panic while transforming one value replaces that value with
 //!   [`Envelope::from_panic`] (a reject) and the run goes on with a fresh transform instance.
 //!
@@ -71,7 +75,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, bounded};
-use newsclean_core::{Envelope, Reporter, Sink, Source, StageError, Transform};
+use newsclean_core::{
+    Envelope, Identity, OrderedStep, Reporter, Sink, Source, StageError, Transform,
+};
 
 /// Why a run stopped before completing.
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +96,7 @@ pub enum Error {
 /// Figures about a completed run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunStats {
-    /// Values that went through the sink.
+    /// Values written to the sink.
     pub n_items: u64,
     /// Input bytes of those values (see [`Envelope::n_bytes`]).
     pub n_bytes: u64,
@@ -148,7 +154,7 @@ impl<'a> Runner<'a> {
     /// Runs `source` through one transform per worker (built by `make_worker`) into `sink`.
     pub fn run<T, S, W, F, K>(
         &self,
-        mut source: S,
+        source: S,
         make_worker: F,
         sink: &mut K,
     ) -> Result<RunStats, Error>
@@ -157,6 +163,25 @@ impl<'a> Runner<'a> {
         S: Source<Item = T>,
         W: Transform<Item = T>,
         F: Fn() -> W + Sync,
+        K: Sink<Item = T> + ?Sized,
+    {
+        self.run_ordered(source, make_worker, &mut Identity::default(), sink)
+    }
+
+    /// Like [`Runner::run`], with `step` applied to the values in input order before the sink.
+    pub fn run_ordered<T, S, W, F, P, K>(
+        &self,
+        mut source: S,
+        make_worker: F,
+        step: &mut P,
+        sink: &mut K,
+    ) -> Result<RunStats, Error>
+    where
+        T: Envelope,
+        S: Source<Item = T>,
+        W: Transform<Item = T>,
+        F: Fn() -> W + Sync,
+        P: OrderedStep<Item = T> + ?Sized,
         K: Sink<Item = T> + ?Sized,
     {
         let started = Instant::now();
@@ -203,7 +228,7 @@ impl<'a> Runner<'a> {
             drop(work_rx);
             drop(done_tx);
 
-            let stats = self.drain(&done_rx, &permit_tx, sink, shared);
+            let stats = self.drain(&done_rx, &permit_tx, step, sink, shared);
             drop(done_rx);
             drop(permit_tx);
             if source_thread.join().is_err() {
@@ -271,21 +296,24 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// The sink side: puts values back in order and writes them.
-    fn drain<T, K>(
+    /// The sink side: puts values back in order, steps them and writes them.
+    fn drain<T, P, K>(
         &self,
         done_rx: &Receiver<(u64, T)>,
         permit_tx: &Sender<()>,
+        step: &mut P,
         sink: &mut K,
         shared: &Shared<'_>,
     ) -> RunStats
     where
         T: Envelope,
+        P: OrderedStep<Item = T> + ?Sized,
         K: Sink<Item = T> + ?Sized,
     {
         let mut pending = BTreeMap::new();
         let mut next = 0u64;
         let mut stats = RunStats::default();
+        let mut out = Vec::new();
         let result = catch_unwind(AssertUnwindSafe(|| {
             for (ticket, item) in done_rx {
                 pending.insert(ticket, item);
@@ -293,13 +321,13 @@ impl<'a> Runner<'a> {
                     if shared.should_stop() {
                         return;
                     }
-                    stats.n_bytes += item.n_bytes();
-                    if let Err(err) = sink.write(item) {
+                    if let Err(err) = step.process(item, &mut out) {
                         shared.fail(err.into());
                         return;
                     }
-                    self.reporter.on_written();
-                    stats.n_items += 1;
+                    if !self.write_out(&mut out, sink, &mut stats, shared) {
+                        return;
+                    }
                     next += 1;
                     // The source may have finished; then nobody needs the permit.
                     let _ = permit_tx.send(());
@@ -312,6 +340,13 @@ impl<'a> Runner<'a> {
                 pending.is_empty(),
                 "every ticket reaches the sink when nothing failed"
             );
+            if let Err(err) = step.finish(&mut out) {
+                shared.fail(err.into());
+                return;
+            }
+            if !self.write_out(&mut out, sink, &mut stats, shared) || shared.should_stop() {
+                return;
+            }
             if let Err(err) = sink.finish() {
                 shared.fail(err.into());
             }
@@ -320,6 +355,32 @@ impl<'a> Runner<'a> {
             shared.fail(Error::Panicked("output sink"));
         }
         stats
+    }
+}
+
+impl Runner<'_> {
+    /// Writes what the step pushed; false when the run must stop.
+    fn write_out<T, K>(
+        &self,
+        out: &mut Vec<T>,
+        sink: &mut K,
+        stats: &mut RunStats,
+        shared: &Shared<'_>,
+    ) -> bool
+    where
+        T: Envelope,
+        K: Sink<Item = T> + ?Sized,
+    {
+        for item in out.drain(..) {
+            stats.n_bytes += item.n_bytes();
+            if let Err(err) = sink.write(item) {
+                shared.fail(err.into());
+                return false;
+            }
+            self.reporter.on_written();
+            stats.n_items += 1;
+        }
+        true
     }
 }
 

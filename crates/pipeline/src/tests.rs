@@ -2,10 +2,12 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use newsclean_core::{Envelope, NoopReporter, Sink, Source, StageError, StageId, Transform};
+use newsclean_core::{
+    Envelope, NoopReporter, OrderedStep, Sink, Source, StageError, StageId, Transform,
+};
 use proptest::prelude::*;
 
-use super::{Error, Runner};
+use super::{Error, RunStats, Runner};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Toy {
@@ -261,4 +263,107 @@ proptest! {
         };
         prop_assert_eq!(run(1), run(threads));
     }
+}
+
+/// A toy ordered step: keeps a running state (the sum of values seen, so order matters),
+/// drops values already seen modulo 10 (an "index"), or holds everything back until the end
+/// and releases it reversed (a decision that can change after a value was seen).
+struct Dedup {
+    seen: std::collections::BTreeSet<u64>,
+    sum: u64,
+    hold: Option<Vec<Toy>>,
+    fail_on: Option<u64>,
+}
+
+impl Dedup {
+    fn new(hold: bool) -> Dedup {
+        Dedup {
+            seen: std::collections::BTreeSet::new(),
+            sum: 0,
+            hold: hold.then(Vec::new),
+            fail_on: None,
+        }
+    }
+}
+
+impl OrderedStep for Dedup {
+    type Item = Toy;
+    fn process(&mut self, item: Toy, out: &mut Vec<Toy>) -> Result<(), StageError> {
+        let Toy::Value(n) = item else {
+            out.push(item);
+            return Ok(());
+        };
+        if self.fail_on == Some(n) {
+            return Err(StageError::new(StageId::Dedupe, "index broke"));
+        }
+        self.sum += n;
+        if !self.seen.insert(n % 10) {
+            return Ok(());
+        }
+        let value = Toy::Value(n * 1000 + self.sum % 1000);
+        match &mut self.hold {
+            Some(held) => held.push(value),
+            None => out.push(value),
+        }
+        Ok(())
+    }
+    fn finish(&mut self, out: &mut Vec<Toy>) -> Result<(), StageError> {
+        if let Some(held) = self.hold.take() {
+            out.extend(held.into_iter().rev());
+        }
+        Ok(())
+    }
+}
+
+/// The single place that runs the runner with an ordered step in these tests.
+fn check_ordered(
+    threads: usize,
+    n: u64,
+    step: &mut Dedup,
+    sink: &mut Collect,
+) -> Result<RunStats, Error> {
+    let source = Numbers {
+        n,
+        fail_at: None,
+        n_emitted: counter(),
+    };
+    Runner::new(threads, &AtomicBool::new(false), &NoopReporter)
+        .run_ordered(source, plain, step, sink)
+}
+
+#[test]
+fn ordered_step_sees_input_order_for_any_thread_count() {
+    let run = |threads, hold| {
+        let mut sink = Collect::default();
+        let stats = check_ordered(threads, 200, &mut Dedup::new(hold), &mut sink).unwrap();
+        assert!(sink.is_finished);
+        assert_eq!(stats.n_items, sink.out.len() as u64);
+        sink.out
+    };
+    let streamed = run(1, false);
+    // Squares modulo 10 take six values (0, 1, 4, 5, 6, 9): the first square of each.
+    let firsts: Vec<u64> = streamed
+        .iter()
+        .map(|t| match t {
+            Toy::Value(v) => v / 1000,
+            Toy::Panicked(_) => unreachable!(),
+        })
+        .collect();
+    assert_eq!(firsts, [0, 1, 4, 9, 16, 25]);
+    for threads in [2, 3, 8] {
+        assert_eq!(run(threads, false), streamed, "threads = {threads}");
+    }
+    let held = run(1, true);
+    assert_eq!(held, streamed.iter().rev().cloned().collect::<Vec<_>>());
+    assert_eq!(run(4, true), held);
+}
+
+#[test]
+fn ordered_step_failure_is_reported_and_the_sink_not_finished() {
+    let mut sink = Collect::default();
+    let mut step = Dedup::new(false);
+    step.fail_on = Some(49);
+    let err = check_ordered(3, 1000, &mut step, &mut sink).unwrap_err();
+    assert_eq!(format!("{err}"), "dedupe failed");
+    assert!(!sink.is_finished);
 }

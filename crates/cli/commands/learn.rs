@@ -1,0 +1,207 @@
+//! `newsclean learn`: pass 1 alone (the site template model), and merging models; the model
+//! and dedupe settings that `run`, `dedupe` and `export` share.
+
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use newsclean_core::{Chain, NoopReporter};
+use newsclean_dedupe::dup::{DupConfig, Keep};
+use newsclean_dedupe::site::{GroupBy, LineHasher, SiteGroup, SiteLearner, SiteModel, SiteRules};
+use newsclean_export::atomic::AtomicFile;
+use newsclean_ingest::{Decoder, InputSource};
+use newsclean_pipeline::Runner;
+
+use super::{Settings, ingest_config, print_line};
+use crate::args::{DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs};
+use crate::exit::ExitStatus;
+
+pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::new(&args.common)?;
+    let (model, what) = if args.merge {
+        if args.input.inputs.iter().any(|p| p == Path::new("-")) {
+            anyhow::bail!("--merge reads model files; `-` (standard input) is not one");
+        }
+        let models = args
+            .input
+            .inputs
+            .iter()
+            .map(|path| load_model(path))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let model = SiteModel::merge(models).context("failed to merge the site models")?;
+        if let Some(group_by) = args.group.group_by {
+            if model.group_by != group_by_of(Some(group_by)) {
+                anyhow::bail!(
+                    "the models group pages by {}, not by {}",
+                    model.group_by.name(),
+                    group_by_of(Some(group_by)).name()
+                );
+            }
+        }
+        (model, format!("merged {} models", args.input.inputs.len()))
+    } else {
+        let Some((model, elapsed)) =
+            pass1(&args.input, group_by_of(args.group.group_by), &settings)?
+        else {
+            print_line("newsclean: interrupted; no model was written");
+            return Ok(ExitStatus::Interrupted);
+        };
+        (model, format!("learned in {:.2} s", elapsed.as_secs_f64()))
+    };
+    save_model(&model, &args.output)?;
+    if !settings.is_quiet {
+        let n_lines: usize = model.groups().map(SiteGroup::n_lines).sum();
+        print_line(&format!(
+            "newsclean: site model: {} documents, {} sites, {n_lines} distinct lines ({what}); wrote {}",
+            model.n_docs(),
+            model.groups().count(),
+            args.output.display()
+        ));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The grouping `--group-by` asks for.
+pub fn group_by_of(arg: Option<GroupByArg>) -> GroupBy {
+    match arg {
+        None | Some(GroupByArg::Auto) => GroupBy::Auto,
+        Some(GroupByArg::Host) => GroupBy::Host,
+        Some(GroupByArg::Dir) => GroupBy::Dir,
+        Some(GroupByArg::None) => GroupBy::None,
+    }
+}
+
+pub fn site_rules(args: &RuleArgs) -> anyhow::Result<SiteRules> {
+    for (name, share) in [
+        ("--site-share", args.site_share),
+        ("--prose-share", args.prose_share),
+    ] {
+        if !(0.0..=1.0).contains(&share) {
+            anyhow::bail!("{name} must be between 0 and 1, got {share}");
+        }
+    }
+    Ok(SiteRules {
+        min_docs: args.min_site_docs,
+        share: args.site_share,
+        prose_share: args.prose_share,
+    })
+}
+
+pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
+    if !(0.0..=1.0).contains(&args.near_dup_threshold) {
+        anyhow::bail!(
+            "--near-dup-threshold must be between 0 and 1, got {}",
+            args.near_dup_threshold
+        );
+    }
+    // The spill file of `--keep longest` goes beside the output, where there is room for it.
+    let spill_dir = (output != Path::new("-"))
+        .then(|| output.parent().map(Path::to_path_buf))
+        .flatten()
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            }
+        });
+    Ok(DupConfig {
+        keep: match args.keep {
+            KeepArg::First => Keep::First,
+            KeepArg::Longest => Keep::Longest,
+            KeepArg::All => Keep::All,
+        },
+        near: !args.no_near_dup,
+        threshold: args.near_dup_threshold,
+        spill_dir,
+    })
+}
+
+/// Pass 1: reads every input once, hashing lines only, and counts them per site. `None` when
+/// interrupted.
+pub fn pass1(
+    input: &InputArgs,
+    group_by: GroupBy,
+    settings: &Settings,
+) -> anyhow::Result<Option<(SiteModel, Duration)>> {
+    let started = Instant::now();
+    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &NoopReporter)?;
+    let mut learner = SiteLearner::new(group_by);
+    match Runner::new(settings.threads, settings.cancel, &NoopReporter).run(
+        source,
+        || Chain(Decoder, LineHasher),
+        &mut learner,
+    ) {
+        Ok(_) => Ok(Some((learner.model(), started.elapsed()))),
+        Err(newsclean_pipeline::Error::Cancelled) => Ok(None),
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub fn load_model(path: &Path) -> anyhow::Result<SiteModel> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("failed to read the site model {}", path.display()))?;
+    SiteModel::load(BufReader::with_capacity(1 << 16, file))
+        .with_context(|| format!("failed to load the site model {}", path.display()))
+}
+
+fn save_model(model: &SiteModel, path: &Path) -> anyhow::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    model
+        .save(BufWriter::with_capacity(1 << 16, &mut file))
+        .with_context(|| format!("failed to write the site model {}", path.display()))?;
+    file.commit()?;
+    Ok(())
+}
+
+/// The model a run uses, shared read-only by its workers: loaded, or learned by pass 1.
+/// Returns `Ok(None)` for none, and `Err` when pass 1 was interrupted (`Interrupted`).
+pub fn run_model(
+    model: Option<&Path>,
+    no_site_model: bool,
+    group: &GroupArgs,
+    input: &InputArgs,
+    settings: &Settings,
+) -> anyhow::Result<Result<Option<Arc<SiteModel>>, ExitStatus>> {
+    let mut model = if let Some(path) = model {
+        let model = load_model(path)?;
+        if let Some(arg) = group.group_by {
+            if model.group_by != group_by_of(Some(arg)) {
+                anyhow::bail!(
+                    "the site model {} groups pages by {}, not by {}",
+                    path.display(),
+                    model.group_by.name(),
+                    group_by_of(Some(arg)).name()
+                );
+            }
+        }
+        model
+    } else if no_site_model {
+        return Ok(Ok(None));
+    } else if input.inputs.iter().any(|p| p == Path::new("-")) {
+        if !settings.is_quiet {
+            print_line(
+                "newsclean: note: standard input is read once, so no site model is learned; only per-document rules apply (see --model)",
+            );
+        }
+        return Ok(Ok(None));
+    } else {
+        let Some((model, elapsed)) = pass1(input, group_by_of(group.group_by), settings)? else {
+            return Ok(Err(ExitStatus::Interrupted));
+        };
+        if !settings.is_quiet {
+            print_line(&format!(
+                "newsclean: pass 1 (site model): {} documents, {} sites in {:.2} s",
+                model.n_docs(),
+                model.groups().count(),
+                elapsed.as_secs_f64()
+            ));
+        }
+        model
+    };
+    // Only lines on two or more pages can be template; the rest would only take memory.
+    model.prune(2);
+    Ok(Ok(Some(Arc::new(model))))
+}

@@ -1,0 +1,634 @@
+//! Duplicate articles: exact and near copies of the cleaned body, found by one ordered step.
+//!
+//! [`DupIndex`] is the one stateful part of dedupe. The pipeline runs it as an
+//! [`OrderedStep`] on one thread that sees the articles in input (`seq`) order, so which copy
+//! stays never depends on the thread count.
+//!
+//! * **Exact**: the same body (summary, headings and paragraphs, each line normalised; the
+//!   title is left out so that a retitled copy still matches). Bodies under
+//!   [`MIN_NEAR_WORDS`] words include the title, so two short different pages are not merged.
+//! * **Near**: `MinHash` over 5-word shingles of the body's words ([`N_HASHES`] = 128 hash
+//!   functions), LSH with [`N_BANDS`] = 16 bands of 8 rows, then verified: the share of equal
+//!   `MinHash` slots (an estimate of the Jaccard similarity of the shingle sets) must reach the
+//!   threshold (default 0.8). With 16 × 8 a pair of similarity 0.8 becomes a candidate with
+//!   probability 1 − (1 − 0.8⁸)¹⁶ = 0.95, 0.85 with 0.994, 0.9 with 0.9999, while a pair of
+//!   0.5 does with 0.06, so few candidates need verifying. Five-word shingles: changing 1 % of
+//!   the words changes about 5 % of the shingles (similarity about 0.9), while two different
+//!   stories share almost no 5-word run.
+//!
+//! **Policies.** `first` keeps the first copy in input order and drops later copies as they
+//! arrive; only kept documents are indexed. `longest` keeps the copy with the most body words
+//! (the earliest among equals); since a longer copy may come after a shorter one was seen,
+//! the step holds every record back in a spill file on disk (the frame codec) and writes them
+//! all, in input order, when the input ends. `all` keeps everything.
+//!
+//! **Memory** per indexed document (see [`DupIndex::heap_bytes`]): 256 bytes of signature
+//! (128 × u16; 16-bit slots add a 1/65536 chance of a false equal slot, nothing at a 0.8
+//! threshold), 64 bytes of band chains, 16 band-table entries of 8 bytes plus a control byte
+//! each (about 150 bytes), the exact-body table (about 13 bytes), a 32-byte entry and the id:
+//! about 550 bytes of payload, and 800 bytes measured with the slack of growing tables
+//! (5,000 documents; the slack varies between 0 and 100 % of the tables as they double). So
+//! 10 million indexed documents need 6 to 9 GB. `longest` indexes every document with a body
+//! and keeps 4 bytes per record, plus the spill file
+//! (the size of the articles) on disk.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use newsclean_core::codec::{FrameReader, FrameWriter};
+use newsclean_core::hash::stable_hash;
+use newsclean_core::text::normalize_into;
+use newsclean_core::{
+    Article, DupKind, Duplicate, OrderedStep, Record, StageError, StageId, StreamKind,
+};
+
+use crate::site::PrehashedMap;
+
+/// Words per shingle.
+pub const SHINGLE: usize = 5;
+/// `MinHash` functions per document.
+pub const N_HASHES: usize = 128;
+/// LSH bands; each hashes `N_HASHES / N_BANDS` slots.
+pub const N_BANDS: usize = 16;
+const ROWS: usize = N_HASHES / N_BANDS;
+/// Bodies with fewer words are matched exactly only, title included.
+pub const MIN_NEAR_WORDS: u32 = 15;
+const NONE: u32 = u32::MAX;
+
+/// Which copy of a duplicated article stays.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// The first in input order.
+    #[default]
+    First,
+    /// The one with the longest body (the first among equals).
+    Longest,
+    /// Every copy: no duplicate detection.
+    All,
+}
+
+/// Settings of duplicate detection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DupConfig {
+    /// Which copy stays.
+    pub keep: Keep,
+    /// Whether near duplicates are looked for (exact ones always are).
+    pub near: bool,
+    /// The estimated Jaccard similarity from which two bodies are near duplicates.
+    pub threshold: f32,
+    /// Where `keep longest` writes its spill file; `None` is the system's temporary directory.
+    pub spill_dir: Option<PathBuf>,
+}
+
+impl Default for DupConfig {
+    fn default() -> DupConfig {
+        DupConfig {
+            keep: Keep::First,
+            near: true,
+            threshold: 0.8,
+            spill_dir: None,
+        }
+    }
+}
+
+/// Errors of the duplicate index.
+#[derive(Debug, thiserror::Error)]
+pub enum DupError {
+    /// The spill file of `keep longest` could not be written or read.
+    #[error("failed to use the spill file of --keep longest")]
+    Spill(#[source] std::io::Error),
+    /// The spill file's frames could not be written or read.
+    #[error("failed to use the spill file of --keep longest")]
+    Frames(#[source] newsclean_core::codec::Error),
+}
+
+fn fail(err: DupError) -> StageError {
+    StageError::new(StageId::Dedupe, err)
+}
+
+/// What the index needs of one article's body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Hash of the normalised body (with the title for short bodies).
+    pub exact: u64,
+    /// Words of the body.
+    pub n_words: u32,
+    /// The `MinHash` signature, for bodies of at least [`MIN_NEAR_WORDS`] words.
+    pub minhash: Option<Box<[u64; N_HASHES]>>,
+}
+
+fn seeds() -> &'static [u64; N_HASHES] {
+    static SEEDS: OnceLock<[u64; N_HASHES]> = OnceLock::new();
+    SEEDS.get_or_init(|| std::array::from_fn(|i| stable_hash(&(i as u64).to_le_bytes())))
+}
+
+/// A bijective 64-bit mixer (the splitmix64 finaliser).
+#[inline]
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The fingerprint of an article's body, or `None` when it has no words.
+pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
+    let mut body = String::new();
+    let mut norm = String::new();
+    let mut words: Vec<u64> = Vec::new();
+    for line in article
+        .text_lines()
+        .skip(usize::from(article.title.is_some()))
+    {
+        normalize_into(line, &mut norm);
+        body.push_str(&norm);
+        body.push('\n');
+        words.extend(
+            norm.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| stable_hash(w.as_bytes())),
+        );
+    }
+    if words.is_empty() {
+        return None;
+    }
+    let n_words = words.len() as u32;
+    if n_words < MIN_NEAR_WORDS {
+        if let Some(title) = &article.title {
+            normalize_into(title, &mut norm);
+            body.push_str(&norm);
+        }
+        let exact = stable_hash(body.as_bytes());
+        return Some(Fingerprint {
+            exact,
+            n_words,
+            minhash: None,
+        });
+    }
+    let exact = stable_hash(body.as_bytes());
+    let seeds = seeds();
+    let mut mins = Box::new([u64::MAX; N_HASHES]);
+    let mut bytes = [0u8; 8 * SHINGLE];
+    for window in words.windows(SHINGLE) {
+        for (k, w) in window.iter().enumerate() {
+            bytes[8 * k..8 * k + 8].copy_from_slice(&w.to_le_bytes());
+        }
+        let shingle = stable_hash(&bytes);
+        for (m, &seed) in mins.iter_mut().zip(seeds) {
+            *m = (*m).min(mix(shingle ^ seed));
+        }
+    }
+    Some(Fingerprint {
+        exact,
+        n_words,
+        minhash: Some(mins),
+    })
+}
+
+/// The key of band `b` of a signature.
+fn band_key(b: usize, mins: &[u64; N_HASHES]) -> u32 {
+    let mut bytes = [0u8; 8 * ROWS + 1];
+    for (k, m) in mins[b * ROWS..(b + 1) * ROWS].iter().enumerate() {
+        bytes[8 * k..8 * k + 8].copy_from_slice(&m.to_le_bytes());
+    }
+    bytes[8 * ROWS] = b as u8;
+    stable_hash(&bytes) as u32
+}
+
+/// The stored form of a signature slot.
+#[inline]
+fn slot(m: u64) -> u16 {
+    m as u16
+}
+
+/// One indexed document.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    id_start: u64,
+    id_len: u32,
+    n_words: u32,
+    exact: u64,
+    /// The cluster (`keep longest`), else unused.
+    cluster: u32,
+    /// Index of the signature in `sigs` (in units of `N_HASHES`), or `NONE`.
+    sig: u32,
+}
+
+/// Where `keep longest` holds records until the end.
+struct Spill {
+    writer: FrameWriter<BufWriter<File>>,
+    /// Per record: its entry, or `NONE`.
+    entries: Vec<u32>,
+}
+
+/// The index of documents seen, and the step that drops duplicates (see the module docs).
+pub struct DupIndex {
+    config: DupConfig,
+    ids: String,
+    entries: Vec<Entry>,
+    sigs: Vec<u16>,
+    /// Per signature, per band: the previous signature with the same band key, or `NONE`.
+    next: Vec<u32>,
+    exact: PrehashedMap<u64, u32>,
+    bands: Vec<PrehashedMap<u32, u32>>,
+    /// Signature index → entry.
+    sig_entry: Vec<u32>,
+    /// The winner of each cluster (`keep longest`).
+    winners: Vec<u32>,
+    spill: Option<Spill>,
+}
+
+impl DupIndex {
+    /// An empty index.
+    pub fn new(config: &DupConfig) -> DupIndex {
+        DupIndex {
+            config: config.clone(),
+            ids: String::new(),
+            entries: Vec::new(),
+            sigs: Vec::new(),
+            next: Vec::new(),
+            exact: PrehashedMap::default(),
+            bands: (0..N_BANDS).map(|_| PrehashedMap::default()).collect(),
+            sig_entry: Vec::new(),
+            winners: Vec::new(),
+            spill: None,
+        }
+    }
+
+    /// Documents in the index.
+    pub fn n_indexed(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Heap bytes the index holds (capacities, with an estimate for the hash tables).
+    pub fn heap_bytes(&self) -> usize {
+        // hashbrown: the entry plus one control byte per bucket.
+        let table = |cap: usize, entry: usize| cap * (entry + 1);
+        self.ids.capacity()
+            + self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.sigs.capacity() * 2
+            + self.next.capacity() * 4
+            + self.sig_entry.capacity() * 4
+            + self.winners.capacity() * 4
+            + table(self.exact.capacity(), 12)
+            + self
+                .bands
+                .iter()
+                .map(|b| table(b.capacity(), 8))
+                .sum::<usize>()
+            + self.spill.as_ref().map_or(0, |s| s.entries.capacity() * 4)
+    }
+
+    fn id(&self, entry: u32) -> &str {
+        let e = &self.entries[entry as usize];
+        &self.ids[e.id_start as usize..e.id_start as usize + e.id_len as usize]
+    }
+
+    fn sig(&self, entry: u32) -> Option<&[u16]> {
+        let s = self.entries[entry as usize].sig;
+        (s != NONE).then(|| &self.sigs[s as usize * N_HASHES..(s as usize + 1) * N_HASHES])
+    }
+
+    /// The share of equal slots of two stored signatures.
+    fn similarity(a: &[u16], b: &[u16]) -> f32 {
+        let n_equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
+        n_equal as f32 / N_HASHES as f32
+    }
+
+    /// The indexed document this fingerprint duplicates: (entry, kind, similarity).
+    fn find(&self, fp: &Fingerprint) -> Option<(u32, DupKind, f32)> {
+        if let Some(&e) = self.exact.get(&fp.exact) {
+            return Some((e, DupKind::Exact, 1.0));
+        }
+        let mins = fp.minhash.as_deref().filter(|_| self.config.near)?;
+        let query: Vec<u16> = mins.iter().map(|&m| slot(m)).collect();
+        let mut candidates = Vec::new();
+        for (b, table) in self.bands.iter().enumerate() {
+            let mut s = table.get(&band_key(b, mins)).copied().unwrap_or(NONE);
+            while s != NONE {
+                candidates.push(s);
+                s = self.next[s as usize * N_BANDS + b];
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut best: Option<(u32, f32)> = None;
+        for s in candidates {
+            let stored = &self.sigs[s as usize * N_HASHES..(s as usize + 1) * N_HASHES];
+            let similarity = DupIndex::similarity(&query, stored);
+            // Candidates are in index order, so among equals the earliest wins.
+            if similarity >= self.config.threshold && best.is_none_or(|(_, b)| similarity > b) {
+                best = Some((self.sig_entry[s as usize], similarity));
+            }
+        }
+        best.map(|(e, similarity)| (e, DupKind::Near, similarity))
+    }
+
+    /// Adds a document; indexes it for lookups when `is_lookup`.
+    fn add(&mut self, id: &str, fp: &Fingerprint, cluster: u32, is_lookup: bool) -> u32 {
+        let entry = self.entries.len() as u32;
+        let mut sig = NONE;
+        if let Some(mins) = fp.minhash.as_deref().filter(|_| self.config.near) {
+            sig = self.sig_entry.len() as u32;
+            self.sig_entry.push(entry);
+            self.sigs.extend(mins.iter().map(|&m| slot(m)));
+            for b in 0..N_BANDS {
+                let prev = if is_lookup {
+                    self.bands[b].insert(band_key(b, mins), sig).unwrap_or(NONE)
+                } else {
+                    NONE
+                };
+                self.next.push(prev);
+            }
+        }
+        if is_lookup {
+            self.exact.entry(fp.exact).or_insert(entry);
+        }
+        self.entries.push(Entry {
+            id_start: self.ids.len() as u64,
+            id_len: id.len() as u32,
+            n_words: fp.n_words,
+            exact: fp.exact,
+            cluster,
+            sig,
+        });
+        self.ids.push_str(id);
+        entry
+    }
+
+    fn duplicate(article: &Article, of: &str, kind: DupKind, similarity: f32) -> Record {
+        Record::Duplicate(Duplicate {
+            seq: article.seq,
+            id: article.id.clone(),
+            source: article.source.clone(),
+            duplicate_of: of.to_owned(),
+            kind,
+            similarity,
+            n_bytes: article.stats.n_bytes,
+        })
+    }
+
+    fn process_first(&mut self, record: Record, out: &mut Vec<Record>) {
+        let Record::Article(article) = &record else {
+            out.push(record);
+            return;
+        };
+        let Some(fp) = fingerprint(article) else {
+            out.push(record);
+            return;
+        };
+        if let Some((e, kind, similarity)) = self.find(&fp) {
+            out.push(DupIndex::duplicate(article, self.id(e), kind, similarity));
+        } else {
+            self.add(&article.id, &fp, NONE, true);
+            out.push(record);
+        }
+    }
+
+    fn spill(&mut self) -> Result<&mut Spill, DupError> {
+        if self.spill.is_none() {
+            let file = match &self.config.spill_dir {
+                Some(dir) => tempfile::tempfile_in(dir),
+                None => tempfile::tempfile(),
+            }
+            .map_err(DupError::Spill)?;
+            let writer = FrameWriter::new(
+                BufWriter::with_capacity(1 << 16, file),
+                StreamKind::Articles,
+            )
+            .map_err(DupError::Frames)?;
+            self.spill = Some(Spill {
+                writer,
+                entries: Vec::new(),
+            });
+        }
+        Ok(self.spill.as_mut().expect("just created"))
+    }
+
+    fn process_longest(&mut self, record: &Record) -> Result<(), DupError> {
+        let mut entry = NONE;
+        if let Record::Article(article) = record {
+            if let Some(fp) = fingerprint(article) {
+                entry = if let Some((e, _, _)) = self.find(&fp) {
+                    let cluster = self.entries[e as usize].cluster;
+                    let new = self.add(&article.id, &fp, cluster, false);
+                    let winner = self.winners[cluster as usize];
+                    if fp.n_words > self.entries[winner as usize].n_words {
+                        self.winners[cluster as usize] = new;
+                    }
+                    new
+                } else {
+                    let cluster = self.winners.len() as u32;
+                    let new = self.add(&article.id, &fp, cluster, true);
+                    self.winners.push(new);
+                    new
+                };
+            }
+        }
+        let spill = self.spill()?;
+        spill.writer.write(record).map_err(DupError::Frames)?;
+        spill.entries.push(entry);
+        Ok(())
+    }
+
+    /// Replays the spill file with the final decisions.
+    fn finish_longest(&mut self, out: &mut Vec<Record>) -> Result<(), DupError> {
+        let Some(spill) = self.spill.take() else {
+            return Ok(());
+        };
+        let mut file = spill
+            .writer
+            .finish()
+            .map_err(DupError::Frames)?
+            .into_inner()
+            .map_err(|err| DupError::Spill(err.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(DupError::Spill)?;
+        let mut reader =
+            FrameReader::new(BufReader::with_capacity(1 << 16, file)).map_err(DupError::Frames)?;
+        for &entry in &spill.entries {
+            let record = reader
+                .read()
+                .map_err(DupError::Frames)?
+                .ok_or(DupError::Frames(newsclean_core::codec::Error::Truncated {
+                    n_frames: 0,
+                }))?;
+            let winner = if entry == NONE {
+                NONE
+            } else {
+                self.winners[self.entries[entry as usize].cluster as usize]
+            };
+            match record {
+                Record::Article(article) if winner != NONE && winner != entry => {
+                    let (kind, similarity) = if self.entries[entry as usize].exact
+                        == self.entries[winner as usize].exact
+                    {
+                        (DupKind::Exact, 1.0)
+                    } else {
+                        let similarity = match (self.sig(entry), self.sig(winner)) {
+                            (Some(a), Some(b)) => DupIndex::similarity(a, b),
+                            _ => 0.0,
+                        };
+                        (DupKind::Near, similarity)
+                    };
+                    out.push(DupIndex::duplicate(
+                        &article,
+                        self.id(winner),
+                        kind,
+                        similarity,
+                    ));
+                }
+                record => out.push(record),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl OrderedStep for DupIndex {
+    type Item = Record;
+
+    fn process(&mut self, record: Record, out: &mut Vec<Record>) -> Result<(), StageError> {
+        match self.config.keep {
+            Keep::All => out.push(record),
+            Keep::First => self.process_first(record, out),
+            Keep::Longest => self.process_longest(&record).map_err(fail)?,
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut Vec<Record>) -> Result<(), StageError> {
+        if self.config.keep == Keep::Longest {
+            self.finish_longest(out).map_err(fail)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use newsclean_core::{Article, Section};
+
+    use super::*;
+
+    fn article(seq: u64, body: &str) -> Record {
+        Record::Article(Article {
+            seq,
+            id: format!("d{seq}"),
+            title: Some(format!("Title {seq}")),
+            sections: vec![Section {
+                heading: None,
+                paragraphs: body.split('\n').map(str::to_owned).collect(),
+            }],
+            ..Article::default()
+        })
+    }
+
+    /// Distinct pseudo-random text of `n` words.
+    fn words(seed: u64, n: usize) -> String {
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("w{}", x % 5000)
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The single place that runs the index in these tests: `id kind duplicate_of` per record.
+    fn check(keep: Keep, bodies: &[String]) -> Vec<String> {
+        let mut index = DupIndex::new(&DupConfig {
+            keep,
+            ..DupConfig::default()
+        });
+        let mut out = Vec::new();
+        for (seq, body) in bodies.iter().enumerate() {
+            index.process(article(seq as u64, body), &mut out).unwrap();
+        }
+        index.finish(&mut out).unwrap();
+        out.iter()
+            .map(|r| match r {
+                Record::Duplicate(d) => format!("{} {} {}", d.id, d.kind.name(), d.duplicate_of),
+                other => other.id().to_owned(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn exact_near_and_distinct() {
+        let a = words(1, 300);
+        let mut near = a.clone();
+        near.push_str(" and one more closing remark");
+        let bodies = [a.clone(), words(2, 300), a.clone(), near, String::new()];
+        assert_eq!(
+            check(Keep::First, &bodies),
+            ["d0", "d1", "d2 exact d0", "d3 near d0", "d4"]
+        );
+        assert_eq!(
+            check(Keep::Longest, &bodies),
+            ["d0 near d3", "d1", "d2 near d3", "d3", "d4"]
+        );
+        assert_eq!(check(Keep::All, &bodies), ["d0", "d1", "d2", "d3", "d4"]);
+    }
+
+    #[test]
+    fn short_bodies_match_only_with_their_title() {
+        // The same short body under two titles: two pages, not copies.
+        assert_eq!(
+            check(
+                Keep::First,
+                &["Photo: Reuters".into(), "Photo: Reuters".into()]
+            ),
+            ["d0", "d1"]
+        );
+    }
+
+    #[test]
+    fn similarity_follows_the_share_of_changed_words() {
+        let a = words(3, 400);
+        let changed: Vec<String> = a
+            .split(' ')
+            .enumerate()
+            .map(|(k, w)| {
+                if k % 100 == 50 {
+                    "x".into()
+                } else {
+                    w.to_owned()
+                }
+            })
+            .collect();
+        let fa = fingerprint(match &article(0, &a) {
+            Record::Article(x) => x,
+            _ => unreachable!(),
+        })
+        .unwrap();
+        let fb = fingerprint(match &article(1, &changed.join(" ")) {
+            Record::Article(x) => x,
+            _ => unreachable!(),
+        })
+        .unwrap();
+        let sa: Vec<u16> = fa.minhash.unwrap().iter().map(|&m| slot(m)).collect();
+        let sb: Vec<u16> = fb.minhash.unwrap().iter().map(|&m| slot(m)).collect();
+        // 1 % of the words changed: about 5 % of 5-word shingles, Jaccard about 0.9.
+        let s = DupIndex::similarity(&sa, &sb);
+        assert!((0.8..0.98).contains(&s), "{s}");
+    }
+
+    #[test]
+    fn memory_per_indexed_document_is_bounded() {
+        let mut index = DupIndex::new(&DupConfig::default());
+        let mut out = Vec::new();
+        let n = 5000;
+        for seq in 0..n {
+            index
+                .process(article(seq, &words(seq + 10, 60)), &mut out)
+                .unwrap();
+        }
+        assert_eq!(index.n_indexed(), n as usize);
+        let per_doc = index.heap_bytes() / n as usize;
+        assert!(per_doc <= 1000, "{per_doc} bytes per indexed document");
+    }
+}

@@ -1,0 +1,237 @@
+//! Input formats and compressions, told apart by file name and by content.
+//!
+//! Compression is recognised by its magic bytes, which are unambiguous; a name that claims a
+//! compression its content lacks is a reject. The container format (text, HTML, JSONL, WARC,
+//! tar, zip) comes from `--input-format` when given, else from the name's extension when it
+//! is a known one (so `binary.txt` is text even if it starts like a zip file), else from
+//! the content.
+
+use std::path::Path;
+
+/// What an input file holds, once decompressed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InputFormat {
+    /// Decide per file from its name and content.
+    #[default]
+    Auto,
+    /// One plain-text document per file.
+    Text,
+    /// One HTML page per file, turned into its visible text.
+    Html,
+    /// One JSON object per line, each a document.
+    Jsonl,
+    /// WARC or WET records: `conversion` records (WET text) and HTML `response` records.
+    Warc,
+    /// A tar archive: each regular member is a document.
+    Tar,
+    /// A zip archive: each file member is a document.
+    Zip,
+}
+
+impl InputFormat {
+    /// The lowercase name, as `--input-format` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Auto => "auto",
+            InputFormat::Text => "text",
+            InputFormat::Html => "html",
+            InputFormat::Jsonl => "jsonl",
+            InputFormat::Warc => "warc",
+            InputFormat::Tar => "tar",
+            InputFormat::Zip => "zip",
+        }
+    }
+}
+
+/// A compression wrapped around an input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    Gzip,
+    Zstd,
+    Bzip2,
+    Xz,
+}
+
+impl Compression {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+            Compression::Bzip2 => "bzip2",
+            Compression::Xz => "xz",
+        }
+    }
+
+    /// The compression whose magic bytes `head` starts with.
+    pub(crate) fn sniff(head: &[u8]) -> Option<Compression> {
+        if head.starts_with(b"\x1f\x8b\x08") {
+            Some(Compression::Gzip)
+        } else if head.starts_with(b"\x28\xb5\x2f\xfd") {
+            Some(Compression::Zstd)
+        } else if head.starts_with(b"\xfd7zXZ\x00") {
+            Some(Compression::Xz)
+        } else if head.len() >= 10
+            && head.starts_with(b"BZh")
+            && (b'1'..=b'9').contains(&head[3])
+            // "BZh" alone is plain text; a real stream goes on with a block or end magic.
+            && (head[4..10] == *b"\x31\x41\x59\x26\x53\x59" || head[4..10] == *b"\x17\x72\x45\x38\x50\x90")
+        {
+            Some(Compression::Bzip2)
+        } else {
+            None
+        }
+    }
+}
+
+/// Lowercase extension of a file name (`a.TXT` → `txt`).
+fn extension(name: &str) -> Option<String> {
+    let dot = name.rfind('.')?;
+    (dot > 0).then(|| name[dot + 1..].to_ascii_lowercase())
+}
+
+/// The compression a file name claims, and the name without that extension
+/// (`a.jsonl.gz` → gzip, `a.jsonl`; `a.tgz` → gzip, `a.tar`).
+pub(crate) fn split_compression(name: &str) -> (Option<Compression>, String) {
+    let Some(ext) = extension(name) else {
+        return (None, name.to_owned());
+    };
+    let stem = &name[..name.len() - ext.len() - 1];
+    match ext.as_str() {
+        "gz" | "gzip" => (Some(Compression::Gzip), stem.to_owned()),
+        "zst" | "zstd" => (Some(Compression::Zstd), stem.to_owned()),
+        "bz2" => (Some(Compression::Bzip2), stem.to_owned()),
+        "xz" => (Some(Compression::Xz), stem.to_owned()),
+        "tgz" => (Some(Compression::Gzip), format!("{stem}.tar")),
+        "tzst" => (Some(Compression::Zstd), format!("{stem}.tar")),
+        _ => (None, name.to_owned()),
+    }
+}
+
+/// The format a (decompressed) file name says, if its extension is a known one.
+pub(crate) fn format_of_name(name: &str) -> Option<InputFormat> {
+    let format = match extension(name)?.as_str() {
+        "txt" | "text" => InputFormat::Text,
+        "html" | "htm" | "xhtml" | "shtml" => InputFormat::Html,
+        "jsonl" | "ndjson" => InputFormat::Jsonl,
+        "warc" | "wet" => InputFormat::Warc,
+        "tar" => InputFormat::Tar,
+        "zip" => InputFormat::Zip,
+        _ => return None,
+    };
+    Some(format)
+}
+
+/// The format of content that starts with `head` (at least the first 512 bytes when the
+/// content is that long). `can_be_zip` is false inside a compressed stream: zip archives
+/// need random access, so they are only read as plain files.
+pub(crate) fn sniff_format(head: &[u8], can_be_zip: bool) -> InputFormat {
+    if head.starts_with(b"WARC/") {
+        InputFormat::Warc
+    } else if head.len() >= 262 && &head[257..262] == b"ustar" {
+        InputFormat::Tar
+    } else if can_be_zip && (head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")) {
+        InputFormat::Zip
+    } else if looks_like_html(head) {
+        InputFormat::Html
+    } else if looks_like_jsonl(head) {
+        InputFormat::Jsonl
+    } else {
+        InputFormat::Text
+    }
+}
+
+/// True when `head` starts (after a BOM and whitespace) with an HTML doctype or tag.
+pub(crate) fn looks_like_html(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = &head[start..];
+    let prefix: Vec<u8> = head.iter().take(16).map(u8::to_ascii_lowercase).collect();
+    [
+        &b"<!doctype html"[..],
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<!--",
+        b"<meta",
+        b"<title",
+    ]
+    .iter()
+    .any(|tag| prefix.starts_with(tag))
+}
+
+/// True when the first line of `head` is a complete JSON object.
+fn looks_like_jsonl(head: &[u8]) -> bool {
+    let Some(end) = memchr::memchr(b'\n', head) else {
+        return false;
+    };
+    let line = head[..end].trim_ascii();
+    line.starts_with(b"{")
+        && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line).is_ok()
+}
+
+/// The name of the last component of `path`, lossily as text.
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            split_compression("a.jsonl.gz"),
+            (Some(Compression::Gzip), "a.jsonl".into())
+        );
+        assert_eq!(
+            split_compression("a.tgz"),
+            (Some(Compression::Gzip), "a.tar".into())
+        );
+        assert_eq!(split_compression("a.txt"), (None, "a.txt".into()));
+        assert_eq!(split_compression(".gz"), (None, ".gz".into()));
+        assert_eq!(format_of_name("x.WET"), Some(InputFormat::Warc));
+        assert_eq!(format_of_name("x.htm"), Some(InputFormat::Html));
+        assert_eq!(format_of_name("x"), None);
+        assert_eq!(format_of_name("x.json"), None);
+    }
+
+    #[test]
+    fn magic() {
+        assert_eq!(
+            Compression::sniff(b"\x1f\x8b\x08\0"),
+            Some(Compression::Gzip)
+        );
+        assert_eq!(
+            Compression::sniff(b"BZh91AY&SY..."),
+            Some(Compression::Bzip2)
+        );
+        assert_eq!(Compression::sniff(b"BZh9 is just text"), None);
+        assert_eq!(Compression::sniff(b"plain"), None);
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff_format(b"WARC/1.0\r\n", true), InputFormat::Warc);
+        assert_eq!(sniff_format(b"PK\x03\x04", true), InputFormat::Zip);
+        assert_eq!(sniff_format(b"PK\x03\x04", false), InputFormat::Text);
+        assert_eq!(
+            sniff_format(b"\n  <!DOCTYPE html><html>", true),
+            InputFormat::Html
+        );
+        assert_eq!(
+            sniff_format(b"{\"text\": \"a\"}\n{\"te", true),
+            InputFormat::Jsonl
+        );
+        assert_eq!(sniff_format(b"{not json}\n", true), InputFormat::Text);
+        assert_eq!(sniff_format(b"Headline\nBody", true), InputFormat::Text);
+        let mut tar = vec![0u8; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(sniff_format(&tar, true), InputFormat::Tar);
+    }
+}
