@@ -271,8 +271,10 @@ def main():
             rec = json.loads(ln)
             manifest[rec['id']] = rec
 
+    log('learning the site model of the dev pages (pass 1 of run)')
+    newsclean('learn', str(args.bench), *EXCLUDES, '-o', str(work / 'site.model'), '-q')
     log('exporting pass-1 features')
-    newsclean('features', str(args.bench), *EXCLUDES, '-o', str(work / 'f1.tsv'), '-q')
+    newsclean('features', str(args.bench), *EXCLUDES, '--model', str(work / 'site.model'), '-o', str(work / 'f1.tsv'), '-q')
     names1, meta, x1 = load_tsv(work / 'f1.tsv')
     keep = np.array([m[0] in manifest for m in meta])
     meta = [m for m, k in zip(meta, keep) if k]
@@ -285,7 +287,8 @@ def main():
         aug_dir = work / 'aug'
         shutil.rmtree(aug_dir, ignore_errors=True)
         augment(args.bench, meta, y, aug_dir)
-        newsclean('features', str(aug_dir), '-o', str(work / 'f1_aug.tsv'), '-q')
+        newsclean('learn', str(aug_dir), '-o', str(work / 'site_aug.model'), '-q')
+        newsclean('features', str(aug_dir), '--model', str(work / 'site_aug.model'), '-o', str(work / 'f1_aug.tsv'), '-q')
         _, meta_a, x_a = load_tsv(work / 'f1_aug.tsv')
         y_a = label(meta_a, args.bench, manifest)
         meta, x1, y = meta + meta_a, np.concatenate([x1, x_a]), np.concatenate([y, y_a])
@@ -307,11 +310,13 @@ def main():
         p1[folds == k] = b.predict(x1[folds == k])
         fold_models.append([b, None])
     write_p1(work / 'p1_oof.tsv', meta, p1)
-    newsclean('features', str(args.bench), *EXCLUDES, '-o', str(work / 'f2.tsv'), '--p1', str(work / 'p1_oof.tsv'), '-q')
+    newsclean('features', str(args.bench), *EXCLUDES, '--model', str(work / 'site.model'), '-o', str(work / 'f2.tsv'),
+              '--p1', str(work / 'p1_oof.tsv'), '-q')
     names2, meta2, x2 = load_tsv(work / 'f2.tsv')
     x2 = x2[np.array([m[0] in manifest for m in meta2])]
     if args.augment:
-        newsclean('features', str(work / 'aug'), '-o', str(work / 'f2_aug.tsv'), '--p1', str(work / 'p1_oof.tsv'), '-q')
+        newsclean('features', str(work / 'aug'), '--model', str(work / 'site_aug.model'), '-o', str(work / 'f2_aug.tsv'),
+                  '--p1', str(work / 'p1_oof.tsv'), '-q')
         _, meta2a, x2a = load_tsv(work / 'f2_aug.tsv')
         meta2 = [m for m in meta2 if m[0] in manifest] + meta2a
         x2 = np.concatenate([x2, x2a])
@@ -351,7 +356,7 @@ def main():
         b1, b2 = fold_models[k]
         (work / f'line-fold{k}.json').write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, {'fold': k})))
         newsclean('features', str(fold_dir), '--titles', '--line-model', str(work / f'line-fold{k}.json'),
-                  '-o', str(work / f't{k}.tsv'), '-q')
+                  '--model', str(work / 'site.model'), '-o', str(work / f't{k}.tsv'), '-q')
         if args.augment:
             aug_fold = work / f'aug_fold{k}'
             shutil.rmtree(aug_fold, ignore_errors=True)
@@ -360,7 +365,7 @@ def main():
                 if fold_of(path.stem, args.folds) == k:
                     os.symlink(path, aug_fold / path.name)
             newsclean('features', str(aug_fold), '--titles', '--line-model', str(work / f'line-fold{k}.json'),
-                      '-o', str(work / f'ta{k}.tsv'), '-q')
+                      '--model', str(work / 'site_aug.model'), '-o', str(work / f'ta{k}.tsv'), '-q')
     tmeta, tx = [], []
     for k in range(args.folds):
         for name in [f't{k}.tsv'] + ([f'ta{k}.tsv'] if args.augment else []):
@@ -394,7 +399,9 @@ def main():
                 b1, b2 = fold_models[k]
                 model_path.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, {'fold': k},
                                                             title_models[k], names_t, policy)))
-                newsclean('run', str(fold_dirs[k]), '--line-model', str(model_path), '-f', 'text', '-o', str(out), '-q')
+                # Pass 1 over the whole corpus being cleaned, as `run` does on the dev directory.
+                newsclean('run', str(fold_dirs[k]), '--line-model', str(model_path), '--model', str(work / 'site.model'),
+                          '--keep', 'all', '-f', 'text', '-o', str(out), '-q')
             res = subprocess.run([str(BIN), 'eval', '--truth', str(args.bench), str(out), '--json', str(work / 'cv_score.json'),
                                   '--n-bootstrap', str(bootstrap)], check=True, capture_output=True, text=True)
             return res.stdout, json.loads((work / 'cv_score.json').read_text())['summary']

@@ -356,6 +356,8 @@ pub struct FeaturesArgs {
     #[arg(long)]
     pub titles: bool,
     #[command(flatten)]
+    pub site: SiteArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
 }
 

@@ -43,7 +43,7 @@ pub const BASE_NAMES: [&str; 26] = [
 ];
 
 /// Names of the features that place a line in its document.
-pub const CONTEXT_NAMES: [&str; 24] = [
+pub const CONTEXT_NAMES: [&str; 26] = [
     "rel_pos",
     "log_index",
     "log_rest",
@@ -68,6 +68,8 @@ pub const CONTEXT_NAMES: [&str; 24] = [
     "chars_vs_median",
     "inside_prose_span",
     "n_copies",
+    "site_log_docs",
+    "site_share",
 ];
 
 /// Features taken from the neighbours at offsets -2, -1, +1, +2.
@@ -394,6 +396,10 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
         c[21] = b(k, 0) - median_chars;
         c[22] = flag(first_prose.is_some_and(|p| k >= p) && last_prose.is_some_and(|p| k <= p));
         c[23] = (n_copies(marked.lines[i].hash) as f32).min(10.0);
+        // How many pages of the site carry the line (1: only this one, or no site model).
+        let n_site_docs = marked.site.n_line_docs.get(i).copied().unwrap_or(1).max(1);
+        c[24] = (n_site_docs as f32).ln();
+        c[25] = marked.site_share(i).unwrap_or(0.0);
         if b(k, 14) > 0.0 && first_prose.is_some_and(|p| k > p) {
             footers_before += 1;
         }
