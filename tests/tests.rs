@@ -13,6 +13,8 @@ mod eval;
 mod ingest;
 // Export formats read back, sharding, sentences, and the run report.
 mod export;
+// The quality gate on the dev benchmark (skipped without ../shared).
+mod quality;
 // Property tests of the cleaning invariants: no text invented, thread-count independence.
 mod props;
 // The whole pipeline on the bundled fixtures: the seed article, snapshots, bad files.
