@@ -5,6 +5,11 @@
 //! `cargo bench --bench per_document`. Compare figures only within one run: the machines are
 //! shared, so `scripts/bench.sh` reports whole runs as ratios against a baseline instead.
 
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
+
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -14,11 +19,18 @@ use newsclean_segment::LineModel;
 fn pages() -> Vec<Doc> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dev = root.join("../shared/bench/dev");
-    let dir = if dev.join("manifest.jsonl").exists() { dev } else { root.join("fixtures/sample") };
+    let dir = if dev.join("manifest.jsonl").exists() {
+        dev
+    } else {
+        root.join("fixtures/sample")
+    };
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("pages")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt") && !p.to_string_lossy().ends_with(".truth.txt"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "txt")
+                && !p.to_string_lossy().ends_with(".truth.txt")
+        })
         .collect();
     paths.sort();
     paths
@@ -26,8 +38,17 @@ fn pages() -> Vec<Doc> {
         .take(400)
         .map(|path| {
             let text = std::fs::read_to_string(&path).expect("UTF-8 page");
-            let stats = DocStats { n_bytes: text.len() as u64, ..DocStats::default() };
-            Doc { seq: 0, id: String::new(), source: DocSource::default(), text, stats }
+            let stats = DocStats {
+                n_bytes: text.len() as u64,
+                ..DocStats::default()
+            };
+            Doc {
+                seq: 0,
+                id: String::new(),
+                source: DocSource::default(),
+                text,
+                stats,
+            }
         })
         .collect()
 }

@@ -82,24 +82,48 @@ pub struct TitleCandidates {
     pub values: Vec<f32>,
 }
 
-fn tokens(norm: &str) -> FastSet<&str> {
-    norm.split(|c: char| !c.is_alphanumeric())
+/// The distinct words of a normalised text, as sorted word hashes.
+fn tokens(norm: &str) -> Vec<u64> {
+    let mut words: Vec<u64> = norm
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
-        .collect()
+        .map(|t| newsclean_core::hash::stable_hash(t.as_bytes()))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
 }
 
-fn jaccard(a: &FastSet<&str>, b: &FastSet<&str>) -> f32 {
+/// Words two sorted, distinct word lists share.
+fn n_shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn jaccard(a: &[u64], b: &[u64]) -> f32 {
     if a.is_empty() && b.is_empty() {
         return 0.0;
     }
-    a.intersection(b).count() as f32 / a.union(b).count() as f32
+    let shared = n_shared(a, b);
+    shared as f32 / (a.len() + b.len() - shared) as f32
 }
 
-fn cover(of: &FastSet<&str>, by: &FastSet<&str>) -> f32 {
+fn cover(of: &[u64], by: &[u64]) -> f32 {
     if of.is_empty() {
         return 0.0;
     }
-    of.intersection(by).count() as f32 / of.len() as f32
+    n_shared(of, by) as f32 / of.len() as f32
 }
 
 fn flag(b: bool) -> f32 {
