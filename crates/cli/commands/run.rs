@@ -2,9 +2,9 @@
 //! model is given.
 
 use newsclean_core::hash::stable_hash;
-use newsclean_core::{Chain, Record, Sink, StageError};
+use newsclean_core::{Chain, Record, Sink, StageError, Transform};
 use newsclean_dedupe::Dedupe;
-use newsclean_dedupe::dup::{DupIndex, Keep};
+use newsclean_dedupe::dup::{DupIndex, Fingerprinter, Keep};
 use newsclean_export::ExportSink;
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
@@ -52,12 +52,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
     let clock = StageClock::default();
     // The stage commands chain the same transforms across processes; see `stage.rs`.
+    // Bodies are fingerprinted on the workers, in parallel, for the duplicate index.
+    let is_indexed = dup.keep != Keep::All;
     let make_worker = || {
         Chain(
             clock.time(Part::Decode, Decoder),
             Chain(
                 clock.time(Part::Dedupe, Dedupe::new(&settings.dedupe)),
-                clock.time(Part::Segment, Segment::new(&settings.segment)),
+                Chain(
+                    clock.time(Part::Segment, Segment::new(&settings.segment)),
+                    clock.time(Part::Duplicates, Fingerprints(is_indexed)),
+                ),
             ),
         )
     };
@@ -86,6 +91,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     };
     progress.finish();
     finish(result, sink.summary(), &settings, &args.output, &clock)
+}
+
+/// [`Fingerprinter`] when the run has a duplicate index, else nothing.
+struct Fingerprints(bool);
+
+impl Transform for Fingerprints {
+    type Item = Record;
+    fn process(&mut self, record: Record) -> Result<Record, StageError> {
+        if self.0 {
+            Fingerprinter.process(record)
+        } else {
+            Ok(record)
+        }
+    }
 }
 
 /// The hash of everything that decides a run's output, so that `--resume` never continues an

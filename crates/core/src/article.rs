@@ -86,6 +86,22 @@ pub struct Article {
     pub related: Vec<String>,
     /// How the article was made.
     pub stats: ArticleStats,
+    /// The body's fingerprint for duplicate detection, when a worker computed it (dedupe's
+    /// `Fingerprinter`), so that the one thread that owns the duplicate index does not have to.
+    /// Never serialised: a stage that reads articles from a frame stream computes it again.
+    #[serde(skip)]
+    pub print: Option<BodyPrint>,
+}
+
+/// What the duplicate index needs of an article's body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyPrint {
+    /// Hash of the normalised body (with the title for short bodies).
+    pub exact: u64,
+    /// Words of the body.
+    pub n_words: u32,
+    /// The `MinHash` signature, for bodies long enough to have one.
+    pub minhash: Option<Box<[u64]>>,
 }
 
 impl Article {

@@ -41,7 +41,8 @@ use newsclean_core::codec::{FrameReader, FrameWriter};
 use newsclean_core::hash::stable_hash;
 use newsclean_core::text::normalize_into;
 use newsclean_core::{
-    Article, DupKind, Duplicate, OrderedStep, Record, StageError, StageId, StreamKind,
+    Article, BodyPrint, DupKind, Duplicate, OrderedStep, Record, StageError, StageId, StreamKind,
+    Transform,
 };
 
 use crate::site::PrehashedMap;
@@ -130,6 +131,60 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+impl From<Fingerprint> for BodyPrint {
+    fn from(fp: Fingerprint) -> BodyPrint {
+        BodyPrint {
+            exact: fp.exact,
+            n_words: fp.n_words,
+            minhash: fp.minhash.map(|m| m as Box<[u64]>),
+        }
+    }
+}
+
+impl Fingerprint {
+    /// The fingerprint a worker stored in the article, if one did and it has the right shape.
+    fn stored(article: &Article) -> Option<Fingerprint> {
+        let print = article.print.as_ref()?;
+        let minhash = match &print.minhash {
+            None => None,
+            Some(m) => Some(Box::new(<[u64; N_HASHES]>::try_from(&m[..]).ok()?)),
+        };
+        Some(Fingerprint {
+            exact: print.exact,
+            n_words: print.n_words,
+            minhash,
+        })
+    }
+}
+
+/// The transform that fingerprints each article's body on the workers, where it runs in
+/// parallel, so that the duplicate index (one thread) only looks prints up.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fingerprinter;
+
+impl Transform for Fingerprinter {
+    type Item = Record;
+    fn process(&mut self, record: Record) -> Result<Record, StageError> {
+        Ok(match record {
+            Record::Article(mut article) => {
+                if article.print.is_none() {
+                    article.print = fingerprint(&article).map(BodyPrint::from);
+                }
+                Record::Article(article)
+            }
+            other => other,
+        })
+    }
+}
+
+/// The fingerprint of an article: the one a worker stored, else computed now.
+fn print_of(article: &Article) -> Option<Fingerprint> {
+    if article.print.is_some() {
+        return Fingerprint::stored(article);
+    }
+    fingerprint(article)
 }
 
 /// The fingerprint of an article's body, or `None` when it has no words.
@@ -374,7 +429,7 @@ impl DupIndex {
             out.push(record);
             return;
         };
-        let Some(fp) = fingerprint(article) else {
+        let Some(fp) = print_of(article) else {
             out.push(record);
             return;
         };
@@ -409,7 +464,7 @@ impl DupIndex {
     fn process_longest(&mut self, record: &Record) -> Result<(), DupError> {
         let mut entry = NONE;
         if let Record::Article(article) = record {
-            if let Some(fp) = fingerprint(article) {
+            if let Some(fp) = print_of(article) {
                 entry = if let Some((e, _, _)) = self.find(&fp) {
                     let cluster = self.entries[e as usize].cluster;
                     let new = self.add(&article.id, &fp, cluster, false);
