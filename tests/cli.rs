@@ -83,3 +83,50 @@ fn globs_select_inputs() {
         .collect();
     assert_eq!(ids, ["a"]);
 }
+
+#[test]
+fn explain_shows_every_line_with_its_decision() {
+    let seed = crate::util::sample().join("seed-bol-xi-putin.txt");
+    let output = run(&["explain", arg(&seed)]);
+    assert_code(&output, 0);
+    let text = String::from_utf8(output.stdout).unwrap();
+    // Piped: plain text, no colour codes.
+    assert!(!text.contains('\u{1b}'), "colour codes in piped output");
+    let lines: Vec<&str> = text.lines().collect();
+    // A header, then one row per input line (blank lines included).
+    let n_input = std::fs::read_to_string(&seed).unwrap().lines().count();
+    assert_eq!(lines.len(), n_input + 1);
+    assert!(
+        lines[0].contains("title \"US urges Xi to press Putin"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("x boilerplate:ad-label") && lines[1].ends_with("Advertisement"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" title ") && l.ends_with("in Ukraine"))
+    );
+    assert!(lines.iter().any(|l| l.contains("x repeated headline")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" heading ") && l.ends_with("Hours of informal talks"))
+    );
+    assert!(lines.iter().any(|l| l.contains(" summary ")));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("x footer") && l.ends_with("End of Article"))
+    );
+    let colour = run(&["explain", arg(&seed), "--color", "always"]);
+    assert!(
+        String::from_utf8(colour.stdout)
+            .unwrap()
+            .contains("\u{1b}[32m")
+    );
+}

@@ -488,7 +488,7 @@ fn sharding_keeps_every_document_once() {
     let corpus = Corpus::new();
     let expected = corpus.jsonl("all.jsonl", &["--fields", PARQUET_FIELDS]);
     let n = expected.len();
-    assert_eq!(n, 10);
+    assert_eq!(n, 12);
     for (format, ext) in [("parquet", "parquet"), ("jsonl", "jsonl"), ("csv", "csv")] {
         let dir = corpus.path(&format!("shards-{format}"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -508,13 +508,14 @@ fn sharding_keeps_every_document_once() {
             "--fields",
             fields,
             "--max-docs-per-file",
-            "4",
+            "5",
             "--rejects",
             arg(&rejects),
             "--duplicates",
             arg(&duplicates),
         ]);
-        // 10 articles, 4 per file: 3 files, and no temporary or unsharded file left.
+        // 12 articles, 5 per file: 3 files (the last one short), and no temporary or unsharded
+        // file left.
         assert_eq!(
             listing(&dir),
             [0, 1, 2].map(|i| format!("out-{i:05}.{ext}")),
@@ -545,7 +546,7 @@ fn sharding_keeps_every_document_once() {
             sizes.push(rows.len());
             got.extend(rows);
         }
-        assert_eq!(sizes, [4, 4, 2], "{format}");
+        assert_eq!(sizes, [5, 5, 2], "{format}");
         assert_eq!(
             ids(&got),
             ids(&expected),

@@ -142,7 +142,7 @@ fn bad_files_are_rejected_and_counted() {
     assert_code(&output, 1);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("9 documents: 7 exported, 0 duplicates, 2 rejected"),
+        stderr.contains("11 documents: 9 exported, 0 duplicates, 2 rejected"),
         "{stderr}"
     );
     let rejects = read_jsonl(&env.path("out.rejects.jsonl"));
@@ -157,7 +157,7 @@ fn bad_files_are_rejected_and_counted() {
             ("empty", "empty file")
         ]
     );
-    assert_eq!(read_jsonl(&out).len(), 7);
+    assert_eq!(read_jsonl(&out).len(), 9);
 }
 
 #[test]
@@ -178,7 +178,7 @@ fn text_format_writes_one_file_per_article() {
             "NSC spokesman urged Mr. Xi to persuade his Russian counterpart to withdraw troops from Ukraine."
         )
     );
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 7);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 9);
 }
 
 /// Writes `n` generated pages of varying shape, so that documents take uneven time.
