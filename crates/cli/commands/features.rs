@@ -17,7 +17,7 @@ use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::{LineFacts, LineModel, classify, features, title};
 
-use super::learn::{run_model, site_rules};
+use super::learn::apply_site_args;
 use super::{Settings, ingest_config};
 use crate::args::FeaturesArgs;
 use crate::exit::ExitStatus;
@@ -122,17 +122,9 @@ impl Sink for FeatureSink {
 pub fn features(args: &FeaturesArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
     // The same pass 1 as `run`: the site counts are features too.
-    settings.dedupe.rules = site_rules(&args.site.rules)?;
-    settings.dedupe.site = match run_model(
-        args.site.model.as_deref(),
-        args.site.no_site_model,
-        &args.site.group,
-        &args.input,
-        &settings,
-    )? {
-        Ok(model) => model,
-        Err(status) => return Ok(status),
-    };
+    if let Some(status) = apply_site_args(&args.site, &args.input, &mut settings)? {
+        return Ok(status);
+    }
     let source = InputSource::new(
         &args.input.inputs,
         &ingest_config(&args.input)?,

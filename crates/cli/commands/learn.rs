@@ -15,7 +15,9 @@ use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 
 use super::{Settings, ingest_config, print_line};
-use crate::args::{DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs};
+use crate::args::{
+    DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
+};
 use crate::exit::ExitStatus;
 
 pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
@@ -70,6 +72,29 @@ pub fn group_by_of(arg: Option<GroupByArg>) -> GroupBy {
         Some(GroupByArg::Host) => GroupBy::Host,
         Some(GroupByArg::Dir) => GroupBy::Dir,
         Some(GroupByArg::None) => GroupBy::None,
+    }
+}
+
+/// Applies `--model`/`--no-site-model`/`--group-by` and the template rules to `settings`,
+/// running pass 1 over `input` when no model is given; `Some(status)` when it was interrupted.
+pub fn apply_site_args(
+    site: &SiteArgs,
+    input: &InputArgs,
+    settings: &mut Settings,
+) -> anyhow::Result<Option<ExitStatus>> {
+    settings.dedupe.rules = site_rules(&site.rules)?;
+    match run_model(
+        site.model.as_deref(),
+        site.no_site_model,
+        &site.group,
+        input,
+        settings,
+    )? {
+        Ok(model) => {
+            settings.dedupe.site = model;
+            Ok(None)
+        }
+        Err(status) => Ok(Some(status)),
     }
 }
 

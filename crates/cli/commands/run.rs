@@ -10,7 +10,7 @@ use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
 
-use super::learn::{dup_config, run_model, site_rules};
+use super::learn::{apply_site_args, dup_config};
 use super::report::{Part, StageClock};
 use super::{Settings, export_config, finish, ingest_config};
 use crate::args::RunArgs;
@@ -19,7 +19,6 @@ use crate::progress::Progress;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
-    settings.dedupe.rules = site_rules(&args.site.rules)?;
     let dup = dup_config(&args.dup, &args.output.output)?;
     let mut ingest = ingest_config(&args.input)?;
     let export = export_config(&args.output)?;
@@ -38,16 +37,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExportSink::new(&export)?
     };
-    settings.dedupe.site = match run_model(
-        args.site.model.as_deref(),
-        args.site.no_site_model,
-        &args.site.group,
-        &args.input,
-        &settings,
-    )? {
-        Ok(model) => model,
-        Err(status) => return Ok(status),
-    };
+    if let Some(status) = apply_site_args(&args.site, &args.input, &mut settings)? {
+        return Ok(status);
+    }
     let progress = Progress::new(settings.is_quiet);
     let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
     let clock = StageClock::default();

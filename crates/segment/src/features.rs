@@ -549,7 +549,6 @@ pub fn pass2(features: &DocFeatures, p1: &[f32]) -> Vec<f32> {
     reason = "exact values are the point of these tests"
 )]
 mod tests {
-    use newsclean_core::{Doc, DocSource, DocStats};
 
     use super::*;
 
@@ -582,17 +581,7 @@ mod tests {
     fn rows_for_live_lines_only() {
         let text =
             "Title here\n\nFirst paragraph is long enough to count as prose for sure.\nAlso Read\n";
-        let doc = Doc {
-            seq: 0,
-            id: "t".into(),
-            source: DocSource::default(),
-            text: text.into(),
-            stats: DocStats::default(),
-        };
-        let (marked, _) = MarkedDoc::split(doc);
-        let facts: Vec<LineFacts> = (0..marked.lines.len())
-            .map(|i| LineFacts::of(marked.line_text(i)))
-            .collect();
+        let (marked, facts) = crate::test_support::marked(text);
         let f = extract(&marked, &facts);
         assert_eq!(f.lines, vec![0, 2, 3]);
         assert_eq!(f.values.len(), 3 * N_FEATURES);

@@ -87,3 +87,27 @@ impl Transform for Segment {
         }
     }
 }
+
+/// Helpers for the crate's unit tests.
+#[cfg(test)]
+mod test_support {
+    use newsclean_core::{Doc, DocSource, DocStats, MarkedDoc};
+
+    use crate::LineFacts;
+
+    /// `text` split into lines as dedupe starts, and the facts of each line.
+    pub(crate) fn marked(text: &str) -> (MarkedDoc, Vec<LineFacts>) {
+        let doc = Doc {
+            seq: 0,
+            id: "t".into(),
+            source: DocSource::default(),
+            text: text.into(),
+            stats: DocStats::default(),
+        };
+        let (marked, _) = MarkedDoc::split(doc);
+        let facts = (0..marked.lines.len())
+            .map(|i| LineFacts::of(marked.line_text(i)))
+            .collect();
+        (marked, facts)
+    }
+}

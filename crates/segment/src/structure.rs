@@ -260,7 +260,6 @@ fn sample_removed(marked: &MarkedDoc, removed: &[(usize, &str)]) -> Vec<RemovedL
 
 #[cfg(test)]
 mod tests {
-    use newsclean_core::{Doc, DocSource, DocStats};
 
     use super::*;
 
@@ -279,22 +278,12 @@ mod tests {
                 None => line,
             })
             .collect();
-        let doc = Doc {
-            seq: 0,
-            id: "t".into(),
-            source: DocSource::default(),
-            text: body.join("\n"),
-            stats: DocStats::default(),
-        };
-        let (mut marked, _) = MarkedDoc::split(doc);
+        let (mut marked, facts) = crate::test_support::marked(&body.join("\n"));
         for i in title_lines {
             marked.lines[i].verdict = Verdict::TitleCandidate;
         }
         // Scores stand in for the model here: prose is text, and so is a short line between two
         // prose lines; anything else is not.
-        let facts: Vec<LineFacts> = (0..marked.lines.len())
-            .map(|i| LineFacts::of(marked.line_text(i)))
-            .collect();
         let is_prose = |i: Option<&LineFacts>| i.is_some_and(LineFacts::is_prose);
         let scores: Vec<f32> = (0..facts.len())
             .map(|i| {
@@ -388,17 +377,7 @@ paragraph    | The body goes on here with another long sentence of words."
             50,
             "The first paragraph is a real sentence with many words in it.".into(),
         );
-        let doc = Doc {
-            seq: 0,
-            id: "t".into(),
-            source: DocSource::default(),
-            text: text.join("\n"),
-            stats: DocStats::default(),
-        };
-        let (mut marked, _) = MarkedDoc::split(doc);
-        let facts: Vec<LineFacts> = (0..marked.lines.len())
-            .map(|i| LineFacts::of(marked.line_text(i)))
-            .collect();
+        let (mut marked, facts) = crate::test_support::marked(&text.join("\n"));
         let scores: Vec<f32> = facts
             .iter()
             .map(|f| if f.is_prose() { 0.9 } else { 0.1 })

@@ -375,24 +375,13 @@ fn dedupe_title(marked: &MarkedDoc) -> Option<Candidate> {
 
 #[cfg(test)]
 mod tests {
-    use newsclean_core::{Doc, DocSource, DocStats};
 
     use super::*;
 
     #[test]
     fn candidates_include_parts_of_the_title_tag() {
         let text = "Big storm hits coast | The Daily\nHome\nBig storm hits coast\nRain fell all day on the coast, and the storm is far from over yet.\n";
-        let doc = Doc {
-            seq: 0,
-            id: "t".into(),
-            source: DocSource::default(),
-            text: text.into(),
-            stats: DocStats::default(),
-        };
-        let (marked, _) = MarkedDoc::split(doc);
-        let facts: Vec<LineFacts> = (0..marked.lines.len())
-            .map(|i| LineFacts::of(marked.line_text(i)))
-            .collect();
+        let (marked, facts) = crate::test_support::marked(text);
         let scores = [0.1, 0.1, 0.2, 0.9];
         let found = candidates(&marked, &facts, &scores, 0.5);
         let texts: Vec<&str> = found
