@@ -709,39 +709,46 @@ impl ExportSink {
 
     fn write_reject(&mut self, reject: &Reject) -> Result<(), Error> {
         self.summary.add_reject(reject);
-        if let Writer::Frames(Some(frames)) = &mut self.writer {
-            frames
-                .write(&Record::Reject(reject.clone()))
-                .map_err(Error::Frames)?;
-        }
-        if let Some(file) = &mut self.rejects {
-            let mut line = json::reject_line(reject);
-            line.push(b'\n');
-            file.write_all(&line).map_err(|source| Error::Write {
-                path: file.path().to_path_buf(),
-                source,
-            })?;
-        }
-        Ok(())
+        let line = json::reject_line(reject);
+        write_aside(
+            &mut self.writer,
+            self.rejects.as_mut(),
+            || Record::Reject(reject.clone()),
+            line,
+        )
     }
 
     fn write_duplicate(&mut self, duplicate: &Duplicate) -> Result<(), Error> {
         self.summary.add_duplicate(duplicate);
-        if let Writer::Frames(Some(frames)) = &mut self.writer {
-            frames
-                .write(&Record::Duplicate(duplicate.clone()))
-                .map_err(Error::Frames)?;
-        }
-        if let Some(file) = &mut self.duplicates {
-            let mut line = json::duplicate_line(duplicate);
-            line.push(b'\n');
-            file.write_all(&line).map_err(|source| Error::Write {
-                path: file.path().to_path_buf(),
-                source,
-            })?;
-        }
-        Ok(())
+        let line = json::duplicate_line(duplicate);
+        write_aside(
+            &mut self.writer,
+            self.duplicates.as_mut(),
+            || Record::Duplicate(duplicate.clone()),
+            line,
+        )
     }
+}
+
+/// Writes a record that is not an article: into the frame stream when the output is one (so
+/// that the stream keeps every record), and as a JSON line into its side file.
+fn write_aside(
+    writer: &mut Writer,
+    file: Option<&mut AtomicFile>,
+    record: impl FnOnce() -> Record,
+    mut line: Vec<u8>,
+) -> Result<(), Error> {
+    if let Writer::Frames(Some(frames)) = writer {
+        frames.write(&record()).map_err(Error::Frames)?;
+    }
+    if let Some(file) = file {
+        line.push(b'\n');
+        file.write_all(&line).map_err(|source| Error::Write {
+            path: file.path().to_path_buf(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 impl Sink for ExportSink {
