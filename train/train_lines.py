@@ -150,6 +150,16 @@ def augment(bench: Path, meta, y, out_dir: Path, seed: int = 11) -> None:
             if i in pos and rng.random() < 0.15:
                 out.append(rng.choice(AD_LABELS))
         (out_dir / f'{doc}__aug.txt').write_text('\n'.join(out), encoding='utf-8')
+        # Archives hold pages saved twice (re-scrapes, syndicated copies): a second copy with a
+        # few words changed, so that a body line on two pages of a site is still body text.
+        if rng.random() < 0.15:
+            copy = []
+            for line in out:
+                words = line.split(' ')
+                if len(words) > 20 and rng.random() < 0.3:
+                    words[rng.randrange(1, len(words) - 1)] = 'revised'
+                copy.append(' '.join(words))
+            (out_dir / f'{doc}__aug2.txt').write_text('\n'.join(copy), encoding='utf-8')
 
 
 def base_doc(doc: str) -> str:

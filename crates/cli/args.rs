@@ -365,6 +365,9 @@ pub struct FeaturesArgs {
 pub struct ExplainArgs {
     /// The page to explain.
     pub file: PathBuf,
+    /// A site model from `newsclean learn`, to judge the page as `run --model` does.
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<PathBuf>,
     /// Colour the verdicts.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -7,13 +7,15 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use newsclean_core::{NoopReporter, Reason, Record, Source, Verdict};
-use newsclean_dedupe::mark;
+use newsclean_dedupe::mark_with;
 use newsclean_ingest::{IngestConfig, InputSource, decode};
 use newsclean_segment::{LineModel, segment};
 
 use super::Settings;
+use super::learn::load_model;
 use crate::args::{ColorChoice, ExplainArgs};
 use crate::exit::ExitStatus;
 
@@ -71,7 +73,12 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
         }
         other => anyhow::bail!("unexpected {}", other.kind_name()),
     };
-    let mut marked = mark(doc);
+    // With a site model, the page is judged as `run --model` judges it.
+    let mut dedupe = settings.dedupe.clone();
+    if let Some(model) = &args.model {
+        dedupe.site = Some(Arc::new(load_model(model)?));
+    }
+    let mut marked = mark_with(doc, &dedupe);
     let model = settings
         .segment
         .model

@@ -95,8 +95,10 @@ impl Sink for FeatureSink {
             line.clear();
             let kind = if marked.lines[i].verdict == Verdict::TitleCandidate {
                 "title"
-            } else {
+            } else if marked.lines[i].verdict.is_alive() {
                 "live"
+            } else {
+                "template"
             };
             let text = marked.line_text(i).replace(['\t', '\r'], " ");
             let _ = write!(line, "{}\t{i}\t{kind}\t{text}", marked.id);

@@ -9,7 +9,8 @@
 //! many of the site's pages as [`Reason::SiteTemplate`] (see [`SiteRules`]).
 //!
 //! Counts add up, so models learned on shards and merged ([`SiteModel::merge`]) equal the
-//! model learned on the whole input.
+//! model learned on the whole input. Each document also counts once under a key of its whole
+//! content, so that exact copies of a page count as one page when its lines are judged.
 //!
 //! **Memory.** Learning keeps every distinct (site, line) pair: 12 bytes of payload per pair
 //! (u64 hash, u32 count) plus hash-table overhead while counting, about 24 bytes in all. At run
@@ -28,7 +29,7 @@ use newsclean_core::{
 use serde::{Deserialize, Serialize};
 
 /// The format version of site model files; bump it when [`SiteModel`] changes shape.
-pub const MODEL_VERSION: u16 = 1;
+pub const MODEL_VERSION: u16 = 2;
 
 /// How documents are grouped into sites.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,6 +320,10 @@ impl SiteLearner {
         for &hash in &self.scratch {
             *counter.counts.entry(hash).or_default() += 1;
         }
+        // The document itself, as one more key: its count is how many exact copies of the page
+        // the group holds, so that a page saved twice does not make its own lines look like
+        // the site's template.
+        *counter.counts.entry(doc_key(&self.scratch)).or_default() += 1;
     }
 
     /// The model learned so far.
@@ -441,6 +446,17 @@ fn is_title_like(text: &str) -> bool {
     (1..=24).contains(&n_words) && !is_clear_prose(text)
 }
 
+/// The key of a document's content in the model: a hash of its sorted, distinct line hashes,
+/// kept apart from line hashes by a prefix.
+fn doc_key(sorted_hashes: &[u64]) -> u64 {
+    let mut bytes = Vec::with_capacity(4 + 8 * sorted_hashes.len());
+    bytes.extend_from_slice(b"doc:");
+    for hash in sorted_hashes {
+        bytes.extend_from_slice(&hash.to_le_bytes());
+    }
+    stable_hash(&bytes)
+}
+
 /// The most lines a list under a heading may have.
 const MAX_LIST: usize = 12;
 
@@ -455,6 +471,16 @@ pub fn mark_template(
         marked.site = SiteLines::default();
         return;
     };
+    // Exact copies of this page carry all its lines: they count as one page.
+    let mut hashes: Vec<u64> = marked
+        .lines
+        .iter()
+        .filter(|l| l.verdict != Verdict::Blank)
+        .map(|l| l.hash)
+        .collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    let extra_copies = group.count(doc_key(&hashes)).saturating_sub(1);
     let n_line_docs: Vec<u32> = marked
         .lines
         .iter()
@@ -462,7 +488,7 @@ pub fn mark_template(
             if l.verdict == Verdict::Blank {
                 0
             } else {
-                group.count(l.hash).max(1)
+                group.count(l.hash).saturating_sub(extra_copies).max(1)
             }
         })
         .collect();

@@ -6,7 +6,7 @@
 //! around the line (the article is one dense block); no stopword list is involved.
 
 use newsclean_core::text::normalize_into;
-use newsclean_core::{MarkedDoc, Verdict};
+use newsclean_core::{MarkedDoc, Reason, Verdict};
 
 use crate::classify::LineFacts;
 use crate::markers::{Marker, marker};
@@ -69,7 +69,7 @@ pub const CONTEXT_NAMES: [&str; 26] = [
     "inside_prose_span",
     "n_copies",
     "site_log_docs",
-    "site_share",
+    "site_rel",
 ];
 
 /// Features taken from the neighbours at offsets -2, -1, +1, +2.
@@ -348,7 +348,15 @@ pub fn of_doc(marked: &MarkedDoc) -> DocFeatures {
     extract(marked, &facts)
 }
 
-/// Computes the features of every live line of `marked`.
+/// Whether the classifier scores a line: live lines, and lines removed as the site's template.
+/// Template lines stay in view so that a page looks the same to the classifier whether or not
+/// a site model removed its menu and footer (the last paragraph before a removed footer is
+/// still followed by a footer); their verdict does not change.
+pub fn is_scored(verdict: &Verdict) -> bool {
+    verdict.is_alive() || *verdict == Verdict::Removed(Reason::SiteTemplate)
+}
+
+/// Computes the features of every scored line of `marked` (see [`is_scored`]).
 #[expect(
     clippy::too_many_lines,
     reason = "one feature after the other; splitting it would scatter the row layout"
@@ -357,7 +365,7 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
     const NB: usize = BASE_NAMES.len();
     const NC: usize = CONTEXT_NAMES.len();
     let lines: Vec<usize> = (0..marked.lines.len())
-        .filter(|&i| marked.lines[i].verdict.is_alive())
+        .filter(|&i| is_scored(&marked.lines[i].verdict))
         .collect();
     let n = lines.len();
     let mut base = vec![0f32; n * NB];
@@ -435,6 +443,15 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
             .is_none_or(|l| l.verdict == Verdict::Blank)
     };
 
+    let site_log: Vec<f32> = lines
+        .iter()
+        .map(|&i| (marked.site.n_line_docs.get(i).copied().unwrap_or(1).max(1) as f32).ln())
+        .collect();
+    let site_log_median = {
+        let mut sorted = site_log.clone();
+        sorted.sort_by(f32::total_cmp);
+        sorted.get(n / 2).copied().unwrap_or(0.0)
+    };
     let mut values = vec![0f32; n * N_FEATURES];
     let mut footers_before = 0u32;
     let mut in_related = false;
@@ -474,10 +491,11 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
         c[21] = b(k, 0) - median_chars;
         c[22] = flag(first_prose.is_some_and(|p| k >= p) && last_prose.is_some_and(|p| k <= p));
         c[23] = (n_copies(marked.lines[i].hash) as f32).min(10.0);
-        // How many pages of the site carry the line (1: only this one, or no site model).
-        let n_site_docs = marked.site.n_line_docs.get(i).copied().unwrap_or(1).max(1);
-        c[24] = (n_site_docs as f32).ln();
-        c[25] = marked.site_share(i).unwrap_or(0.0);
+        // How many pages of the site carry the line (1: only this one, or no site model), and
+        // how much more than the page's typical line: a page saved twice has every line on two
+        // pages, and only its template lines stand out.
+        c[24] = site_log[k];
+        c[25] = site_log[k] - site_log_median;
         if b(k, 14) > 0.0 && first_prose.is_some_and(|p| k > p) {
             footers_before += 1;
         }

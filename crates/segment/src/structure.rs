@@ -41,7 +41,7 @@ pub fn segment(marked: &mut MarkedDoc, model: &LineModel) -> Article {
         .collect();
     let scores = classify(marked, &facts, model);
     for (line, &score) in marked.lines.iter_mut().zip(&scores) {
-        if line.verdict.is_alive() {
+        if crate::features::is_scored(&line.verdict) {
             line.score = score;
         }
     }
