@@ -130,3 +130,44 @@ fn explain_shows_every_line_with_its_decision() {
             .contains("\u{1b}[32m")
     );
 }
+
+#[test]
+fn explain_with_a_site_model_shows_template_lines() {
+    let env = TestEnv::new();
+    for (i, topic) in ["harbour", "railway", "library"].iter().enumerate() {
+        env.write(
+            &format!("in/site.example/{topic}.txt"),
+            format!(
+                "Menu of the Example Gazette\nThe {topic} reopens\nThe {topic} reopened on Monday after two years of work, officials said, and crowds came at once to see it.\nStory {i} ends here with a sentence that is long enough to be read as prose by anyone.\n"
+            ),
+        );
+    }
+    let model = env.path("site.model");
+    assert_code(
+        &run(&["learn", arg(&env.path("in")), "-o", arg(&model), "-q"]),
+        0,
+    );
+    let page = env.path("in/site.example/harbour.txt");
+    let output = run(&[
+        "explain",
+        arg(&page),
+        "--model",
+        arg(&model),
+        "--root",
+        arg(&env.path("in")),
+    ]);
+    assert_code(&output, 0);
+    let text = String::from_utf8(output.stdout).unwrap();
+    let menu = text
+        .lines()
+        .find(|l| l.ends_with("Menu of the Example Gazette"))
+        .unwrap();
+    assert!(menu.contains("x site template"), "{text}");
+    // Without --root the page has no directory, so no site of the model: no template verdict.
+    let output = run(&["explain", arg(&page), "--model", arg(&model)]);
+    assert!(
+        !String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("site template")
+    );
+}

@@ -368,6 +368,10 @@ pub struct ExplainArgs {
     /// A site model from `newsclean learn`, to judge the page as `run --model` does.
     #[arg(long, value_name = "MODEL")]
     pub model: Option<PathBuf>,
+    /// The input directory the page was read from by `run`/`learn`: it gives the page its id,
+    /// and with it its site in the model.
+    #[arg(long, value_name = "DIR", requires = "model")]
+    pub root: Option<PathBuf>,
     /// Colour the verdicts.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -9,9 +9,10 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use newsclean_core::{NoopReporter, Reason, Record, Source, Verdict};
 use newsclean_dedupe::mark_with;
-use newsclean_ingest::{IngestConfig, InputSource, decode};
+use newsclean_ingest::{IngestConfig, InputSource, decode, doc_id};
 use newsclean_segment::{LineModel, segment};
 
 use super::Settings;
@@ -66,13 +67,20 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
         Record::Raw(raw) => decode(raw),
         other => other,
     };
-    let doc = match record {
+    let mut doc = match record {
         Record::Doc(doc) => doc,
         Record::Reject(reject) => {
             anyhow::bail!("{} is rejected: {}", path.display(), reject.reason)
         }
         other => anyhow::bail!("unexpected {}", other.kind_name()),
     };
+    // Under --root, the page has the id `run ROOT` gives it, and so its site.
+    if let Some(root) = &args.root {
+        let rel = path
+            .strip_prefix(root)
+            .with_context(|| format!("{} is not under {}", path.display(), root.display()))?;
+        doc.id = doc_id(rel);
+    }
     // With a site model, the page is judged as `run --model` judges it.
     let mut dedupe = settings.dedupe.clone();
     if let Some(model) = &args.model {
