@@ -10,7 +10,7 @@ use newsclean_core::{MarkedDoc, Reason, Verdict};
 
 use crate::classify::LineFacts;
 use crate::markers::{Marker, marker};
-use crate::patterns::{is_byline_like, is_date_like};
+use crate::patterns::{is_byline_like, is_comment_meta, is_date_like};
 
 /// Names of the features of one line, in row order.
 pub const BASE_NAMES: [&str; 26] = [
@@ -43,7 +43,7 @@ pub const BASE_NAMES: [&str; 26] = [
 ];
 
 /// Names of the features that place a line in its document.
-pub const CONTEXT_NAMES: [&str; 26] = [
+pub const CONTEXT_NAMES: [&str; 29] = [
     "rel_pos",
     "log_index",
     "log_rest",
@@ -70,6 +70,9 @@ pub const CONTEXT_NAMES: [&str; 26] = [
     "n_copies",
     "site_log_docs",
     "site_rel",
+    "comment_meta",
+    "comment_meta_near",
+    "comment_meta_before",
 ];
 
 /// Features taken from the neighbours at offsets -2, -1, +1, +2.
@@ -370,11 +373,13 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
     let n = lines.len();
     let mut base = vec![0f32; n * NB];
     let mut norm = String::new();
+    let mut comment_meta = vec![false; n];
     for (k, &i) in lines.iter().enumerate() {
         let text = marked.line_text(i);
         // Markers, dates and bylines are short lines; long ones are matched as they stand.
         if facts[i].n_words <= SHORT_LINE {
             normalize_into(text, &mut norm);
+            comment_meta[k] = facts[i].n_words <= 15 && is_comment_meta(&norm);
             base_row(text, &norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
         } else {
             base_row(text, text, &facts[i], &mut base[k * NB..(k + 1) * NB]);
@@ -443,6 +448,7 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
             .is_none_or(|l| l.verdict == Verdict::Blank)
     };
 
+    let comment_sum = prefix(&|k| flag(comment_meta[k]));
     let site_log: Vec<f32> = lines
         .iter()
         .map(|&i| (marked.site.n_line_docs.get(i).copied().unwrap_or(1).max(1) as f32).ln())
@@ -496,6 +502,10 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
         // pages, and only its template lines stand out.
         c[24] = site_log[k];
         c[25] = site_log[k] - site_log_median;
+        // Comment sections: headers of reader comments around, and how many came before.
+        c[26] = flag(comment_meta[k]);
+        c[27] = window_mean(&comment_sum, k, 10);
+        c[28] = comment_sum[k].ln_1p();
         if b(k, 14) > 0.0 && first_prose.is_some_and(|p| k > p) {
             footers_before += 1;
         }

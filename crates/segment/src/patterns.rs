@@ -107,6 +107,42 @@ pub fn is_byline_like(norm: &str) -> bool {
             .any(|p| norm.starts_with(p))
 }
 
+/// Words that reply links of comment sections are made of, in several languages.
+const REPLY_WORDS: [&str; 8] = [
+    "reply",
+    "antworten",
+    "répondre",
+    "responder",
+    "responda",
+    "rispondi",
+    "ответить",
+    "返信",
+];
+/// How comment headers introduce what follows.
+const SAYS: [&str; 7] = [
+    "says:",
+    "said:",
+    "wrote:",
+    "schrieb:",
+    "a écrit :",
+    "a écrit:",
+    "escribió:",
+];
+
+/// A normalised short line that looks like the header of a reader comment: a reply link, a
+/// "… says:" introduction, or a name next to a clock time ("Izzy — July 10th, 2012, 1:53 am").
+pub fn is_comment_meta(norm: &str) -> bool {
+    let has_reply = norm
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| REPLY_WORDS.contains(&w));
+    let has_says = SAYS.iter().any(|s| norm.ends_with(s));
+    let bytes = norm.as_bytes();
+    let has_clock = bytes.windows(4).any(|w| {
+        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    });
+    has_reply || has_says || (has_clock && is_date_like(norm))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +155,15 @@ mod tests {
         assert!(!is_date_like("may we go"));
         assert!(is_date_like("14 märz 2024"));
         assert!(is_date_like("2024年3月14日"));
+    }
+
+    #[test]
+    fn comment_headers() {
+        assert!(is_comment_meta("izzy - july 10th, 2012, 1:53 am"));
+        assert!(is_comment_meta("adam | november 9, 2012 3:15 am | reply"));
+        assert!(is_comment_meta("john smith says:"));
+        assert!(!is_comment_meta("the meeting starts at 10:30 on monday"));
+        assert!(!is_comment_meta("the council replied on monday"));
     }
 
     #[test]
