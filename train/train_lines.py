@@ -49,12 +49,13 @@ N_ROUNDS = 60
 THRESHOLD = 0.5
 NEVER = 1e9  # a score no line reaches
 # How scores become decisions (see segment::model::Policy); tuned with --tune-policy.
-DEFAULT_POLICY = dict(threshold=THRESHOLD, relative=0.5, floor=0.1, footer_keep=0.9, related_keep=NEVER)
+DEFAULT_POLICY = dict(threshold=THRESHOLD, relative=0.5, floor=0.1, footer_keep=0.9, related_keep=NEVER, settled=0.05)
 POLICY_GRID = [
     ('relative', [0.0, 0.4, 0.5, 0.6]),
     ('floor', [0.1, 0.15, 0.25]),
     ('footer_keep', [NEVER, 0.9, 0.75]),
     ('related_keep', [NEVER, 0.9, 0.75]),
+    ('settled', [0.0, 0.01, 0.02, 0.05]),
 ]
 # Features that describe the dev set more than news pages in general: page size and how much of
 # it is prose depend on the site's template and era, and ad labels next to a line are common

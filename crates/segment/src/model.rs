@@ -240,6 +240,10 @@ pub struct Policy {
     /// In a related-links block, a title-like line stays in the text when it scores at least this.
     #[serde(default = "Policy::never")]
     pub related_keep: f32,
+    /// A line whose pass-1 probability is within this of 0 or 1 keeps it: pass 2 runs only on
+    /// the lines pass 1 is unsure about (0: on every line).
+    #[serde(default)]
+    pub settled: f32,
 }
 
 impl Policy {
@@ -259,6 +263,7 @@ impl Policy {
             floor: Policy::no_floor(),
             footer_keep: Policy::never(),
             related_keep: Policy::never(),
+            settled: 0.0,
         }
     }
 
@@ -378,7 +383,26 @@ impl LineModel {
     pub fn score(&self, features: &DocFeatures) -> Vec<f32> {
         let p1 = self.pass1(features);
         let rows = features::pass2(features, &p1);
-        self.pass2.probabilities(&rows, features::N_FEATURES_2)
+        let settled = self.policy.settled;
+        let unsure: Vec<usize> = (0..p1.len())
+            .filter(|&k| p1[k] > settled && p1[k] < 1.0 - settled)
+            .collect();
+        if unsure.len() == p1.len() {
+            return self.pass2.probabilities(&rows, features::N_FEATURES_2);
+        }
+        let width = features::N_FEATURES_2;
+        let mut unsure_rows = Vec::with_capacity(unsure.len() * width);
+        for &k in &unsure {
+            unsure_rows.extend_from_slice(&rows[k * width..(k + 1) * width]);
+        }
+        let mut scores = p1;
+        for (&k, p) in unsure
+            .iter()
+            .zip(self.pass2.probabilities(&unsure_rows, width))
+        {
+            scores[k] = p;
+        }
+        scores
     }
 }
 
