@@ -71,12 +71,13 @@ def newsclean(*args: str) -> None:
     subprocess.run([str(BIN), *args], check=True)
 
 
-def load_tsv(path: Path):
+def load_tsv(path: Path, n_meta: int = 4):
+    """Feature names, the leading text columns of each row, and the features as a matrix."""
     with path.open(encoding='utf-8') as f:
         header = f.readline().rstrip('\n').split('\t')
-        meta = [line.rstrip('\n').split('\t', 4)[:4] for line in f]
-    names = header[4:]
-    x = np.loadtxt(path, delimiter='\t', skiprows=1, usecols=range(4, 4 + len(names)),
+        meta = [line.rstrip('\n').split('\t', n_meta)[:n_meta] for line in f]
+    names = header[n_meta:]
+    x = np.loadtxt(path, delimiter='\t', skiprows=1, usecols=range(n_meta, n_meta + len(names)),
                    dtype=np.float32, comments=None, quotechar=None, ndmin=2)
     return names, meta, x
 
@@ -182,13 +183,8 @@ def norm_title(s: str) -> str:
 
 
 def load_titles(path: Path):
-    with path.open(encoding='utf-8') as f:
-        header = f.readline().rstrip('\n').split('\t')
-        meta = [line.rstrip('\n').split('\t', 5)[:5] for line in f]
-    names = header[5:]
-    x = np.loadtxt(path, delimiter='\t', skiprows=1, usecols=range(5, 5 + len(names)),
-                   dtype=np.float32, comments=None, quotechar=None, ndmin=2)
-    return names, meta, x
+    """Title candidate rows: doc, line, start, end, text, then the features."""
+    return load_tsv(path, n_meta=5)
 
 
 def title_labels(meta, bench: Path, manifest) -> np.ndarray:
