@@ -4,7 +4,7 @@
 use newsclean_core::hash::stable_hash;
 use newsclean_core::text::{normalize, normalize_into};
 use newsclean_core::{
-    Article, ArticleStats, MarkedDoc, Reason, RemovedLine, Role, Section, Verdict,
+    Article, ArticleStats, Line, MarkedDoc, Reason, RemovedLine, Role, Section, Verdict,
 };
 
 use crate::classify::{LineFacts, classify};
@@ -60,8 +60,20 @@ fn apply_title(marked: &mut MarkedDoc, title: Option<Candidate>) {
         normalize_into(&marked.text[c.start..c.end], &mut title_norm);
     }
     let title_hash = stable_hash(title_norm.as_bytes());
-    for (i, line) in marked.lines.iter_mut().enumerate() {
-        let is_copy = title.is_some() && line.hash == title_hash;
+    let title_words = word_key(&title_norm);
+    // A copy is the same line after normalisation, or the same words whatever the punctuation
+    // ("Title: subtitle" and "Title - subtitle"), as readers and the benchmark see it.
+    let is_copy = |line: &Line, text: &str| {
+        line.hash == title_hash
+            || ((title_norm.len() / 2..=title_norm.len() * 2).contains(&text.len())
+                && !title_words.is_empty()
+                && word_key(&normalize(text)) == title_words)
+    };
+    for i in 0..marked.lines.len() {
+        let is_copy = title.is_some()
+            && marked.lines[i].verdict.is_alive()
+            && is_copy(&marked.lines[i], marked.line_text(i));
+        let line = &mut marked.lines[i];
         line.verdict = match &line.verdict {
             _ if title.is_some_and(|c| c.line == i) => Verdict::TitleCandidate,
             Verdict::TitleCandidate | Verdict::Undecided if is_copy => {
@@ -71,6 +83,22 @@ fn apply_title(marked: &mut MarkedDoc, title: Option<Candidate>) {
             other => other.clone(),
         };
     }
+}
+
+/// The words of a normalised text, joined by single spaces: what is left of a line when
+/// punctuation does not count.
+fn word_key(norm: &str) -> String {
+    let mut key = String::with_capacity(norm.len());
+    for word in norm
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(word);
+    }
+    key
 }
 
 /// Gives every live line a role or a removal reason, from the classifier's `scores`.
