@@ -121,6 +121,21 @@ pub fn count_word_units(text: &str) -> usize {
     n_words + n_ideographic.div_ceil(2) + n_syllabic.div_ceil(5)
 }
 
+/// [`count_word_units`] and [`text_width`] of a text in one pass, with an ASCII fast path.
+pub fn word_units_and_width(text: &str) -> (usize, usize) {
+    if text.is_ascii() {
+        let mut n_words = 0;
+        let mut in_word = false;
+        for &b in text.as_bytes() {
+            let is_word = b.is_ascii_alphanumeric();
+            n_words += usize::from(is_word && !in_word);
+            in_word = is_word;
+        }
+        return (n_words, text.len());
+    }
+    (count_word_units(text), text_width(text))
+}
+
 /// The width of a text in Latin-letter equivalents: Chinese and Japanese characters carry as
 /// much text as about two and a half Latin letters, so they count that much; everything else
 /// counts one. Length features computed on it mean the same across scripts.
@@ -216,6 +231,19 @@ mod tests {
         assert_eq!(count_word_units("สวัสดีครับ"), 2);
         assert_eq!(text_width("abc"), 3);
         assert_eq!(text_width("図書館"), 3 + 5);
+    }
+
+    proptest! {
+        /// The one-pass measures equal the two separate ones.
+        #[test]
+        fn word_units_and_width_agree(s in "\\PC{0,40}") {
+            prop_assert_eq!(word_units_and_width(&s), (count_word_units(&s), text_width(&s)));
+        }
+
+        #[test]
+        fn ascii_word_units_and_width_agree(s in "[ -~]{0,60}") {
+            prop_assert_eq!(word_units_and_width(&s), (count_word_units(&s), text_width(&s)));
+        }
     }
 
     #[test]

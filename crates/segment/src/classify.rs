@@ -3,14 +3,14 @@
 use newsclean_core::MarkedDoc;
 
 use crate::model::LineModel;
-use newsclean_core::text::{count_word_units, text_width};
+use newsclean_core::text::word_units_and_width;
 
 /// Cheap facts about one line that several rules use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LineFacts {
     /// Words, with unspaced scripts counted as one word per two characters.
     pub n_words: u32,
-    /// Width in Latin-letter equivalents (see [`text_width`]).
+    /// Width in Latin-letter equivalents (see [`newsclean_core::text::text_width`]).
     pub n_chars: u32,
     /// The line ends like a sentence (`.`, `!`, `?`, `…`, or a closing quote after one).
     pub ends_sentence: bool,
@@ -29,9 +29,10 @@ impl LineFacts {
             .next_back();
         let ends_sentence = matches!(last, Some('.' | '!' | '?' | '…' | '。' | '！' | '？'));
         let ends_punct = ends_sentence || matches!(text.chars().next_back(), Some(',' | ';' | ':'));
+        let (n_words, width) = word_units_and_width(text);
         LineFacts {
-            n_words: count_word_units(text) as u32,
-            n_chars: text_width(text) as u32,
+            n_words: n_words as u32,
+            n_chars: width as u32,
             ends_sentence,
             ends_punct,
             bullet: bullet_len(text),
