@@ -19,20 +19,47 @@ pub fn normalize(line: &str) -> String {
 /// Like [`normalize`], but writes into `out` (cleared first) to reuse its allocation.
 pub fn normalize_into(line: &str, out: &mut String) {
     out.clear();
+    normalize_append(line, out);
+}
+
+/// Like [`normalize`], but appends to `out`: many lines can share one buffer.
+pub fn normalize_append(line: &str, out: &mut String) {
+    let start = out.len();
     if line.is_ascii() {
-        normalize_ascii(line.as_bytes(), out);
+        normalize_ascii(line, out, start);
     } else if is_nfkc_quick(line.chars()) == IsNormalized::Yes {
-        normalize_chars(line.chars(), out);
+        normalize_chars(line.chars(), out, start);
     } else {
-        normalize_chars(line.nfkc(), out);
+        normalize_chars(line.nfkc(), out, start);
     }
 }
 
-fn normalize_ascii(bytes: &[u8], out: &mut String) {
+/// `char::is_whitespace` on an ASCII byte (vertical tab included, unlike
+/// `u8::is_ascii_whitespace`), as the general path has it.
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
+}
+
+fn normalize_ascii(line: &str, out: &mut String, start: usize) {
+    let bytes = line.as_bytes();
+    // Most lines have single spaces between words and none at the ends: then normalising is
+    // a copy and an ASCII lowercase, both of which run over whole machine words.
+    let mut is_plain = true;
+    let mut prev = b' ';
+    for &b in bytes {
+        is_plain &= !(matches!(b, b'\t'..=b'\r') || (b == b' ' && prev == b' '));
+        prev = b;
+    }
+    if is_plain && prev != b' ' {
+        out.push_str(line);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     let mut pending_space = false;
     for &b in bytes {
-        if b.is_ascii_whitespace() {
-            pending_space = !out.is_empty();
+        if is_ascii_space(b) {
+            pending_space = out.len() > start;
         } else {
             if pending_space {
                 out.push(' ');
@@ -43,11 +70,11 @@ fn normalize_ascii(bytes: &[u8], out: &mut String) {
     }
 }
 
-fn normalize_chars(chars: impl Iterator<Item = char>, out: &mut String) {
+fn normalize_chars(chars: impl Iterator<Item = char>, out: &mut String, start: usize) {
     let mut pending_space = false;
     for c in chars {
         if c.is_whitespace() {
-            pending_space = !out.is_empty();
+            pending_space = out.len() > start;
             continue;
         }
         if pending_space {
@@ -262,7 +289,7 @@ mod tests {
     /// The general path, used to check that the fast paths give identical bytes.
     fn slow(line: &str) -> String {
         let mut out = String::new();
-        normalize_chars(line.nfkc(), &mut out);
+        normalize_chars(line.nfkc(), &mut out, 0);
         out
     }
 
@@ -270,6 +297,27 @@ mod tests {
         #[test]
         fn fast_paths_equal_general_path(s in "\\PC{0,40}") {
             prop_assert_eq!(normalize(&s), slow(&s));
+        }
+
+        /// ASCII lines with every kind of spacing take the copy-and-lowercase path or the
+        /// byte loop, and both give the general path's bytes.
+        #[test]
+        fn ascii_fast_path_equals_general_path(s in "[ -~\t\n\r\x0B\x0C]{0,60}") {
+            prop_assert_eq!(normalize(&s), slow(&s));
+        }
+
+        #[test]
+        fn any_ascii_equals_general_path(s in "[\x00-\x7F]{0,60}") {
+            prop_assert_eq!(normalize(&s), slow(&s));
+        }
+
+        /// Appending to a buffer that holds other lines gives the line's own normal form.
+        #[test]
+        fn append_equals_into(a in "\\PC{0,20}", s in "[ -~\t]{0,30}|\\PC{0,30}") {
+            let mut out = normalize(&a);
+            let before = out.clone();
+            normalize_append(&s, &mut out);
+            prop_assert_eq!(out, before + &normalize(&s));
         }
 
         #[test]

@@ -372,7 +372,7 @@ impl Transform for LineHasher {
     type Item = Record;
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
         match record {
-            Record::Doc(doc) => Ok(Record::Marked(MarkedDoc::split(doc).0)),
+            Record::Doc(doc) => Ok(Record::Marked(MarkedDoc::split(doc))),
             Record::Reject(_) => Ok(record),
             other => Err(StageError::new(
                 StageId::Dedupe,
@@ -463,7 +463,6 @@ const MAX_LIST: usize = 12;
 /// Records the site counts of every line and removes the site's template lines.
 pub fn mark_template(
     marked: &mut MarkedDoc,
-    norms: &[String],
     model: &SiteModel,
     rules: &SiteRules,
 ) {
@@ -507,7 +506,7 @@ pub fn mark_template(
             marked.lines[i].verdict = Verdict::Removed(Reason::SiteTemplate);
         }
     }
-    mark_lists(marked, norms);
+    mark_lists(marked);
     marked.site = SiteLines {
         n_docs: group.n_docs,
         n_line_docs,
@@ -522,13 +521,13 @@ pub fn mark_template(
 /// Measured on the dev benchmark: also taking lists under any template heading when most of
 /// their lines occur on other pages (rotating titles) took menus and the article's own short
 /// lines with them (F1 0.908 instead of 0.919), so the heading must name a list.
-fn mark_lists(marked: &mut MarkedDoc, norms: &[String]) {
+fn mark_lists(marked: &mut MarkedDoc) {
     let lexicon = list_headings();
     let mut i = 0;
     while i < marked.lines.len() {
         let is_heading = marked.lines[i].verdict == Verdict::Removed(Reason::SiteTemplate)
             && count_word_units(marked.line_text(i)) <= 6
-            && lexicon.lookup(&norms[i]).is_some();
+            && lexicon.lookup(marked.norm(i)).is_some();
         if !is_heading {
             i += 1;
             continue;

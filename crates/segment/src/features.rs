@@ -5,7 +5,6 @@
 //! feature is language-neutral: lengths, punctuation, case, position and the density of text
 //! around the line (the article is one dense block); no stopword list is involved.
 
-use newsclean_core::text::normalize_into;
 use newsclean_core::{MarkedDoc, Reason, Verdict};
 
 use crate::classify::LineFacts;
@@ -372,15 +371,14 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
         .collect();
     let n = lines.len();
     let mut base = vec![0f32; n * NB];
-    let mut norm = String::new();
     let mut comment_meta = vec![false; n];
     for (k, &i) in lines.iter().enumerate() {
         let text = marked.line_text(i);
         // Markers, dates and bylines are short lines; long ones are matched as they stand.
         if facts[i].n_words <= SHORT_LINE {
-            normalize_into(text, &mut norm);
-            comment_meta[k] = facts[i].n_words <= 15 && is_comment_meta(&norm);
-            base_row(text, &norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
+            let norm = marked.norm(i);
+            comment_meta[k] = facts[i].n_words <= 15 && is_comment_meta(norm);
+            base_row(text, norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
         } else {
             base_row(text, text, &facts[i], &mut base[k * NB..(k + 1) * NB]);
         }
