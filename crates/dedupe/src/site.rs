@@ -461,11 +461,7 @@ fn doc_key(sorted_hashes: &[u64]) -> u64 {
 const MAX_LIST: usize = 12;
 
 /// Records the site counts of every line and removes the site's template lines.
-pub fn mark_template(
-    marked: &mut MarkedDoc,
-    model: &SiteModel,
-    rules: &SiteRules,
-) {
+pub fn mark_template(marked: &mut MarkedDoc, model: &SiteModel, rules: &SiteRules) {
     let Some(group) = model.group_of(&marked.id, marked.source.url.as_deref()) else {
         marked.site = SiteLines::default();
         return;
