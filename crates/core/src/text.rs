@@ -105,6 +105,9 @@ fn unify(c: char) -> Option<char> {
 
 /// Counts the words of a text: maximal runs of alphanumeric characters.
 pub fn count_words(text: &str) -> usize {
+    if text.is_ascii() {
+        return count_ascii_words(text.as_bytes());
+    }
     let mut n = 0;
     let mut in_word = false;
     for c in text.chars() {
@@ -121,6 +124,9 @@ pub fn count_words(text: &str) -> usize {
 /// text written without spaces counts by characters: one word per two for Chinese and
 /// Japanese, one per five for Thai, Lao, Khmer and Myanmar.
 pub fn count_word_units(text: &str) -> usize {
+    if text.is_ascii() {
+        return count_ascii_words(text.as_bytes());
+    }
     let mut n_words = 0;
     let mut n_ideographic = 0usize;
     let mut n_syllabic = 0usize;
@@ -148,17 +154,22 @@ pub fn count_word_units(text: &str) -> usize {
     n_words + n_ideographic.div_ceil(2) + n_syllabic.div_ceil(5)
 }
 
+/// Runs of ASCII letters and digits: the words of ASCII text, by any of the counts above.
+fn count_ascii_words(bytes: &[u8]) -> usize {
+    let mut n_words = 0;
+    let mut in_word = false;
+    for &b in bytes {
+        let is_word = b.is_ascii_alphanumeric();
+        n_words += usize::from(is_word && !in_word);
+        in_word = is_word;
+    }
+    n_words
+}
+
 /// [`count_word_units`] and [`text_width`] of a text in one pass, with an ASCII fast path.
 pub fn word_units_and_width(text: &str) -> (usize, usize) {
     if text.is_ascii() {
-        let mut n_words = 0;
-        let mut in_word = false;
-        for &b in text.as_bytes() {
-            let is_word = b.is_ascii_alphanumeric();
-            n_words += usize::from(is_word && !in_word);
-            in_word = is_word;
-        }
-        return (n_words, text.len());
+        return (count_ascii_words(text.as_bytes()), text.len());
     }
     (count_word_units(text), text_width(text))
 }
@@ -202,17 +213,32 @@ fn unspaced_script(c: char) -> Option<Unspaced> {
 /// Separators between a headline and a site name in title tags.
 const AFFIX_SEPARATORS: [&str; 8] = [" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » "];
 
+/// The first and last position of each of [`AFFIX_SEPARATORS`] in `line`, in one pass over
+/// its spaces (each separator is a space, a mark and a space).
+fn affix_separators(line: &str) -> [Option<(usize, usize)>; AFFIX_SEPARATORS.len()] {
+    let mut found = [None; AFFIX_SEPARATORS.len()];
+    let bytes = line.as_bytes();
+    for at in memchr::memchr_iter(b' ', bytes) {
+        let rest = &line[at..];
+        for (k, sep) in AFFIX_SEPARATORS.iter().enumerate() {
+            if rest.starts_with(sep) {
+                let (first, _) = found[k].unwrap_or((at, at));
+                found[k] = Some((first, at));
+            }
+        }
+    }
+    found
+}
+
 /// The parts of a title-tag line without a site name: the text before the last separator and
 /// the text after the first one (`Title | Site` → `Title`; `Site - Title` → `Title`), for each
 /// separator the line contains; parts of fewer than two words are left out.
 pub fn strip_site_affix(line: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for sep in AFFIX_SEPARATORS {
-        if let Some(at) = line.rfind(sep) {
-            out.push(line[..at].trim());
-        }
-        if let Some(at) = line.find(sep) {
-            out.push(line[at + sep.len()..].trim());
+    for (sep, found) in AFFIX_SEPARATORS.iter().zip(affix_separators(line)) {
+        if let Some((first, last)) = found {
+            out.push(line[..last].trim());
+            out.push(line[first + sep.len()..].trim());
         }
     }
     out.retain(|part| count_words(part) >= 2);
@@ -267,9 +293,47 @@ mod tests {
             prop_assert_eq!(word_units_and_width(&s), (count_word_units(&s), text_width(&s)));
         }
 
+        /// The ASCII fast path counts what the general path counts.
+        #[test]
+        fn ascii_word_counts_agree(s in "[\\x00-\\x7F]{0,60}") {
+            let mut general = 0;
+            let mut in_word = false;
+            for c in s.chars() {
+                general += usize::from(c.is_alphanumeric() && !in_word);
+                in_word = c.is_alphanumeric();
+            }
+            prop_assert_eq!(count_words(&s), general);
+            prop_assert_eq!(count_word_units(&s), general);
+        }
+
         #[test]
         fn ascii_word_units_and_width_agree(s in "[ -~]{0,60}") {
             prop_assert_eq!(word_units_and_width(&s), (count_word_units(&s), text_width(&s)));
+        }
+    }
+
+    /// The one-pass search finds what `find` and `rfind` of each separator find.
+    fn site_affix_by_find(line: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        for sep in AFFIX_SEPARATORS {
+            if let Some(at) = line.rfind(sep) {
+                out.push(line[..at].trim());
+            }
+            if let Some(at) = line.find(sep) {
+                out.push(line[at + sep.len()..].trim());
+            }
+        }
+        out.retain(|part| count_words(part) >= 2);
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn site_affix_equals_find_and_rfind(
+            parts in proptest::collection::vec("[a-z ]{0,8}|[|:•·»–—-]{1,2}| ", 0..12)
+        ) {
+            let line = parts.concat();
+            prop_assert_eq!(strip_site_affix(&line), site_affix_by_find(&line));
         }
     }
 

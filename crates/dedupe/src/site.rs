@@ -490,7 +490,8 @@ pub fn mark_template(marked: &mut MarkedDoc, model: &SiteModel, rules: &SiteRule
     let short = rules.threshold(group.n_docs, false);
     let prose = rules.threshold(group.n_docs, true);
     for (i, &n) in n_line_docs.iter().enumerate() {
-        if marked.lines[i].verdict != Verdict::Undecided {
+        // Most lines are on too few pages to be template whatever their shape.
+        if marked.lines[i].verdict != Verdict::Undecided || n < short.min(prose) {
             continue;
         }
         let need = if is_clear_prose(marked.line_text(i)) {
