@@ -189,8 +189,9 @@ pub fn text_width(text: &str) -> usize {
     n + (n_wide * 3).div_ceil(2)
 }
 
+/// How a script written without spaces between words counts in words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unspaced {
+pub enum Unspaced {
     /// Han, Hiragana, Katakana.
     Ideographic,
     /// Thai, Lao, Myanmar, Khmer.
@@ -198,7 +199,7 @@ enum Unspaced {
 }
 
 /// The scripts written without spaces between words.
-fn unspaced_script(c: char) -> Option<Unspaced> {
+pub fn unspaced_script(c: char) -> Option<Unspaced> {
     match c as u32 {
         0x3040..=0x30FF
         | 0x3400..=0x4DBF

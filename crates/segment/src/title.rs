@@ -9,7 +9,7 @@ use newsclean_core::hash::{FastSet, stable_hash};
 use newsclean_core::text::{normalize_into, strip_site_affix};
 use newsclean_core::{MarkedDoc, Reason, Verdict};
 
-use crate::classify::LineFacts;
+use crate::classify::{CharCounts, LineFacts};
 use crate::markers::marker;
 use crate::model::LineModel;
 use crate::patterns::{is_byline_like, is_date_like};
@@ -252,23 +252,15 @@ pub fn candidates(
         };
         let toks = tokens(norm);
         let row = &mut out.values[c * N_TITLE_FEATURES..(c + 1) * N_TITLE_FEATURES];
-        let (mut n_letters, mut n_upper, mut n_digits, mut n_chars) = (0u32, 0u32, 0u32, 0u32);
-        let (mut n_words, mut n_title_words) = (0u32, 0u32);
-        let mut at_start = true;
-        for ch in text.chars() {
-            n_chars += 1;
-            if ch.is_alphabetic() {
-                n_letters += 1;
-                n_upper += u32::from(ch.is_uppercase());
-            } else if ch.is_numeric() {
-                n_digits += 1;
-            }
-            if at_start && !ch.is_whitespace() {
-                n_words += 1;
-                n_title_words += u32::from(ch.is_uppercase());
-            }
-            at_start = ch.is_whitespace();
-        }
+        let CharCounts {
+            n_letters,
+            n_upper,
+            n_digits,
+            n_chars,
+            n_space_words: n_words,
+            n_title_words,
+            ..
+        } = f.counts;
         // The nearest live line at or before this one, for position and neighbour scores.
         let k = alive_rank[i];
         let k_near = if k == usize::MAX {
