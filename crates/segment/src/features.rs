@@ -152,11 +152,6 @@ fn flag(b: bool) -> f32 {
 /// Whether a line holds a web address or e-mail (`http`, `www.`, `.com`, `@`), and whether it
 /// is a copyright line (`©`, `copyright`); ASCII case ignored, in one pass over the bytes.
 fn url_and_copyright(bytes: &[u8]) -> (bool, bool) {
-    let at = |i: usize, needle: &[u8]| {
-        bytes
-            .get(i..i + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
-    };
     // The bytes that can start one of the needles; all others are skipped with one lookup.
     const STARTS: [bool; 256] = {
         let mut starts = [false; 256];
@@ -167,6 +162,11 @@ fn url_and_copyright(bytes: &[u8]) -> (bool, bool) {
             k += 1;
         }
         starts
+    };
+    let at = |i: usize, needle: &[u8]| {
+        bytes
+            .get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
     };
     let (mut is_url, mut is_copyright) = (false, false);
     for (i, &b) in bytes.iter().enumerate() {
