@@ -32,7 +32,6 @@
 pub mod dup;
 pub mod site;
 
-use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use newsclean_core::lexicon::Lexicon;
@@ -198,7 +197,8 @@ fn most_repeated_title_like(alive: &[usize], norms: &Norms) -> Option<String> {
 
 /// Marks every later copy of a live line as a repeat.
 fn mark_repeats(lines: &mut [Line]) {
-    let mut seen = HashSet::with_capacity(lines.len());
+    let mut seen = newsclean_core::hash::FastSet::default();
+    seen.reserve(lines.len());
     for line in lines.iter_mut() {
         match line.verdict {
             Verdict::Undecided | Verdict::TitleCandidate
