@@ -62,12 +62,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Reject documents (files, archive members, JSONL lines, WARC payloads) larger than this
-    /// many bytes once decompressed.
-    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    /// once decompressed: bytes, or with a suffix K, M, G or T (powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
     pub max_doc_bytes: u64,
-    /// Stop reading a compressed file or zip archive once it expands past this many bytes
-    /// (the guard against decompression bombs).
-    #[arg(long, value_name = "BYTES", default_value_t = 32 << 30)]
+    /// Stop reading a compressed file or zip archive once it expands past this size (the
+    /// guard against decompression bombs): bytes, or with a suffix K, M, G or T.
+    #[arg(long, value_name = "SIZE", default_value = "32G", value_parser = parse_size)]
     pub max_archive_bytes: u64,
     /// The format of every input file; `auto` decides per file by name, then by content.
     /// Compression (gzip, zstd, bzip2, xz) is always recognised by content.
@@ -76,7 +76,8 @@ pub struct InputArgs {
     /// The JSONL field with a document's text.
     #[arg(long, value_name = "NAME", default_value = "text")]
     pub text_field: String,
-    /// The JSONL field with a document's id [default: the file's id and line number].
+    /// The JSONL field with a document's id; a line without it gets the file's id and its
+    /// line number (`dump/17`).
     #[arg(long, value_name = "NAME", default_value = "id")]
     pub id_field: String,
     /// The JSONL field with a document's URL.
@@ -106,12 +107,15 @@ pub enum InputFormatArg {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output file (jsonl, csv, parquet, bincode; `-` for stdout) or directory (text, markdown).
-    /// A `.gz` or `.zst` name compresses jsonl and csv.
+    /// A `.gz` or `.zst` name compresses jsonl and csv [default: `-` (standard output), for
+    /// jsonl].
     #[arg(long, short = 'o', value_name = "OUT")]
-    pub output: PathBuf,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Jsonl)]
-    pub format: FormatArg,
+    pub output: Option<PathBuf>,
+    /// Output format [default: from OUT's extension (.jsonl, .json, .ndjson, .parquet, .csv,
+    /// .md, .bin; before .gz or .zst), else jsonl]. A format that contradicts the extension
+    /// is refused.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<FormatArg>,
     /// Write rejected documents here as JSON lines [default: OUT's name + .rejects.jsonl].
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
@@ -330,6 +334,38 @@ pub struct EvalArgs {
     pub no_by_source: bool,
 }
 
+/// A size in bytes: a number with an optional suffix K, M, G or T (powers of 1024; `KB`,
+/// `KiB` and lowercase are the same), e.g. `16M`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, suffix) = text.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (a number of bytes, or e.g. 16M, 32G)"))?;
+    let suffix = suffix.trim().to_ascii_uppercase();
+    let unit = suffix
+        .strip_suffix("IB")
+        .or_else(|| suffix.strip_suffix('B'))
+        .unwrap_or(&suffix);
+    let shift = match unit {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => {
+            return Err(format!(
+                "{text:?} has an unknown size suffix; use K, M, G or T (powers of 1024)"
+            ));
+        }
+    };
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -339,6 +375,19 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("123"), Ok(123));
+        assert_eq!(parse_size("16M"), Ok(16 << 20));
+        assert_eq!(parse_size("32G"), Ok(32 << 30));
+        assert_eq!(parse_size("4k"), Ok(4096));
+        assert_eq!(parse_size("2MiB"), Ok(2 << 20));
+        assert_eq!(parse_size("1 TB"), Ok(1 << 40));
+        assert!(parse_size("16X").is_err());
+        assert!(parse_size("M").is_err());
+        assert!(parse_size("99999999999T").is_err());
     }
 }
 
@@ -381,7 +430,7 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// When standard output is a terminal.
+    /// When standard output is a terminal, unless `NO_COLOR` is set or `TERM` is `dumb`.
     Auto,
     /// Always.
     Always,

@@ -117,22 +117,15 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
 }
 
 pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
-    let format = match args.format {
-        FormatArg::Jsonl => Format::Jsonl,
-        FormatArg::Parquet => Format::Parquet,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Text => Format::Text,
-        FormatArg::Bincode => Format::Bincode,
-    };
+    let (format, output) = resolve_output(args)?;
     let rejects = args
         .rejects
         .clone()
-        .or_else(|| default_side_path(&args.output, "rejects"));
+        .or_else(|| default_side_path(&output, "rejects"));
     let duplicates = args
         .duplicates
         .clone()
-        .or_else(|| default_side_path(&args.output, "duplicates"));
+        .or_else(|| default_side_path(&output, "duplicates"));
     let fields = args
         .fields
         .as_ref()
@@ -141,13 +134,58 @@ pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
         .context("invalid --fields")?;
     Ok(ExportConfig {
         format,
-        output: args.output.clone(),
+        output,
         rejects,
         duplicates,
         fields,
         max_docs_per_file: args.max_docs_per_file,
         has_sentences: args.sentences,
     })
+}
+
+/// The output format and path: `--format`, else the one OUT's extension names, else jsonl;
+/// OUT defaults to standard output for jsonl. A `--format` that contradicts the extension
+/// (`-f jsonl -o x.parquet`) is refused rather than writing one format under another's name.
+pub fn resolve_output(args: &OutputArgs) -> anyhow::Result<(Format, PathBuf)> {
+    let asked = args.format.map(|format| match format {
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Parquet => Format::Parquet,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Text => Format::Text,
+        FormatArg::Bincode => Format::Bincode,
+    });
+    let Some(output) = args.output.clone() else {
+        return match asked.unwrap_or(Format::Jsonl) {
+            Format::Jsonl => Ok((Format::Jsonl, PathBuf::from("-"))),
+            other => anyhow::bail!(
+                "--format {} needs -o OUT; only jsonl goes to standard output by default",
+                other.name()
+            ),
+        };
+    };
+    let by_name = Format::of_path(&output);
+    let format = match (asked, by_name) {
+        (Some(asked), Some(named)) if asked != named => anyhow::bail!(
+            "--format {} contradicts the output name {}, which says {}; drop --format or rename the output",
+            asked.name(),
+            output.display(),
+            named.name()
+        ),
+        (Some(format), _) | (None, Some(format)) => format,
+        (None, None)
+            if output
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("txt")) =>
+        {
+            anyhow::bail!(
+                "cannot tell the format from {}: give --format text (a directory of .txt files) or --format jsonl",
+                output.display()
+            )
+        }
+        (None, None) => Format::Jsonl,
+    };
+    Ok((format, output))
 }
 
 /// `out.jsonl` → `out.rejects.jsonl` (for `what` = `rejects`); `out.jsonl.gz` →

@@ -5,7 +5,7 @@ use newsclean_core::hash::stable_hash;
 use newsclean_core::{Chain, Record, Sink, StageError, Transform};
 use newsclean_dedupe::Dedupe;
 use newsclean_dedupe::dup::{DupIndex, Fingerprinter, Keep};
-use newsclean_export::ExportSink;
+use newsclean_export::{ExportConfig, ExportSink};
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
@@ -19,13 +19,13 @@ use crate::progress::Progress;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
-    let dup = dup_config(&args.dup, &args.output.output)?;
-    let mut ingest = ingest_config(&args.input)?;
     let export = export_config(&args.output)?;
+    let dup = dup_config(&args.dup, &export.output)?;
+    let mut ingest = ingest_config(&args.input)?;
     // The sink opens first, so that a refused --resume fails before pass 1; a resumed run
     // learns from its checkpoint where to start.
     let mut sink = if args.resume {
-        let (sink, next_seq) = ExportSink::resumable(&export, fingerprint(args))?;
+        let (sink, next_seq) = ExportSink::resumable(&export, fingerprint(args, &export))?;
         // The duplicate index must see every document before `next_seq` again, as it did in
         // the run that stopped, or it would keep copies of documents written before the stop:
         // then the source reads from the start and the sink writes nothing before `next_seq`.
@@ -102,15 +102,15 @@ impl Transform for Fingerprints {
 /// The hash of everything that decides a run's output, so that `--resume` never continues an
 /// output made with other arguments. Left out: the thread count (it never changes output),
 /// progress, and where the report goes.
-fn fingerprint(args: &RunArgs) -> u64 {
+fn fingerprint(args: &RunArgs, export: &ExportConfig) -> u64 {
     let output = &args.output;
     let text = format!(
         "newsclean {}\n{:?}\n{} {:?} {:?} {:?} {:?} {:?} {:?}\n{:?}\n{:?}\n{:?}",
         env!("CARGO_PKG_VERSION"),
         // Every input, site model and duplicate option decides what is written.
         args.input,
-        output.output.display(),
-        output.format,
+        export.output.display(),
+        export.format.name(),
         output.rejects,
         output.duplicates,
         output.fields,

@@ -116,8 +116,9 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
     let progress = Progress::new(settings.is_quiet);
     let source = frames_in(StageId::Export, StreamKind::Articles)?;
-    let mut sink = ExportSink::new(&export_config(&args.output)?)?;
-    let dup = dup_config(&args.dup, &args.output.output)?;
+    let export = export_config(&args.output)?;
+    let mut sink = ExportSink::new(&export)?;
+    let dup = dup_config(&args.dup, &export.output)?;
     let clock = StageClock::default();
     let result = Runner::new(settings.threads, settings.cancel, &progress).run_ordered(
         source,

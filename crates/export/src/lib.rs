@@ -111,6 +111,29 @@ impl Format {
         }
     }
 
+    /// The format a file name asks for by its extension (before `.gz`, `.zst` or `.zstd`):
+    /// `.jsonl`, `.ndjson` and `.json` (JSON Lines, as corpus tools write it), `.parquet`,
+    /// `.csv`, `.md` and `.markdown`, `.bin` and `.bincode`; `None` for any other name and
+    /// for `-`.
+    pub fn of_path(path: &Path) -> Option<Format> {
+        if is_stdout(path) {
+            return None;
+        }
+        let plain = match Compression::of(path) {
+            Compression::None => path.to_path_buf(),
+            _ => path.with_extension(""),
+        };
+        let ext = plain.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "jsonl" | "ndjson" | "json" => Format::Jsonl,
+            "parquet" => Format::Parquet,
+            "csv" => Format::Csv,
+            "md" | "markdown" => Format::Markdown,
+            "bin" | "bincode" => Format::Bincode,
+            _ => return None,
+        })
+    }
+
     /// The columns written when none are chosen; `None` for formats without columns.
     pub fn default_fields(self) -> Option<&'static [Field]> {
         match self {

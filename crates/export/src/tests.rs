@@ -534,3 +534,19 @@ fn report_counts() {
         [3, 2, 0, 1]
     );
 }
+
+#[test]
+fn format_from_the_output_name() {
+    let of = |name: &str| Format::of_path(Path::new(name));
+    assert_eq!(of("out.parquet"), Some(Format::Parquet));
+    assert_eq!(of("d/out.CSV"), Some(Format::Csv));
+    assert_eq!(of("out.csv.zst"), Some(Format::Csv));
+    assert_eq!(of("out.jsonl.gz"), Some(Format::Jsonl));
+    assert_eq!(of("out.json"), Some(Format::Jsonl));
+    assert_eq!(of("out.md"), Some(Format::Markdown));
+    assert_eq!(of("run.bin"), Some(Format::Bincode));
+    assert_eq!(of("out"), None);
+    assert_eq!(of("out.txt"), None);
+    assert_eq!(of("out.gz"), None);
+    assert_eq!(of("-"), None);
+}
