@@ -141,3 +141,135 @@ fn id_field_shows_one_default() {
     let help = option_help("--id-field");
     assert_eq!(help.matches("default").count(), 1, "{help}");
 }
+
+/// A page's paragraphs: long enough to be kept as article text.
+fn paragraphs(topic: &str) -> [String; 3] {
+    [
+        format!(
+            "The {topic} reopened on Monday after two years of work, officials said, and crowds came at once to see it."
+        ),
+        format!(
+            "Engineers replaced the old supports of the {topic} and painted every beam, the city council said in a statement."
+        ),
+        format!(
+            "Residents who had waited for the {topic} said they were glad it was back, and many stayed until the evening."
+        ),
+    ]
+}
+
+/// JSONL lines whose first line is longer than what a sniffer looks at.
+fn jsonl_shard() -> Vec<u8> {
+    let mut shard = Vec::new();
+    for (i, topic) in ["harbour", "railway"].iter().enumerate() {
+        let text = format!(
+            "The {topic} reopens\n{}",
+            paragraphs(topic).join("\n").repeat(3)
+        );
+        let line = serde_json::json!({"id": format!("doc-{i}"), "text": text, "lang": "en"});
+        shard.extend_from_slice(line.to_string().as_bytes());
+        shard.push(b'\n');
+    }
+    assert!(shard.iter().position(|&b| b == b'\n').unwrap() > 1024);
+    shard
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// Records written to stdout by `run - -o -`.
+fn stdout_records(output: &std::process::Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn jsonl_on_stdin_is_read_as_jsonl() {
+    for (what, input) in [("plain", jsonl_shard()), ("gzip", gzip(&jsonl_shard()))] {
+        let output = run_with_stdin(&["run", "-", "-o", "-", "-q"], &input);
+        assert_code(&output, 0);
+        let records = stdout_records(&output);
+        let ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["doc-0", "doc-1"], "{what}: {}", stderr(&output));
+        assert_eq!(records[0]["title"], "The harbour reopens", "{what}");
+        assert_eq!(records[1]["meta"]["lang"], "en", "{what}");
+    }
+}
+
+#[test]
+fn jsonl_in_a_file_without_extension_is_read_as_jsonl() {
+    let env = TestEnv::new();
+    let shard = env.write("in/shard", jsonl_shard());
+    let output = run(&["run", arg(&shard), "-q"]);
+    assert_code(&output, 0);
+    let records = stdout_records(&output);
+    assert_eq!(records.len(), 2, "{}", stderr(&output));
+    assert_eq!(records[1]["title"], "The railway reopens");
+}
+
+/// An HTML fragment: no doctype, no `<html>`, no name.
+fn fragment() -> String {
+    let [a, b, c] = paragraphs("library");
+    format!("<div class=\"story\"><h1>The library reopens</h1><p>{a}</p><p>{b}</p><p>{c}</p></div>")
+}
+
+#[test]
+fn an_html_fragment_on_stdin_is_html() {
+    let output = run_with_stdin(&["run", "-", "-q"], fragment().as_bytes());
+    assert_code(&output, 0);
+    let records = stdout_records(&output);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["title"], "The library reopens");
+    let text = records[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("Engineers replaced the old supports"),
+        "{text}"
+    );
+    assert!(!text.contains("<p>"), "{text}");
+}
+
+#[test]
+fn warc_on_stdin_is_read_as_warc() {
+    let html = format!("<html><body>{}</body></html>", fragment());
+    let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{html}");
+    let mut warc = format!(
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example/library\r\n\
+         WARC-Record-ID: <urn:uuid:1>\r\nWARC-Date: 2024-01-02T03:04:05Z\r\n\
+         Content-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+        http.len()
+    )
+    .into_bytes();
+    warc.extend_from_slice(http.as_bytes());
+    warc.extend_from_slice(b"\r\n\r\n");
+    for input in [warc.clone(), gzip(&warc)] {
+        let output = run_with_stdin(&["run", "-", "-q"], &input);
+        assert_code(&output, 0);
+        let records = stdout_records(&output);
+        assert_eq!(records.len(), 1, "{}", stderr(&output));
+        assert_eq!(records[0]["title"], "The library reopens");
+        assert_eq!(records[0]["source"]["url"], "https://news.example/library");
+    }
+}
+
+#[test]
+fn explain_reads_stdin() {
+    let output = run_with_stdin(&["explain", "-"], fragment().as_bytes());
+    assert_code(&output, 0);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("title \"The library reopens\""),
+        "{text}"
+    );
+    let output = run_with_stdin(&["explain", "-"], &jsonl_shard());
+    assert_code(&output, 0);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("title \"The harbour reopens\""), "{text}");
+}

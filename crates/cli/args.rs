@@ -52,7 +52,8 @@ pub struct CommonArgs {
 /// Which inputs to read and how.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Files and directories to read; `-` reads one document from stdin.
+    /// Files and directories to read; `-` reads standard input (one document, or JSONL, WARC
+    /// and archives recognised by content).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Only read files whose path (relative to the input directory) matches this glob.
@@ -412,7 +413,8 @@ pub struct FeaturesArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The page to explain.
+    /// The page to explain (the first document of an archive, JSONL or WARC file); `-` reads
+    /// standard input.
     pub file: PathBuf,
     /// A site model from `newsclean learn`, to judge the page as `run --model` does.
     #[arg(long, value_name = "MODEL")]

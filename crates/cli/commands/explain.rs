@@ -68,7 +68,8 @@ fn is_color(
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
     let path: &Path = &args.file;
-    if !path.is_file() {
+    // `-` is standard input, recognised by content as `run -` recognises it.
+    if path != Path::new("-") && !path.is_file() {
         anyhow::bail!("{} is not a file", path.display());
     }
     // The first document of the file, read as `run` reads it.
