@@ -273,3 +273,71 @@ fn explain_reads_stdin() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("title \"The harbour reopens\""), "{text}");
 }
+
+#[test]
+fn include_that_matches_nothing_warns_and_exits_1() {
+    let env = TestEnv::new();
+    env.write("in/a.html", fragment());
+    let output = run(&["run", arg(&env.path("in")), "--include", "*.txt", "-o", "-"]);
+    assert_code(&output, 1);
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains("warning: no input documents; --include '*.txt' matched no file"),
+        "{stderr}"
+    );
+    // The warning is no summary: --quiet keeps it.
+    let output = run(&["run", arg(&env.path("in")), "--include", "*.txt", "-q"]);
+    assert_code(&output, 1);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("warning: no input documents"));
+}
+
+#[test]
+fn few_reject_reasons_go_to_stderr_many_are_counted() {
+    let env = TestEnv::new();
+    env.write("in/empty.txt", "");
+    env.write("in/binary.txt", b"ab\0cd");
+    env.write("in/page.html", fragment());
+    let out = env.path("o.jsonl");
+    let output = run(&["run", arg(&env.path("in")), "-o", arg(&out)]);
+    assert_code(&output, 1);
+    let text = stderr(&output);
+    assert!(
+        text.contains("newsclean: rejected binary: binary file (NUL byte at offset 2)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("newsclean: rejected empty: empty file"),
+        "{text}"
+    );
+    // With --rejects the reasons are in the file, and stderr has only the summary.
+    let rejects = env.path("r.jsonl");
+    let output = run(&[
+        "run",
+        arg(&env.path("in")),
+        "-o",
+        arg(&out),
+        "--rejects",
+        arg(&rejects),
+    ]);
+    assert_code(&output, 1);
+    assert!(
+        !stderr(&output).contains("newsclean: rejected"),
+        "{}",
+        stderr(&output)
+    );
+    // Many: a count by reason and where to find each one.
+    for i in 0..12 {
+        env.write(&format!("in/empty-{i:02}.txt"), "");
+    }
+    let output = run(&["run", arg(&env.path("in")), "-o", arg(&out)]);
+    assert_code(&output, 1);
+    let text = stderr(&output);
+    assert!(!text.contains("newsclean: rejected "), "{text}");
+    assert!(
+        text.contains(&format!(
+            "newsclean: 14 documents rejected: 13 empty file; 1 binary file (NUL byte at offset N); each one is listed in {}",
+            env.path("o.rejects.jsonl").display()
+        )),
+        "{text}"
+    );
+}

@@ -14,6 +14,7 @@ use newsclean_export::atomic::AtomicFile;
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 
+use super::notes::count;
 use super::{Settings, ingest_config, print_line};
 use crate::args::{
     DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
@@ -56,9 +57,10 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
     if !settings.is_quiet {
         let n_lines: usize = model.groups().map(SiteGroup::n_lines).sum();
         print_line(&format!(
-            "newsclean: site model: {} documents, {} sites, {n_lines} distinct lines ({what}); wrote {}",
-            model.n_docs(),
-            model.groups().count(),
+            "newsclean: site model: {}, {}, {} ({what}); wrote {}",
+            count(model.n_docs(), "document"),
+            count(model.groups().count() as u64, "site"),
+            count(n_lines as u64, "distinct line"),
             args.output.display()
         ));
     }
@@ -218,9 +220,9 @@ pub fn run_model(
         };
         if !settings.is_quiet {
             print_line(&format!(
-                "newsclean: pass 1 (site model): {} documents, {} sites in {:.2} s",
-                model.n_docs(),
-                model.groups().count(),
+                "newsclean: pass 1 (site model): {}, {} in {:.2} s",
+                count(model.n_docs(), "document"),
+                count(model.groups().count() as u64, "site"),
                 elapsed.as_secs_f64()
             ));
         }

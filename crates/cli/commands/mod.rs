@@ -4,6 +4,7 @@ mod eval;
 mod explain;
 mod features;
 mod learn;
+mod notes;
 mod report;
 mod run;
 mod stage;
@@ -207,12 +208,14 @@ fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
 }
 
 /// Turns the runner's outcome into an exit status: writes the report (`--report`) of a
-/// completed run and prints the summary.
+/// completed run and prints the summary, and why documents were rejected when no
+/// `--rejects` file was asked for.
 pub fn finish(
     result: Result<RunStats, newsclean_pipeline::Error>,
     summary: &ExportSummary,
     settings: &Settings,
     output: &OutputArgs,
+    export: &ExportConfig,
     clock: &report::StageClock,
 ) -> anyhow::Result<ExitStatus> {
     let stats = match result {
@@ -228,6 +231,11 @@ pub fn finish(
     }
     if !settings.is_quiet {
         print_line(&summary_line(summary, &stats));
+        if output.rejects.is_none() {
+            for line in notes::rejects(summary, export.rejects.as_deref()) {
+                print_line(&line);
+            }
+        }
     }
     Ok(ExitStatus::of_run(summary.n_rejected))
 }
@@ -242,8 +250,8 @@ fn summary_line(summary: &ExportSummary, stats: &RunStats) -> String {
     let secs = stats.elapsed.as_secs_f64();
     let mb = summary.n_bytes as f64 / 1e6;
     format!(
-        "newsclean: {} documents: {} exported, {} duplicates, {} rejected; lines removed: {}; {mb:.1} MB in {secs:.2} s ({:.1} MB/s)",
-        summary.n_seen,
+        "newsclean: {}: {} exported, {} duplicates, {} rejected; lines removed: {}; {mb:.1} MB in {secs:.2} s ({:.0} MB/s)",
+        notes::count(summary.n_seen, "document"),
         summary.n_exported,
         summary.n_duplicates,
         summary.n_rejected,

@@ -12,7 +12,7 @@ use newsclean_segment::Segment;
 
 use super::learn::{apply_site_args, dup_config};
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, finish, ingest_config};
+use super::{Settings, export_config, finish, ingest_config, notes, print_line};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -82,7 +82,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
         ),
     };
     progress.finish();
-    finish(result, sink.summary(), &settings, &args.output, &clock)
+    let status = finish(
+        result,
+        sink.summary(),
+        &settings,
+        &args.output,
+        &export,
+        &clock,
+    )?;
+    // A run over nothing is most likely a mistake (an --include that matches no file).
+    if status != ExitStatus::Interrupted && sink.summary().n_seen == 0 {
+        print_line(&notes::nothing_read(&args.input));
+        return Ok(ExitStatus::NoInput);
+    }
+    Ok(status)
 }
 
 /// [`Fingerprinter`] when the run has a duplicate index, else nothing.

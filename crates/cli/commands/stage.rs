@@ -127,5 +127,12 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
         &mut clock.time(Part::Export, &mut sink),
     );
     progress.finish();
-    finish(result, sink.summary(), &settings, &args.output, &clock)
+    finish(
+        result,
+        sink.summary(),
+        &settings,
+        &args.output,
+        &export,
+        &clock,
+    )
 }
