@@ -341,3 +341,43 @@ fn few_reject_reasons_go_to_stderr_many_are_counted() {
         "{text}"
     );
 }
+
+#[test]
+fn a_page_without_article_text_is_a_reject() {
+    let env = TestEnv::new();
+    env.write(
+        "in/menu.txt",
+        "Home\nNews\nSport\nWeather\nAdvertisement\nSubscribe to our newsletter\nCookie policy\n",
+    );
+    env.write("in/story.html", fragment());
+    let out = env.path("o.jsonl");
+    let report = env.path("report.json");
+    let output = run(&[
+        "run",
+        arg(&env.path("in")),
+        "-o",
+        arg(&out),
+        "--report",
+        arg(&report),
+    ]);
+    assert_code(&output, 1);
+    assert!(
+        stderr(&output).contains("newsclean: rejected menu: no article text (0 words)"),
+        "{}",
+        stderr(&output)
+    );
+    let records = crate::util::read_jsonl(&out);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["id"], "story");
+    let rejects = crate::util::read_jsonl(&env.path("o.rejects.jsonl"));
+    assert_eq!(rejects[0]["reason"], "no article text (0 words)");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(report["rejects_by_reason"]["no article text (N words)"], 1);
+    // --min-words 0 writes it, empty.
+    let output = run(&["run", arg(&env.path("in")), "--min-words", "0", "-q"]);
+    assert_code(&output, 0);
+    let records = stdout_records(&output);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["text"], "");
+}

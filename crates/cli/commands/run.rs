@@ -19,6 +19,7 @@ use crate::progress::Progress;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
+    settings.segment.min_words = args.article.min_words;
     let export = export_config(&args.output)?;
     let dup = dup_config(&args.dup, &export.output)?;
     let mut ingest = ingest_config(&args.input)?;
@@ -118,7 +119,7 @@ impl Transform for Fingerprints {
 fn fingerprint(args: &RunArgs, export: &ExportConfig) -> u64 {
     let output = &args.output;
     let text = format!(
-        "newsclean {}\n{:?}\n{} {:?} {:?} {:?} {:?} {:?} {:?}\n{:?}\n{:?}\n{:?}",
+        "newsclean {}\n{:?}\n{} {:?} {:?} {:?} {:?} {:?} {:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         env!("CARGO_PKG_VERSION"),
         // Every input, site model and duplicate option decides what is written.
         args.input,
@@ -131,6 +132,7 @@ fn fingerprint(args: &RunArgs, export: &ExportConfig) -> u64 {
         output.sentences,
         args.site,
         args.dup,
+        args.article,
         args.common.line_model,
     );
     stable_hash(text.as_bytes())
