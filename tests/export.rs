@@ -15,7 +15,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{Map, Value, json};
 
 /// The parquet columns by default, as `--fields` names them.
-const PARQUET_FIELDS: &str = "id,url,site,path,title,byline,published,summary,sections,related,text,n_words,n_lines,n_kept,n_bytes,encoding";
+const PARQUET_FIELDS: &str = "id,url,site,path,title,byline,published,published_text,summary,sections,related,text,n_words,n_lines,n_kept,n_bytes,encoding";
 
 /// A temporary directory with an input tree of three sites and two bad files.
 struct Corpus {
@@ -428,7 +428,7 @@ fn markdown_text_and_bincode_read_back_as_the_jsonl_export() {
     for record in &expected {
         let id = record["id"].as_str().unwrap();
         let markdown = std::fs::read_to_string(md.join(format!("{id}.md"))).unwrap();
-        let meta: Vec<&Value> = [&record["byline"], &record["published"]]
+        let meta: Vec<&Value> = [&record["byline"], &record["published_text"]]
             .into_iter()
             .filter(|v| !v.is_null())
             .collect();

@@ -113,8 +113,8 @@ fn fixtures_snapshot() {
     for record in &records {
         let id = record["id"].as_str().unwrap();
         let mut shown = format!(
-            "title: {}\nbyline: {}\npublished: {}\n",
-            record["title"], record["byline"], record["published"]
+            "title: {}\nbyline: {}\npublished: {} ({})\n",
+            record["title"], record["byline"], record["published"], record["published_text"]
         );
         for section in record["sections"].as_array().unwrap() {
             writeln!(shown, "## {}", section["heading"]).unwrap();

@@ -381,3 +381,45 @@ fn a_page_without_article_text_is_a_reject() {
     assert_eq!(records.len(), 2);
     assert_eq!(records[0]["text"], "");
 }
+
+#[test]
+fn published_is_iso_8601_with_the_printed_line_beside_it() {
+    let env = TestEnv::new();
+    let cases = [
+        (
+            "en",
+            "Published 14 March 2024, 10:30 GMT",
+            "2024-03-14T10:30Z",
+        ),
+        (
+            "de",
+            "Veröffentlicht am 14.03.2024, 10:30 Uhr",
+            "2024-03-14T10:30",
+        ),
+        ("fr", "Publié le 14 mars 2024 à 10h30", "2024-03-14T10:30"),
+        ("es", "14 de marzo de 2024", "2024-03-14"),
+        (
+            "ru",
+            "14 марта 2024 года, 10:30 МСК",
+            "2024-03-14T10:30+03:00",
+        ),
+        ("ja", "2024年3月14日 10時30分", "2024-03-14T10:30"),
+    ];
+    for (lang, line, _) in cases {
+        // A topic per page, so that no page is a copy of another.
+        let topic = format!("harbour of {lang}");
+        let [a, b, c] = paragraphs(&topic);
+        env.write(
+            &format!("in/{lang}.txt"),
+            format!("The {topic} reopens\n{line}\n{a}\n{b}\n{c}\n"),
+        );
+    }
+    let output = run(&["run", arg(&env.path("in")), "--no-site-model", "-q"]);
+    assert_code(&output, 0);
+    let records = stdout_records(&output);
+    for (lang, line, iso) in cases {
+        let record = records.iter().find(|r| r["id"] == lang).unwrap();
+        assert_eq!(record["published_text"], line, "{lang}: {record}");
+        assert_eq!(record["published"], iso, "{lang}");
+    }
+}

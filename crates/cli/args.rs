@@ -121,8 +121,9 @@ pub struct OutputArgs {
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
     /// Columns of jsonl, csv and parquet, e.g. `id,site,title,text`. Known: `id`, `url`, `site`,
-    /// `path`, `member`, `source`, `title`, `byline`, `published`, `summary`, `sections`,
-    /// `related`, `text`, `n_words`, `n_lines`, `n_kept`, `n_bytes`, `encoding`, `stats`, `meta`.
+    /// `path`, `member`, `source`, `title`, `byline`, `published` (ISO 8601), `published_text`
+    /// (the date line as printed), `summary`, `sections`, `related`, `text`, `n_words`,
+    /// `n_lines`, `n_kept`, `n_bytes`, `encoding`, `stats`, `meta`.
     #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
     pub fields: Option<Vec<String>>,
     /// Start a new file every N articles: OUT-00000.EXT, OUT-00001.EXT, … (jsonl, csv, parquet).

@@ -1,6 +1,7 @@
 //! What a run says on stderr besides its summary line: why documents were rejected, and that
 //! it read nothing.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use newsclean_export::ExportSummary;
@@ -73,10 +74,7 @@ pub fn nothing_read(input: &InputArgs) -> String {
     if !input.include.is_empty() {
         why = format!("; --include {} matched no file", quoted(&input.include));
         if !input.exclude.is_empty() {
-            why.push_str(&format!(
-                " not excluded by --exclude {}",
-                quoted(&input.exclude)
-            ));
+            let _ = write!(why, " not excluded by --exclude {}", quoted(&input.exclude));
         }
     } else if !input.exclude.is_empty() {
         why = format!("; --exclude {} left no file", quoted(&input.exclude));

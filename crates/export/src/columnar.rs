@@ -77,6 +77,7 @@ fn column_type(field: Field, has_sentences: bool) -> Option<(DataType, bool)> {
         | Field::Title
         | Field::Byline
         | Field::Published
+        | Field::PublishedText
         | Field::Meta => (DataType::Utf8, true),
         Field::NWords | Field::NLines | Field::NKept | Field::NBytes => (DataType::Int64, false),
         Field::Summary | Field::Related => (list(DataType::Utf8), false),
@@ -163,6 +164,7 @@ impl Column {
                 Field::Title => article.title.as_deref(),
                 Field::Byline => article.byline.as_deref(),
                 Field::Published => article.published.as_deref(),
+                Field::PublishedText => article.published_text.as_deref(),
                 Field::Meta => article.source.meta.as_deref(),
                 _ => unreachable!("{field} is not a string column"),
             }),

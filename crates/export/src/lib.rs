@@ -12,7 +12,8 @@
 //! [`output::shard_path`]), each complete and valid on its own.
 //!
 //! The JSONL schema (one object per line; `null` where a field is unknown):
-//! `id`, `source` (`path`, and `member`/`url` when known), `title`, `byline`, `published`,
+//! `id`, `source` (`path`, and `member`/`url` when known), `title`, `byline`, `published`
+//! (ISO 8601), `published_text` (the date line as printed),
 //! `summary` (list), `sections` (list of `{heading, paragraphs}`, plus `sentences` with
 //! [`ExportConfig::has_sentences`]), `related` (list), `text` (title, summary, headings and
 //! paragraphs joined by `\n`), `stats`, and `meta` (the input record's other fields, only

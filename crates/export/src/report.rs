@@ -295,7 +295,7 @@ impl ExportSummary {
         if self.rejects_by_reason.len() >= REASON_KINDS_TRACKED
             && !self.rejects_by_reason.contains_key(&kind)
         {
-            kind = OTHER_REASONS.to_owned();
+            OTHER_REASONS.clone_into(&mut kind);
         }
         *self.rejects_by_reason.entry(kind).or_default() += 1;
         if self.first_rejects.len() < REJECTS_LISTED {

@@ -29,6 +29,7 @@
 //! ```
 
 mod classify;
+pub mod dates;
 pub mod features;
 mod markers;
 pub mod model;
