@@ -716,13 +716,28 @@ fn report_figures_equal_the_run() {
         "{top:?}"
     );
 
-    // The output file, with its real size; throughput is consistent with the wall time.
+    // Every output file, with its real size; throughput is consistent with the wall time.
     let files = report["files"].as_array().unwrap();
-    assert_eq!(files.len(), 1);
+    let kinds: Vec<&str> = files.iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["articles", "rejects", "duplicates", "report"]);
     assert_eq!(files[0]["n_docs"], records.len());
+    assert_eq!(files[1]["n_docs"], rejects.len());
+    for (file, name) in files
+        .iter()
+        .zip(["out.jsonl", "out.rejects.jsonl", "out.duplicates.jsonl"])
+    {
+        assert_eq!(
+            file["n_bytes"],
+            std::fs::metadata(corpus.path(name)).unwrap().len(),
+            "{name}"
+        );
+    }
+    assert_eq!(files[3]["path"], arg(&report_json));
+    // Rejects by reason, with numbers as N.
+    let by_reason = report["rejects_by_reason"].as_object().unwrap();
     assert_eq!(
-        files[0]["n_bytes"],
-        std::fs::metadata(corpus.path("out.jsonl")).unwrap().len()
+        by_reason.values().map(|n| n.as_u64().unwrap()).sum::<u64>(),
+        rejects.len() as u64
     );
     let timings = &report["timings"];
     let wall = timings["wall_s"].as_f64().unwrap();

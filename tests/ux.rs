@@ -423,3 +423,107 @@ fn published_is_iso_8601_with_the_printed_line_beside_it() {
         assert_eq!(record["published"], iso, "{lang}");
     }
 }
+
+/// Chromium, when installed (`.ci/run` installs Debian's `chromium` package).
+fn chromium() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The width and height of a PNG image, from its IHDR chunk.
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let be = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_be_bytes(b.try_into().unwrap()))
+    };
+    (bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.get(12..16) == Some(b"IHDR"))
+        .then(|| Some((be(16)?, be(20)?)))
+        .flatten()
+}
+
+#[test]
+fn html_report_renders_in_headless_chromium() {
+    use std::io::Write as _;
+    let Some(browser) = chromium() else {
+        // Past the harness's capture, so that a skip shows in `cargo test`'s output.
+        let _ = writeln!(
+            std::io::stderr(),
+            "report screenshot SKIPPED: chromium is not installed (.ci/run installs it)"
+        );
+        return;
+    };
+    let env = TestEnv::new();
+    let report = env.path("report.html");
+    let bad = crate::util::root().join("fixtures/bad");
+    let output = run(&[
+        "run",
+        arg(&sample()),
+        arg(&bad),
+        "-o",
+        arg(&env.path("out.jsonl")),
+        "--report",
+        arg(&report),
+        "-q",
+    ]);
+    assert_code(&output, 1);
+    let html = std::fs::read_to_string(&report).unwrap();
+    // Reject reasons counted, every file listed.
+    assert!(html.contains("Rejects, by reason"), "{html}");
+    assert!(html.contains("empty file") && html.contains("binary file (NUL byte at offset N)"));
+    for name in [
+        "out.jsonl",
+        "out.rejects.jsonl",
+        "out.duplicates.jsonl",
+        "report.html",
+    ] {
+        assert!(
+            html.contains(&format!("{}</code>", env.path(name).display())),
+            "{name}"
+        );
+    }
+
+    let png = env.path("report.png");
+    let profile = env.path("chromium-profile");
+    let output = std::process::Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--window-size=1280,2400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", report.display()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("chromium starts");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "chromium failed:\n{log}");
+    // The page loads nothing from outside and logs nothing: no failed request, no console
+    // message, no script error.
+    for sign in ["net::ERR_", "CONSOLE", "Uncaught", "Failed to load"] {
+        assert!(!log.contains(sign), "{sign} in chromium's log:\n{log}");
+    }
+    let bytes = std::fs::read(&png).expect("a screenshot was written");
+    assert_eq!(
+        png_size(&bytes),
+        Some((1280, 2400)),
+        "not the screenshot asked for"
+    );
+    // A rendered page, not a blank one: a blank 1280×2400 PNG compresses to a few kB.
+    assert!(
+        bytes.len() > 50_000,
+        "screenshot of {} bytes looks blank",
+        bytes.len()
+    );
+}

@@ -423,6 +423,7 @@ impl RowFiles {
                 pending,
                 report::OutputFile {
                     path: self.current_path.clone(),
+                    kind: "articles".to_owned(),
                     n_docs: self.n_in_current,
                     n_bytes,
                 },
@@ -804,7 +805,13 @@ impl Sink for ExportSink {
                 let written = files.commit().map_err(fail)?;
                 self.summary.files.extend(written);
             }
-            Writer::Tree { .. } | Writer::Frames(None) => {}
+            Writer::Tree { dir, .. } => self.summary.files.push(report::OutputFile {
+                path: dir,
+                kind: "articles directory".to_owned(),
+                n_docs: self.summary.n_exported,
+                n_bytes: 0,
+            }),
+            Writer::Frames(None) => {}
             Writer::Frames(Some(frames)) => {
                 let out = frames.finish().map_err(|e| fail(Error::Frames(e)))?;
                 let path = out.path();
@@ -816,16 +823,33 @@ impl Sink for ExportSink {
                 };
                 self.summary.files.push(report::OutputFile {
                     path,
+                    kind: "articles".to_owned(),
                     n_docs: self.summary.n_exported,
                     n_bytes,
                 });
             }
         }
-        if let Some(rejects) = self.rejects.take() {
-            rejects.commit().map_err(fail)?;
-        }
-        if let Some(duplicates) = self.duplicates.take() {
-            duplicates.commit().map_err(fail)?;
+        let side_files = [
+            (self.rejects.take(), "rejects", self.summary.n_rejected),
+            (
+                self.duplicates.take(),
+                "duplicates",
+                self.summary.n_duplicates,
+            ),
+        ];
+        for (file, kind, n_docs) in side_files {
+            if let Some(file) = file {
+                let pending = file.close().map_err(fail)?;
+                let n_bytes = pending.size().map_err(fail)?;
+                let path = pending.path().to_path_buf();
+                pending.commit().map_err(fail)?;
+                self.summary.files.push(report::OutputFile {
+                    path,
+                    kind: kind.to_owned(),
+                    n_docs,
+                    n_bytes,
+                });
+            }
         }
         self.summary.rank_top_lines();
         Ok(())

@@ -178,9 +178,13 @@ pub fn length_bin(n: u64) -> usize {
 pub struct OutputFile {
     /// Where it was written.
     pub path: PathBuf,
-    /// Articles in it.
+    /// What it holds: `articles`, `articles directory` (the text and Markdown trees),
+    /// `rejects`, `duplicates` or `report`.
+    #[serde(default)]
+    pub kind: String,
+    /// Records in it (articles, rejects or duplicates).
     pub n_docs: u64,
-    /// Its size in bytes (0 for standard output).
+    /// Its size in bytes (0 for standard output, a directory and the report itself).
     pub n_bytes: u64,
 }
 
