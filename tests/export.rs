@@ -165,7 +165,7 @@ fn cell(array: &dyn Array, i: usize) -> Value {
 }
 
 /// Reads a parquet file back with the parquet crate's reader, one JSON object per row.
-fn read_parquet(path: &Path) -> (Vec<Value>, usize) {
+pub(crate) fn read_parquet(path: &Path) -> (Vec<Value>, usize) {
     let file = std::fs::File::open(path).expect("parquet output");
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).expect("a parquet file");
     let n_row_groups = builder.metadata().num_row_groups();

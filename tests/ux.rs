@@ -527,3 +527,139 @@ fn html_report_renders_in_headless_chromium() {
         bytes.len()
     );
 }
+
+/// A Dolma shard: `metadata` objects, `source` strings, `added` dates.
+fn dolma_shard() -> Vec<u8> {
+    let mut shard = Vec::new();
+    for (i, topic) in ["harbour", "railway"].iter().enumerate() {
+        let [a, b, c] = paragraphs(topic);
+        let text = format!("The {topic} reopens\n14 March 2024\n{a}\n{b}\n{c}");
+        let line = serde_json::json!({
+            "id": format!("doc-{i}"),
+            "text": text,
+            "source": "common-crawl",
+            "added": "2024-05-01T00:00:00Z",
+            "url": format!("https://news.example/{topic}"),
+            "metadata": {"lang": "en", "score": 0.5},
+        });
+        shard.extend_from_slice(line.to_string().as_bytes());
+        shard.push(b'\n');
+    }
+    shard
+}
+
+#[test]
+fn meta_objects_pass_through_and_the_url_is_in_one_place() {
+    let env = TestEnv::new();
+    let input = env.write("in/shard.jsonl", dolma_shard());
+    let jsonl = env.path("out.jsonl");
+    let parquet = env.path("out.parquet");
+    for out in [&jsonl, &parquet] {
+        assert_code(&run(&["run", arg(&input), "-o", arg(out), "-q"]), 0);
+    }
+    let records = crate::util::read_jsonl(&jsonl);
+    // Not {"meta": {"metadata": {…}}}: the input's metadata is the meta, with its other fields.
+    assert_eq!(
+        records[0]["meta"],
+        serde_json::json!({"lang": "en", "score": 0.5, "source": "common-crawl", "added": "2024-05-01T00:00:00Z"})
+    );
+    let (rows, _) = crate::export::read_parquet(&parquet);
+    for (record, row) in records.iter().zip(&rows) {
+        assert_eq!(record["url"], row["url"], "the URL is top-level in both");
+        assert!(
+            record["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://news.example/")
+        );
+    }
+}
+
+#[test]
+fn dolma_and_datatrove_records() {
+    let env = TestEnv::new();
+    let input = env.write("in/shard.jsonl", dolma_shard());
+    for (schema, keys) in [
+        (
+            "dolma",
+            &["id", "text", "source", "added", "created", "metadata"][..],
+        ),
+        ("datatrove", &["id", "text", "metadata"][..]),
+    ] {
+        let jsonl = env.path(&format!("{schema}.jsonl"));
+        let parquet = env.path(&format!("{schema}.parquet"));
+        for out in [&jsonl, &parquet] {
+            let output = run(&["run", arg(&input), "--schema", schema, "-o", arg(out), "-q"]);
+            assert_code(&output, 0);
+        }
+        let text = std::fs::read_to_string(&jsonl).unwrap();
+        let records = crate::util::read_jsonl(&jsonl);
+        assert_eq!(records.len(), 2);
+        for (line, record) in text.lines().zip(&records) {
+            // The keys in the schema's order.
+            let mut at = 0;
+            for key in keys {
+                at += line[at..]
+                    .find(&format!("\"{key}\":"))
+                    .unwrap_or_else(|| panic!("{schema}: {key} after {at} in {line}"));
+            }
+            assert_eq!(record.as_object().unwrap().len(), keys.len(), "{schema}");
+            assert!(
+                record["text"].as_str().unwrap().starts_with("The "),
+                "{schema}"
+            );
+            let metadata = &record["metadata"];
+            assert_eq!(
+                metadata["lang"], "en",
+                "{schema}: the input's metadata as it is"
+            );
+            assert_eq!(metadata["published"], "2024-03-14", "{schema}");
+            assert_eq!(
+                metadata["title"],
+                record["text"].as_str().unwrap().lines().next().unwrap()
+            );
+            assert!(
+                metadata["url"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("https://news.example/")
+            );
+        }
+        if schema == "dolma" {
+            assert_eq!(records[0]["source"], "common-crawl");
+            assert_eq!(records[0]["added"], "2024-05-01T00:00:00Z");
+            assert_eq!(records[0]["created"], "2024-03-14");
+        } else {
+            assert_eq!(records[0]["metadata"]["source"], "common-crawl");
+        }
+        // Parquet: the same columns and values, metadata as JSON text.
+        let (rows, _) = crate::export::read_parquet(&parquet);
+        for (record, row) in records.iter().zip(&rows) {
+            let row = row.as_object().unwrap();
+            let names: Vec<&str> = row.keys().map(String::as_str).collect();
+            let mut want = keys.to_vec();
+            want.sort_unstable();
+            assert_eq!(names, want, "{schema}");
+            for key in keys {
+                let value = &row[*key];
+                if *key == "metadata" {
+                    let parsed: serde_json::Value =
+                        serde_json::from_str(value.as_str().unwrap()).unwrap();
+                    assert_eq!(&parsed, &record["metadata"], "{schema}");
+                } else {
+                    assert_eq!(value, &record[*key], "{schema}: {key}");
+                }
+            }
+        }
+    }
+    let output = run(&[
+        "run",
+        arg(&input),
+        "--schema",
+        "dolma",
+        "-o",
+        arg(&env.path("x.csv")),
+    ]);
+    assert_code(&output, 2);
+    assert!(stderr(&output).contains("the dolma schema applies to jsonl and parquet"));
+}

@@ -132,12 +132,26 @@ pub struct OutputArgs {
     /// Also split each paragraph into sentences (`sentences` in each section).
     #[arg(long)]
     pub sentences: bool,
+    /// The shape of each record (jsonl and parquet): newsclean's columns, or a corpus tool's
+    /// with newsclean's fields under `metadata`.
+    #[arg(long, value_enum, default_value_t = SchemaArg::Newsclean)]
+    pub schema: SchemaArg,
     /// Write dropped duplicates here as JSON lines [default: OUT's name + .duplicates.jsonl].
     #[arg(long, value_name = "PATH")]
     pub duplicates: Option<PathBuf>,
     /// Write a run report: HTML when PATH ends in .html, else JSON.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    /// `id`, `url`, `source`, `title`, … (see --fields).
+    Newsclean,
+    /// Dolma: `id`, `text`, `source`, `added`, `created`, `metadata`.
+    Dolma,
+    /// datatrove: `id`, `text`, `metadata`.
+    Datatrove,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

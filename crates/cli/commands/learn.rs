@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use newsclean_core::{Chain, NoopReporter};
+use newsclean_core::Chain;
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_dedupe::site::{GroupBy, LineHasher, SiteGroup, SiteLearner, SiteModel, SiteRules};
 use newsclean_export::atomic::AtomicFile;
@@ -20,6 +20,7 @@ use crate::args::{
     DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
 };
 use crate::exit::ExitStatus;
+use crate::progress::Progress;
 
 pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
@@ -154,13 +155,17 @@ pub fn pass1(
     settings: &Settings,
 ) -> anyhow::Result<Option<(SiteModel, Duration)>> {
     let started = Instant::now();
-    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &NoopReporter)?;
+    // Pass 1 has its own bars, so that the run's bars start from zero after it.
+    let progress = Progress::new(settings.is_quiet, "pass 1 (site model)");
+    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &progress)?;
     let mut learner = SiteLearner::new(group_by);
-    match Runner::new(settings.threads, settings.cancel, &NoopReporter).run(
+    let result = Runner::new(settings.threads, settings.cancel, &progress).run(
         source,
         || Chain(Decoder, LineHasher),
         &mut learner,
-    ) {
+    );
+    progress.finish();
+    match result {
         Ok(_) => Ok(Some((learner.model(), started.elapsed()))),
         Err(newsclean_pipeline::Error::Cancelled) => Ok(None),
         Err(err) => Err(err.into()),

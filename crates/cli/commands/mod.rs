@@ -15,13 +15,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 use newsclean_dedupe::DedupeConfig;
-use newsclean_export::{ExportConfig, ExportSummary, Format};
+use newsclean_export::{ExportConfig, ExportSummary, Format, Schema};
 use newsclean_ingest::{IngestConfig, InputFormat, JsonFields};
 use newsclean_pipeline::RunStats;
 use newsclean_segment::{LineModel, SegmentConfig};
 
-use crate::args::{Cli, Command, CommonArgs, FormatArg, InputArgs, InputFormatArg, OutputArgs};
+use crate::args::{
+    Cli, Command, CommonArgs, FormatArg, InputArgs, InputFormatArg, OutputArgs, SchemaArg,
+};
 use crate::exit::ExitStatus;
+
+pub use notes::count;
 
 /// Runs the command `cli` names.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
@@ -144,6 +148,11 @@ pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
         fields,
         max_docs_per_file: args.max_docs_per_file,
         has_sentences: args.sentences,
+        schema: match args.schema {
+            SchemaArg::Newsclean => Schema::Newsclean,
+            SchemaArg::Dolma => Schema::Dolma,
+            SchemaArg::Datatrove => Schema::Datatrove,
+        },
     })
 }
 

@@ -41,7 +41,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     if let Some(status) = apply_site_args(&args.site, &args.input, &mut settings)? {
         return Ok(status);
     }
-    let progress = Progress::new(settings.is_quiet);
+    let progress = Progress::new(settings.is_quiet, "clean");
     let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
     let clock = StageClock::default();
     // The stage commands chain the same transforms across processes; see `stage.rs`.
@@ -124,7 +124,7 @@ fn fingerprint(args: &RunArgs, export: &ExportConfig) -> u64 {
         // Every input, site model and duplicate option decides what is written.
         args.input,
         export.output.display(),
-        export.format.name(),
+        (export.format.name(), export.schema.name()),
         output.rejects,
         output.duplicates,
         output.fields,

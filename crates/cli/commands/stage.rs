@@ -115,7 +115,7 @@ pub fn segment(args: &SegmentArgs) -> anyhow::Result<ExitStatus> {
 
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
-    let progress = Progress::new(settings.is_quiet);
+    let progress = Progress::new(settings.is_quiet, "export");
     let source = frames_in(StageId::Export, StreamKind::Articles)?;
     let export = export_config(&args.output)?;
     let mut sink = ExportSink::new(&export)?;

@@ -111,6 +111,8 @@ impl Field {
     /// The columns of JSONL by default: the schema documented in the crate docs.
     pub const JSONL: &'static [Field] = &[
         Field::Id,
+        // Top level, where parquet and csv have it too (and also in `source`, as before).
+        Field::Url,
         Field::Source,
         Field::Title,
         Field::Byline,
