@@ -1,5 +1,5 @@
 //! Segment: decides which lines are article text and what each one is, and builds the
-//! [`Article`](newsclean_core::Article): title, summary bullets, sections of paragraphs under sub-headings, and the
+//! [`Article`]: title, summary bullets, sections of paragraphs under sub-headings, and the
 //! titles of a related-links block; the end-of-article footer is dropped.
 //!
 //! # Brief overview
