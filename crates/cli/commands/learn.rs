@@ -14,7 +14,7 @@ use newsclean_export::atomic::AtomicFile;
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 
-use super::{Settings, ingest_config, print_line};
+use super::{Settings, ingest_config, outputs, print_line};
 use crate::args::{
     DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
 };
@@ -22,6 +22,8 @@ use crate::exit::ExitStatus;
 
 pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
+    let inputs: Vec<&Path> = args.input.inputs.iter().map(PathBuf::as_path).collect();
+    outputs::check(&inputs, &[outputs::Output::file("-o", &args.output)])?;
     let (model, what) = if args.merge {
         if args.input.inputs.iter().any(|p| p == Path::new("-")) {
             anyhow::bail!("--merge reads model files; `-` (standard input) is not one");

@@ -4,6 +4,7 @@ mod eval;
 mod explain;
 mod features;
 mod learn;
+mod outputs;
 mod report;
 mod run;
 mod stage;
@@ -148,6 +149,34 @@ pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
         max_docs_per_file: args.max_docs_per_file,
         has_sentences: args.sentences,
     })
+}
+
+/// The outputs of a run or of `export`, for [`outputs::check`]: the articles (a directory for
+/// the tree formats), the side files and the report.
+pub fn export_outputs(config: &ExportConfig, report: Option<&Path>) -> Vec<outputs::Output> {
+    let mut list = vec![outputs::Output {
+        flag: "-o",
+        path: config.output.clone(),
+        kind: if matches!(config.format, Format::Text | Format::Markdown) {
+            outputs::Kind::Dir
+        } else {
+            outputs::Kind::File
+        },
+    }];
+    list.extend(
+        config
+            .rejects
+            .as_deref()
+            .map(|p| outputs::Output::file("--rejects", p)),
+    );
+    list.extend(
+        config
+            .duplicates
+            .as_deref()
+            .map(|p| outputs::Output::file("--duplicates", p)),
+    );
+    list.extend(report.map(|p| outputs::Output::file("--report", p)));
+    list
 }
 
 /// `out.jsonl` → `out.rejects.jsonl` (for `what` = `rejects`); `out.jsonl.gz` →

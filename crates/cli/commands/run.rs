@@ -1,6 +1,8 @@
 //! `newsclean run`: the whole pipeline in one process, after pass 1 (the site model) when no
 //! model is given.
 
+use std::path::{Path, PathBuf};
+
 use newsclean_core::hash::stable_hash;
 use newsclean_core::{Chain, Record, Sink, StageError, Transform};
 use newsclean_dedupe::Dedupe;
@@ -12,7 +14,7 @@ use newsclean_segment::Segment;
 
 use super::learn::{apply_site_args, dup_config};
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, finish, ingest_config};
+use super::{Settings, export_config, export_outputs, finish, ingest_config, outputs};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -22,6 +24,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let dup = dup_config(&args.dup, &args.output.output)?;
     let mut ingest = ingest_config(&args.input)?;
     let export = export_config(&args.output)?;
+    let mut inputs: Vec<&Path> = args.input.inputs.iter().map(PathBuf::as_path).collect();
+    inputs.extend(args.site.model.as_deref());
+    inputs.extend(args.common.line_model.as_deref());
+    outputs::check(
+        &inputs,
+        &export_outputs(&export, args.output.report.as_deref()),
+    )?;
     // The sink opens first, so that a refused --resume fails before pass 1; a resumed run
     // learns from its checkpoint where to start.
     let mut sink = if args.resume {

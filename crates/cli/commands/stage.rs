@@ -15,7 +15,7 @@ use newsclean_segment::Segment;
 
 use super::learn::{dup_config, load_model, site_rules};
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, finish, ingest_config, print_line};
+use super::{Settings, export_config, export_outputs, finish, ingest_config, outputs, print_line};
 use crate::args::{CommonArgs, DedupeArgs, ExportArgs, IngestArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -115,8 +115,15 @@ pub fn segment(common: &CommonArgs) -> anyhow::Result<ExitStatus> {
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
     let progress = Progress::new(settings.is_quiet);
+    let config = export_config(&args.output)?;
+    let mut inputs = Vec::new();
+    inputs.extend(args.common.line_model.as_deref());
+    outputs::check(
+        &inputs,
+        &export_outputs(&config, args.output.report.as_deref()),
+    )?;
     let source = frames_in(StageId::Export, StreamKind::Articles)?;
-    let mut sink = ExportSink::new(&export_config(&args.output)?)?;
+    let mut sink = ExportSink::new(&config)?;
     let dup = dup_config(&args.dup, &args.output.output)?;
     let clock = StageClock::default();
     let result = Runner::new(settings.threads, settings.cancel, &progress).run_ordered(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::Error;
 
 /// A file written under a temporary name beside its final path and renamed into place by
-/// [`AtomicFile::commit`]. Dropped without a commit, the temporary file is removed, except
+/// [`AtomicFile::commit`]. Errors name the final path, the one the user gave. Dropped without a commit, the temporary file is removed, except
 /// for a resumable file (`<name>.partial`, see [`AtomicFile::create_partial`]), which a
 /// resumed run goes on writing.
 pub struct AtomicFile {
@@ -34,7 +34,7 @@ impl AtomicFile {
             .unwrap_or_default();
         name.push(format!(".tmp-{}", std::process::id()));
         let tmp = path.with_file_name(name);
-        let file = File::create(&tmp).map_err(write_error(&tmp))?;
+        let file = File::create(&tmp).map_err(write_error(path))?;
         Ok(AtomicFile::wrap(path, tmp, file, 0, false))
     }
 
@@ -62,7 +62,7 @@ impl AtomicFile {
     /// the same name in every run and is kept when the run stops before committing it.
     pub fn create_partial(path: &Path) -> Result<AtomicFile, Error> {
         let tmp = AtomicFile::partial_path(path);
-        let file = File::create(&tmp).map_err(write_error(&tmp))?;
+        let file = File::create(&tmp).map_err(write_error(path))?;
         Ok(AtomicFile::wrap(path, tmp, file, 0, true))
     }
 
@@ -73,13 +73,13 @@ impl AtomicFile {
         let mut file = match OpenOptions::new().write(true).open(&tmp) {
             Ok(file) => file,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(err) => return Err(write_error(&tmp)(err)),
+            Err(err) => return Err(write_error(path)(err)),
         };
-        if file.metadata().map_err(write_error(&tmp))?.len() < len {
+        if file.metadata().map_err(write_error(path))?.len() < len {
             return Ok(None);
         }
-        file.set_len(len).map_err(write_error(&tmp))?;
-        file.seek(SeekFrom::Start(len)).map_err(write_error(&tmp))?;
+        file.set_len(len).map_err(write_error(path))?;
+        file.seek(SeekFrom::Start(len)).map_err(write_error(path))?;
         Ok(Some(AtomicFile::wrap(path, tmp, file, len, true)))
     }
 
@@ -100,7 +100,7 @@ impl AtomicFile {
 
     /// Flushes the file and syncs its data to disk; returns its length.
     pub fn sync(&mut self) -> Result<u64, Error> {
-        self.flush().map_err(write_error(&self.tmp))?;
+        self.flush().map_err(write_error(&self.path))?;
         self.sync_flushed()
     }
 
@@ -109,11 +109,11 @@ impl AtomicFile {
     pub fn sync_flushed(&self) -> Result<u64, Error> {
         let out = self.out.as_ref().expect("the writer lives until commit");
         if !out.buffer().is_empty() {
-            return Err(write_error(&self.tmp)(io::Error::other(
+            return Err(write_error(&self.path)(io::Error::other(
                 "cannot sync a file with unflushed data",
             )));
         }
-        out.get_ref().sync_data().map_err(write_error(&self.tmp))?;
+        out.get_ref().sync_data().map_err(write_error(&self.path))?;
         Ok(self.len)
     }
 
@@ -128,7 +128,7 @@ impl AtomicFile {
         let out = self.out.take().expect("the writer lives until commit");
         let file = out
             .into_inner()
-            .map_err(|err| write_error(&self.tmp)(err.into_error()))?;
+            .map_err(|err| write_error(&self.path)(err.into_error()))?;
         drop(file);
         Ok(PendingFile {
             path: std::mem::take(&mut self.path),
@@ -156,7 +156,7 @@ impl PendingFile {
         std::fs::metadata(tmp)
             .map(|m| m.len())
             .map_err(|source| Error::Write {
-                path: tmp.to_path_buf(),
+                path: self.path.clone(),
                 source,
             })
     }
@@ -200,5 +200,20 @@ impl Drop for AtomicFile {
             // Not committed: the run failed or was interrupted. Leave no partial file behind.
             let _ = std::fs::remove_file(&self.tmp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_final_path_not_the_temporary_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing/out.jsonl");
+        let Err(err) = AtomicFile::create(&path) else {
+            panic!("created a file in a missing directory")
+        };
+        assert_eq!(err.to_string(), format!("failed to write {}", path.display()));
     }
 }

@@ -1,0 +1,177 @@
+//! The hostile probe of issue 13, as tests: outputs that clash with inputs or each other, a
+//! run that reads its own files, colliding ids, interrupted trees, pipes and FIFOs, symlinks
+//! out of the input, odd archive members, zip bombs, damaged stage streams, absurd thread
+//! counts, changed inputs under `--resume`, hostile encodings and control characters. Every
+//! input is built at test time. See: issue 13.
+
+#[cfg(unix)]
+use std::os::unix::fs::FileTypeExt as _;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::util::{TestEnv, assert_code, newsclean};
+
+/// A page the cleaner keeps: a headline and two paragraphs, all mentioning `word`.
+fn page(word: &str) -> String {
+    format!(
+        "Council approves the {word} budget\n\
+         The city council approved the {word} budget on Tuesday after a long debate about \
+         schools, roads and the cost of public transport in the coming year.\n\
+         Members of the opposition said the {word} plan would raise taxes, while the mayor \
+         argued that the spending was needed to repair old bridges and buildings.\n"
+    )
+}
+
+/// `newsclean ARGS -q` in `dir`.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    newsclean()
+        .current_dir(dir)
+        .args(args)
+        .arg("-q")
+        .output()
+        .expect("newsclean runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// Every file under `dir`, relative, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&at) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() && !path.is_symlink() {
+                stack.push(path.clone());
+            }
+            out.push(
+                path.strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    out.sort();
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Outputs that clash with inputs, each other, or nodes that are not files.
+
+#[test]
+fn outputs_that_clash_are_refused_before_any_work() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    env.write("f.txt", page("input"));
+    env.write("in/a.txt", page("a"));
+    let cases: &[&[&str]] = &[
+        // The input itself, as the output, the rejects or the report.
+        &["run", "f.txt", "-o", "f.txt"],
+        &["run", "f.txt", "-o", "x.jsonl", "--rejects", "f.txt"],
+        &[
+            "run",
+            "f.txt",
+            "in/a.txt",
+            "-o",
+            "x",
+            "--duplicates",
+            "in/a.txt",
+        ],
+        &["run", "in", "--model", "in/a.txt", "-o", "in/a.txt"],
+        &["run", "f.txt", "-o", "x.jsonl", "--report", "f.txt"],
+        // Two outputs on one file.
+        &["run", "in", "--rejects", "X", "-o", "X"],
+        &["run", "in", "--report", "out.jsonl", "-o", "out.jsonl"],
+        &[
+            "run",
+            "in",
+            "-o",
+            "o.jsonl",
+            "--rejects",
+            "s",
+            "--duplicates",
+            "s",
+        ],
+        // A tree over its own input, or around another output.
+        &["run", "in", "-f", "text", "-o", "in"],
+        &["run", "in", "-f", "text", "-o", "t", "--report", "t/r.json"],
+        // Nodes that are not regular files.
+        &["run", "f.txt", "-o", "/dev/null"],
+        &["run", "f.txt", "-o", "o.jsonl", "--rejects", "/dev/null"],
+        &["run", "f.txt", "-o", "in"],
+        // A missing directory fails now, not after the run.
+        &["run", "f.txt", "-o", "o.jsonl", "--report", "nope/r.json"],
+        &["learn", "f.txt", "-o", "f.txt"],
+    ];
+    for args in cases {
+        let before = listing(dir);
+        let output = run_in(dir, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains("newsclean: error:"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(listing(dir), before, "{args:?} changed files");
+        assert_eq!(
+            std::fs::read_to_string(env.path("f.txt")).unwrap(),
+            page("input")
+        );
+    }
+    let output = run_in(
+        dir,
+        &["run", "f.txt", "-o", "o.jsonl", "--report", "nope/r.json"],
+    );
+    assert!(
+        stderr(&output).contains("--report nope/r.json: the directory nope does not exist"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_at_a_fifo_is_refused() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    env.write("f.txt", page("input"));
+    mkfifo(&env.path("pipe"));
+    let output = run_in(dir, &["run", "f.txt", "-o", "pipe"]);
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        std::fs::symlink_metadata(env.path("pipe"))
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+}
