@@ -175,3 +175,84 @@ fn mkfifo(path: &Path) {
         .expect("mkfifo runs");
     assert!(status.success());
 }
+
+// ---------------------------------------------------------------------------------------
+// 2. A run never reads its own outputs, side files, checkpoint or temporary files.
+
+/// Writes `n` distinct pages under `in/`.
+fn pages(env: &TestEnv, n: usize) {
+    for i in 0..n {
+        env.write(&format!("in/p{i:03}.txt"), page(&format!("w{i}")));
+    }
+}
+
+#[test]
+fn a_run_never_reads_its_own_files() {
+    let variants: &[&[&str]] = &[
+        &["-o", "in/out.jsonl", "--report", "in/report.json"],
+        &[
+            "-o",
+            "in/out.jsonl",
+            "--max-docs-per-file",
+            "5",
+            "--report",
+            "rep.json",
+        ],
+        &[
+            "-o",
+            "in/out.jsonl",
+            "--resume",
+            "--rejects",
+            "in/r.jsonl",
+            "--report",
+            "rep.json",
+        ],
+        &[
+            "-o",
+            "in/tree",
+            "-f",
+            "text",
+            "--duplicates",
+            "in/d.jsonl",
+            "--report",
+            "rep.json",
+        ],
+        &[
+            "-o",
+            "in/out.bin",
+            "-f",
+            "bincode",
+            "--keep",
+            "longest",
+            "--report",
+            "rep.json",
+        ],
+    ];
+    for extra in variants {
+        let env = TestEnv::new();
+        let dir = env.dir.path();
+        pages(&env, 44);
+        let mut first = None;
+        // Three identical runs, each over the files of the one before.
+        for _ in 0..3 {
+            let mut args = vec!["run", "in", "-j", "2"];
+            args.extend_from_slice(extra);
+            let output = run_in(dir, &args);
+            assert_code(&output, 0);
+            let report = env.path(extra[extra.len() - 1]);
+            let report: Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+            assert_eq!(report["n_seen"], 44, "{extra:?}: {report}");
+            let out = if extra.contains(&"in/tree") {
+                listing(&env.path("in/tree")).join("\n").into_bytes()
+            } else if extra.contains(&"--max-docs-per-file") {
+                std::fs::read(env.path("in/out-00008.jsonl")).unwrap()
+            } else {
+                std::fs::read(env.path(extra[1])).unwrap()
+            };
+            match &first {
+                None => first = Some(out),
+                Some(first) => assert!(*first == out, "{extra:?}: the output changed"),
+            }
+        }
+    }
+}

@@ -124,14 +124,11 @@ impl Sink for FeatureSink {
 pub fn features(args: &FeaturesArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
     // The same pass 1 as `run`: the site counts are features too.
-    if let Some(status) = apply_site_args(&args.site, &args.input, &mut settings)? {
+    let config = ingest_config(&args.input)?;
+    if let Some(status) = apply_site_args(&args.site, &args.input.inputs, &config, &mut settings)? {
         return Ok(status);
     }
-    let source = InputSource::new(
-        &args.input.inputs,
-        &ingest_config(&args.input)?,
-        &NoopReporter,
-    )?;
+    let source = InputSource::new(&args.input.inputs, &config, &NoopReporter)?;
     let p1 = args.p1.as_deref().map(read_p1).transpose()?;
     let file = File::create(&args.output)
         .with_context(|| format!("failed to create {}", args.output.display()))?;

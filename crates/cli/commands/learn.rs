@@ -11,13 +11,11 @@ use newsclean_core::{Chain, NoopReporter};
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_dedupe::site::{GroupBy, LineHasher, SiteGroup, SiteLearner, SiteModel, SiteRules};
 use newsclean_export::atomic::AtomicFile;
-use newsclean_ingest::{Decoder, InputSource};
+use newsclean_ingest::{Decoder, IngestConfig, InputSource};
 use newsclean_pipeline::Runner;
 
 use super::{Settings, ingest_config, outputs, print_line};
-use crate::args::{
-    DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
-};
+use crate::args::{DupArgs, GroupArgs, GroupByArg, KeepArg, LearnArgs, RuleArgs, SiteArgs};
 use crate::exit::ExitStatus;
 
 pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
@@ -46,8 +44,12 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
         }
         (model, format!("merged {} models", args.input.inputs.len()))
     } else {
-        let Some((model, elapsed)) =
-            pass1(&args.input, group_by_of(args.group.group_by), &settings)?
+        let Some((model, elapsed)) = pass1(
+            &args.input.inputs,
+            &ingest_config(&args.input)?,
+            group_by_of(args.group.group_by),
+            &settings,
+        )?
         else {
             print_line("newsclean: interrupted; no model was written");
             return Ok(ExitStatus::Interrupted);
@@ -78,10 +80,12 @@ pub fn group_by_of(arg: Option<GroupByArg>) -> GroupBy {
 }
 
 /// Applies `--model`/`--no-site-model`/`--group-by` and the template rules to `settings`,
-/// running pass 1 over `input` when no model is given; `Some(status)` when it was interrupted.
+/// running pass 1 over `inputs` (read as `config` says) when no model is given;
+/// `Some(status)` when it was interrupted.
 pub fn apply_site_args(
     site: &SiteArgs,
-    input: &InputArgs,
+    inputs: &[PathBuf],
+    config: &IngestConfig,
     settings: &mut Settings,
 ) -> anyhow::Result<Option<ExitStatus>> {
     settings.dedupe.rules = site_rules(&site.rules)?;
@@ -89,7 +93,8 @@ pub fn apply_site_args(
         site.model.as_deref(),
         site.no_site_model,
         &site.group,
-        input,
+        inputs,
+        config,
         settings,
     )? {
         Ok(model) => {
@@ -149,12 +154,18 @@ pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
 /// Pass 1: reads every input once, hashing lines only, and counts them per site. `None` when
 /// interrupted.
 pub fn pass1(
-    input: &InputArgs,
+    inputs: &[PathBuf],
+    config: &IngestConfig,
     group_by: GroupBy,
     settings: &Settings,
 ) -> anyhow::Result<Option<(SiteModel, Duration)>> {
     let started = Instant::now();
-    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &NoopReporter)?;
+    // Pass 1 reads every document, whatever a resumed pass 2 skips.
+    let config = IngestConfig {
+        resume_from: 0,
+        ..config.clone()
+    };
+    let source = InputSource::new(inputs, &config, &NoopReporter)?;
     let mut learner = SiteLearner::new(group_by);
     match Runner::new(settings.threads, settings.cancel, &NoopReporter).run(
         source,
@@ -189,7 +200,8 @@ pub fn run_model(
     model: Option<&Path>,
     no_site_model: bool,
     group: &GroupArgs,
-    input: &InputArgs,
+    inputs: &[PathBuf],
+    config: &IngestConfig,
     settings: &Settings,
 ) -> anyhow::Result<Result<Option<Arc<SiteModel>>, ExitStatus>> {
     let mut model = if let Some(path) = model {
@@ -207,7 +219,7 @@ pub fn run_model(
         model
     } else if no_site_model {
         return Ok(Ok(None));
-    } else if input.inputs.iter().any(|p| p == Path::new("-")) {
+    } else if inputs.iter().any(|p| p == Path::new("-")) {
         if !settings.is_quiet {
             print_line(
                 "newsclean: note: standard input is read once, so no site model is learned; only per-document rules apply (see --model)",
@@ -215,7 +227,8 @@ pub fn run_model(
         }
         return Ok(Ok(None));
     } else {
-        let Some((model, elapsed)) = pass1(input, group_by_of(group.group_by), settings)? else {
+        let Some((model, elapsed)) = pass1(inputs, config, group_by_of(group.group_by), settings)?
+        else {
             return Ok(Err(ExitStatus::Interrupted));
         };
         if !settings.is_quiet {

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context as _;
 use newsclean_dedupe::DedupeConfig;
 use newsclean_export::{ExportConfig, ExportSummary, Format};
-use newsclean_ingest::{IngestConfig, InputFormat, JsonFields};
+use newsclean_ingest::{IngestConfig, InputFormat, JsonFields, OwnFiles};
 use newsclean_pipeline::RunStats;
 use newsclean_segment::{LineModel, SegmentConfig};
 
@@ -114,6 +114,7 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
             url: args.url_field.clone(),
         },
         resume_from: 0,
+        own_files: OwnFiles::default(),
     })
 }
 
@@ -177,6 +178,24 @@ pub fn export_outputs(config: &ExportConfig, report: Option<&Path>) -> Vec<outpu
     );
     list.extend(report.map(|p| outputs::Output::file("--report", p)));
     list
+}
+
+/// The files a run or `export` writes, which its inputs must never include (see
+/// [`OwnFiles`]): the outputs, their shards and the report.
+pub fn own_files(config: &ExportConfig, report: Option<&Path>) -> OwnFiles {
+    let mut own = OwnFiles::default();
+    for output in export_outputs(config, report) {
+        if output.path != Path::new("-") {
+            own.add(&output.path);
+        }
+    }
+    if config.max_docs_per_file.is_some() && config.output != Path::new("-") {
+        own.add_numbered(
+            &newsclean_export::output::shard_path(&config.output, 0),
+            "00000",
+        );
+    }
+    own
 }
 
 /// `out.jsonl` → `out.rejects.jsonl` (for `what` = `rejects`); `out.jsonl.gz` →

@@ -14,7 +14,7 @@ use newsclean_segment::Segment;
 
 use super::learn::{apply_site_args, dup_config};
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, export_outputs, finish, ingest_config, outputs};
+use super::{Settings, export_config, export_outputs, finish, ingest_config, outputs, own_files};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -46,7 +46,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExportSink::new(&export)?
     };
-    if let Some(status) = apply_site_args(&args.site, &args.input, &mut settings)? {
+    ingest.own_files = own_files(&export, args.output.report.as_deref());
+    if let Some(status) = apply_site_args(&args.site, &args.input.inputs, &ingest, &mut settings)? {
         return Ok(status);
     }
     let progress = Progress::new(settings.is_quiet);

@@ -214,6 +214,9 @@ mod tests {
         let Err(err) = AtomicFile::create(&path) else {
             panic!("created a file in a missing directory")
         };
-        assert_eq!(err.to_string(), format!("failed to write {}", path.display()));
+        assert_eq!(
+            err.to_string(),
+            format!("failed to write {}", path.display())
+        );
     }
 }

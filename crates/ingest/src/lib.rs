@@ -48,6 +48,7 @@ mod format;
 mod html;
 mod id;
 mod jsonl;
+mod own;
 mod read;
 mod tarball;
 mod walk;
@@ -60,6 +61,7 @@ pub use decode::{Decoder, decode};
 pub use format::InputFormat;
 pub use id::{clean_id, doc_id};
 pub use jsonl::JsonFields;
+pub use own::OwnFiles;
 pub use walk::InputSource;
 
 /// How inputs are selected and read.
@@ -83,6 +85,9 @@ pub struct IngestConfig {
     /// Documents with a `seq` below this were finished by an earlier run (`--resume`): they
     /// are counted, so that later documents keep their `seq`, but not emitted.
     pub resume_from: Seq,
+    /// The run's own files (outputs, temporary files, spooled inputs): never read, even
+    /// inside an input directory.
+    pub own_files: OwnFiles,
 }
 
 impl Default for IngestConfig {
@@ -95,6 +100,7 @@ impl Default for IngestConfig {
             input_format: InputFormat::Auto,
             fields: JsonFields::default(),
             resume_from: 0,
+            own_files: OwnFiles::default(),
         }
     }
 }

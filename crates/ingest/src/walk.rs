@@ -241,7 +241,13 @@ impl<'a> InputSource<'a> {
             );
             return;
         }
-        let walker = WalkDir::new(input).follow_links(true).sort_by_file_name();
+        let own = &self.config.own_files;
+        let walker = WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            // The run's own outputs and temporary files are not input, wherever they are.
+            .filter_entry(|entry| own.is_empty() || !own.contains(entry.path()));
         for entry in walker {
             if out.is_stopped() {
                 return;
