@@ -256,3 +256,101 @@ fn a_run_never_reads_its_own_files() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 3 and 15. Ids are unique in a run; tree file names are unique and bounded.
+
+/// The ids of the articles of a JSONL output and the `(id, duplicate_of)` of its duplicates.
+fn ids_and_copies(dir: &Path, output: &str) -> (Vec<String>, Vec<(String, String)>) {
+    let ids = jsonl(&dir.join(output))
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    let stem = output.strip_suffix(".jsonl").unwrap();
+    let copies = jsonl(&dir.join(format!("{stem}.duplicates.jsonl")))
+        .iter()
+        .map(|d| {
+            let id = d["id"].as_str().unwrap().to_owned();
+            (id, d["duplicate_of"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    (ids, copies)
+}
+
+#[test]
+fn the_same_file_given_twice_is_never_a_copy_of_itself() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    env.write("in/dn_100.txt", page("twice"));
+    let output = run_in(
+        dir,
+        &[
+            "run",
+            "in/dn_100.txt",
+            "in/dn_100.txt",
+            "in",
+            "-o",
+            "o.jsonl",
+        ],
+    );
+    assert_code(&output, 0);
+    let (ids, copies) = ids_and_copies(dir, "o.jsonl");
+    assert_eq!(ids, ["dn_100"]);
+    assert_eq!(
+        copies,
+        [
+            ("dn_100~2".to_owned(), "dn_100".to_owned()),
+            ("dn_100~3".to_owned(), "dn_100".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn colliding_ids_each_get_their_own_file() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    // The same id from two files of one folder.
+    env.write("in/story.txt", page("text"));
+    env.write(
+        "in/story.html",
+        format!("<p>{}</p>", page("html").replace('\n', "</p><p>")),
+    );
+    // Duplicate member names, and members `.` and `..`.
+    let members: Vec<(&str, Vec<u8>)> = vec![
+        ("a.txt", page("first a").into_bytes()),
+        ("a.txt", page("second a").into_bytes()),
+        (".", page("dot").into_bytes()),
+        ("..", page("dotdot").into_bytes()),
+    ];
+    let members: Vec<(&str, &[u8])> = members.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    env.write("in/dump.tar", crate::ingest::tar_of(&members));
+    // An id that is a file where another needs a folder, and one far too long for a path.
+    let long = vec!["d".repeat(200); 25].join("/");
+    let mut lines = String::new();
+    for (id, word) in [("x", "x"), ("x.txt/y", "xy"), (long.as_str(), "long")] {
+        let record = serde_json::json!({ "id": id, "text": page(word) });
+        lines.push_str(&format!("{record}\n"));
+    }
+    env.write("in/records.jsonl", lines);
+    for format in ["text", "markdown"] {
+        let output = run_in(
+            dir,
+            &["run", "in", "-f", format, "-o", format, "--keep", "all"],
+        );
+        assert_code(&output, 0);
+        let report = run_in(dir, &["run", "in", "-o", "all.jsonl", "--keep", "all"]);
+        assert_code(&report, 0);
+        let (ids, _) = ids_and_copies(dir, "all.jsonl");
+        assert_eq!(ids.len(), 9, "{ids:?}");
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        let files: Vec<String> = listing(&env.path(format))
+            .into_iter()
+            .filter(|f| !env.path(format).join(f).is_dir())
+            .collect();
+        assert_eq!(files.len(), 9, "{format}: {files:?}");
+        assert!(files.iter().all(|f| f.len() <= 1024), "{files:?}");
+    }
+}

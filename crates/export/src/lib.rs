@@ -191,9 +191,6 @@ pub enum Error {
     /// The sink was given something other than articles.
     #[error("export writes articles (the output of segment), got a {0}")]
     UnexpectedInput(&'static str),
-    /// An article id cannot be a file name.
-    #[error("article id {0:?} cannot be used as a file name")]
-    BadId(String),
     /// `fields` was given for a format without columns.
     #[error("the {0} format has no columns to choose; fields apply to jsonl, csv and parquet")]
     FieldsUnsupported(&'static str),

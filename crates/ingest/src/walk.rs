@@ -2,12 +2,14 @@
 //! expanding containers member by member) and emits one record per document.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use newsclean_core::hash::stable_hash;
 use newsclean_core::{
     DocSource, RawDoc, RawFormat, Record, Reject, Reporter, Seq, Source, StageError,
 };
@@ -49,12 +51,16 @@ fn glob_set(patterns: &[String]) -> Result<GlobSet, Error> {
     })
 }
 
-/// Numbers records and hands them to the runner; drops those below the resume point.
+/// Numbers records and hands them to the runner; drops those below the resume point; makes
+/// ids unique.
 pub(crate) struct Out<'e> {
     emit: &'e mut dyn FnMut(Record) -> bool,
     next_seq: Seq,
     resume_from: Seq,
     is_stopped: bool,
+    /// The hash of every id given so far → the last `~N` suffix given to a copy of it (1 for
+    /// none), so that the thousandth copy of an id costs one lookup, not a thousand.
+    ids: HashMap<u64, u32>,
 }
 
 impl Out<'_> {
@@ -74,9 +80,35 @@ impl Out<'_> {
         self.next_seq
     }
 
-    /// Counts a document without emitting it.
-    pub(crate) fn skip(&mut self) {
+    /// Counts a document without emitting it (its id is taken all the same, so that later
+    /// documents get the ids they get in a run that reads it).
+    pub(crate) fn skip(&mut self, id: String) {
+        self.unique_id(id);
         self.next_seq += 1;
+    }
+
+    /// `id`, or, when an earlier document of the run has it, `id~2`, `id~3`, …: the first
+    /// free one. Ids are unique in a run, so that no two articles share a file of a text
+    /// tree and no duplicate is listed as a copy of itself (the same file given twice, a
+    /// page as `story.txt` and `story.html`, repeated archive members). See: issue 13.
+    fn unique_id(&mut self, id: String) -> String {
+        let key = stable_hash(id.as_bytes());
+        let Some(&last) = self.ids.get(&key) else {
+            self.ids.insert(key, 1);
+            return id;
+        };
+        let mut n = last;
+        loop {
+            n += 1;
+            let candidate = format!("{id}~{n}");
+            let candidate_key = stable_hash(candidate.as_bytes());
+            if let std::collections::hash_map::Entry::Vacant(entry) = self.ids.entry(candidate_key)
+            {
+                entry.insert(1);
+                self.ids.insert(key, n);
+                return candidate;
+            }
+        }
     }
 
     fn push(&mut self, make: impl FnOnce(Seq) -> Record) {
@@ -99,6 +131,7 @@ impl Out<'_> {
         charset: Option<String>,
         bytes: Vec<u8>,
     ) {
+        let id = self.unique_id(id);
         self.push(|seq| {
             Record::Raw(RawDoc {
                 seq,
@@ -113,6 +146,7 @@ impl Out<'_> {
 
     /// Emits a reject.
     pub(crate) fn reject(&mut self, id: String, source: DocSource, reason: String) {
+        let id = self.unique_id(id);
         self.push(|seq| {
             Record::Reject(Reject {
                 seq,
@@ -308,7 +342,7 @@ impl<'a> InputSource<'a> {
             format => Some(format),
         };
         if out.is_skipping() && matches!(by_name, Some(InputFormat::Text | InputFormat::Html)) {
-            out.skip();
+            out.skip(id);
             return;
         }
         let n_bytes = match std::fs::metadata(path) {
@@ -497,6 +531,7 @@ impl Source for InputSource<'_> {
             next_seq: 0,
             resume_from: self.config.resume_from,
             is_stopped: false,
+            ids: HashMap::new(),
         };
         for input in &self.inputs {
             if out.is_stopped() {
