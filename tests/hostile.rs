@@ -4,10 +4,11 @@
 //! counts, changed inputs under `--resume`, hostile encodings and control characters. Every
 //! input is built at test time. See: issue 13.
 
+use std::io::{BufRead as _, BufReader};
 #[cfg(unix)]
 use std::os::unix::fs::FileTypeExt as _;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
@@ -353,4 +354,143 @@ fn colliding_ids_each_get_their_own_file() {
         assert_eq!(files.len(), 9, "{format}: {files:?}");
         assert!(files.iter().all(|f| f.len() <= 1024), "{files:?}");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Text and markdown trees appear whole or not at all; a rerun replaces them.
+
+#[test]
+fn a_tree_is_put_in_place_whole_and_a_rerun_replaces_it() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    pages(&env, 30);
+    for format in ["text", "markdown"] {
+        let ext = if format == "text" { "txt" } else { "md" };
+        // A run that dies half way leaves no tree under the output's name.
+        let output = run_in(
+            dir,
+            &[
+                "run",
+                "in",
+                "-f",
+                format,
+                "-o",
+                "t",
+                "--debug-abort-after",
+                "10",
+            ],
+        );
+        assert_ne!(output.status.code(), Some(0));
+        assert!(
+            !env.path("t").exists(),
+            "{format}: a partial tree is in place"
+        );
+        let output = run_in(dir, &["run", "in", "-f", format, "-o", "t"]);
+        assert_code(&output, 0);
+        assert_eq!(listing(&env.path("t")).len(), 30, "{format}");
+        // A rerun over fewer inputs leaves exactly its own articles.
+        std::fs::remove_file(env.path("in/p000.txt")).unwrap();
+        let output = run_in(dir, &["run", "in", "-f", format, "-o", "t"]);
+        assert_code(&output, 0);
+        let files = listing(&env.path("t"));
+        assert_eq!(files.len(), 29, "{format}: {files:?}");
+        assert!(!files.contains(&format!("p000.{ext}")));
+        // Something that is not an earlier tree is never replaced.
+        env.write("t/notes.doc", "mine");
+        let output = run_in(dir, &["run", "in", "-f", format, "-o", "t"]);
+        assert_code(&output, 2);
+        assert!(stderr(&output).contains("notes.doc"), "{}", stderr(&output));
+        assert_eq!(
+            std::fs::read_to_string(env.path("t/notes.doc")).unwrap(),
+            "mine"
+        );
+        std::fs::remove_dir_all(env.path("t")).unwrap();
+        env.write("in/p000.txt", page("w0"));
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            // The aborted run's temporary tree too: later runs removed it (see item 5).
+            assert!(!name.contains(".tmp-"), "{format}: {name} left behind");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. SIGTERM stops a run as Ctrl-C does; a later run removes what a killed one left.
+
+/// Starts a run that pauses after 5 documents, waits until it says so, sends `signal`, and
+/// returns its exit code.
+#[cfg(unix)]
+fn signal_mid_run(dir: &Path, args: &[&str], signal: &str) -> Option<i32> {
+    let mut child = newsclean()
+        .current_dir(dir)
+        .args(args)
+        .args(["-q", "-j", "2", "--debug-pause-after", "5"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("newsclean starts");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    // The event to wait for: the run says it is paused (it waits for the signal).
+    while !line.contains("paused") {
+        line.clear();
+        let n = stderr.read_line(&mut line).unwrap();
+        assert!(n > 0, "the run ended before pausing");
+    }
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap().code()
+}
+
+/// The names in `dir` that look like temporary files.
+fn temporaries(dir: &Path) -> Vec<String> {
+    listing(dir)
+        .into_iter()
+        .filter(|f| f.contains(".tmp-") || f.contains(".partial"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_a_run_like_ctrl_c() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    pages(&env, 30);
+    for signal in ["-TERM", "-INT", "-HUP"] {
+        for args in [
+            &["run", "in", "-o", "out.jsonl", "--report", "r.json"][..],
+            &["run", "in", "-f", "text", "-o", "tree"][..],
+            &["run", "in", "-o", "out.jsonl", "--max-docs-per-file", "2"][..],
+        ] {
+            let code = signal_mid_run(dir, args, signal);
+            assert_eq!(code, Some(130), "{signal} {args:?}");
+            // Nothing was put in place, and nothing was left behind.
+            let left: Vec<String> = listing(dir)
+                .into_iter()
+                .filter(|f| !f.starts_with("in"))
+                .collect();
+            assert_eq!(left, Vec::<String>::new(), "{signal} {args:?}");
+        }
+    }
+}
+
+#[test]
+fn a_later_run_removes_what_a_killed_run_left() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    pages(&env, 30);
+    let args = ["run", "in", "-o", "out.jsonl", "--report", "r.json"];
+    let mut killed = args.to_vec();
+    killed.extend(["--debug-abort-after", "10"]);
+    let output = run_in(dir, &killed);
+    assert_ne!(output.status.code(), Some(0));
+    assert!(
+        !temporaries(dir).is_empty(),
+        "the killed run left nothing to clean"
+    );
+    let output = run_in(dir, &args);
+    assert_code(&output, 0);
+    assert_eq!(temporaries(dir), Vec::<String>::new());
 }

@@ -106,7 +106,9 @@ pub enum InputFormatArg {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output file (jsonl, csv, parquet, bincode; `-` for stdout) or directory (text, markdown).
-    /// A `.gz` or `.zst` name compresses jsonl and csv.
+    /// A `.gz` or `.zst` name compresses jsonl and csv. A directory is built under a temporary
+    /// name and put in place when complete; a rerun replaces an earlier tree as a whole and
+    /// refuses a directory that holds anything else.
     #[arg(long, short = 'o', value_name = "OUT")]
     pub output: PathBuf,
     /// Output format.
@@ -171,6 +173,15 @@ pub struct RunArgs {
     /// Testing aid: abort the process (as SIGKILL would) after writing this many documents.
     #[arg(long, hide = true, value_name = "N")]
     pub debug_abort_after: Option<u64>,
+    /// Testing aid: after writing this many documents, say so on stderr and wait for Ctrl-C
+    /// or SIGTERM, so that tests can interrupt a run at an exact point.
+    #[arg(
+        long,
+        hide = true,
+        value_name = "N",
+        conflicts_with = "debug_abort_after"
+    )]
+    pub debug_pause_after: Option<u64>,
 }
 
 /// The site template model: which lines are a site's template.

@@ -1,4 +1,4 @@
-//! One function per command, and what they share: thread count, Ctrl-C, configs, summary.
+//! One function per command, and what they share: thread count, signals, configs, summary.
 
 mod eval;
 mod explain;
@@ -74,7 +74,8 @@ impl Settings {
     }
 }
 
-/// The flag Ctrl-C raises; a second Ctrl-C exits at once with 130.
+/// The flag Ctrl-C, SIGTERM and SIGHUP raise (the `termination` feature of `ctrlc`); a second
+/// signal exits at once with 130.
 fn cancel_flag() -> anyhow::Result<&'static AtomicBool> {
     static CANCEL: AtomicBool = AtomicBool::new(false);
     ctrlc::set_handler(|| {
@@ -83,7 +84,7 @@ fn cancel_flag() -> anyhow::Result<&'static AtomicBool> {
             std::process::exit(130);
         }
     })
-    .context("failed to install the Ctrl-C handler")?;
+    .context("failed to install the signal handler")?;
     Ok(&CANCEL)
 }
 

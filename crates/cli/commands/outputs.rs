@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use newsclean_ingest::OwnFiles;
 
 /// What is written at an output path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +206,23 @@ fn check_one(output: &Output) -> anyhow::Result<()> {
         probe_writable(path).with_context(|| format!("cannot write {} {shown}", output.flag))?;
     }
     Ok(())
+}
+
+/// Removes the temporary files that dead runs left for these outputs (see
+/// [`newsclean_export::atomic::remove_stale`]); returns how many.
+pub fn remove_stale(outputs: &[Output], own: &OwnFiles) -> anyhow::Result<usize> {
+    let mut dirs: Vec<PathBuf> = outputs
+        .iter()
+        .filter(|o| !is_stdout(&o.path))
+        .map(|o| parent_of(&o.path).to_path_buf())
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let mut n_removed = 0;
+    for dir in dirs {
+        n_removed += newsclean_export::atomic::remove_stale(&dir, &|p| own.contains(p))?.len();
+    }
+    Ok(n_removed)
 }
 
 /// Creates and removes the temporary file the output would be written to, so that an

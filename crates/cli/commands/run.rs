@@ -2,6 +2,7 @@
 //! model is given.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use newsclean_core::hash::stable_hash;
 use newsclean_core::{Chain, Record, Sink, StageError, Transform};
@@ -14,7 +15,9 @@ use newsclean_segment::Segment;
 
 use super::learn::{apply_site_args, dup_config};
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, export_outputs, finish, ingest_config, outputs, own_files};
+use super::{
+    Settings, export_config, export_outputs, finish, ingest_config, outputs, own_files, print_line,
+};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -27,10 +30,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let mut inputs: Vec<&Path> = args.input.inputs.iter().map(PathBuf::as_path).collect();
     inputs.extend(args.site.model.as_deref());
     inputs.extend(args.common.line_model.as_deref());
-    outputs::check(
-        &inputs,
-        &export_outputs(&export, args.output.report.as_deref()),
-    )?;
+    let written = export_outputs(&export, args.output.report.as_deref());
+    outputs::check(&inputs, &written)?;
+    ingest.own_files = own_files(&export, args.output.report.as_deref());
+    outputs::remove_stale(&written, &ingest.own_files)?;
     // The sink opens first, so that a refused --resume fails before pass 1; a resumed run
     // learns from its checkpoint where to start.
     let mut sink = if args.resume {
@@ -46,7 +49,6 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExportSink::new(&export)?
     };
-    ingest.own_files = own_files(&export, args.output.report.as_deref());
     if let Some(status) = apply_site_args(&args.site, &args.input.inputs, &ingest, &mut settings)? {
         return Ok(status);
     }
@@ -71,8 +73,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let runner = Runner::new(settings.threads, settings.cancel, &progress);
     let source = clock.time(Part::Read, source);
     let mut index = clock.time(Part::Duplicates, DupIndex::new(&dup));
-    let result = match args.debug_abort_after {
-        Some(n_left) => runner.run_ordered(
+    let result = if let Some(n_left) = args.debug_abort_after {
+        runner.run_ordered(
             source,
             make_worker,
             &mut index,
@@ -83,13 +85,28 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
                     n_left,
                 },
             ),
-        ),
-        None => runner.run_ordered(
+        )
+    } else if let Some(n_left) = args.debug_pause_after {
+        runner.run_ordered(
+            source,
+            make_worker,
+            &mut index,
+            &mut clock.time(
+                Part::Export,
+                &mut PauseAfter {
+                    sink: &mut sink,
+                    n_left,
+                    cancel: settings.cancel,
+                },
+            ),
+        )
+    } else {
+        runner.run_ordered(
             source,
             make_worker,
             &mut index,
             &mut clock.time(Part::Export, &mut sink),
-        ),
+        )
     };
     progress.finish();
     finish(result, sink.summary(), &settings, &args.output, &clock)
@@ -148,6 +165,34 @@ impl Sink for AbortAfter<'_> {
             std::process::abort();
         }
         self.n_left -= 1;
+        self.sink.write(record)
+    }
+
+    fn finish(&mut self) -> Result<(), StageError> {
+        self.sink.finish()
+    }
+}
+
+/// The sink behind `--debug-pause-after N`: after N documents, says so on stderr and waits
+/// until the run is cancelled (Ctrl-C, SIGTERM), so that tests can signal a run mid-way
+/// without guessing when.
+struct PauseAfter<'s> {
+    sink: &'s mut ExportSink,
+    n_left: u64,
+    cancel: &'static AtomicBool,
+}
+
+impl Sink for PauseAfter<'_> {
+    type Item = Record;
+
+    fn write(&mut self, record: Record) -> Result<(), StageError> {
+        if self.n_left == 0 {
+            print_line("newsclean: debug: paused; waiting for a signal");
+            while !self.cancel.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+        self.n_left = self.n_left.saturating_sub(1);
         self.sink.write(record)
     }
 

@@ -15,7 +15,9 @@ use newsclean_segment::Segment;
 
 use super::learn::{dup_config, load_model, site_rules};
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, export_outputs, finish, ingest_config, outputs, print_line};
+use super::{
+    Settings, export_config, export_outputs, finish, ingest_config, outputs, own_files, print_line,
+};
 use crate::args::{CommonArgs, DedupeArgs, ExportArgs, IngestArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -118,10 +120,9 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let config = export_config(&args.output)?;
     let mut inputs = Vec::new();
     inputs.extend(args.common.line_model.as_deref());
-    outputs::check(
-        &inputs,
-        &export_outputs(&config, args.output.report.as_deref()),
-    )?;
+    let written = export_outputs(&config, args.output.report.as_deref());
+    outputs::check(&inputs, &written)?;
+    outputs::remove_stale(&written, &own_files(&config, args.output.report.as_deref()))?;
     let source = frames_in(StageId::Export, StreamKind::Articles)?;
     let mut sink = ExportSink::new(&config)?;
     let dup = dup_config(&args.dup, &args.output.output)?;

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::Error;
 
+/// What follows an output's name in its temporary names, before the process id.
+pub const TEMP_MARK: &str = ".tmp-";
+
 /// A file written under a temporary name beside its final path and renamed into place by
 /// [`AtomicFile::commit`]. Errors name the final path, the one the user gave. Dropped without a commit, the temporary file is removed, except
 /// for a resumable file (`<name>.partial`, see [`AtomicFile::create_partial`]), which a
@@ -26,14 +29,19 @@ fn write_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
 }
 
 impl AtomicFile {
-    /// Creates the temporary file for `path`.
-    pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+    /// The temporary name of `path` in this process: `<name>.tmp-<pid>`.
+    pub fn temp_path(path: &Path) -> PathBuf {
         let mut name = path
             .file_name()
             .map(std::ffi::OsStr::to_os_string)
             .unwrap_or_default();
-        name.push(format!(".tmp-{}", std::process::id()));
-        let tmp = path.with_file_name(name);
+        name.push(format!("{TEMP_MARK}{}", std::process::id()));
+        path.with_file_name(name)
+    }
+
+    /// Creates the temporary file for `path`.
+    pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+        let tmp = AtomicFile::temp_path(path);
         let file = File::create(&tmp).map_err(write_error(path))?;
         Ok(AtomicFile::wrap(path, tmp, file, 0, false))
     }
@@ -203,6 +211,61 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Removes, in `dir`, the temporary files and trees that dead processes left for outputs
+/// (`<name>.tmp-<pid>`, and names that go on after it: a replaced tree's `.old`): those of a
+/// process that no longer runs, for a `<name>` that `is_output` says is one of the caller's
+/// outputs (given as a path in `dir`). A run killed by SIGKILL or a full machine cannot clean
+/// up after itself; the next run writing the same outputs does. Returns what it removed.
+///
+/// Whether a process runs is known on Linux (`/proc`); elsewhere nothing is removed.
+pub fn remove_stale(dir: &Path, is_output: &dyn Fn(&Path) -> bool) -> Result<Vec<PathBuf>, Error> {
+    let mut removed = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(removed);
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let Some((base, rest)) = name.rsplit_once(TEMP_MARK) else {
+            continue;
+        };
+        let pid = rest.split('.').next().unwrap_or_default();
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() || is_running(pid) != Some(false) {
+            continue;
+        }
+        if !is_output(&dir.join(base)) {
+            continue;
+        }
+        let path = entry.path();
+        let result = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        match result {
+            Ok(()) => removed.push(path),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(source) => return Err(Error::Write { path, source }),
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+/// Whether process `pid` runs; `None` when that cannot be known here.
+fn is_running(pid: u32) -> Option<bool> {
+    if cfg!(target_os = "linux") && Path::new("/proc/self").exists() {
+        Some(Path::new("/proc").join(pid.to_string()).exists())
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +281,42 @@ mod tests {
             err.to_string(),
             format!("failed to write {}", path.display())
         );
+    }
+
+    #[test]
+    fn stale_temporary_files_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // No process has pid 4194400: Linux's `pid_max` is at most 2^22 = 4194304.
+        let dead = 4_194_400;
+        let live = std::process::id();
+        for name in [
+            format!("out.jsonl.tmp-{dead}"),
+            format!("out.jsonl.tmp-{live}"),
+            format!("other.jsonl.tmp-{dead}"),
+            format!("out.jsonl.tmp-x{dead}"),
+        ] {
+            std::fs::write(d.join(name), "x").unwrap();
+        }
+        std::fs::create_dir_all(d.join(format!("tree.tmp-{dead}.old/a"))).unwrap();
+        let ours = |p: &Path| p == d.join("out.jsonl") || p == d.join("tree");
+        let removed = remove_stale(d, &ours).unwrap();
+        if is_running(dead).is_none() {
+            assert!(removed.is_empty());
+            return;
+        }
+        let names: Vec<String> = removed
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                format!("out.jsonl.tmp-{dead}"),
+                format!("tree.tmp-{dead}.old")
+            ]
+        );
+        assert!(d.join(format!("out.jsonl.tmp-{live}")).exists());
+        assert!(d.join(format!("other.jsonl.tmp-{dead}")).exists());
     }
 }

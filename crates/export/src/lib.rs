@@ -6,7 +6,8 @@
 //!
 //! [`ExportSink`] is the pipeline's sink. Every file is written under a temporary name in its
 //! final directory and renamed into place when complete ([`atomic::AtomicFile`]), so a crash
-//! or Ctrl-C never leaves a half-written file that looks finished. With
+//! or Ctrl-C never leaves a half-written file that looks finished; a text or Markdown tree is
+//! built the same way as a whole (`<dir>.tmp-<pid>`, see [`tree`]). With
 //! [`ExportConfig::max_docs_per_file`], the row formats (JSONL, CSV, Parquet) roll over to a new
 //! file every N articles (`out-00000.parquet`, `out-00001.parquet`, …; see
 //! [`output::shard_path`]), each complete and valid on its own.
@@ -31,8 +32,8 @@
 //! them, or replay them when state upstream, such as the duplicate index, must see them
 //! again), so a run killed at any moment ends with the same output as one that never
 //! stopped. That needs files that can be
-//! cut back to a prefix: uncompressed JSONL and CSV, the text and Markdown trees (one file
-//! per article, each written atomically) and bincode. Parquet (a footer ends the file),
+//! cut back to a prefix: uncompressed JSONL and CSV, the text and Markdown trees (built under
+//! `<dir>.partial`, one file per article, named by its id alone) and bincode. Parquet (a footer ends the file),
 //! compressed output, sharded output and standard output are refused
 //! ([`Error::ResumeUnsupported`]).
 //!
@@ -76,7 +77,7 @@ use crate::fields::Row;
 pub use crate::fields::{Field, UnknownField};
 use crate::output::{Compression, Output, Stream, is_stdout, shard_path};
 pub use crate::report::{ExportSummary, Report};
-use crate::tree::TreeKind;
+use crate::tree::{TreeDir, TreeKind};
 
 /// How many documents a resumable sink writes between two checkpoints.
 pub const CHECKPOINT_EVERY: u64 = 64;
@@ -191,6 +192,17 @@ pub enum Error {
     /// The sink was given something other than articles.
     #[error("export writes articles (the output of segment), got a {0}")]
     UnexpectedInput(&'static str),
+    /// A tree output would replace something that is not an earlier tree.
+    #[error(
+        "{} {what}; the text and markdown formats replace their directory as a whole, so remove it or choose another",
+        path.display()
+    )]
+    TreeNotReplaceable {
+        /// The output directory.
+        path: PathBuf,
+        /// What is in the way.
+        what: String,
+    },
     /// `fields` was given for a format without columns.
     #[error("the {0} format has no columns to choose; fields apply to jsonl, csv and parquet")]
     FieldsUnsupported(&'static str),
@@ -302,6 +314,23 @@ impl Open {
                     path: checkpoint.clone(),
                     reason: format!(
                         "{} is missing or shorter than the checkpoint says; delete the checkpoint to start over",
+                        AtomicFile::partial_path(path).display()
+                    ),
+                })
+            }
+        }
+    }
+
+    /// Opens the tree `path`.
+    fn tree(&self, path: &Path, kind: TreeKind) -> Result<TreeDir, Error> {
+        match self {
+            Open::Fresh => TreeDir::create(path, kind),
+            Open::Partial => TreeDir::create_partial(path, kind),
+            Open::Resume(checkpoint) => {
+                TreeDir::resume_partial(path, kind)?.ok_or_else(|| Error::Resume {
+                    path: checkpoint.clone(),
+                    reason: format!(
+                        "{} is missing; delete the checkpoint to start over",
                         AtomicFile::partial_path(path).display()
                     ),
                 })
@@ -435,7 +464,7 @@ impl RowFiles {
 
 enum Writer {
     Rows(RowFiles),
-    Tree { dir: PathBuf, kind: TreeKind },
+    Tree(Option<TreeDir>),
     Frames(Option<FrameWriter<Output>>),
 }
 
@@ -604,18 +633,12 @@ impl ExportSink {
                 Writer::Rows(files)
             }
             Format::Text | Format::Markdown => {
-                std::fs::create_dir_all(&config.output).map_err(|source| Error::Write {
-                    path: config.output.clone(),
-                    source,
-                })?;
-                Writer::Tree {
-                    dir: config.output.clone(),
-                    kind: if config.format == Format::Text {
-                        TreeKind::Text
-                    } else {
-                        TreeKind::Markdown
-                    },
-                }
+                let kind = if config.format == Format::Text {
+                    TreeKind::Text
+                } else {
+                    TreeKind::Markdown
+                };
+                Writer::Tree(Some(open.tree(&config.output, kind)?))
             }
             Format::Bincode => {
                 let out = open.output(&config.output, output_len)?;
@@ -655,7 +678,7 @@ impl ExportSink {
         let output_len = match &mut self.writer {
             Writer::Rows(files) => files.sync()?,
             Writer::Frames(Some(frames)) => frames.get_mut().sync()?,
-            Writer::Tree { .. } | Writer::Frames(None) => 0,
+            Writer::Tree(_) | Writer::Frames(None) => 0,
         };
         let rejects_len = self.rejects.as_mut().map(AtomicFile::sync).transpose()?;
         let duplicates_len = self.duplicates.as_mut().map(AtomicFile::sync).transpose()?;
@@ -694,7 +717,10 @@ impl ExportSink {
         self.summary.add_article(article, &row.site, row.text.len());
         match &mut self.writer {
             Writer::Rows(files) => files.write(&row),
-            Writer::Tree { dir, kind } => tree::write(dir, *kind, article),
+            Writer::Tree(tree) => tree
+                .as_ref()
+                .expect("the tree is open until finish")
+                .write(article),
             Writer::Frames(frames) => {
                 let frames = frames.as_mut().expect("frames are open until finish");
                 frames
@@ -777,7 +803,8 @@ impl Sink for ExportSink {
                 let written = files.commit().map_err(fail)?;
                 self.summary.files.extend(written);
             }
-            Writer::Tree { .. } | Writer::Frames(None) => {}
+            Writer::Tree(None) | Writer::Frames(None) => {}
+            Writer::Tree(Some(tree)) => tree.commit().map_err(fail)?,
             Writer::Frames(Some(frames)) => {
                 let out = frames.finish().map_err(|e| fail(Error::Frames(e)))?;
                 let path = out.path();

@@ -28,7 +28,7 @@
 //! `_`, `` ` ``, `[`, `]` and `<` anywhere, and before a character that would start a block at
 //! the start of a line (`#`, `>`, `-`, `+`, `=`, `|`, `~`, and the `.` or `)` of `1.`).
 
-use std::io::Write;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use newsclean_core::Article;
@@ -53,30 +53,153 @@ impl TreeKind {
     }
 }
 
-/// Writes one article's file into `dir`, atomically.
-pub(crate) fn write(dir: &Path, kind: TreeKind, article: &Article) -> Result<(), Error> {
-    let path = tree_path(dir, &article.id, kind.extension());
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| Error::Write {
-            path: parent.to_path_buf(),
-            source,
-        })?;
+/// A tree being built under a temporary name beside its final path and renamed into place
+/// by [`TreeDir::commit`], so that a tree appears whole or not at all (see: issue 13, item
+/// 4). Dropped without a commit, the temporary tree is removed, except a resumable one
+/// (`<name>.partial`), which a resumed run goes on writing.
+///
+/// An existing directory at the final path is replaced as a whole when it holds nothing but
+/// articles of the same kind (an earlier run's tree) and folders; anything else there is
+/// refused before any work, so that `-o ~` cannot replace a home directory.
+pub(crate) struct TreeDir {
+    path: PathBuf,
+    tmp: PathBuf,
+    kind: TreeKind,
+    is_kept: bool,
+    is_done: bool,
+}
+
+fn write_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
     }
-    let body = match kind {
-        TreeKind::Text => {
-            let mut text = article.text();
-            text.push('\n');
-            text
+}
+
+impl TreeDir {
+    /// Starts a tree for `path` under `<name>.tmp-<pid>`.
+    pub(crate) fn create(path: &Path, kind: TreeKind) -> Result<TreeDir, Error> {
+        let tmp = AtomicFile::temp_path(path);
+        TreeDir::start(path, tmp, kind, false)
+    }
+
+    /// Starts (empty) the resumable tree for `path`, `<name>.partial`.
+    pub(crate) fn create_partial(path: &Path, kind: TreeKind) -> Result<TreeDir, Error> {
+        TreeDir::start(path, AtomicFile::partial_path(path), kind, true)
+    }
+
+    /// Goes on with the resumable tree of `path`; `Ok(None)` when it is missing.
+    pub(crate) fn resume_partial(path: &Path, kind: TreeKind) -> Result<Option<TreeDir>, Error> {
+        check_replaceable(path, kind)?;
+        let tmp = AtomicFile::partial_path(path);
+        if !tmp.is_dir() {
+            return Ok(None);
         }
-        TreeKind::Markdown => markdown(article),
+        Ok(Some(TreeDir {
+            path: path.to_path_buf(),
+            tmp,
+            kind,
+            is_kept: true,
+            is_done: false,
+        }))
+    }
+
+    fn start(path: &Path, tmp: PathBuf, kind: TreeKind, is_kept: bool) -> Result<TreeDir, Error> {
+        check_replaceable(path, kind)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(write_error(path))?;
+        }
+        if std::fs::symlink_metadata(&tmp).is_ok() {
+            std::fs::remove_dir_all(&tmp).map_err(write_error(path))?;
+        }
+        std::fs::create_dir(&tmp).map_err(write_error(path))?;
+        Ok(TreeDir {
+            path: path.to_path_buf(),
+            tmp,
+            kind,
+            is_kept,
+            is_done: false,
+        })
+    }
+
+    /// Writes one article's file into the tree.
+    pub(crate) fn write(&self, article: &Article) -> Result<(), Error> {
+        let path = tree_path(&self.tmp, &article.id, self.kind.extension());
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(write_error(&self.path))?;
+        }
+        let body = match self.kind {
+            TreeKind::Text => {
+                let mut text = article.text();
+                text.push('\n');
+                text
+            }
+            TreeKind::Markdown => markdown(article),
+        };
+        std::fs::write(&path, body).map_err(write_error(&self.path))
+    }
+
+    /// Puts the tree in place, replacing an earlier one.
+    pub(crate) fn commit(mut self) -> Result<(), Error> {
+        if std::fs::symlink_metadata(&self.path).is_ok() {
+            // A directory cannot be renamed over a non-empty one: the old tree steps aside
+            // first, under a temporary name that a later run would clean up if this one died.
+            let mut old = self.tmp.clone().into_os_string();
+            old.push(".old");
+            let old = PathBuf::from(old);
+            std::fs::rename(&self.path, &old).map_err(write_error(&self.path))?;
+            std::fs::rename(&self.tmp, &self.path).map_err(write_error(&self.path))?;
+            self.is_done = true;
+            std::fs::remove_dir_all(&old).map_err(write_error(&self.path))?;
+        } else {
+            std::fs::rename(&self.tmp, &self.path).map_err(write_error(&self.path))?;
+            self.is_done = true;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TreeDir {
+    fn drop(&mut self) {
+        if !self.is_done && !self.is_kept {
+            // Not committed: the run failed or was interrupted. Leave no partial tree.
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Refuses to replace an existing `path` that is not an earlier tree of `kind` (a file, or
+/// a directory holding anything but folders and `.<extension>` files).
+fn check_replaceable(path: &Path, kind: TreeKind) -> Result<(), Error> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
     };
-    let mut file = AtomicFile::create(&path)?;
-    file.write_all(body.as_bytes())
-        .map_err(|source| Error::Write {
-            path: path.clone(),
-            source,
-        })?;
-    file.commit()
+    let refuse = |what: String| Error::TreeNotReplaceable {
+        path: path.to_path_buf(),
+        what,
+    };
+    if !meta.is_dir() {
+        return Err(refuse("is not a directory".into()));
+    }
+    let extension = std::ffi::OsStr::new(kind.extension());
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(write_error(path))? {
+            let entry = entry.map_err(write_error(path))?;
+            let file_type = entry.file_type().map_err(write_error(path))?;
+            let child = entry.path();
+            if file_type.is_dir() {
+                stack.push(child);
+            } else if !(file_type.is_file() && child.extension() == Some(extension)) {
+                return Err(refuse(format!(
+                    "holds {}, which is not a .{} article",
+                    child.display(),
+                    kind.extension()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The longest path of an article's file relative to the tree, in bytes: far below
