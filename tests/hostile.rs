@@ -494,3 +494,74 @@ fn a_later_run_removes_what_a_killed_run_left() {
     assert_code(&output, 0);
     assert_eq!(temporaries(dir), Vec::<String>::new());
 }
+
+// ---------------------------------------------------------------------------------------
+// 6. Pipes and FIFOs are read once; a run never waits for a writer that is gone.
+
+/// Waits for `child` at most two minutes (a run over one page takes well under a second),
+/// killing it if it hangs; its exit code, or `None` when it hung.
+fn wait_bounded(mut child: std::process::Child) -> Option<i32> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_read_once_and_its_document_kept() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    env.write("f.txt", page("piped"));
+    let child = Command::new("bash")
+        .current_dir(dir)
+        .args(["-c", r#"exec "$0" run <(cat f.txt) -o o.jsonl -q"#])
+        .arg(env!("CARGO_BIN_EXE_newsclean"))
+        .spawn()
+        .unwrap();
+    assert_eq!(wait_bounded(child), Some(0));
+    let articles = jsonl(&env.path("o.jsonl"));
+    assert_eq!(articles.len(), 1);
+    assert!(
+        articles[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("the piped budget")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_fifo_is_read_once_and_never_hangs() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    mkfifo(&env.path("fifo"));
+    let fifo = env.path("fifo");
+    let text = page("fifo");
+    // The writer blocks until newsclean opens the FIFO, writes one page and closes it. It is
+    // not joined: if newsclean never opened the FIFO, it would wait forever.
+    std::thread::spawn(move || std::fs::write(fifo, text));
+    let child = newsclean()
+        .current_dir(dir)
+        .args(["run", "fifo", "-o", "o.jsonl", "-q"])
+        .spawn()
+        .unwrap();
+    assert_eq!(wait_bounded(child), Some(0), "the run hung or failed");
+    let articles = jsonl(&env.path("o.jsonl"));
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0]["id"], "fifo");
+    assert!(
+        articles[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("the fifo budget")
+    );
+}

@@ -7,6 +7,7 @@ mod learn;
 mod outputs;
 mod report;
 mod run;
+mod spool;
 mod stage;
 
 use std::path::{Path, PathBuf};
@@ -116,6 +117,7 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
         },
         resume_from: 0,
         own_files: OwnFiles::default(),
+        spooled: Vec::new(),
     })
 }
 

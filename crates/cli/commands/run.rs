@@ -15,6 +15,7 @@ use newsclean_segment::Segment;
 
 use super::learn::{apply_site_args, dup_config};
 use super::report::{Part, StageClock};
+use super::spool::{MAX_SPOOL_BYTES, Spool};
 use super::{
     Settings, export_config, export_outputs, finish, ingest_config, outputs, own_files, print_line,
 };
@@ -49,6 +50,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExportSink::new(&export)?
     };
+    // Pass 1 and pass 2 both read the inputs: a pipe is read once, into a copy.
+    let is_read_twice = args.site.model.is_none()
+        && !args.site.no_site_model
+        && !args.input.inputs.iter().any(|p| p == Path::new("-"));
+    let spool = if is_read_twice {
+        Spool::new(&args.input.inputs, MAX_SPOOL_BYTES)?
+    } else {
+        Spool::default()
+    };
+    ingest.spooled = spool.pairs();
+    for (_, copy) in &ingest.spooled {
+        ingest.own_files.add(copy);
+    }
     if let Some(status) = apply_site_args(&args.site, &args.input.inputs, &ingest, &mut settings)? {
         return Ok(status);
     }

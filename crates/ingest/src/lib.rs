@@ -55,6 +55,8 @@ mod walk;
 mod warc;
 mod zipfile;
 
+use std::path::PathBuf;
+
 use newsclean_core::Seq;
 
 pub use decode::{Decoder, decode};
@@ -88,6 +90,10 @@ pub struct IngestConfig {
     /// The run's own files (outputs, temporary files, spooled inputs): never read, even
     /// inside an input directory.
     pub own_files: OwnFiles,
+    /// Inputs named on the command line that are read from a copy: `(as given, copy)`. A
+    /// pipe or FIFO can be read only once, so a run that reads its inputs twice (pass 1 and
+    /// pass 2) spools it first; its documents keep the ids and paths of the input as given.
+    pub spooled: Vec<(PathBuf, PathBuf)>,
 }
 
 impl Default for IngestConfig {
@@ -101,6 +107,7 @@ impl Default for IngestConfig {
             fields: JsonFields::default(),
             resume_from: 0,
             own_files: OwnFiles::default(),
+            spooled: Vec::new(),
         }
     }
 }

@@ -162,6 +162,8 @@ impl Out<'_> {
 pub(crate) struct FileCtx<'a> {
     /// The file (`-` for standard input).
     pub path: &'a Path,
+    /// Where its bytes are read: `path`, or the copy of a spooled pipe.
+    pub read_path: &'a Path,
     /// The id of the file; member ids start with it.
     pub id: String,
     /// The settings.
@@ -266,7 +268,7 @@ impl<'a> InputSource<'a> {
             let stdin = io::stdin().lock();
             self.read_stream(
                 Box::new(stdin),
-                input,
+                (input, input),
                 "stdin",
                 "stdin".into(),
                 None,
@@ -345,7 +347,15 @@ impl<'a> InputSource<'a> {
             out.skip(id);
             return;
         }
-        let n_bytes = match std::fs::metadata(path) {
+        // A pipe named on the command line may have been spooled, so that both passes of a
+        // run read the same bytes (see `IngestConfig::spooled`).
+        let read_path = self
+            .config
+            .spooled
+            .iter()
+            .find(|(given, _)| given == path)
+            .map_or(path, |(_, copy)| copy.as_path());
+        let n_bytes = match std::fs::metadata(read_path) {
             Ok(meta) => meta.len(),
             Err(err) => {
                 out.reject(id, source_of(path), format!("cannot read file: {err}"));
@@ -353,14 +363,23 @@ impl<'a> InputSource<'a> {
             }
         };
         self.reporter.on_found(n_bytes);
-        let file = match File::open(path) {
+        let file = match File::open(read_path) {
             Ok(file) => file,
             Err(err) => {
                 out.reject(id, source_of(path), format!("cannot read file: {err}"));
                 return;
             }
         };
-        self.read_stream(Box::new(file), path, &name, id, Some(n_bytes), true, out);
+        let is_file = std::fs::metadata(read_path).is_ok_and(|m| m.is_file());
+        self.read_stream(
+            Box::new(file),
+            (path, read_path),
+            &name,
+            id,
+            Some(n_bytes),
+            is_file,
+            out,
+        );
     }
 
     /// Reads one input stream of any format. `file_len` is the size of a plain file;
@@ -372,7 +391,7 @@ impl<'a> InputSource<'a> {
     fn read_stream(
         &self,
         input: Box<dyn Read + '_>,
-        path: &Path,
+        (path, read_path): (&Path, &Path),
         name: &str,
         id: String,
         file_len: Option<u64>,
@@ -408,6 +427,7 @@ impl<'a> InputSource<'a> {
         let (input, is_over_budget) = Budget::new(input, budget);
         let ctx = FileCtx {
             path,
+            read_path,
             id,
             config: &self.config,
             compression: actual,
@@ -474,7 +494,8 @@ impl<'a> InputSource<'a> {
                         compression.name()
                     ),
                     None => {
-                        "a zip archive on standard input cannot be read; save it to a file".into()
+                        "a zip archive cannot be read from standard input or a pipe; save it to a file"
+                            .into()
                     }
                 };
                 out.reject(ctx.id.clone(), ctx.source(None), reason);

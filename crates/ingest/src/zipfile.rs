@@ -11,7 +11,7 @@ use crate::walk::{FileCtx, Out, member_format};
 /// opened at all is one reject.
 pub(crate) fn read(ctx: &FileCtx<'_>, out: &mut Out<'_>) {
     let max = ctx.config.max_doc_bytes;
-    let file = match File::open(ctx.path) {
+    let file = match File::open(ctx.read_path) {
         Ok(file) => file,
         Err(err) => {
             out.reject(
