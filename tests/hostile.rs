@@ -565,3 +565,57 @@ fn a_named_fifo_is_read_once_and_never_hangs() {
             .contains("the fifo budget")
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// 7. Symlinks out of the input directory are not followed unless asked.
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_input_are_rejects_unless_followed() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    env.write("in/a.txt", page("inside"));
+    // The probe linked /etc; a sibling folder stands for it here.
+    env.write("secret/shadow", page("secret"));
+    std::os::unix::fs::symlink(env.path("secret"), env.path("in/etclink")).unwrap();
+    std::os::unix::fs::symlink(env.path("secret/shadow"), env.path("in/shadow.txt")).unwrap();
+    // A link that stays inside is read as usual.
+    std::os::unix::fs::symlink("a.txt", env.path("in/same.txt")).unwrap();
+    let output = run_in(dir, &["run", "in", "-o", "o.jsonl", "--keep", "all"]);
+    assert_code(&output, 1);
+    let (ids, _) = ids_and_copies(dir, "o.jsonl");
+    assert_eq!(ids, ["a", "same"]);
+    let rejects: Vec<(String, String)> = jsonl(&env.path("o.rejects.jsonl"))
+        .iter()
+        .map(|r| {
+            let reason = r["reason"].as_str().unwrap();
+            (r["id"].as_str().unwrap().to_owned(), reason.to_owned())
+        })
+        .collect();
+    assert_eq!(rejects.len(), 2, "{rejects:?}");
+    for ((id, reason), want) in rejects.iter().zip(["etclink", "shadow"]) {
+        assert_eq!(id, want);
+        assert!(
+            reason.contains("outside the input directory; not followed"),
+            "{reason}"
+        );
+    }
+    let all = std::fs::read_to_string(env.path("o.jsonl")).unwrap();
+    assert!(!all.contains("secret budget"));
+    // Asked to, the run follows them.
+    let output = run_in(
+        dir,
+        &[
+            "run",
+            "in",
+            "-o",
+            "f.jsonl",
+            "--keep",
+            "all",
+            "--follow-symlinks",
+        ],
+    );
+    assert_code(&output, 0);
+    let (ids, _) = ids_and_copies(dir, "f.jsonl");
+    assert_eq!(ids, ["a", "etclink/shadow", "same", "shadow"]);
+}

@@ -69,6 +69,10 @@ pub struct InputArgs {
     /// (the guard against decompression bombs).
     #[arg(long, value_name = "BYTES", default_value_t = 32 << 30)]
     pub max_archive_bytes: u64,
+    /// Follow symlinks that lead out of an input directory. Without it, such a link is listed
+    /// as a reject and not read: the input is what the directory holds.
+    #[arg(long)]
+    pub follow_symlinks: bool,
     /// The format of every input file; `auto` decides per file by name, then by content.
     /// Compression (gzip, zstd, bzip2, xz) is always recognised by content.
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]

@@ -118,6 +118,7 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
         resume_from: 0,
         own_files: OwnFiles::default(),
         spooled: Vec::new(),
+        follow_symlinks: args.follow_symlinks,
     })
 }
 

@@ -94,6 +94,8 @@ pub struct IngestConfig {
     /// pipe or FIFO can be read only once, so a run that reads its inputs twice (pass 1 and
     /// pass 2) spools it first; its documents keep the ids and paths of the input as given.
     pub spooled: Vec<(PathBuf, PathBuf)>,
+    /// Follow symlinks that lead out of an input directory; without it they are rejects.
+    pub follow_symlinks: bool,
 }
 
 impl Default for IngestConfig {
@@ -108,6 +110,7 @@ impl Default for IngestConfig {
             resume_from: 0,
             own_files: OwnFiles::default(),
             spooled: Vec::new(),
+            follow_symlinks: false,
         }
     }
 }

@@ -278,19 +278,46 @@ impl<'a> InputSource<'a> {
             return;
         }
         let own = &self.config.own_files;
-        let walker = WalkDir::new(input)
+        let mut walker = WalkDir::new(input)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             // The run's own outputs and temporary files are not input, wherever they are.
             .filter_entry(|entry| own.is_empty() || !own.contains(entry.path()));
-        for entry in walker {
+        let root = std::fs::canonicalize(input).ok();
+        while let Some(entry) = walker.next() {
             if out.is_stopped() {
                 return;
             }
-            match entry {
-                Ok(entry) if entry.file_type().is_dir() => {}
-                Ok(entry) => {
+            // A symlink out of the input directory (`ln -s /etc in/etc`) is not followed
+            // unless asked: the input is what the directory holds. See: issue 13.
+            let escape = match &entry {
+                Ok(entry)
+                    if entry.depth() > 0
+                        && entry.path_is_symlink()
+                        && !self.config.follow_symlinks =>
+                {
+                    outside(root.as_deref(), entry.path())
+                }
+                _ => None,
+            };
+            match (entry, escape) {
+                (Ok(entry), Some(target)) => {
+                    if entry.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
+                    let rel = relative(input, entry.path());
+                    if !self.is_selected(&rel) {
+                        continue;
+                    }
+                    let reason = format!(
+                        "symlink to {}, outside the input directory; not followed (see --follow-symlinks)",
+                        target.display()
+                    );
+                    out.reject(doc_id(&rel), source_of(entry.path()), reason);
+                }
+                (Ok(entry), None) if entry.file_type().is_dir() => {}
+                (Ok(entry), None) => {
                     let rel = relative(input, entry.path());
                     if !self.is_selected(&rel) {
                         continue;
@@ -307,7 +334,7 @@ impl<'a> InputSource<'a> {
                     }
                     self.read_file(entry.path(), &rel, out);
                 }
-                Err(err) => {
+                (Err(err), _) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
                     let rel = relative(input, &path);
                     if !self.is_selected(&rel) {
@@ -586,6 +613,15 @@ fn source_of(path: &Path) -> DocSource {
     DocSource {
         path: path.to_string_lossy().into_owned(),
         ..DocSource::default()
+    }
+}
+
+/// The target of the symlink `link` when it lies outside `root` (canonical); `None` inside.
+fn outside(root: Option<&Path>, link: &Path) -> Option<PathBuf> {
+    let target = std::fs::canonicalize(link).ok()?;
+    match root {
+        Some(root) if target.starts_with(root) => None,
+        _ => Some(target),
     }
 }
 
