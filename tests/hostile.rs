@@ -619,3 +619,160 @@ fn symlinks_out_of_the_input_are_rejects_unless_followed() {
     let (ids, _) = ids_and_copies(dir, "f.jsonl");
     assert_eq!(ids, ["a", "etclink/shadow", "same", "shadow"]);
 }
+
+// ---------------------------------------------------------------------------------------
+// 8. Archive members that are not files are rejects: every member is accounted for.
+
+/// A tar archive of `(name, type, bytes)` members, links pointing at `a.txt`.
+fn tar_with_kinds(members: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, kind, data) in members {
+        let mut header = tar::Header::new_gnu();
+        header.set_path(name).unwrap();
+        header.set_entry_type(*kind);
+        header.set_mode(0o644);
+        header.set_size(data.len() as u64);
+        if matches!(kind, tar::EntryType::Symlink | tar::EntryType::Link) {
+            header.set_link_name("a.txt").unwrap();
+        }
+        header.set_cksum();
+        builder.append(&header, *data).unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+#[test]
+fn archive_members_that_are_not_files_are_rejects() {
+    use tar::EntryType as T;
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    let pages: Vec<String> = (0..25).map(|i| page(&format!("m{i}"))).collect();
+    let mut members: Vec<(String, T, &[u8])> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("p{i:02}.txt"), T::Regular, p.as_bytes()))
+        .collect();
+    for (name, kind) in [
+        ("sym.txt", T::Symlink),
+        ("hard.txt", T::Link),
+        ("fifo", T::Fifo),
+        ("chr", T::Char),
+        ("blk", T::Block),
+        ("weird", T::new(b'V')),
+    ] {
+        members.push((name.to_owned(), kind, b""));
+    }
+    members.push(("folder/".to_owned(), T::Directory, b""));
+    let members: Vec<(&str, T, &[u8])> = members
+        .iter()
+        .map(|(n, k, b)| (n.as_str(), *k, *b))
+        .collect();
+    // 32 members: 25 files, 6 that are not files, and a folder, which is no document.
+    env.write("in/dump.tar", tar_with_kinds(&members));
+    // A zip with a symlink member.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("z.txt", options).unwrap();
+    std::io::Write::write_all(&mut zip, page("zipped").as_bytes()).unwrap();
+    zip.add_symlink("link.txt", "z.txt", options).unwrap();
+    env.write("in/bundle.zip", zip.finish().unwrap().into_inner());
+    let output = run_in(
+        dir,
+        &[
+            "run", "in", "-o", "o.jsonl", "--report", "r.json", "--keep", "all",
+        ],
+    );
+    assert_code(&output, 1);
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(env.path("r.json")).unwrap()).unwrap();
+    assert_eq!(report["n_seen"], 25 + 6 + 2, "{report}");
+    assert_eq!(report["n_exported"], 26);
+    let rejects = jsonl(&env.path("o.rejects.jsonl"));
+    let reasons: Vec<&str> = rejects
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 7, "{reasons:?}");
+    assert!(
+        reasons.iter().all(|r| r.contains("not a file; not read")),
+        "{reasons:?}"
+    );
+    // The zip comes first in sorted order, then the tar's members in their order.
+    assert!(reasons[0].contains("symbolic link"), "{reasons:?}");
+    assert!(reasons[1].contains("symbolic link to a.txt"), "{reasons:?}");
+    assert!(reasons[2].contains("hard link to a.txt"), "{reasons:?}");
+    assert!(reasons[3].contains("FIFO"), "{reasons:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// 9. Zip entries that share data are detected and not read.
+
+/// A zip whose `n` entries all point at the data of one member (the overlapping bomb): the
+/// central directory record of a one-member zip, repeated under `n` names.
+fn overlapping_zip(n: usize, member: &[u8]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("k.txt", options).unwrap();
+    std::io::Write::write_all(&mut zip, member).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]));
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let eocd = bytes.len() - 22;
+    assert_eq!(
+        u32_at(eocd),
+        0x0605_4b50,
+        "a zip without a comment ends in its EOCD"
+    );
+    let cd_start = u32_at(eocd + 16);
+    let record = &bytes[cd_start..eocd];
+    let name_len = u16_at(cd_start + 28);
+    assert_eq!(
+        46 + name_len + u16_at(cd_start + 30) + u16_at(cd_start + 32),
+        record.len()
+    );
+    let mut out = bytes[..cd_start].to_vec();
+    for i in 0..n {
+        let name = format!("f{i:04}.txt");
+        let mut entry = record[..46].to_vec();
+        entry[28..30].copy_from_slice(&(name.len() as u16).to_le_bytes());
+        entry[30..34].fill(0);
+        entry.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&entry);
+    }
+    let cd_len = out.len() - cd_start;
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&(n as u16).to_le_bytes());
+    out.extend_from_slice(&(n as u16).to_le_bytes());
+    out.extend_from_slice(&(cd_len as u32).to_le_bytes());
+    out.extend_from_slice(&(cd_start as u32).to_le_bytes());
+    out.extend_from_slice(&[0; 2]);
+    out
+}
+
+#[test]
+fn zip_entries_that_share_data_are_not_read() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    // 300 entries over one member of 1 MB: read whole, 300 MB; read once, 1 MB.
+    let member = page("kernel").repeat(1_000_000 / page("kernel").len());
+    env.write("in/bomb.zip", overlapping_zip(300, member.as_bytes()));
+    let output = run_in(dir, &["run", "in", "-o", "o.jsonl", "--report", "r.json"]);
+    assert_code(&output, 1);
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(env.path("r.json")).unwrap()).unwrap();
+    assert_eq!(report["n_seen"], 300, "{report}");
+    assert_eq!(report["n_exported"], 1, "{report}");
+    assert_eq!(report["timings"]["n_bytes_read"], member.len(), "{report}");
+    let rejects = jsonl(&env.path("o.rejects.jsonl"));
+    assert_eq!(rejects.len(), 299);
+    assert!(
+        rejects.iter().all(|r| r["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("zip entry overlaps the data of member f0000.txt")),
+        "{:?}",
+        rejects[0]
+    );
+}

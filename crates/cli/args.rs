@@ -66,9 +66,10 @@ pub struct InputArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_doc_bytes: u64,
     /// Stop reading a compressed file or zip archive once it expands past this many bytes
-    /// (the guard against decompression bombs).
-    #[arg(long, value_name = "BYTES", default_value_t = 32 << 30)]
-    pub max_archive_bytes: u64,
+    /// (the guard against decompression bombs) [default: 100 times the file's size, at least
+    /// 1 GiB]. Zip entries that overlap another's data are never read.
+    #[arg(long, value_name = "BYTES")]
+    pub max_archive_bytes: Option<u64>,
     /// Follow symlinks that lead out of an input directory. Without it, such a link is listed
     /// as a reject and not read: the input is what the directory holds.
     #[arg(long)]

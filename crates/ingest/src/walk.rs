@@ -170,8 +170,10 @@ pub(crate) struct FileCtx<'a> {
     pub config: &'a IngestConfig,
     /// The file's compression, if any.
     pub compression: Option<Compression>,
-    /// Raised when the decompressed stream passed `--max-archive-bytes`.
+    /// Raised when the decompressed stream passed its budget.
     pub is_over_budget: Rc<Cell<bool>>,
+    /// How many bytes the file may expand to (see [`IngestConfig::archive_budget`]).
+    pub budget: u64,
     /// What the file is, for messages ("tar archive").
     pub what: &'static str,
 }
@@ -191,7 +193,7 @@ impl FileCtx<'_> {
         if self.is_over_budget.get() {
             format!(
                 "{} expands to more than {} bytes (--max-archive-bytes); the rest of it was skipped",
-                self.what, self.config.max_archive_bytes
+                self.what, self.budget
             )
         } else if let Some(compression) = self.compression.filter(|_| !is_format_error(err)) {
             format!(
@@ -444,14 +446,15 @@ impl<'a> InputSource<'a> {
                 return;
             }
         }
-        let (input, budget): (Box<dyn Read + '_>, u64) = match actual {
+        let budget = self.config.archive_budget(file_len);
+        let (input, stream_budget): (Box<dyn Read + '_>, u64) = match actual {
             Some(compression) => (
                 decompress(BufReader::with_capacity(BUF_SIZE, input), compression),
-                self.config.max_archive_bytes,
+                budget,
             ),
             None => (Box::new(input), u64::MAX),
         };
-        let (input, is_over_budget) = Budget::new(input, budget);
+        let (input, is_over_budget) = Budget::new(input, stream_budget);
         let ctx = FileCtx {
             path,
             read_path,
@@ -459,6 +462,7 @@ impl<'a> InputSource<'a> {
             config: &self.config,
             compression: actual,
             is_over_budget,
+            budget,
             what: "file",
         };
         self.read_content(Box::new(input), ctx, &inner_name, file_len, is_file, out);
