@@ -10,6 +10,7 @@ use std::os::unix::fs::FileTypeExt as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use proptest::prelude::*;
 use serde_json::Value;
 
 use crate::util::{TestEnv, assert_code, newsclean};
@@ -775,4 +776,214 @@ fn zip_entries_that_share_data_are_not_read() {
         "{:?}",
         rejects[0]
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// 10. Stage streams are input too: damaged frames are errors, never aborts or huge
+// allocations.
+
+/// Real frame streams, one per kind (documents, marked documents, articles), of the bundled
+/// sample pages, as `ingest`, `dedupe` and `segment` write them.
+pub(crate) fn sample_streams() -> Vec<Vec<u8>> {
+    use newsclean_core::codec::FrameWriter;
+    use newsclean_core::{DocSource, RawDoc, RawFormat, Record, StreamKind, Transform as _};
+    let mut docs = Vec::new();
+    let mut marked = Vec::new();
+    let mut articles = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(crate::util::sample())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let mut dedupe = newsclean_dedupe::Dedupe::new(&newsclean_dedupe::DedupeConfig::default());
+    let mut segment = newsclean_segment::Segment::new(&newsclean_segment::SegmentConfig::default());
+    for (seq, path) in names.iter().enumerate() {
+        let raw = Record::Raw(RawDoc {
+            seq: seq as u64,
+            id: format!("sample/{seq}"),
+            source: DocSource {
+                path: path.display().to_string(),
+                url: Some(format!("https://news.example.org/{seq}")),
+                meta: Some(r#"{"lang":"en"}"#.into()),
+                ..DocSource::default()
+            },
+            bytes: std::fs::read(path).unwrap(),
+            format: RawFormat::Text,
+            charset: None,
+        });
+        let doc = newsclean_ingest::Decoder.process(raw).unwrap();
+        docs.push(doc.clone());
+        let mark = dedupe.process(doc).unwrap();
+        marked.push(mark.clone());
+        let article = segment.process(mark).unwrap();
+        let article = newsclean_dedupe::dup::Fingerprinter
+            .process(article)
+            .unwrap();
+        articles.push(article);
+    }
+    [
+        (StreamKind::Docs, docs),
+        (StreamKind::Marked, marked),
+        (StreamKind::Articles, articles),
+    ]
+    .into_iter()
+    .map(|(kind, records)| {
+        let mut writer = FrameWriter::new(Vec::new(), kind).unwrap();
+        for record in &records {
+            writer.write(record).unwrap();
+        }
+        writer.finish().unwrap()
+    })
+    .collect()
+}
+
+/// Reads a whole frame stream; how far it got, or the error.
+fn read_frames(bytes: &[u8]) -> Result<usize, String> {
+    let mut reader = newsclean_core::codec::FrameReader::new(bytes).map_err(|e| e.to_string())?;
+    let mut n = 0;
+    while reader.read().map_err(|e| e.to_string())?.is_some() {
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The stream with the length of the string `needle` (in the first frame that holds it)
+/// replaced by `claim`, as a bincode varint, and the frame's length fixed up.
+fn with_string_length(stream: &[u8], needle: &[u8], claim: u64) -> Vec<u8> {
+    let at = stream
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the stream holds the string");
+    assert_eq!(
+        usize::from(stream[at - 1]),
+        needle.len(),
+        "a one-byte length"
+    );
+    // The frame that holds it: walk the frames from the header.
+    let mut frame = 10;
+    loop {
+        let len = u32::from_le_bytes(stream[frame..frame + 4].try_into().unwrap()) as usize;
+        if at < frame + 4 + len {
+            break;
+        }
+        frame += 4 + len;
+    }
+    let mut varint = vec![0xFD];
+    varint.extend_from_slice(&claim.to_le_bytes());
+    let mut out = stream[..at - 1].to_vec();
+    out.extend_from_slice(&varint);
+    out.extend_from_slice(&stream[at..]);
+    let len = u32::from_le_bytes(stream[frame..frame + 4].try_into().unwrap());
+    let len = len + varint.len() as u32 - 1;
+    out[frame..frame + 4].copy_from_slice(&len.to_le_bytes());
+    out
+}
+
+#[test]
+fn a_frame_that_lies_about_a_length_is_an_error() {
+    let streams = sample_streams();
+    for stream in &streams {
+        assert_eq!(read_frames(stream), Ok(9));
+        // A string of 2^40 bytes in a frame of a few kB: the probe's SIGABRT.
+        let lying = with_string_length(stream, b"sample/3", 1 << 40);
+        let err = read_frames(&lying).unwrap_err();
+        assert_eq!(err, "frame 3 does not decode", "{err}");
+    }
+    // Through the stage command, as the probe did it.
+    let lying = with_string_length(&streams[0], b"sample/3", 1 << 40);
+    let output = crate::util::run_with_stdin(&["dedupe", "-q"], &lying);
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("frame 3 does not decode"),
+        "{}",
+        stderr(&output)
+    );
+    // A 114-byte frame that claims 1 GiB: refused by the frame limit, and under a larger
+    // limit, read as far as its bytes go, never allocated up front.
+    let mut short = streams[0][..10].to_vec();
+    short.extend_from_slice(&((1u32 << 30) - 1).to_le_bytes());
+    short.extend_from_slice(&[7; 110]);
+    let output = crate::util::run_with_stdin(&["dedupe", "-q"], &short);
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("over the limit"),
+        "{}",
+        stderr(&output)
+    );
+    let output =
+        crate::util::run_with_stdin(&["dedupe", "-q", "--max-doc-bytes", "1000000000"], &short);
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("ended early"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// One change to a frame stream.
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Replace a byte.
+    Set(usize, u8),
+    /// Insert a large varint (a length or count) before a byte.
+    Claim(usize, u64),
+    /// Overwrite a frame's length field (the n-th 4-byte window after the header).
+    FrameLen(usize, u32),
+    /// Cut the stream.
+    Cut(usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(at, b)| Mutation::Set(at, b)),
+        (
+            any::<usize>(),
+            prop_oneof![Just(u64::MAX), Just(1 << 40), Just(1 << 30), 1u64..1 << 24]
+        )
+            .prop_map(|(at, n)| Mutation::Claim(at, n)),
+        (any::<usize>(), any::<u32>()).prop_map(|(at, n)| Mutation::FrameLen(at, n)),
+        any::<usize>().prop_map(Mutation::Cut),
+    ]
+}
+
+fn mutate(stream: &[u8], mutations: &[Mutation]) -> Vec<u8> {
+    let mut out = stream.to_vec();
+    for m in mutations {
+        let len = out.len().max(1);
+        match *m {
+            Mutation::Set(at, b) => {
+                if let Some(x) = out.get_mut(at % len) {
+                    *x = b;
+                }
+            }
+            Mutation::Claim(at, n) => {
+                let at = at % len;
+                let mut varint = vec![0xFD];
+                varint.extend_from_slice(&n.to_le_bytes());
+                out.splice(at..at, varint);
+            }
+            Mutation::FrameLen(at, n) => {
+                let at = 10 + at % len.saturating_sub(14).max(1);
+                if at + 4 <= out.len() {
+                    out[at..at + 4].copy_from_slice(&n.to_le_bytes());
+                }
+            }
+            Mutation::Cut(at) => out.truncate(at % len),
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+    #[test]
+    fn mutated_real_frames_never_panic_or_abort(
+        which in 0usize..3,
+        mutations in proptest::collection::vec(mutation(), 1..4),
+    ) {
+        thread_local!(static STREAMS: Vec<Vec<u8>> = sample_streams());
+        let stream = STREAMS.with(|s| s[which].clone());
+        // Ok or Err, each frame decoded or refused: a panic or an abort fails the test.
+        let _ = read_frames(&mutate(&stream, &mutations));
+    }
 }

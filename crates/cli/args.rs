@@ -275,6 +275,8 @@ pub struct DedupeArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
     #[command(flatten)]
+    pub frames: FrameArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
 }
 
@@ -305,7 +307,18 @@ pub struct IngestArgs {
 #[derive(Debug, Args)]
 pub struct StageArgs {
     #[command(flatten)]
+    pub frames: FrameArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// How a stage reads the frame stream on its standard input.
+#[derive(Debug, Args)]
+pub struct FrameArgs {
+    /// The largest document of the stream, as `ingest --max-doc-bytes` bounded it: a frame
+    /// over 16 times this (plus 1 MiB) is refused as corrupt.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_doc_bytes: u64,
 }
 
 #[derive(Debug, Args)]
@@ -314,6 +327,8 @@ pub struct ExportArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub dup: DupArgs,
+    #[command(flatten)]
+    pub frames: FrameArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -30,7 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Run(args) => run::run(&args),
         Command::Ingest(args) => stage::ingest(&args),
         Command::Dedupe(args) => stage::dedupe(&args),
-        Command::Segment(args) => stage::segment(&args.common),
+        Command::Segment(args) => stage::segment(&args),
         Command::Export(args) => stage::export(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Features(args) => features::features(&args),

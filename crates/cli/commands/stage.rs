@@ -4,7 +4,7 @@
 
 use std::io::{self, BufReader, BufWriter, IsTerminal};
 
-use newsclean_core::codec::{FrameSink, FrameSource};
+use newsclean_core::codec::{FrameSink, FrameSource, max_frame_for};
 use newsclean_core::{Identity, NoopReporter, Record, Sink, StageId, StreamKind, Transform};
 use newsclean_dedupe::Dedupe;
 use newsclean_dedupe::dup::DupIndex;
@@ -18,7 +18,7 @@ use super::report::{Part, StageClock};
 use super::{
     Settings, export_config, export_outputs, finish, ingest_config, outputs, own_files, print_line,
 };
-use crate::args::{CommonArgs, DedupeArgs, ExportArgs, IngestArgs};
+use crate::args::{DedupeArgs, ExportArgs, FrameArgs, IngestArgs, StageArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
@@ -40,11 +40,13 @@ fn frames_out(stage: StageId, kind: StreamKind) -> anyhow::Result<FrameSink<Stdo
 fn frames_in(
     stage: StageId,
     kind: StreamKind,
+    args: &FrameArgs,
 ) -> anyhow::Result<FrameSource<BufReader<io::Stdin>>> {
     Ok(FrameSource::new(
         BufReader::with_capacity(1 << 16, io::stdin()),
         stage,
         kind,
+        max_frame_for(args.max_doc_bytes),
     )?)
 }
 
@@ -102,14 +104,14 @@ pub fn dedupe(args: &DedupeArgs) -> anyhow::Result<ExitStatus> {
             "newsclean: note: no site model (see `newsclean learn` and --model); only per-document rules apply",
         );
     }
-    let source = frames_in(StageId::Dedupe, StreamKind::Docs)?;
+    let source = frames_in(StageId::Dedupe, StreamKind::Docs, &args.frames)?;
     let sink = frames_out(StageId::Dedupe, StreamKind::Marked)?;
     pipe(&settings, source, || Dedupe::new(&settings.dedupe), sink)
 }
 
-pub fn segment(common: &CommonArgs) -> anyhow::Result<ExitStatus> {
-    let settings = Settings::new(common)?;
-    let source = frames_in(StageId::Segment, StreamKind::Marked)?;
+pub fn segment(args: &StageArgs) -> anyhow::Result<ExitStatus> {
+    let settings = Settings::new(&args.common)?;
+    let source = frames_in(StageId::Segment, StreamKind::Marked, &args.frames)?;
     let sink = frames_out(StageId::Segment, StreamKind::Articles)?;
     pipe(&settings, source, || Segment::new(&settings.segment), sink)
 }
@@ -123,7 +125,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let written = export_outputs(&config, args.output.report.as_deref());
     outputs::check(&inputs, &written)?;
     outputs::remove_stale(&written, &own_files(&config, args.output.report.as_deref()))?;
-    let source = frames_in(StageId::Export, StreamKind::Articles)?;
+    let source = frames_in(StageId::Export, StreamKind::Articles, &args.frames)?;
     let mut sink = ExportSink::new(&config)?;
     let dup = dup_config(&args.dup, &args.output.output)?;
     let clock = StageClock::default();
