@@ -987,3 +987,31 @@ proptest! {
         let _ = read_frames(&mutate(&stream, &mutations));
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 11. Absurd thread counts are a usage error, before any work.
+
+#[test]
+fn absurd_thread_counts_are_refused() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    pages(&env, 3);
+    for command in [
+        &["run", "in", "-o", "o.jsonl"][..],
+        &["learn", "in", "-o", "m"][..],
+    ] {
+        let mut args = command.to_vec();
+        args.extend(["--threads", "100000"]);
+        let output = run_in(dir, &args);
+        assert_code(&output, 2);
+        assert!(
+            stderr(&output).contains("--threads must be at most 1024, got 100000"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(
+            listing(dir).iter().filter(|f| !f.starts_with("in")).count(),
+            0
+        );
+    }
+}

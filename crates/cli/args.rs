@@ -41,7 +41,7 @@ pub struct CommonArgs {
     /// A line classifier model file to use instead of the built-in one.
     #[arg(long, value_name = "JSON", global = true, hide = true)]
     pub line_model: Option<PathBuf>,
-    /// Worker threads [default: the number of CPUs].
+    /// Worker threads, 1 to 1024 [default: the number of CPUs].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
     /// No progress bars and no summary.

@@ -39,6 +39,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     }
 }
 
+/// The most worker threads a run may have: more never helps (the per-document work is a few
+/// milliseconds), and thousands of threads can exhaust a system's limit. See: issue 13.
+pub const MAX_THREADS: usize = 1024;
+
 /// Everything a command resolves once from its arguments; worker code sees only this.
 pub struct Settings {
     pub threads: usize,
@@ -52,8 +56,13 @@ impl Settings {
     pub fn new(common: &CommonArgs) -> anyhow::Result<Settings> {
         let threads = match common.threads {
             Some(0) => anyhow::bail!("--threads must be at least 1"),
+            Some(n) if n > MAX_THREADS => {
+                anyhow::bail!("--threads must be at most {MAX_THREADS}, got {n}")
+            }
             Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            None => std::thread::available_parallelism()
+                .map_or(1, std::num::NonZero::get)
+                .min(MAX_THREADS),
         };
         let model = match &common.line_model {
             None => None,
