@@ -1015,3 +1015,79 @@ fn absurd_thread_counts_are_refused() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 12. `--resume` refuses inputs that changed since the checkpoint.
+
+#[test]
+fn resume_refuses_changed_inputs() {
+    let changes: [(&str, fn(&TestEnv)); 3] = [
+        ("a file added", |env| {
+            env.write("in/zzz.txt", page("late"));
+        }),
+        ("a file removed", |env| {
+            std::fs::remove_file(env.path("in/p150.txt")).unwrap();
+        }),
+        ("a file rewritten", |env| {
+            env.write("in/p010.txt", page("rewritten"));
+        }),
+    ];
+    for (what, change) in changes {
+        let env = TestEnv::new();
+        let dir = env.dir.path();
+        pages(&env, 200);
+        let args = ["run", "in", "-o", "o.jsonl", "--resume", "--keep", "all"];
+        let mut killed = args.to_vec();
+        killed.extend(["--debug-abort-after", "100"]);
+        assert_ne!(run_in(dir, &killed).status.code(), Some(0));
+        assert!(env.path("o.jsonl.checkpoint").exists());
+        change(&env);
+        let output = run_in(dir, &args);
+        assert_code(&output, 2);
+        assert!(
+            stderr(&output).contains("the inputs changed"),
+            "{what}: {}",
+            stderr(&output)
+        );
+        assert!(env.path("o.jsonl.checkpoint").exists(), "{what}");
+        assert!(!env.path("o.jsonl").exists(), "{what}");
+    }
+    // Unchanged inputs resume, even with the run's own files among them.
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    pages(&env, 200);
+    let args = [
+        "run",
+        "in",
+        "-o",
+        "in/o.jsonl",
+        "--resume",
+        "--report",
+        "in/r.json",
+    ];
+    let mut killed = args.to_vec();
+    killed.extend(["--debug-abort-after", "100"]);
+    assert_ne!(run_in(dir, &killed).status.code(), Some(0));
+    assert_code(&run_in(dir, &args), 0);
+    assert_eq!(jsonl(&env.path("in/o.jsonl")).len(), 200);
+}
+
+#[cfg(unix)]
+#[test]
+fn resume_refuses_a_pipe() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    env.write("f.txt", page("piped"));
+    let output = Command::new("bash")
+        .current_dir(dir)
+        .args(["-c", r#"exec "$0" run <(cat f.txt) -o o.jsonl -q --resume"#])
+        .arg(env!("CARGO_BIN_EXE_newsclean"))
+        .output()
+        .unwrap();
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("cannot resume a run that reads"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -170,7 +170,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Continue a run that was stopped (killed, crashed, Ctrl-C) from its last checkpoint;
-    /// give the same arguments. Without a checkpoint the run starts from the beginning.
+    /// give the same arguments, over the same inputs (a changed input is refused). Without a
+    /// checkpoint the run starts from the beginning.
     /// For uncompressed jsonl and csv in one file, text, markdown and bincode (not parquet,
     /// compressed, sharded or standard output).
     #[arg(long)]

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use newsclean_core::hash::stable_hash;
-use newsclean_core::{Chain, Record, Sink, StageError, Transform};
+use newsclean_core::{Chain, NoopReporter, Record, Sink, StageError, Transform};
 use newsclean_dedupe::Dedupe;
 use newsclean_dedupe::dup::{DupIndex, Fingerprinter, Keep};
-use newsclean_export::ExportSink;
+use newsclean_export::{ExportSink, ResumeKey};
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
@@ -38,7 +38,17 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     // The sink opens first, so that a refused --resume fails before pass 1; a resumed run
     // learns from its checkpoint where to start.
     let mut sink = if args.resume {
-        let (sink, next_seq) = ExportSink::resumable(&export, fingerprint(args))?;
+        if let Some(input) = args.input.inputs.iter().find(|p| !is_rereadable(p)) {
+            anyhow::bail!(
+                "cannot resume a run that reads {}: standard input, a pipe or a device cannot be read again",
+                input.display()
+            );
+        }
+        let key = ResumeKey {
+            args: fingerprint(args),
+            inputs: InputSource::new(&args.input.inputs, &ingest, &NoopReporter)?.fingerprint(),
+        };
+        let (sink, next_seq) = ExportSink::resumable(&export, key)?;
         // The duplicate index must see every document before `next_seq` again, as it did in
         // the run that stopped, or it would keep copies of documents written before the stop:
         // then the source reads from the start and the sink writes nothing before `next_seq`.
@@ -138,6 +148,11 @@ impl Transform for Fingerprints {
             Ok(record)
         }
     }
+}
+
+/// True for an input that a later run can read again: a file or a directory.
+fn is_rereadable(input: &Path) -> bool {
+    std::fs::metadata(input).is_ok_and(|m| m.is_file() || m.is_dir())
 }
 
 /// The hash of everything that decides a run's output, so that `--resume` never continues an

@@ -478,11 +478,21 @@ pub struct ExportSink {
     resume: Option<ResumeState>,
 }
 
+/// What a resumed run must share with the run that stopped, as hashes: its arguments and
+/// its inputs (every file with its size and modification time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResumeKey {
+    /// The hash of everything in the arguments that decides the output.
+    pub args: u64,
+    /// The hash of the input files as the run sees them.
+    pub inputs: u64,
+}
+
 /// The checkpointing state of a resumable sink.
 struct ResumeState {
     /// The checkpoint file.
     path: PathBuf,
-    fingerprint: u64,
+    key: ResumeKey,
     /// Documents before this `seq` were written by the run that stopped; they are not
     /// written again.
     first_seq: Seq,
@@ -559,13 +569,13 @@ impl ExportSink {
         ExportSink::open(config, fields, &Open::Fresh, None).map_err(fail)
     }
 
-    /// Checks the config and opens the outputs of a resumable run whose arguments hash to
-    /// `fingerprint`: from the last checkpoint of an earlier run with the same fingerprint, or
-    /// from the start. Returns the sink and the `seq` of the first document still to write;
-    /// the source must skip the documents before it.
+    /// Checks the config and opens the outputs of a resumable run whose arguments and inputs
+    /// hash to `key`: from the last checkpoint of an earlier run with the same key, or from
+    /// the start. Returns the sink and the `seq` of the first document still to write; the
+    /// source must skip the documents before it.
     pub fn resumable(
         config: &ExportConfig,
-        fingerprint: u64,
+        key: ResumeKey,
     ) -> Result<(ExportSink, Seq), StageError> {
         let fields = validate(config).map_err(fail)?;
         validate_resume(config).map_err(fail)?;
@@ -573,7 +583,7 @@ impl ExportSink {
         let saved = checkpoint::load(&path).map_err(fail)?;
         let (mut sink, next_seq) = match &saved {
             Some(saved) => {
-                saved.check(&path, fingerprint, config).map_err(fail)?;
+                saved.check(&path, key, config).map_err(fail)?;
                 let open = Open::Resume(path.clone());
                 let mut sink =
                     ExportSink::open(config, fields, &open, Some(saved)).map_err(fail)?;
@@ -590,7 +600,7 @@ impl ExportSink {
         };
         sink.resume = Some(ResumeState {
             path,
-            fingerprint,
+            key,
             first_seq: next_seq,
             next_seq,
             n_unsaved: 0,
@@ -683,7 +693,7 @@ impl ExportSink {
         let rejects_len = self.rejects.as_mut().map(AtomicFile::sync).transpose()?;
         let duplicates_len = self.duplicates.as_mut().map(AtomicFile::sync).transpose()?;
         let saved = Checkpoint::new(
-            resume.fingerprint,
+            resume.key,
             resume.next_seq,
             output_len,
             rejects_len,
