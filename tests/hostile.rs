@@ -1091,3 +1091,60 @@ fn resume_refuses_a_pipe() {
         stderr(&output)
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// 13. UTF-16 without a BOM is read; control characters are removed and counted.
+
+#[test]
+fn utf16_without_bom_and_control_characters() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    let text = page("sixteen");
+    env.write(
+        "in/le.txt",
+        text.encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect::<Vec<u8>>(),
+    );
+    env.write(
+        "in/be.txt",
+        text.encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect::<Vec<u8>>(),
+    );
+    let noisy = page("noisy")
+        .replace("council", "coun\u{1b}[1mcil\u{7}")
+        .replace("roads", "ro\u{8}ads\u{85}");
+    env.write("in/noisy.txt", noisy);
+    let output = run_in(dir, &["run", "in", "-o", "o.jsonl", "--keep", "all"]);
+    assert_code(&output, 0);
+    let articles = jsonl(&env.path("o.jsonl"));
+    assert_eq!(articles.len(), 3);
+    for article in &articles[..2] {
+        assert!(
+            article["text"]
+                .as_str()
+                .unwrap()
+                .contains("the sixteen budget"),
+            "{article}"
+        );
+        assert!(
+            article["stats"]["encoding"]
+                .as_str()
+                .unwrap()
+                .starts_with("utf-16")
+        );
+    }
+    let noisy = &articles[2];
+    let out = noisy["text"].as_str().unwrap();
+    assert!(
+        !out.contains(|c: char| c.is_control() && c != '\n'),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("coun[1mcil") && out.contains("roads"),
+        "{out:?}"
+    );
+    // ESC and BEL in `council`, backspace and NEL (a C1 control) in `roads`.
+    assert_eq!(noisy["stats"]["n_controls"], 4, "{noisy}");
+}
