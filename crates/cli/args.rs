@@ -119,7 +119,8 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Jsonl)]
     pub format: FormatArg,
-    /// Write rejected documents here as JSON lines [default: OUT's name + .rejects.jsonl].
+    /// Write rejected documents here as JSON lines [default: OUT's name + .rejects.jsonl; with
+    /// `-o -`, newsclean.rejects.jsonl in the current directory].
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
     /// Columns of jsonl, csv and parquet, e.g. `id,site,title,text`. Known: `id`, `url`, `site`,
@@ -133,7 +134,8 @@ pub struct OutputArgs {
     /// Also split each paragraph into sentences (`sentences` in each section).
     #[arg(long)]
     pub sentences: bool,
-    /// Write dropped duplicates here as JSON lines [default: OUT's name + .duplicates.jsonl].
+    /// Write dropped duplicates here as JSON lines [default: OUT's name + .duplicates.jsonl;
+    /// with `-o -`, newsclean.duplicates.jsonl in the current directory].
     #[arg(long, value_name = "PATH")]
     pub duplicates: Option<PathBuf>,
     /// Write a run report: HTML when PATH ends in .html, else JSON.

@@ -212,10 +212,12 @@ pub fn own_files(config: &ExportConfig, report: Option<&Path>) -> OwnFiles {
 }
 
 /// `out.jsonl` → `out.rejects.jsonl` (for `what` = `rejects`); `out.jsonl.gz` →
-/// `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; none for stdout.
+/// `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; standard output (`-`) →
+/// `newsclean.rejects.jsonl` in the current directory, so that a run whose articles go to a
+/// pipe still lists its rejects and duplicates somewhere. See: issue 13.
 fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
     if output == Path::new("-") {
-        return None;
+        return Some(PathBuf::from(format!("newsclean.{what}.jsonl")));
     }
     let is_compressed = output
         .extension()
@@ -251,8 +253,40 @@ pub fn finish(
     }
     if !settings.is_quiet {
         print_line(&summary_line(summary, &stats));
+        if let Some(line) = rejects_line(summary, output) {
+            print_line(&line);
+        }
     }
     Ok(ExitStatus::of_run(summary.n_rejected))
+}
+
+/// The reasons of the rejects, counted by kind, and where they are listed; `None` without
+/// rejects. Printed whatever the output, standard output included. See: issue 13.
+fn rejects_line(summary: &ExportSummary, output: &OutputArgs) -> Option<String> {
+    const MAX_KINDS: usize = 10;
+    if summary.n_rejected == 0 {
+        return None;
+    }
+    let mut kinds: Vec<(&String, &u64)> = summary.reject_reasons.iter().collect();
+    kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut listed: Vec<String> = kinds
+        .iter()
+        .take(MAX_KINDS)
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
+    if kinds.len() > MAX_KINDS {
+        listed.push(format!("{} more kinds", kinds.len() - MAX_KINDS));
+    }
+    let path = output
+        .rejects
+        .clone()
+        .or_else(|| default_side_path(&output.output, "rejects"))
+        .unwrap_or_default();
+    Some(format!(
+        "newsclean: rejected: {}; listed in {}",
+        listed.join(", "),
+        path.display()
+    ))
 }
 
 fn summary_line(summary: &ExportSummary, stats: &RunStats) -> String {

@@ -31,6 +31,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let mut inputs: Vec<&Path> = args.input.inputs.iter().map(PathBuf::as_path).collect();
     inputs.extend(args.site.model.as_deref());
     inputs.extend(args.common.line_model.as_deref());
+    export.validate()?;
     let written = export_outputs(&export, args.output.report.as_deref());
     outputs::check(&inputs, &written)?;
     ingest.own_files = own_files(&export, args.output.report.as_deref());

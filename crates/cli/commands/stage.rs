@@ -122,6 +122,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let config = export_config(&args.output)?;
     let mut inputs = Vec::new();
     inputs.extend(args.common.line_model.as_deref());
+    config.validate()?;
     let written = export_outputs(&config, args.output.report.as_deref());
     outputs::check(&inputs, &written)?;
     outputs::remove_stale(&written, &own_files(&config, args.output.report.as_deref()))?;

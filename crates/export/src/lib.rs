@@ -148,6 +148,12 @@ pub struct ExportConfig {
 }
 
 impl ExportConfig {
+    /// Checks the combination of options, as [`ExportSink::new`] does, without opening
+    /// anything: for callers that check more before any work.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate(self).map(drop)
+    }
+
     /// A config writing `format` to `output`, with every option at its default.
     pub fn new(format: Format, output: PathBuf) -> ExportConfig {
         ExportConfig {

@@ -189,6 +189,8 @@ pub struct ExportSummary {
     pub n_duplicates: u64,
     /// Rejected documents.
     pub n_rejected: u64,
+    /// Rejected documents by kind of reason (see [`reason_kind`]).
+    pub reject_reasons: BTreeMap<String, u64>,
     /// Removed lines by reason, over all articles.
     pub removed: BTreeMap<String, u64>,
     /// Input bytes of the exported articles.
@@ -253,6 +255,10 @@ impl ExportSummary {
     pub fn add_reject(&mut self, reject: &Reject) {
         self.n_seen += 1;
         self.n_rejected += 1;
+        *self
+            .reject_reasons
+            .entry(reason_kind(&reject.reason))
+            .or_default() += 1;
         let site = site(&reject.id, &reject.source);
         let entry = self.site_entry(&site);
         entry.n_docs += 1;
@@ -314,6 +320,36 @@ impl ExportSummary {
         self.duplicate_clusters
             .sort_by_key(|c| std::cmp::Reverse(c.n_docs));
         self.index_clusters();
+    }
+}
+
+/// The kind of a reject's reason, to count reasons: the reason up to its first `(`, `:` or
+/// `;` (where the particulars start: an offset, a path, a library's message), with every
+/// number written `N`. `binary file (NUL byte at offset 4)` → `binary file`; `file is 10
+/// bytes, over the limit of 5 (--max-doc-bytes)` → `file is N bytes, over the limit of N`.
+pub fn reason_kind(reason: &str) -> String {
+    let head = reason
+        .split(['(', ':', ';'])
+        .next()
+        .unwrap_or(reason)
+        .trim();
+    let mut kind = String::with_capacity(head.len());
+    let mut in_number = false;
+    for c in head.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                kind.push('N');
+            }
+            in_number = true;
+        } else {
+            in_number = false;
+            kind.push(c);
+        }
+    }
+    if kind.is_empty() {
+        reason.to_owned()
+    } else {
+        kind
     }
 }
 
@@ -444,6 +480,28 @@ mod tests {
         assert_eq!(lines[1].text, "© 2023 Example");
         assert!(lines[0].n - lines[0].error <= 1000 && lines[0].n >= 1000);
         assert!(lines[1].n - lines[1].error <= 500 && lines[1].n >= 500);
+    }
+
+    #[test]
+    fn reason_kinds() {
+        assert_eq!(reason_kind("empty file"), "empty file");
+        assert_eq!(
+            reason_kind("binary file (NUL byte at offset 4)"),
+            "binary file"
+        );
+        assert_eq!(
+            reason_kind("file is 10 bytes, over the limit of 5 (--max-doc-bytes)"),
+            "file is N bytes, over the limit of N"
+        );
+        assert_eq!(
+            reason_kind("malformed JSON line: expected value"),
+            "malformed JSON line"
+        );
+        assert_eq!(
+            reason_kind("archive member is gzip compressed; nested archives are not read"),
+            "archive member is gzip compressed"
+        );
+        assert_eq!(reason_kind("(odd)"), "(odd)");
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub(crate) fn read(
             out.reject(
                 id,
                 source,
-                format!("archive member is {what}, not a file; not read"),
+                format!("archive member is not a file ({what}); not read"),
             );
             continue;
         }

@@ -375,7 +375,7 @@ impl<'a> InputSource<'a> {
                         continue;
                     }
                     let reason = format!(
-                        "symlink to {}, outside the input directory; not followed (see --follow-symlinks)",
+                        "symlink out of the input directory (to {}); not followed (see --follow-symlinks)",
                         target.display()
                     );
                     out.reject(doc_id(&rel), source_of(entry.path()), reason);

@@ -150,9 +150,9 @@ fn list<R: Read + std::io::Seek>(archive: &mut zip::ZipArchive<R>) -> Vec<Listed
         let is_dir = entry.is_dir() || mode == Some(S_IFDIR);
         let skip = match mode {
             _ if is_dir => None,
-            Some(S_IFLNK) => Some("archive member is a symbolic link, not a file; not read"),
+            Some(S_IFLNK) => Some("archive member is not a file (a symbolic link); not read"),
             Some(t) if t != S_IFREG => {
-                Some("archive member is a device, FIFO or socket, not a file; not read")
+                Some("archive member is not a file (a device, FIFO or socket); not read")
             }
             _ => None,
         }
@@ -174,7 +174,7 @@ fn list<R: Read + std::io::Seek>(archive: &mut zip::ZipArchive<R>) -> Vec<Listed
         match widest {
             Some((widest_end, other)) if start < widest_end => {
                 listed[index].skip = Some(format!(
-                    "zip entry overlaps the data of member {} (overlapping entries, a zip bomb); not read",
+                    "zip entry overlaps another entry's data (member {}: overlapping entries, a zip bomb); not read",
                     listed[other].name
                 ));
             }
