@@ -1184,3 +1184,26 @@ fn standard_output_keeps_rejects_and_duplicates_in_the_current_directory() {
         "{stderr}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// 16. Exact copies of title-only articles are duplicates too.
+
+#[test]
+fn a_thousand_copies_of_a_title_only_article_are_duplicates() {
+    let env = TestEnv::new();
+    let dir = env.dir.path();
+    // A page with a headline and nothing else: the article is its title.
+    let headline = "Markets close higher on Friday";
+    let html = format!("<html><head><title>{headline}</title></head><body><h1>{headline}</h1>");
+    let line = serde_json::json!({ "text": html }).to_string();
+    env.write("in/dump.jsonl", format!("{line}\n").repeat(1000));
+    let output = run_in(dir, &["run", "in", "-o", "o.jsonl"]);
+    assert_code(&output, 0);
+    let articles = jsonl(&env.path("o.jsonl"));
+    assert_eq!(articles.len(), 1, "{:?}", articles.first());
+    assert_eq!(articles[0]["title"], headline);
+    assert_eq!(articles[0]["text"], headline);
+    let duplicates = jsonl(&env.path("o.duplicates.jsonl"));
+    assert_eq!(duplicates.len(), 999);
+    assert!(duplicates.iter().all(|d| d["duplicate_of"] == "dump/1" && d["kind"] == "exact"));
+}
