@@ -331,7 +331,8 @@ fn colliding_ids_each_get_their_own_file() {
     let mut lines = String::new();
     for (id, word) in [("x", "x"), ("x.txt/y", "xy"), (long.as_str(), "long")] {
         let record = serde_json::json!({ "id": id, "text": page(word) });
-        lines.push_str(&format!("{record}\n"));
+        lines.push_str(&record.to_string());
+        lines.push('\n');
     }
     env.write("in/records.jsonl", lines);
     for format in ["text", "markdown"] {
@@ -1023,7 +1024,8 @@ fn absurd_thread_counts_are_refused() {
 
 #[test]
 fn resume_refuses_changed_inputs() {
-    let changes: [(&str, fn(&TestEnv)); 3] = [
+    type Change = (&'static str, fn(&TestEnv));
+    let changes: [Change; 3] = [
         ("a file added", |env| {
             env.write("in/zzz.txt", page("late"));
         }),
@@ -1205,5 +1207,9 @@ fn a_thousand_copies_of_a_title_only_article_are_duplicates() {
     assert_eq!(articles[0]["text"], headline);
     let duplicates = jsonl(&env.path("o.duplicates.jsonl"));
     assert_eq!(duplicates.len(), 999);
-    assert!(duplicates.iter().all(|d| d["duplicate_of"] == "dump/1" && d["kind"] == "exact"));
+    assert!(
+        duplicates
+            .iter()
+            .all(|d| d["duplicate_of"] == "dump/1" && d["kind"] == "exact")
+    );
 }

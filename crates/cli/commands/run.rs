@@ -8,8 +8,8 @@ use newsclean_core::hash::stable_hash;
 use newsclean_core::{Chain, NoopReporter, Record, Sink, StageError, Transform};
 use newsclean_dedupe::Dedupe;
 use newsclean_dedupe::dup::{DupIndex, Fingerprinter, Keep};
-use newsclean_export::{ExportSink, ResumeKey};
-use newsclean_ingest::{Decoder, InputSource};
+use newsclean_export::{ExportConfig, ExportSink, ResumeKey};
+use newsclean_ingest::{Decoder, IngestConfig, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
 
@@ -38,29 +38,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     outputs::remove_stale(&written, &ingest.own_files)?;
     // The sink opens first, so that a refused --resume fails before pass 1; a resumed run
     // learns from its checkpoint where to start.
-    let mut sink = if args.resume {
-        if let Some(input) = args.input.inputs.iter().find(|p| !is_rereadable(p)) {
-            anyhow::bail!(
-                "cannot resume a run that reads {}: standard input, a pipe or a device cannot be read again",
-                input.display()
-            );
-        }
-        let key = ResumeKey {
-            args: fingerprint(args),
-            inputs: InputSource::new(&args.input.inputs, &ingest, &NoopReporter)?.fingerprint(),
-        };
-        let (sink, next_seq) = ExportSink::resumable(&export, key)?;
-        // The duplicate index must see every document before `next_seq` again, as it did in
-        // the run that stopped, or it would keep copies of documents written before the stop:
-        // then the source reads from the start and the sink writes nothing before `next_seq`.
-        // Without the index (`--keep all`), the source skips those documents.
-        if dup.keep == Keep::All {
-            ingest.resume_from = next_seq;
-        }
-        sink
-    } else {
-        ExportSink::new(&export)?
-    };
+    let mut sink = open_sink(args, &export, &mut ingest, dup.keep)?;
     // Pass 1 and pass 2 both read the inputs: a pipe is read once, into a copy.
     let is_read_twice = args.site.model.is_none()
         && !args.site.no_site_model
@@ -149,6 +127,38 @@ impl Transform for Fingerprints {
             Ok(record)
         }
     }
+}
+
+/// Opens the sink of a run; for `--resume`, from the checkpoint, telling the source in
+/// `ingest` where to start.
+fn open_sink(
+    args: &RunArgs,
+    export: &ExportConfig,
+    ingest: &mut IngestConfig,
+    keep: Keep,
+) -> anyhow::Result<ExportSink> {
+    if !args.resume {
+        return Ok(ExportSink::new(export)?);
+    }
+    if let Some(input) = args.input.inputs.iter().find(|p| !is_rereadable(p)) {
+        anyhow::bail!(
+            "cannot resume a run that reads {}: standard input, a pipe or a device cannot be read again",
+            input.display()
+        );
+    }
+    let key = ResumeKey {
+        args: fingerprint(args),
+        inputs: InputSource::new(&args.input.inputs, ingest, &NoopReporter)?.fingerprint(),
+    };
+    let (sink, next_seq) = ExportSink::resumable(export, key)?;
+    // The duplicate index must see every document before `next_seq` again, as it did in the
+    // run that stopped, or it would keep copies of documents written before the stop: then
+    // the source reads from the start and the sink writes nothing before `next_seq`. Without
+    // the index (`--keep all`), the source skips those documents.
+    if keep == Keep::All {
+        ingest.resume_from = next_seq;
+    }
+    Ok(sink)
 }
 
 /// True for an input that a later run can read again: a file or a directory.
