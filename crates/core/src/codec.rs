@@ -129,7 +129,7 @@ fn config() -> bincode::config::Configuration {
 
 /// Decodes a value from `bytes` with every length inside it bounded by the size of `bytes`
 /// (see the module docs): bincode refuses any claim beyond the smallest limit of the form
-/// 2^(16+3k) that is at least [`CLAIM_RATIO`] times `bytes.len()`, so nothing allocates more
+/// 2^(16+3k) that is at least 16 times `bytes.len()`, so nothing allocates more
 /// than 128 times the bytes actually there (or 64 KiB). Returns the value and the bytes used.
 pub fn decode_bounded<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
@@ -350,7 +350,7 @@ pub struct FrameSource<R: Read + Send> {
 
 impl<R: Read + Send> FrameSource<R> {
     /// Reads the header of `input` and checks that `expected` wrote it; frames longer than
-    /// `max_frame` are refused (see [`FrameReader::max_frame_for`]).
+    /// `max_frame` are refused (see [`max_frame_for`]).
     pub fn new(
         input: R,
         stage: StageId,
