@@ -1163,27 +1163,43 @@ fn standard_output_keeps_rejects_and_duplicates_in_the_current_directory() {
     let dir = env.dir.path();
     env.write("in/a.txt", page("kept"));
     env.write("in/b.txt", page("kept"));
-    env.write("in/empty.txt", "");
+    for i in 0..11 {
+        env.write(&format!("in/empty{i:02}.txt"), "");
+    }
     env.write("in/zeros.bin", [0u8, 1, 0, 2, 0, 0, 3, 4]);
+    // `-o -`, and no `-o` at all (jsonl goes to standard output by default).
+    for args in [&["run", "in", "-o", "-"][..], &["run", "in"][..]] {
+        let output = newsclean().current_dir(dir).args(args).output().unwrap();
+        assert_code(&output, 1);
+        let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+        assert_eq!(stdout.lines().count(), 1, "{stdout}");
+        let rejects = jsonl(&env.path("newsclean.rejects.jsonl"));
+        assert_eq!(rejects.len(), 12);
+        let duplicates = jsonl(&env.path("newsclean.duplicates.jsonl"));
+        assert_eq!(duplicates.len(), 1);
+        assert_eq!(duplicates[0]["duplicate_of"], "a");
+        let stderr = stderr(&output);
+        assert!(
+            stderr.contains("newsclean: 12 documents rejected: 11 empty file; 1 binary file"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("each one is listed in newsclean.rejects.jsonl"),
+            "{stderr}"
+        );
+    }
+    // With --rejects too, the reasons are said.
+    let output = run_in(dir, &["run", "in", "-o", "o.jsonl", "--rejects", "r.jsonl"]);
+    assert_code(&output, 1);
     let output = newsclean()
         .current_dir(dir)
-        .args(["run", "in", "-o", "-"])
+        .args(["run", "in", "-o", "o.jsonl", "--rejects", "r.jsonl"])
         .output()
         .unwrap();
-    assert_code(&output, 1);
-    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    let rejects = jsonl(&env.path("newsclean.rejects.jsonl"));
-    assert_eq!(rejects.len(), 2);
-    let duplicates = jsonl(&env.path("newsclean.duplicates.jsonl"));
-    assert_eq!(duplicates.len(), 1);
-    assert_eq!(duplicates[0]["duplicate_of"], "a");
-    let stderr = stderr(&output);
     assert!(
-        stderr.contains(
-            "newsclean: rejected: 1 binary file, 1 empty file; listed in newsclean.rejects.jsonl"
-        ),
-        "{stderr}"
+        stderr(&output).contains("each one is listed in r.jsonl"),
+        "{}",
+        stderr(&output)
     );
 }
 

@@ -125,7 +125,9 @@ pub fn features(args: &FeaturesArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
     // The same pass 1 as `run`: the site counts are features too.
     let config = ingest_config(&args.input)?;
-    if let Some(status) = apply_site_args(&args.site, &args.input.inputs, &config, &mut settings)? {
+    if let Err(status) =
+        apply_site_args(&args.site, &args.input.inputs, &config, &mut settings, None)?
+    {
         return Ok(status);
     }
     let source = InputSource::new(&args.input.inputs, &config, &NoopReporter)?;

@@ -18,7 +18,7 @@ use super::report::{Part, StageClock};
 use super::{
     Settings, export_config, export_outputs, finish, ingest_config, outputs, own_files, print_line,
 };
-use crate::args::{DedupeArgs, ExportArgs, FrameArgs, IngestArgs, StageArgs};
+use crate::args::{DedupeArgs, ExportArgs, FrameArgs, IngestArgs, SegmentArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
@@ -109,8 +109,9 @@ pub fn dedupe(args: &DedupeArgs) -> anyhow::Result<ExitStatus> {
     pipe(&settings, source, || Dedupe::new(&settings.dedupe), sink)
 }
 
-pub fn segment(args: &StageArgs) -> anyhow::Result<ExitStatus> {
-    let settings = Settings::new(&args.common)?;
+pub fn segment(args: &SegmentArgs) -> anyhow::Result<ExitStatus> {
+    let mut settings = Settings::new(&args.common)?;
+    settings.segment.min_words = args.article.min_words;
     let source = frames_in(StageId::Segment, StreamKind::Marked, &args.frames)?;
     let sink = frames_out(StageId::Segment, StreamKind::Articles)?;
     pipe(&settings, source, || Segment::new(&settings.segment), sink)
@@ -118,17 +119,17 @@ pub fn segment(args: &StageArgs) -> anyhow::Result<ExitStatus> {
 
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
-    let progress = Progress::new(settings.is_quiet);
-    let config = export_config(&args.output)?;
+    let progress = Progress::new(settings.is_quiet, "export");
+    let export = export_config(&args.output)?;
     let mut inputs = Vec::new();
     inputs.extend(args.common.line_model.as_deref());
-    config.validate()?;
-    let written = export_outputs(&config, args.output.report.as_deref());
+    export.validate()?;
+    let written = export_outputs(&export, args.output.report.as_deref());
     outputs::check(&inputs, &written)?;
-    outputs::remove_stale(&written, &own_files(&config, args.output.report.as_deref()))?;
+    outputs::remove_stale(&written, &own_files(&export, args.output.report.as_deref()))?;
     let source = frames_in(StageId::Export, StreamKind::Articles, &args.frames)?;
-    let mut sink = ExportSink::new(&config)?;
-    let dup = dup_config(&args.dup, &args.output.output)?;
+    let mut sink = ExportSink::new(&export)?;
+    let dup = dup_config(&args.dup, &export.output)?;
     let clock = StageClock::default();
     let result = Runner::new(settings.threads, settings.cancel, &progress).run_ordered(
         source,
@@ -137,5 +138,12 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
         &mut clock.time(Part::Export, &mut sink),
     );
     progress.finish();
-    finish(result, sink.summary(), &settings, &args.output, &clock)
+    finish(
+        result,
+        sink.summary(),
+        &settings,
+        &args.output,
+        &export,
+        &clock,
+    )
 }

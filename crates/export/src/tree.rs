@@ -122,6 +122,11 @@ impl TreeDir {
         })
     }
 
+    /// The final path of the tree.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Writes one article's file into the tree.
     pub(crate) fn write(&self, article: &Article) -> Result<(), Error> {
         let path = tree_path(&self.tmp, &article.id, self.kind.extension());
@@ -299,7 +304,7 @@ pub(crate) fn markdown(article: &Article) -> String {
     if let Some(byline) = &article.byline {
         blocks.push(format!("*{}*", escape_markdown(byline)));
     }
-    if let Some(published) = &article.published {
+    if let Some(published) = &article.published_text {
         blocks.push(format!("*{}*", escape_markdown(published)));
     }
     let bullets = |items: &[String]| {

@@ -78,8 +78,9 @@ pub(crate) fn decode(
 /// UTF-16 without a byte-order mark, told by its NUL bytes: text in a Latin script (and the
 /// spaces, digits and punctuation of any script) has a NUL in every other byte, the high byte
 /// of each code unit, and almost never one in the other half. Looks at the first 4 KiB: at
-/// least a quarter of the code units must have their NUL on one side, and the other side at
-/// most a 32nd as many. Binary files have NULs on both sides. See: issue 13.
+/// least a quarter of the code units (and at least 4) must have their NUL on one side, and
+/// the other side at most a 32nd as many. Binary files have NULs on both sides, and a lone
+/// NUL in a few bytes is not enough to call them text. See: issue 13.
 pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(4096)];
     let n_units = head.len() / 2;
@@ -91,7 +92,8 @@ pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
         n_even += usize::from(unit[0] == 0);
         n_odd += usize::from(unit[1] == 0);
     }
-    let is_one_sided = |nuls: usize, other: usize| 4 * nuls >= n_units && 32 * other <= nuls;
+    let is_one_sided =
+        |nuls: usize, other: usize| nuls >= 4 && 4 * nuls >= n_units && 32 * other <= nuls;
     if is_one_sided(n_odd, n_even) {
         Some(UTF_16LE)
     } else if is_one_sided(n_even, n_odd) {

@@ -220,7 +220,11 @@ mod tests {
             check_as(&be, RawFormat::Text),
             Ok((text.to_owned(), "utf-16be (detected)".into(), 0))
         );
-        // Binary with NULs on both sides stays binary.
+        // Binary with NULs on both sides stays binary, and so does a lone NUL.
+        assert_eq!(
+            check(b"ab\0cd"),
+            Err("binary file (NUL byte at offset 2)".into())
+        );
         assert_eq!(
             check(b"\0\0\x01\0\0\x02ab\0\0"),
             Err("binary file (NUL byte at offset 0)".into())

@@ -55,8 +55,6 @@ mod walk;
 mod warc;
 mod zipfile;
 
-use std::path::PathBuf;
-
 use newsclean_core::Seq;
 
 pub use decode::{Decoder, decode};
@@ -88,13 +86,9 @@ pub struct IngestConfig {
     /// Documents with a `seq` below this were finished by an earlier run (`--resume`): they
     /// are counted, so that later documents keep their `seq`, but not emitted.
     pub resume_from: Seq,
-    /// The run's own files (outputs, temporary files, spooled inputs): never read, even
+    /// The run's own files (outputs and their temporary files): never read, even
     /// inside an input directory.
     pub own_files: OwnFiles,
-    /// Inputs named on the command line that are read from a copy: `(as given, copy)`. A
-    /// pipe or FIFO can be read only once, so a run that reads its inputs twice (pass 1 and
-    /// pass 2) spools it first; its documents keep the ids and paths of the input as given.
-    pub spooled: Vec<(PathBuf, PathBuf)>,
     /// Follow symlinks that lead out of an input directory; without it they are rejects.
     pub follow_symlinks: bool,
 }
@@ -110,7 +104,6 @@ impl Default for IngestConfig {
             fields: JsonFields::default(),
             resume_from: 0,
             own_files: OwnFiles::default(),
-            spooled: Vec::new(),
             follow_symlinks: false,
         }
     }

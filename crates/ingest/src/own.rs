@@ -1,7 +1,7 @@
 //! The run's own files, which it never reads as input, even when they lie inside an input
 //! directory: its outputs, every file named after one (`<name>.<anything>`: temporary,
-//! partial and checkpoint files), everything inside an output directory, numbered shards, and
-//! spooled copies of piped inputs. See: issue 13 (item 2).
+//! partial and checkpoint files), everything inside an output directory, and numbered shards.
+//! See: issue 13 (item 2).
 //!
 //! Names are compared first (cheap, and almost never equal); only a file whose name matches
 //! has its directory resolved and compared, so that a path through a symlink is recognised.

@@ -162,8 +162,6 @@ impl Out<'_> {
 pub(crate) struct FileCtx<'a> {
     /// The file (`-` for standard input).
     pub path: &'a Path,
-    /// Where its bytes are read: `path`, or the copy of a spooled pipe.
-    pub read_path: &'a Path,
     /// The id of the file; member ids start with it.
     pub id: String,
     /// The settings.
@@ -329,10 +327,15 @@ impl<'a> InputSource<'a> {
     /// Walks one input, emitting its records.
     fn walk(&self, input: &Path, out: &mut Out<'_>) {
         if input == Path::new("-") {
-            let stdin = io::stdin().lock();
+            let n_read = Cell::new(0);
+            let stdin = Counted {
+                inner: io::stdin().lock(),
+                reporter: self.reporter,
+                n_read: &n_read,
+            };
             self.read_stream(
                 Box::new(stdin),
-                (input, input),
+                input,
                 "stdin",
                 "stdin".into(),
                 None,
@@ -438,15 +441,7 @@ impl<'a> InputSource<'a> {
             out.skip(id);
             return;
         }
-        // A pipe named on the command line may have been spooled, so that both passes of a
-        // run read the same bytes (see `IngestConfig::spooled`).
-        let read_path = self
-            .config
-            .spooled
-            .iter()
-            .find(|(given, _)| given == path)
-            .map_or(path, |(_, copy)| copy.as_path());
-        let n_bytes = match std::fs::metadata(read_path) {
+        let n_bytes = match std::fs::metadata(path) {
             Ok(meta) => meta.len(),
             Err(err) => {
                 out.reject(id, source_of(path), format!("cannot read file: {err}"));
@@ -454,23 +449,25 @@ impl<'a> InputSource<'a> {
             }
         };
         self.reporter.on_found(n_bytes);
-        let file = match File::open(read_path) {
+        let file = match File::open(path) {
             Ok(file) => file,
             Err(err) => {
                 out.reject(id, source_of(path), format!("cannot read file: {err}"));
                 return;
             }
         };
-        let is_file = std::fs::metadata(read_path).is_ok_and(|m| m.is_file());
-        self.read_stream(
-            Box::new(file),
-            (path, read_path),
-            &name,
-            id,
-            Some(n_bytes),
-            is_file,
-            out,
-        );
+        let n_read = Cell::new(0);
+        let file = Counted {
+            inner: file,
+            reporter: self.reporter,
+            n_read: &n_read,
+        };
+        // A FIFO or device named on the command line is read as a stream, never reopened.
+        let is_file = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+        self.read_stream(Box::new(file), path, &name, id, Some(n_bytes), is_file, out);
+        // The rest of the file counts as done too: a zip archive is read through its own
+        // handle, and a reject may stop early.
+        self.reporter.on_read(n_bytes.saturating_sub(n_read.get()));
     }
 
     /// Reads one input stream of any format. `file_len` is the size of a plain file;
@@ -482,7 +479,7 @@ impl<'a> InputSource<'a> {
     fn read_stream(
         &self,
         input: Box<dyn Read + '_>,
-        (path, read_path): (&Path, &Path),
+        path: &Path,
         name: &str,
         id: String,
         file_len: Option<u64>,
@@ -519,7 +516,6 @@ impl<'a> InputSource<'a> {
         let (input, is_over_budget) = Budget::new(input, stream_budget);
         let ctx = FileCtx {
             path,
-            read_path,
             id,
             config: &self.config,
             compression: actual,
@@ -655,6 +651,24 @@ impl Source for InputSource<'_> {
         }
         self.reporter.on_found_all();
         Ok(())
+    }
+}
+
+/// A file as stored, telling the reporter how many of its bytes were read (compressed bytes
+/// for a compressed file: what progress can compare with the file's size).
+struct Counted<'r, R> {
+    inner: R,
+    reporter: &'r dyn Reporter,
+    /// The bytes read so far.
+    n_read: &'r Cell<u64>,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n_read.set(self.n_read.get() + n as u64);
+        self.reporter.on_read(n as u64);
+        Ok(n)
     }
 }
 
@@ -797,6 +811,49 @@ mod tests {
             got[1].0 == "d/loop" && got[1].1.starts_with("reject: symlink loop"),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn progress_counts_bytes_as_stored() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        #[derive(Default)]
+        struct Bytes {
+            found: AtomicU64,
+            read: AtomicU64,
+        }
+        impl Reporter for Bytes {
+            fn on_found(&self, n_bytes: u64) {
+                self.found.fetch_add(n_bytes, Ordering::Relaxed);
+            }
+            fn on_read(&self, n_bytes: u64) {
+                self.read.fetch_add(n_bytes, Ordering::Relaxed);
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let text = "A line of text that compresses well.\n".repeat(2000);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        std::fs::write(dir.path().join("a.txt.gz"), &gz).unwrap();
+        std::fs::write(dir.path().join("b.txt"), &text).unwrap();
+        let bytes = Bytes::default();
+        let mut source = InputSource::new(
+            &[dir.path().to_path_buf()],
+            &IngestConfig::default(),
+            &bytes,
+        )
+        .unwrap();
+        let mut n_docs = 0;
+        source
+            .run(&mut |_| {
+                n_docs += 1;
+                true
+            })
+            .unwrap();
+        assert_eq!(n_docs, 2);
+        let found = bytes.found.load(Ordering::Relaxed);
+        assert_eq!(found, (gz.len() + text.len()) as u64);
+        assert_eq!(bytes.read.load(Ordering::Relaxed), found);
     }
 
     #[test]

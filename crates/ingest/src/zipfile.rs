@@ -30,7 +30,7 @@ struct Listed {
 /// opened at all is one reject.
 pub(crate) fn read(ctx: &FileCtx<'_>, out: &mut Out<'_>) {
     let max = ctx.config.max_doc_bytes;
-    let file = match File::open(ctx.read_path) {
+    let file = match File::open(ctx.path) {
         Ok(file) => file,
         Err(err) => {
             out.reject(
