@@ -11,20 +11,20 @@ use newsclean_core::Chain;
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_dedupe::site::{GroupBy, LineHasher, SiteGroup, SiteLearner, SiteModel, SiteRules};
 use newsclean_export::atomic::AtomicFile;
-use newsclean_ingest::{Decoder, InputSource};
+use newsclean_ingest::{Decoder, IngestConfig, InputSource};
 use newsclean_pipeline::Runner;
 
 use super::notes::count;
 use super::spool::{Spool, SpoolPlace, SpoolWriter};
-use super::{Settings, ingest_config, print_line};
-use crate::args::{
-    DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
-};
+use super::{Settings, ingest_config, outputs, print_line};
+use crate::args::{DupArgs, GroupArgs, GroupByArg, KeepArg, LearnArgs, RuleArgs, SiteArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
 pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
+    let inputs: Vec<&Path> = args.input.inputs.iter().map(PathBuf::as_path).collect();
+    outputs::check(&inputs, &[outputs::Output::file("-o", &args.output)])?;
     let (model, what) = if args.merge {
         if args.input.inputs.iter().any(|p| p == Path::new("-")) {
             anyhow::bail!("--merge reads model files; `-` (standard input) is not one");
@@ -48,7 +48,8 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
         (model, format!("merged {} models", args.input.inputs.len()))
     } else {
         let Some(Pass1 { model, elapsed, .. }) = pass1(
-            &args.input,
+            &args.input.inputs,
+            &ingest_config(&args.input)?,
             group_by_of(args.group.group_by),
             &settings,
             1,
@@ -85,12 +86,13 @@ pub fn group_by_of(arg: Option<GroupByArg>) -> GroupBy {
 }
 
 /// Applies `--model`/`--no-site-model`/`--group-by` and the template rules to `settings`,
-/// running pass 1 over `input` when no model is given; `Err(status)` when it was interrupted.
-/// With `spool`, pass 1 keeps what it read for pass 2 (see [`super::spool`]) and the spool is
-/// returned when pass 1 ran.
+/// running pass 1 over `inputs` (read as `config` says) when no model is given;
+/// `Err(status)` when it was interrupted. With `spool`, pass 1 keeps what it read for pass 2
+/// (see [`super::spool`]) and the spool is returned when pass 1 ran.
 pub fn apply_site_args(
     site: &SiteArgs,
-    input: &InputArgs,
+    inputs: &[PathBuf],
+    config: &IngestConfig,
     settings: &mut Settings,
     spool: Option<SpoolPlace<'_>>,
 ) -> anyhow::Result<Result<Option<Spool>, ExitStatus>> {
@@ -99,7 +101,8 @@ pub fn apply_site_args(
         site.model.as_deref(),
         site.no_site_model,
         &site.group,
-        input,
+        inputs,
+        config,
         settings,
         spool,
     )? {
@@ -172,16 +175,22 @@ pub struct Pass1 {
 /// site, keeping lines on at least `min_count` pages; with `spool`, keeps the split documents
 /// for pass 2. `None` when interrupted.
 pub fn pass1(
-    input: &InputArgs,
+    inputs: &[PathBuf],
+    config: &IngestConfig,
     group_by: GroupBy,
     settings: &Settings,
     min_count: u32,
     spool: Option<SpoolPlace<'_>>,
 ) -> anyhow::Result<Option<Pass1>> {
     let started = Instant::now();
+    // Pass 1 reads every document, whatever a resumed pass 2 skips.
+    let config = IngestConfig {
+        resume_from: 0,
+        ..config.clone()
+    };
     // Pass 1 has its own bars, so that the run's bars start from zero after it.
     let progress = Progress::new(settings.is_quiet, "pass 1 (site model)");
-    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &progress)?;
+    let source = InputSource::new(inputs, &config, &progress)?;
     let mut learner = SiteLearner::new(group_by);
     let runner = Runner::new(settings.threads, settings.cancel, &progress);
     let make_worker = || Chain(Decoder, LineHasher);
@@ -239,7 +248,8 @@ pub fn run_model(
     model: Option<&Path>,
     no_site_model: bool,
     group: &GroupArgs,
-    input: &InputArgs,
+    inputs: &[PathBuf],
+    config: &IngestConfig,
     settings: &Settings,
     spool: Option<SpoolPlace<'_>>,
 ) -> anyhow::Result<Result<RunModel, ExitStatus>> {
@@ -259,7 +269,7 @@ pub fn run_model(
         model
     } else if no_site_model {
         return Ok(Ok(RunModel::default()));
-    } else if input.inputs.iter().any(|p| p == Path::new("-")) {
+    } else if inputs.iter().any(|p| p == Path::new("-")) {
         if !settings.is_quiet {
             print_line(
                 "newsclean: note: standard input is read once, so no site model is learned; only per-document rules apply (see --model)",
@@ -272,7 +282,8 @@ pub fn run_model(
             elapsed,
             spool,
         }) = pass1(
-            input,
+            inputs,
+            config,
             group_by_of(group.group_by),
             settings,
             RUN_MIN_COUNT,

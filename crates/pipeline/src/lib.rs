@@ -91,6 +91,9 @@ pub enum Error {
     /// The cancel flag was raised (Ctrl-C); the sink was not finished.
     #[error("interrupted")]
     Cancelled,
+    /// The system refused to start a thread (too many threads, out of memory).
+    #[error("failed to start a thread")]
+    Spawn(#[source] std::io::Error),
 }
 
 /// Figures about a completed run.
@@ -202,7 +205,9 @@ impl<'a> Runner<'a> {
 
         let stats = std::thread::scope(|scope| {
             let shared = &shared;
-            let source_thread = scope.spawn(move || {
+            // Threads start through `Builder` so that a refusal (a thread limit) becomes an
+            // error of the run, not a panic that leaves temporary files behind.
+            let source_thread = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let mut ticket = 0u64;
                 let mut emit = |item: T| {
                     if shared.should_stop() || permit_rx.recv().is_err() {
@@ -216,14 +221,24 @@ impl<'a> Runner<'a> {
                     shared.fail(err.into());
                 }
             });
+            let source_thread = source_thread
+                .map_err(|err| shared.fail(Error::Spawn(err)))
+                .ok();
             let make_worker = &make_worker;
-            let workers: Vec<_> = (0..self.threads)
-                .map(|_| {
-                    let work_rx = work_rx.clone();
-                    let done_tx = done_tx.clone();
-                    scope.spawn(move || self.work(make_worker, &work_rx, &done_tx, shared))
-                })
-                .collect();
+            let mut workers = Vec::with_capacity(self.threads);
+            for _ in 0..self.threads {
+                let work_rx = work_rx.clone();
+                let done_tx = done_tx.clone();
+                match std::thread::Builder::new().spawn_scoped(scope, move || {
+                    self.work(make_worker, &work_rx, &done_tx, shared);
+                }) {
+                    Ok(worker) => workers.push(worker),
+                    Err(err) => {
+                        shared.fail(Error::Spawn(err));
+                        break;
+                    }
+                }
+            }
             // Drop the originals: the channels disconnect when the clones' owners return.
             drop(work_rx);
             drop(done_tx);
@@ -231,7 +246,7 @@ impl<'a> Runner<'a> {
             let stats = self.drain(&done_rx, &permit_tx, step, sink, shared);
             drop(done_rx);
             drop(permit_tx);
-            if source_thread.join().is_err() {
+            if source_thread.is_some_and(|source| source.join().is_err()) {
                 shared.fail(Error::Panicked("input source"));
             }
             for worker in workers {
