@@ -1,17 +1,14 @@
 //! `newsclean learn`: pass 1 alone (the site template model), and merging models; the model
 //! and dedupe settings that `run`, `dedupe` and `export` share.
 
-use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use newsclean_core::{Chain, NoopReporter};
+use newsclean_core::NoopReporter;
 use newsclean_dedupe::dup::{DupConfig, Keep};
-use newsclean_dedupe::site::{GroupBy, LineHasher, SiteGroup, SiteLearner, SiteModel, SiteRules};
-use newsclean_export::atomic::AtomicFile;
-use newsclean_ingest::{Decoder, InputSource};
+use newsclean_dedupe::site::{GroupBy, SiteGroup, SiteModel, SiteRules};
+use newsclean_ingest::InputSource;
 use newsclean_pipeline::Runner;
 
 use super::{Settings, ingest_config, print_line};
@@ -32,7 +29,7 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
             .iter()
             .map(|path| load_model(path))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let model = SiteModel::merge(models).context("failed to merge the site models")?;
+        let model = newsclean_engine::merge_site_models(models)?;
         if let Some(group_by) = args.group.group_by {
             if model.group_by != group_by_of(Some(group_by)) {
                 anyhow::bail!(
@@ -52,7 +49,7 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
         };
         (model, format!("learned in {:.2} s", elapsed.as_secs_f64()))
     };
-    save_model(&model, &args.output)?;
+    newsclean_engine::save_site_model(&model, &args.output)?;
     if !settings.is_quiet {
         let n_lines: usize = model.groups().map(SiteGroup::n_lines).sum();
         print_line(&format!(
@@ -153,32 +150,16 @@ pub fn pass1(
 ) -> anyhow::Result<Option<(SiteModel, Duration)>> {
     let started = Instant::now();
     let source = InputSource::new(&input.inputs, &ingest_config(input)?, &NoopReporter)?;
-    let mut learner = SiteLearner::new(group_by);
-    match Runner::new(settings.threads, settings.cancel, &NoopReporter).run(
-        source,
-        || Chain(Decoder, LineHasher),
-        &mut learner,
-    ) {
-        Ok(_) => Ok(Some((learner.model(), started.elapsed()))),
+    let runner = Runner::new(settings.threads, settings.cancel, &NoopReporter);
+    match newsclean_engine::learn(&runner, source, group_by) {
+        Ok(model) => Ok(Some((model, started.elapsed()))),
         Err(newsclean_pipeline::Error::Cancelled) => Ok(None),
         Err(err) => Err(err.into()),
     }
 }
 
 pub fn load_model(path: &Path) -> anyhow::Result<SiteModel> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("failed to read the site model {}", path.display()))?;
-    SiteModel::load(BufReader::with_capacity(1 << 16, file))
-        .with_context(|| format!("failed to load the site model {}", path.display()))
-}
-
-fn save_model(model: &SiteModel, path: &Path) -> anyhow::Result<()> {
-    let mut file = AtomicFile::create(path)?;
-    model
-        .save(BufWriter::with_capacity(1 << 16, &mut file))
-        .with_context(|| format!("failed to write the site model {}", path.display()))?;
-    file.commit()?;
-    Ok(())
+    Ok(newsclean_engine::load_site_model(path)?)
 }
 
 /// The model a run uses, shared read-only by its workers: loaded, or learned by pass 1.
@@ -190,7 +171,7 @@ pub fn run_model(
     input: &InputArgs,
     settings: &Settings,
 ) -> anyhow::Result<Result<Option<Arc<SiteModel>>, ExitStatus>> {
-    let mut model = if let Some(path) = model {
+    let model = if let Some(path) = model {
         let model = load_model(path)?;
         if let Some(arg) = group.group_by {
             if model.group_by != group_by_of(Some(arg)) {
@@ -226,7 +207,5 @@ pub fn run_model(
         }
         model
     };
-    // Only lines on two or more pages can be template; the rest would only take memory.
-    model.prune(2);
-    Ok(Ok(Some(Arc::new(model))))
+    Ok(Ok(Some(newsclean_engine::site_model_for_run(model))))
 }

@@ -2,16 +2,15 @@
 //! model is given.
 
 use newsclean_core::hash::stable_hash;
-use newsclean_core::{Chain, Record, Sink, StageError, Transform};
-use newsclean_dedupe::Dedupe;
-use newsclean_dedupe::dup::{DupIndex, Fingerprinter, Keep};
+use newsclean_core::{Record, Sink, StageError};
+use newsclean_dedupe::dup::Keep;
+use newsclean_engine::Engine;
 use newsclean_export::ExportSink;
-use newsclean_ingest::{Decoder, InputSource};
+use newsclean_ingest::InputSource;
 use newsclean_pipeline::Runner;
-use newsclean_segment::Segment;
 
 use super::learn::{apply_site_args, dup_config};
-use super::report::{Part, StageClock};
+use super::report::StageClock;
 use super::{Settings, export_config, finish, ingest_config};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
@@ -43,60 +42,28 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let progress = Progress::new(settings.is_quiet);
     let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
     let clock = StageClock::default();
-    // The stage commands chain the same transforms across processes; see `stage.rs`.
-    // Bodies are fingerprinted on the workers, in parallel, for the duplicate index.
-    let is_indexed = dup.keep != Keep::All;
-    let make_worker = || {
-        Chain(
-            clock.time(Part::Decode, Decoder),
-            Chain(
-                clock.time(Part::Dedupe, Dedupe::new(&settings.dedupe)),
-                Chain(
-                    clock.time(Part::Segment, Segment::new(&settings.segment)),
-                    clock.time(Part::Duplicates, Fingerprints(is_indexed)),
-                ),
-            ),
-        )
+    // The engine wires the stages (as for the Python package); the stage commands chain the
+    // same transforms across processes, see `stage.rs`.
+    let engine = Engine {
+        dedupe: settings.dedupe.clone(),
+        segment: settings.segment.clone(),
+        dup,
     };
     let runner = Runner::new(settings.threads, settings.cancel, &progress);
-    let source = clock.time(Part::Read, source);
-    let mut index = clock.time(Part::Duplicates, DupIndex::new(&dup));
     let result = match args.debug_abort_after {
-        Some(n_left) => runner.run_ordered(
+        Some(n_left) => engine.run(
+            &runner,
             source,
-            make_worker,
-            &mut index,
-            &mut clock.time(
-                Part::Export,
-                &mut AbortAfter {
-                    sink: &mut sink,
-                    n_left,
-                },
-            ),
+            &mut AbortAfter {
+                sink: &mut sink,
+                n_left,
+            },
+            &clock,
         ),
-        None => runner.run_ordered(
-            source,
-            make_worker,
-            &mut index,
-            &mut clock.time(Part::Export, &mut sink),
-        ),
+        None => engine.run(&runner, source, &mut sink, &clock),
     };
     progress.finish();
     finish(result, sink.summary(), &settings, &args.output, &clock)
-}
-
-/// [`Fingerprinter`] when the run has a duplicate index, else nothing.
-struct Fingerprints(bool);
-
-impl Transform for Fingerprints {
-    type Item = Record;
-    fn process(&mut self, record: Record) -> Result<Record, StageError> {
-        if self.0 {
-            Fingerprinter.process(record)
-        } else {
-            Ok(record)
-        }
-    }
 }
 
 /// The hash of everything that decides a run's output, so that `--resume` never continues an
