@@ -141,7 +141,7 @@ pub(crate) fn sniff_format(head: &[u8], can_be_zip: bool) -> InputFormat {
 }
 
 /// True when `head` starts (after a BOM and whitespace) with an HTML doctype or tag.
-pub(crate) fn looks_like_html(head: &[u8]) -> bool {
+pub fn looks_like_html(head: &[u8]) -> bool {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let start = head
         .iter()

@@ -1,0 +1,147 @@
+"""Times the Python package against the ``newsclean`` binary, and ``clean()`` against
+``trafilatura.extract``, on the dev benchmark (the figures in the README's "From Python").
+
+    python python/bench/speed.py [--dev ../shared/bench/dev] [--threads 2] [--repeat 3]
+                                 [--bin target/release/newsclean] [--sample 4]
+
+* ``clean_many`` vs ``run``: the dev pages (``*.txt`` without ``*.truth.txt``) through
+  ``newsclean run --format jsonl`` and through ``Cleaner().clean_many`` (reading the files as
+  it goes, every record made a dict) at the same thread count, without a site model and with
+  one (``run``'s pass 1 against ``learn`` + ``clean_many``); the median of ``--repeat`` runs,
+  taken in turns.
+* ``clean()`` per page: one thread, ``clean(text=...)`` per page against ``run --threads 1``
+  per page (the difference is the binding's overhead: arguments, the GIL, the JSON object
+  made a dict); and on every ``--sample``-th page wrapped in HTML (``<title>`` and one ``<p>``
+  per line), ``clean(html=...)`` against ``trafilatura.extract`` when it is installed.
+
+Requires a release build of the package (``pip install ./python``) and of the binary
+(``cargo build --release``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List
+
+import newsclean
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def dev_files(dev: Path) -> List[Path]:
+    return sorted(p for p in dev.glob("*.txt") if not p.name.endswith(".truth.txt"))
+
+
+def pages(files: List[Path]) -> Iterator[Dict]:
+    for path in files:
+        yield {"text": path.read_bytes(), "id": path.stem}
+
+
+def as_html(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    title = html.escape(lines[0]) if lines else ""
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+def timed(run: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def cli(binary: Path, dev: Path, threads: int, *args: str) -> Callable[[], object]:
+    def run() -> None:
+        with tempfile.TemporaryDirectory() as out:
+            subprocess.run(
+                [str(binary), "run", str(dev), "--include", "*.txt", "--exclude", "*.truth.txt",
+                 "--format", "jsonl", "-o", f"{out}/out.jsonl", "--threads", str(threads),
+                 "--quiet", *args],
+                check=True,
+            )
+    return run
+
+
+def in_turns(runs: Dict[str, Callable[[], object]], repeat: int) -> Dict[str, float]:
+    times: Dict[str, List[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            times[name].append(timed(run))
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dev", type=Path, default=ROOT.parent / "shared" / "bench" / "dev")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bin", type=Path, default=ROOT / "target" / "release" / "newsclean")
+    parser.add_argument("--sample", type=int, default=4)
+    args = parser.parse_args()
+    files = dev_files(args.dev)
+    n = len(files)
+    t = args.threads
+    print(f"{n} dev pages, {t} threads, median of {args.repeat}; newsclean {newsclean.__version__}")
+
+    def many(site_model: bool) -> Callable[[], object]:
+        def run() -> None:
+            model = newsclean.learn(pages(files), threads=t) if site_model else None
+            for _ in newsclean.Cleaner(site_model=model).clean_many(pages(files), threads=t):
+                pass
+        return run
+
+    times = in_turns(
+        {
+            "run --no-site-model": cli(args.bin, args.dev, t, "--no-site-model"),
+            "clean_many": many(False),
+            "run (pass 1 + 2)": cli(args.bin, args.dev, t),
+            "learn + clean_many": many(True),
+        },
+        args.repeat,
+    )
+    print()
+    print("| | binary (s) | Python (s) | ratio |")
+    print("|---|---|---|---|")
+    for (cli_name, py_name) in (("run --no-site-model", "clean_many"), ("run (pass 1 + 2)", "learn + clean_many")):
+        ratio = times[py_name] / times[cli_name]
+        print(f"| `{cli_name}` vs `{py_name}` | {times[cli_name]:.2f} | {times[py_name]:.2f} | {ratio:.2f} |")
+
+    texts = [p.read_bytes() for p in files]
+    one = in_turns(
+        {
+            "run --threads 1": cli(args.bin, args.dev, 1, "--no-site-model", "--keep", "all"),
+            "clean": lambda: [newsclean.clean(text) for text in texts],
+        },
+        args.repeat,
+    )
+    per_run = one["run --threads 1"] / n * 1e6
+    per_clean = one["clean"] / n * 1e6
+    print()
+    print(f"clean(text) per page: {per_clean:.0f} µs; run --threads 1 per page: {per_run:.0f} µs; "
+          f"overhead {per_clean - per_run:.0f} µs/page")
+
+    sample = [as_html(text.decode("utf-8", "replace")) for text in texts[:: args.sample]]
+    rows = {"newsclean.clean(html=...)": lambda: [newsclean.clean(html=page) for page in sample]}
+    try:
+        import trafilatura
+
+        rows["trafilatura.extract"] = lambda: [trafilatura.extract(page) for page in sample]
+    except ImportError:
+        print("trafilatura is not installed: no comparison", file=sys.stderr)
+    html_times = in_turns(rows, args.repeat)
+    print()
+    print(f"| on {len(sample)} pages as HTML, one thread | µs per page |")
+    print("|---|---|")
+    for name, seconds in html_times.items():
+        print(f"| `{name}` | {seconds / len(sample) * 1e6:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
