@@ -10,8 +10,8 @@
   one (``run``'s pass 1 against ``learn`` + ``clean_many``); the median of ``--repeat`` runs,
   taken in turns.
 * ``clean()`` per page: one thread, ``clean(text=...)`` per page against ``run --threads 1``
-  per page (the difference is the binding's overhead: arguments, the GIL, the JSON object
-  made a dict); and on every ``--sample``-th page wrapped in HTML (``<title>`` and one ``<p>``
+  per page, and the binding's own cost per call (a call on an empty page; ``json.loads`` of
+  the record); and on every ``--sample``-th page wrapped in HTML (``<title>`` and one ``<p>``
   per line), ``clean(html=...)`` against ``trafilatura.extract`` when it is installed.
 
 Requires a release build of the package (``pip install ./python``) and of the binary
@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List
+from typing import Callable, Dict, Iterator, List, Tuple
 
 import newsclean
 
@@ -51,10 +53,18 @@ def as_html(text: str) -> str:
     return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
 
 
-def timed(run: Callable[[], object]) -> float:
-    started = time.perf_counter()
+def cpu() -> float:
+    """CPU seconds of this process and its finished children: steadier than wall time on a
+    busy machine, for the one-thread comparisons."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def timed(run: Callable[[], object]) -> Tuple[float, float]:
+    """Wall and CPU seconds of ``run``."""
+    wall, busy = time.perf_counter(), cpu()
     run()
-    return time.perf_counter() - started
+    return time.perf_counter() - wall, cpu() - busy
 
 
 def cli(binary: Path, dev: Path, threads: int, *args: str) -> Callable[[], object]:
@@ -69,12 +79,21 @@ def cli(binary: Path, dev: Path, threads: int, *args: str) -> Callable[[], objec
     return run
 
 
-def in_turns(runs: Dict[str, Callable[[], object]], repeat: int) -> Dict[str, float]:
-    times: Dict[str, List[float]] = {name: [] for name in runs}
+def best_cpu(run: Callable[[], object], repeat: int = 5) -> float:
+    """The least CPU seconds of ``repeat`` runs, for short in-process measurements."""
+    return min(timed(run)[1] for _ in range(repeat))
+
+
+def in_turns(runs: Dict[str, Callable[[], object]], repeat: int) -> Dict[str, Tuple[float, float]]:
+    """The median wall and CPU seconds of each run, taken in turns."""
+    times: Dict[str, List[Tuple[float, float]]] = {name: [] for name in runs}
     for _ in range(repeat):
         for name, run in runs.items():
             times[name].append(timed(run))
-    return {name: statistics.median(t) for name, t in times.items()}
+    return {
+        name: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t))
+        for name, t in times.items()
+    }
 
 
 def main() -> None:
@@ -110,8 +129,8 @@ def main() -> None:
     print("| | binary (s) | Python (s) | ratio |")
     print("|---|---|---|---|")
     for (cli_name, py_name) in (("run --no-site-model", "clean_many"), ("run (pass 1 + 2)", "learn + clean_many")):
-        ratio = times[py_name] / times[cli_name]
-        print(f"| `{cli_name}` vs `{py_name}` | {times[cli_name]:.2f} | {times[py_name]:.2f} | {ratio:.2f} |")
+        ratio = times[py_name][0] / times[cli_name][0]
+        print(f"| `{cli_name}` vs `{py_name}` | {times[cli_name][0]:.2f} | {times[py_name][0]:.2f} | {ratio:.2f} |")
 
     texts = [p.read_bytes() for p in files]
     one = in_turns(
@@ -121,11 +140,21 @@ def main() -> None:
         },
         args.repeat,
     )
-    per_run = one["run --threads 1"] / n * 1e6
-    per_clean = one["clean"] / n * 1e6
     print()
-    print(f"clean(text) per page: {per_clean:.0f} µs; run --threads 1 per page: {per_run:.0f} µs; "
-          f"overhead {per_clean - per_run:.0f} µs/page")
+    print("| one thread, per page | wall µs | CPU µs |")
+    print("|---|---|---|")
+    for name, label in (("run --threads 1", "`newsclean run --threads 1`"), ("clean", "`newsclean.clean(text)`")):
+        wall, busy = one[name]
+        print(f"| {label} | {wall / n * 1e6:.0f} | {busy / n * 1e6:.0f} |")
+    # The binding's own cost per call, measured apart (the difference of the two rows above
+    # is within the noise of a shared machine): a call on an empty page, which the decoder
+    # rejects at once, and json.loads of the page's record (the JSON object made a dict).
+    empty = best_cpu(lambda: [newsclean.clean("") for _ in range(10_000)]) / 10_000 * 1e6
+    records = [json.dumps(newsclean.clean(text), ensure_ascii=False) for text in texts]
+    loads = best_cpu(lambda: [json.loads(record) for record in records]) / n * 1e6
+    size = sum(len(r.encode("utf-8")) for r in records) / n / 1000
+    print(f"| a `clean()` call on an empty page (fixed overhead) | | {empty:.1f} |")
+    print(f"| `json.loads` of the record (mean {size:.1f} KB) | | {loads:.0f} |")
 
     sample = [as_html(text.decode("utf-8", "replace")) for text in texts[:: args.sample]]
     rows = {"newsclean.clean(html=...)": lambda: [newsclean.clean(html=page) for page in sample]}
@@ -137,10 +166,10 @@ def main() -> None:
         print("trafilatura is not installed: no comparison", file=sys.stderr)
     html_times = in_turns(rows, args.repeat)
     print()
-    print(f"| on {len(sample)} pages as HTML, one thread | µs per page |")
-    print("|---|---|")
-    for name, seconds in html_times.items():
-        print(f"| `{name}` | {seconds / len(sample) * 1e6:.0f} |")
+    print(f"| on {len(sample)} pages as HTML, one thread, per page | wall µs | CPU µs |")
+    print("|---|---|---|")
+    for name, (wall, busy) in html_times.items():
+        print(f"| `{name}` | {wall / len(sample) * 1e6:.0f} | {busy / len(sample) * 1e6:.0f} |")
 
 
 if __name__ == "__main__":

@@ -70,13 +70,22 @@ class NewscleanExtractor(BaseExtractor):
         self.threads = threads
         self.url_key = url_key
         self.model = model
+        self._cached: Optional[Cleaner] = None
         # Fails now, not in a worker, on a bad keep value or model path.
         self._cleaner()
 
     def _cleaner(self) -> Cleaner:
-        return Cleaner(
-            model=self.model, site_model=self.site_model, keep=self.keep, near_dup=self.near_dup
-        )
+        if self._cached is None:
+            self._cached = Cleaner(
+                model=self.model, site_model=self.site_model, keep=self.keep, near_dup=self.near_dup
+            )
+        return self._cached
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # datatrove pickles steps for its workers; a Cleaner is rebuilt there, not pickled.
+        state = self.__dict__.copy()
+        state["_cached"] = None
+        return state
 
     def _page(self, document: Document) -> Dict[str, Any]:
         text = document.text

@@ -538,7 +538,10 @@ impl Cleaned {
                 let _ = select.ready_timeout(SIGNAL_CHECK);
             });
             if let Err(err) = py.check_signals() {
+                // Ctrl-C: the run stops now, not when the iterator is dropped.
                 self.is_done = true;
+                self.run.cancel.store(true, Ordering::Relaxed);
+                self.run.input = None;
                 return Err(err);
             }
         }
