@@ -157,7 +157,9 @@ def main() -> None:
     print(f"| `json.loads` of the record (mean {size:.1f} KB) | | {loads:.0f} |")
 
     sample = [as_html(text.decode("utf-8", "replace")) for text in texts[:: args.sample]]
-    rows = {"newsclean.clean(html=...)": lambda: [newsclean.clean(html=page) for page in sample]}
+    rows: Dict[str, Callable[[], object]] = {
+        "newsclean.clean(html=...)": lambda: [newsclean.clean(html=page) for page in sample]
+    }
     try:
         import trafilatura
 

@@ -1,14 +1,25 @@
 """Type stubs of the native module ``newsclean._newsclean`` (see ``python/src/lib.rs``)."""
 
 import os
-from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Union, final
+
+__all__ = [
+    "Cleaned",
+    "Cleaner",
+    "NewscleanError",
+    "SiteModel",
+    "__version__",
+    "clean",
+    "learn",
+    "looks_like_html",
+]
 
 __version__: str
 
 #: A page: ``str`` or ``bytes`` (plain text; bytes are decoded as a file's would be), or a
 #: mapping with ``"text"`` or ``"html"`` (``str`` or ``bytes``) and optionally ``"id"`` and
 #: ``"url"`` (``str`` or ``None``); other keys are ignored.
-Page = Union[str, bytes, Mapping[str, Any]]
+_Page = Union[str, bytes, Mapping[str, Any]]
 
 #: The JSON object ``newsclean run --format jsonl`` writes for a page, as a dict:
 #:
@@ -20,9 +31,9 @@ Page = Union[str, bytes, Mapping[str, Any]]
 #:   the rejects file;
 #: * a duplicate (``Cleaner.clean_many`` only): ``id``, ``duplicate_of``, ``kind``
 #:   (``"exact"`` or ``"near"``), ``similarity``, as in the duplicates file.
-Record = Dict[str, Any]
+_Record = Dict[str, Any]
 
-PathLike = Union[str, "os.PathLike[str]"]
+_PathLike = Union[str, "os.PathLike[str]"]
 
 class NewscleanError(Exception):
     """An error of newsclean (a model file that cannot be read, say), with the message the
@@ -34,7 +45,7 @@ def clean(
     html: Optional[Union[str, bytes]] = None,
     url: Optional[str] = None,
     id: Optional[str] = None,
-) -> Record:
+) -> _Record:
     """Cleans one page: the record ``newsclean run --format jsonl --no-site-model --keep all``
     writes for it (an article, or a reject with its ``reason``).
 
@@ -47,14 +58,15 @@ def clean(
     The GIL is released while the page is cleaned.
     """
 
+@final
 class SiteModel:
     """A site template model: per site, in how many pages each line occurs (``newsclean
     learn``). Pickles as the bytes of its file."""
 
     @staticmethod
-    def load(path: PathLike) -> "SiteModel":
+    def load(path: _PathLike) -> "SiteModel":
         """Reads a model written by ``save`` or ``newsclean learn``."""
-    def save(self, path: PathLike) -> None:
+    def save(self, path: _PathLike) -> None:
         """Writes the model (under a temporary name, then renamed), as ``newsclean learn``."""
     def merge(self, *others: "SiteModel") -> "SiteModel":
         """The sum of this model and ``others`` (learned on parts of an archive), as
@@ -75,7 +87,7 @@ class SiteModel:
         """Sites (groups of pages)."""
 
 def learn(
-    pages: Iterable[Page],
+    pages: Iterable[_Page],
     *,
     group_by: str = "auto",
     threads: Optional[int] = None,
@@ -85,6 +97,7 @@ def learn(
     (the URL's host, else the first part of the id), ``host``, ``dir`` or ``none``.
     ``threads`` defaults to the number of CPUs."""
 
+@final
 class Cleaner:
     """A reusable cleaner, with the settings of ``newsclean run``.
 
@@ -96,13 +109,13 @@ class Cleaner:
     exact copies only, ``--no-near-dup``).
     """
 
-    def __init__(
-        self,
-        model: Optional[PathLike] = None,
-        site_model: Optional[Union[SiteModel, PathLike]] = None,
+    def __new__(
+        cls,
+        model: Optional[_PathLike] = None,
+        site_model: Optional[Union[SiteModel, _PathLike]] = None,
         keep: str = "first",
         near_dup: bool = True,
-    ) -> None: ...
+    ) -> "Cleaner": ...
     def clean(
         self,
         text: Optional[Union[str, bytes]] = None,
@@ -110,10 +123,10 @@ class Cleaner:
         html: Optional[Union[str, bytes]] = None,
         url: Optional[str] = None,
         id: Optional[str] = None,
-    ) -> Record:
+    ) -> _Record:
         """Cleans one page alone (see the module's ``clean``), with this cleaner's models.
         One page has no copies: ``keep`` applies to ``clean_many``."""
-    def clean_many(self, pages: Iterable[Page], threads: Optional[int] = None) -> "Cleaned":
+    def clean_many(self, pages: Iterable[_Page], threads: Optional[int] = None) -> "Cleaned":
         """Cleans a stream of pages as one archive, as ``newsclean run`` does: on ``threads``
         threads (default: the number of CPUs), one record per page in input order, with
         later copies of an article as duplicate records (``duplicate_of``). The result is an
@@ -122,11 +135,12 @@ class Cleaner:
         An exception raised by ``pages`` (or a page of the wrong type) is raised after the
         records of the pages before it."""
 
-class Cleaned(Iterator[Record]):
+@final
+class Cleaned(Iterator[_Record]):
     """The records of ``Cleaner.clean_many``, in input order."""
 
     def __iter__(self) -> "Cleaned": ...
-    def __next__(self) -> Record: ...
+    def __next__(self) -> _Record: ...
 
 def looks_like_html(text: Union[str, bytes]) -> bool:
     """True when ``text`` starts like an HTML page (a doctype, ``<html``, ``<head``, ``<meta``,

@@ -610,8 +610,8 @@ impl PySiteModel {
 
     /// A model from the bytes of its file.
     #[staticmethod]
-    fn from_bytes(bytes: &[u8]) -> PyResult<PySiteModel> {
-        SiteModel::load(bytes)
+    fn from_bytes(data: &[u8]) -> PyResult<PySiteModel> {
+        SiteModel::load(data)
             .map(PySiteModel::wrap)
             .map_err(|err| error(&err))
     }
