@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use newsclean_core::NoopReporter;
 use newsclean_dedupe::dup::{DupConfig, Keep};
-use newsclean_dedupe::site::{GroupBy, SiteGroup, SiteModel, SiteRules};
+use newsclean_dedupe::site::{GroupBy, SiteGroup, SiteLearner, SiteModel, SiteRules};
 use newsclean_ingest::InputSource;
 use newsclean_pipeline::Runner;
 
+use super::spool::{Spool, SpoolPlace, SpoolWriter};
 use super::{Settings, ingest_config, print_line};
 use crate::args::{
     DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
@@ -41,8 +42,12 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
         }
         (model, format!("merged {} models", args.input.inputs.len()))
     } else {
-        let Some((model, elapsed)) =
-            pass1(&args.input, group_by_of(args.group.group_by), &settings)?
+        let Some(Pass1 { model, elapsed, .. }) = pass1(
+            &args.input,
+            group_by_of(args.group.group_by),
+            &settings,
+            None,
+        )?
         else {
             print_line("newsclean: interrupted; no model was written");
             return Ok(ExitStatus::Interrupted);
@@ -73,12 +78,15 @@ pub fn group_by_of(arg: Option<GroupByArg>) -> GroupBy {
 }
 
 /// Applies `--model`/`--no-site-model`/`--group-by` and the template rules to `settings`,
-/// running pass 1 over `input` when no model is given; `Some(status)` when it was interrupted.
+/// running pass 1 over `input` when no model is given; `Err(status)` when it was interrupted.
+/// With `spool`, pass 1 keeps what it read for pass 2 (see [`super::spool`]) and the spool is
+/// returned when pass 1 ran.
 pub fn apply_site_args(
     site: &SiteArgs,
     input: &InputArgs,
     settings: &mut Settings,
-) -> anyhow::Result<Option<ExitStatus>> {
+    spool: Option<SpoolPlace<'_>>,
+) -> anyhow::Result<Result<Option<Spool>, ExitStatus>> {
     settings.dedupe.rules = site_rules(&site.rules)?;
     match run_model(
         site.model.as_deref(),
@@ -86,12 +94,13 @@ pub fn apply_site_args(
         &site.group,
         input,
         settings,
+        spool,
     )? {
-        Ok(model) => {
+        Ok(RunModel { model, spool }) => {
             settings.dedupe.site = model;
-            Ok(None)
+            Ok(Ok(spool))
         }
-        Err(status) => Ok(Some(status)),
+        Err(status) => Ok(Err(status)),
     }
 }
 
@@ -141,18 +150,46 @@ pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
     })
 }
 
-/// Pass 1: reads every input once, hashing lines only, and counts them per site. `None` when
-/// interrupted.
+/// What pass 1 learned, how long it took, and what it spooled.
+pub struct Pass1 {
+    pub model: SiteModel,
+    pub elapsed: Duration,
+    pub spool: Option<Spool>,
+}
+
+/// Pass 1: reads every input once, splitting and hashing lines only, and counts them per
+/// site; with `spool`, keeps the split documents for pass 2. `None` when interrupted.
 pub fn pass1(
     input: &InputArgs,
     group_by: GroupBy,
     settings: &Settings,
-) -> anyhow::Result<Option<(SiteModel, Duration)>> {
+    spool: Option<SpoolPlace<'_>>,
+) -> anyhow::Result<Option<Pass1>> {
     let started = Instant::now();
     let source = InputSource::new(&input.inputs, &ingest_config(input)?, &NoopReporter)?;
+    let mut learner = SiteLearner::new(group_by);
     let runner = Runner::new(settings.threads, settings.cancel, &NoopReporter);
-    match newsclean_engine::learn(&runner, source, group_by) {
-        Ok(model) => Ok(Some((model, started.elapsed()))),
+    let (result, spool) = match spool {
+        None => (
+            newsclean_engine::learn_into(&runner, source, &mut learner),
+            None,
+        ),
+        Some(place) => {
+            let mut writer = SpoolWriter::create(place.dir, &mut learner)?;
+            let result = newsclean_engine::learn_into(&runner, source, &mut writer);
+            let spool = match &result {
+                Ok(_) => Some(writer.into_spool()?),
+                Err(_) => None,
+            };
+            (result, spool)
+        }
+    };
+    match result {
+        Ok(_) => Ok(Some(Pass1 {
+            model: learner.model(),
+            elapsed: started.elapsed(),
+            spool,
+        })),
         Err(newsclean_pipeline::Error::Cancelled) => Ok(None),
         Err(err) => Err(err.into()),
     }
@@ -162,15 +199,25 @@ pub fn load_model(path: &Path) -> anyhow::Result<SiteModel> {
     Ok(newsclean_engine::load_site_model(path)?)
 }
 
-/// The model a run uses, shared read-only by its workers: loaded, or learned by pass 1.
-/// Returns `Ok(None)` for none, and `Err` when pass 1 was interrupted (`Interrupted`).
+/// The site model of a run, and pass 1's spool when pass 1 ran and kept one.
+#[derive(Default)]
+pub struct RunModel {
+    pub model: Option<Arc<SiteModel>>,
+    pub spool: Option<Spool>,
+}
+
+/// The model a run uses, shared read-only by its workers: loaded, or learned by pass 1
+/// (with its spool when `spool` asks for one). The model is `None` for none, and the result
+/// `Err` when pass 1 was interrupted (`Interrupted`).
 pub fn run_model(
     model: Option<&Path>,
     no_site_model: bool,
     group: &GroupArgs,
     input: &InputArgs,
     settings: &Settings,
-) -> anyhow::Result<Result<Option<Arc<SiteModel>>, ExitStatus>> {
+    spool: Option<SpoolPlace<'_>>,
+) -> anyhow::Result<Result<RunModel, ExitStatus>> {
+    let mut kept = None;
     let model = if let Some(path) = model {
         let model = load_model(path)?;
         if let Some(arg) = group.group_by {
@@ -185,18 +232,24 @@ pub fn run_model(
         }
         model
     } else if no_site_model {
-        return Ok(Ok(None));
+        return Ok(Ok(RunModel::default()));
     } else if input.inputs.iter().any(|p| p == Path::new("-")) {
         if !settings.is_quiet {
             print_line(
                 "newsclean: note: standard input is read once, so no site model is learned; only per-document rules apply (see --model)",
             );
         }
-        return Ok(Ok(None));
+        return Ok(Ok(RunModel::default()));
     } else {
-        let Some((model, elapsed)) = pass1(input, group_by_of(group.group_by), settings)? else {
+        let Some(Pass1 {
+            model,
+            elapsed,
+            spool,
+        }) = pass1(input, group_by_of(group.group_by), settings, spool)?
+        else {
             return Ok(Err(ExitStatus::Interrupted));
         };
+        kept = spool;
         if !settings.is_quiet {
             print_line(&format!(
                 "newsclean: pass 1 (site model): {} documents, {} sites in {:.2} s",
@@ -207,5 +260,8 @@ pub fn run_model(
         }
         model
     };
-    Ok(Ok(Some(newsclean_engine::site_model_for_run(model))))
+    Ok(Ok(RunModel {
+        model: Some(newsclean_engine::site_model_for_run(model)),
+        spool: kept,
+    }))
 }

@@ -6,6 +6,7 @@ mod features;
 mod learn;
 mod report;
 mod run;
+mod spool;
 mod stage;
 
 use std::path::{Path, PathBuf};

@@ -1,22 +1,26 @@
 //! `newsclean run`: the whole pipeline in one process, after pass 1 (the site model) when no
 //! model is given.
 
+use std::time::Instant;
+
 use newsclean_core::hash::stable_hash;
-use newsclean_core::{Record, Sink, StageError};
-use newsclean_dedupe::dup::Keep;
+use newsclean_core::{Record, Sink, Source, StageError};
+use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_engine::Engine;
 use newsclean_export::ExportSink;
 use newsclean_ingest::InputSource;
-use newsclean_pipeline::Runner;
+use newsclean_pipeline::{RunStats, Runner};
 
 use super::learn::{apply_site_args, dup_config};
 use super::report::StageClock;
+use super::spool::SpoolPlace;
 use super::{Settings, export_config, finish, ingest_config};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
+    let started = Instant::now();
     let mut settings = Settings::new(&args.common)?;
     let dup = dup_config(&args.dup, &args.output.output)?;
     let mut ingest = ingest_config(&args.input)?;
@@ -36,34 +40,60 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExportSink::new(&export)?
     };
-    if let Some(status) = apply_site_args(&args.site, &args.input, &mut settings)? {
-        return Ok(status);
-    }
+    // Pass 1, when it runs, keeps what it read beside the output (where the spill file of
+    // `--keep longest` goes too), so that pass 2 reads the spool instead of the inputs.
+    let place = SpoolPlace {
+        dir: dup.spill_dir.as_deref(),
+    };
+    let spool = match apply_site_args(&args.site, &args.input, &mut settings, Some(place))? {
+        Ok(spool) => spool,
+        Err(status) => return Ok(status),
+    };
     let progress = Progress::new(settings.is_quiet);
-    let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
     let clock = StageClock::default();
-    // The engine wires the stages (as for the Python package); the stage commands chain the
-    // same transforms across processes, see `stage.rs`.
+    let result = if let Some(spool) = spool {
+        // Pass 1 decoded and split the documents (the decoder passes them through); dedupe
+        // goes on from there.
+        let source = spool.source(ingest.resume_from, &progress)?;
+        pass2(&settings, dup, args, &mut sink, &progress, &clock, source)
+    } else {
+        let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
+        pass2(&settings, dup, args, &mut sink, &progress, &clock, source)
+    };
+    progress.finish();
+    // The summary's time and throughput are the whole run's, pass 1 included.
+    let result = result.map(|stats| RunStats {
+        elapsed: started.elapsed(),
+        ..stats
+    });
+    finish(result, sink.summary(), &settings, &args.output, &clock)
+}
+
+/// Pass 2: cleans every document from `source` through the engine (as the Python package
+/// does), looks its body up in the duplicate index and exports it.
+fn pass2<S>(
+    settings: &Settings,
+    dup: DupConfig,
+    args: &RunArgs,
+    sink: &mut ExportSink,
+    progress: &Progress,
+    clock: &StageClock,
+    source: S,
+) -> Result<RunStats, newsclean_pipeline::Error>
+where
+    S: Source<Item = Record>,
+{
+    // The stage commands chain the same transforms across processes; see `stage.rs`.
     let engine = Engine {
         dedupe: settings.dedupe.clone(),
         segment: settings.segment.clone(),
         dup,
     };
-    let runner = Runner::new(settings.threads, settings.cancel, &progress);
-    let result = match args.debug_abort_after {
-        Some(n_left) => engine.run(
-            &runner,
-            source,
-            &mut AbortAfter {
-                sink: &mut sink,
-                n_left,
-            },
-            &clock,
-        ),
-        None => engine.run(&runner, source, &mut sink, &clock),
-    };
-    progress.finish();
-    finish(result, sink.summary(), &settings, &args.output, &clock)
+    let runner = Runner::new(settings.threads, settings.cancel, progress);
+    match args.debug_abort_after {
+        Some(n_left) => engine.run(&runner, source, &mut AbortAfter { sink, n_left }, clock),
+        None => engine.run(&runner, source, sink, clock),
+    }
 }
 
 /// The hash of everything that decides a run's output, so that `--resume` never continues an

@@ -32,7 +32,6 @@
 pub mod dup;
 pub mod site;
 
-use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use newsclean_core::lexicon::Lexicon;
@@ -87,6 +86,8 @@ impl Transform for Dedupe {
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
         match record {
             Record::Doc(doc) => Ok(Record::Marked(mark_with(doc, &self.config))),
+            // A document pass 1 already split (`newsclean run` keeps them in its spool).
+            Record::Marked(marked) => Ok(Record::Marked(mark_split(marked, &self.config))),
             Record::Reject(_) => Ok(record),
             other => Err(StageError::new(
                 StageId::Dedupe,
@@ -103,8 +104,13 @@ pub fn mark(doc: Doc) -> MarkedDoc {
 
 /// Splits, normalises and marks one document, with the site model when `config` has one.
 pub fn mark_with(doc: Doc, config: &DedupeConfig) -> MarkedDoc {
+    mark_split(MarkedDoc::split(doc), config)
+}
+
+/// Marks a document fresh from [`MarkedDoc::split`] (every line blank or undecided), with
+/// the site model when `config` has one.
+pub fn mark_split(mut marked: MarkedDoc, config: &DedupeConfig) -> MarkedDoc {
     let lexicon = boilerplate_lexicon();
-    let mut marked = MarkedDoc::split(doc);
     for (i, line) in marked.lines.iter_mut().enumerate() {
         if line.verdict == Verdict::Undecided {
             if let Some(rule) = lexicon.lookup(marked.norms.get(i)) {
@@ -191,7 +197,8 @@ fn most_repeated_title_like(alive: &[usize], norms: &Norms) -> Option<String> {
 
 /// Marks every later copy of a live line as a repeat.
 fn mark_repeats(lines: &mut [Line]) {
-    let mut seen = HashSet::with_capacity(lines.len());
+    let mut seen = newsclean_core::hash::FastSet::default();
+    seen.reserve(lines.len());
     for line in lines.iter_mut() {
         match line.verdict {
             Verdict::Undecided | Verdict::TitleCandidate

@@ -9,7 +9,7 @@
 //!   ([`Engine::worker`]), then the duplicate index in input order, then the sink.
 //!   [`Engine::clean_one`] cleans one document on the calling thread as a worker would, with
 //!   no index (one document has no copies).
-//! * [`learn`] is pass 1: the site model of a source.
+//! * [`learn`] is pass 1: the site model of a source ([`learn_into`] for another sink).
 //! * [`load_site_model`], [`save_site_model`], [`merge_site_models`], [`site_model_for_run`]
 //!   and [`load_line_model`] read, write and prepare the models, with the messages the binary
 //!   prints.
@@ -140,7 +140,8 @@ impl Engine {
     }
 
     /// Runs `source` through the workers, the duplicate index (in input order) and `sink`:
-    /// the whole of a run after pass 1.
+    /// the whole of a run after pass 1. The source's records may be raw documents, or
+    /// documents pass 1 already decoded and split (its spool), which the decoder passes on.
     pub fn run<S, K>(
         &self,
         runner: &Runner<'_>,
@@ -198,8 +199,22 @@ where
     S: Source<Item = Record>,
 {
     let mut learner = SiteLearner::new(group_by);
-    runner.run(source, || Chain(Decoder, LineHasher), &mut learner)?;
+    learn_into(runner, source, &mut learner)?;
     Ok(learner.model())
+}
+
+/// Pass 1 into `sink`: a [`SiteLearner`], or a sink that feeds one and keeps the split
+/// documents (`newsclean run`'s spool, which pass 2 then reads through [`Engine::run`]).
+pub fn learn_into<S, K>(
+    runner: &Runner<'_>,
+    source: S,
+    sink: &mut K,
+) -> Result<RunStats, newsclean_pipeline::Error>
+where
+    S: Source<Item = Record>,
+    K: Sink<Item = Record> + ?Sized,
+{
+    runner.run(source, || Chain(Decoder, LineHasher), sink)
 }
 
 /// The model a run uses, shared read-only by its workers: only lines on two or more pages

@@ -51,7 +51,7 @@ pub struct TopLine {
 pub struct TopLines {
     lines: Vec<TopLine>,
     /// Line hash → index in `lines`.
-    index: HashMap<u64, usize>,
+    index: newsclean_core::hash::FastMap<u64, usize>,
     /// `(n, index)` of every line, so the least counted is found in `O(log n)`.
     order: BTreeSet<(u64, usize)>,
 }

@@ -86,7 +86,7 @@ pub struct CharCounts {
 
 impl CharCounts {
     /// Counts any text, char by char; also returns its word units and width (see
-    /// [`word_units_and_width`]), from the same pass.
+    /// [`word_units_and_width`](newsclean_core::text::word_units_and_width)), from the same pass.
     fn of_chars(text: &str) -> (CharCounts, usize, usize) {
         let mut n = CharCounts::default();
         let mut at_word_start = true;
