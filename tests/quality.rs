@@ -1,7 +1,9 @@
 //! The quality gate: the cleaner on the dev benchmark must not fall more than 0.01 below the
 //! figures the shipped model reaches. The benchmark lives outside the repository
-//! (`../shared/bench/dev`, restrictive licences); without it the test says so and passes.
+//! (`../shared/bench/dev`, restrictive licences); without it the test says so on stderr, past
+//! the test harness's capture, and passes.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use newsclean_eval::{EvalConfig, evaluate};
@@ -16,14 +18,16 @@ const MIN_TITLE_EXACT: f64 = 0.958 - 0.01;
 const MAX_TITLE_DUP: f64 = 0.01;
 
 #[test]
-#[expect(
-    clippy::print_stderr,
-    reason = "the gate reports its figures, or why it skipped"
-)]
 fn dev_benchmark_does_not_regress() {
     let bench = root().join("../shared/bench/dev");
     if !bench.join("manifest.jsonl").exists() {
-        eprintln!("quality gate skipped: {} is absent", bench.display());
+        // Written to stderr itself, not through eprintln!, which the harness captures: a
+        // skipped gate must show in `cargo test`'s output, not pass as a silent `ok`.
+        let _ = writeln!(
+            std::io::stderr(),
+            "quality gate SKIPPED: {} is absent (see the README's \"Benchmark data\")",
+            bench.display()
+        );
         return;
     }
     let env = TestEnv::new();
@@ -53,7 +57,8 @@ fn dev_benchmark_does_not_regress() {
     .unwrap();
     let metrics = report.all.metrics.expect("the dev set has documents");
     let title = metrics.title.expect("the dev set has titles");
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "quality gate: F1 {:.4} (P {:.4}, R {:.4}), title exact {:.4}, title duplicated {:.4}",
         metrics.shingles.f1,
         metrics.shingles.precision,

@@ -6,9 +6,10 @@
 
 * ``clean_many`` vs ``run``: the dev pages (``*.txt`` without ``*.truth.txt``) through
   ``newsclean run --format jsonl`` and through ``Cleaner().clean_many`` (reading the files as
-  it goes, every record made a dict) at the same thread count, without a site model and with
-  one (``run``'s pass 1 against ``learn`` + ``clean_many``); the median of ``--repeat`` runs,
-  taken in turns.
+  it goes, every record made a dict) at the same thread count: without a site model, with
+  the dev pages' model (``run --model``), and learning it (``run``'s pass 1, which spools
+  what it read for pass 2, against ``learn`` then ``clean_many``, which read the pages
+  twice); the median of ``--repeat`` runs, taken in turns.
 * ``clean()`` per page: one thread, ``clean(text=...)`` per page against ``run --threads 1``
   per page, and the binding's own cost per call (a call on an empty page; ``json.loads`` of
   the record); and on every ``--sample``-th page wrapped in HTML (``<title>`` and one ``<p>``
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import newsclean
 
@@ -109,28 +110,42 @@ def main() -> None:
     t = args.threads
     print(f"{n} dev pages, {t} threads, median of {args.repeat}; newsclean {newsclean.__version__}")
 
-    def many(site_model: bool) -> Callable[[], object]:
+    def many(site_model: Optional[Path]) -> Callable[[], object]:
         def run() -> None:
-            model = newsclean.learn(pages(files), threads=t) if site_model else None
-            for _ in newsclean.Cleaner(site_model=model).clean_many(pages(files), threads=t):
+            cleaner = newsclean.Cleaner(site_model=site_model)
+            for _ in cleaner.clean_many(pages(files), threads=t):
                 pass
         return run
 
-    times = in_turns(
-        {
-            "run --no-site-model": cli(args.bin, args.dev, t, "--no-site-model"),
-            "clean_many": many(False),
-            "run (pass 1 + 2)": cli(args.bin, args.dev, t),
-            "learn + clean_many": many(True),
-        },
-        args.repeat,
-    )
+    def learn_and_clean() -> None:
+        model = newsclean.learn(pages(files), threads=t)
+        for _ in newsclean.Cleaner(site_model=model).clean_many(pages(files), threads=t):
+            pass
+
+    with tempfile.TemporaryDirectory() as scratch:
+        model = Path(scratch) / "dev.model"
+        newsclean.learn(pages(files), threads=t).save(model)
+        times = in_turns(
+            {
+                "run --no-site-model": cli(args.bin, args.dev, t, "--no-site-model"),
+                "Cleaner().clean_many": many(None),
+                "run --model": cli(args.bin, args.dev, t, "--model", str(model)),
+                "Cleaner(site_model).clean_many": many(model),
+                "run (pass 1 + 2)": cli(args.bin, args.dev, t),
+                "learn + clean_many": learn_and_clean,
+            },
+            args.repeat,
+        )
     print()
-    print("| | binary (s) | Python (s) | ratio |")
+    print("| wall time | binary (s) | Python (s) | ratio |")
     print("|---|---|---|---|")
-    for (cli_name, py_name) in (("run --no-site-model", "clean_many"), ("run (pass 1 + 2)", "learn + clean_many")):
+    for cli_name, py_name in (
+        ("run --no-site-model", "Cleaner().clean_many"),
+        ("run --model", "Cleaner(site_model).clean_many"),
+        ("run (pass 1 + 2)", "learn + clean_many"),
+    ):
         ratio = times[py_name][0] / times[cli_name][0]
-        print(f"| `{cli_name}` vs `{py_name}` | {times[cli_name][0]:.2f} | {times[py_name][0]:.2f} | {ratio:.2f} |")
+        print(f"| `{cli_name}` / `{py_name}` | {times[cli_name][0]:.2f} | {times[py_name][0]:.2f} | {ratio:.2f} |")
 
     texts = [p.read_bytes() for p in files]
     one = in_turns(

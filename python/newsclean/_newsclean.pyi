@@ -23,12 +23,13 @@ _Page = Union[str, bytes, Mapping[str, Any]]
 
 #: The JSON object ``newsclean run --format jsonl`` writes for a page, as a dict:
 #:
-#: * an article: ``id``, ``source`` (``{"path": "<python>", "url": ...}``), ``title``,
-#:   ``byline``, ``published``, ``summary``, ``sections`` (``[{"heading", "paragraphs"}]``),
-#:   ``related``, ``text`` and ``stats`` (``n_bytes``, ``encoding``, ``n_invalid``,
-#:   ``n_lines``, ``n_kept``, ``n_words``, ``removed``: lines removed by reason);
-#: * a reject (empty, binary, no visible text, ...): ``id``, ``source``, ``reason``, as in
-#:   the rejects file;
+#: * an article: ``id``, ``url``, ``source`` (``{"path": "<python>", "url": ...}``),
+#:   ``title``, ``byline``, ``published`` (ISO 8601) and ``published_text`` (the date line as
+#:   printed), ``summary``, ``sections`` (``[{"heading", "paragraphs"}]``), ``related``,
+#:   ``text`` and ``stats`` (``n_bytes``, ``encoding``, ``n_invalid``, ``n_lines``,
+#:   ``n_kept``, ``n_words``, ``removed``: lines removed by reason);
+#: * a reject (empty, binary, no visible text, too few words, ...): ``id``, ``source``,
+#:   ``reason``, as in the rejects file;
 #: * a duplicate (``Cleaner.clean_many`` only): ``id``, ``duplicate_of``, ``kind``
 #:   (``"exact"`` or ``"near"``), ``similarity``, as in the duplicates file.
 _Record = Dict[str, Any]
@@ -106,7 +107,8 @@ class Cleaner:
     site template lines are removed (``run --no-site-model``). ``keep``: which copy of a
     duplicated article ``clean_many`` keeps: ``"first"`` (in input order), ``"longest"`` or
     ``"all"`` (no duplicate detection). ``near_dup``: whether near duplicates count (else
-    exact copies only, ``--no-near-dup``).
+    exact copies only, ``--no-near-dup``). ``min_words``: an article with fewer words of
+    text is a reject, ``no article text (N words)`` (``--min-words``; 0 keeps every page).
     """
 
     def __new__(
@@ -115,6 +117,7 @@ class Cleaner:
         site_model: Optional[Union[SiteModel, _PathLike]] = None,
         keep: str = "first",
         near_dup: bool = True,
+        min_words: int = 5,
     ) -> "Cleaner": ...
     def clean(
         self,

@@ -13,8 +13,8 @@
 
 Each document's ``text`` is read as HTML when it starts like a page (as ``newsclean run``
 decides for JSONL lines), else as plain text, and replaced by the article's text; the title,
-byline, date line, summary, sections, related titles and the lines removed by reason go into
-``metadata``. Documents that newsclean rejects (empty, binary, no visible text), whose article
+byline, date (ISO 8601, and the date line as printed), summary, sections, related titles and
+the lines removed by reason go into ``metadata``. Documents that newsclean rejects (empty, binary, no visible text, too few words), whose article
 is empty, or (with ``keep="first"`` or ``"longest"``) that copy an earlier document of the
 task are dropped, with stats ``rejected``, ``empty`` and ``duplicate``.
 """
@@ -31,7 +31,9 @@ from datatrove.utils.typeshelper import StatHints
 from ._newsclean import Cleaner, SiteModel, looks_like_html
 
 #: The article fields copied into ``document.metadata``.
-METADATA_FIELDS = ("title", "byline", "published", "summary", "sections", "related")
+METADATA_FIELDS = (
+    "title", "byline", "published", "published_text", "summary", "sections", "related"
+)
 
 
 class NewscleanExtractor(BaseExtractor):

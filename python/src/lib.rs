@@ -17,13 +17,13 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError, bounded};
 use newsclean_core::{NoopReporter, RawDoc, RawFormat, Record, Sink, Source, StageError, StageId};
-use newsclean_dedupe::DedupeConfig;
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_dedupe::site::{GroupBy, SiteModel};
 use newsclean_engine::clock::StageClock;
 use newsclean_engine::{Engine, Page};
 use newsclean_export::json_line;
 use newsclean_pipeline::Runner;
+use newsclean_segment::DEFAULT_MIN_WORDS;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -330,6 +330,7 @@ fn engine(
     site_model: Option<&Bound<'_, PyAny>>,
     keep: &str,
     near_dup: bool,
+    min_words: u32,
 ) -> PyResult<Engine> {
     let line_model = model
         .map(|path| newsclean_engine::load_line_model(&path))
@@ -353,18 +354,14 @@ fn engine(
             Some(newsclean_engine::site_model_for_run(model))
         }
     };
-    Ok(Engine {
-        dedupe: DedupeConfig {
-            site,
-            ..DedupeConfig::default()
-        },
-        segment: newsclean_segment::SegmentConfig { model: line_model },
-        dup: DupConfig {
-            keep: keep_of(keep)?,
-            near: near_dup,
-            ..DupConfig::default()
-        },
-    })
+    // `newsclean run`'s settings, with these arguments' changes.
+    let mut engine = Engine::default();
+    engine.dedupe.site = site;
+    engine.segment.model = line_model;
+    engine.segment.min_words = min_words;
+    engine.dup.keep = keep_of(keep)?;
+    engine.dup.near = near_dup;
+    Ok(engine)
 }
 
 /// Cleans one page on the calling thread, with the GIL released.
@@ -382,7 +379,8 @@ fn clean_page(py: Python<'_>, engine: &Engine, page: Page) -> PyResult<Py<PyAny>
 /// `model`: a line model file instead of the built-in classifier. `site_model`: a
 /// `SiteModel` or the path of one, as `run --model` (without it, `run --no-site-model`).
 /// `keep`: which copy of a duplicated article `clean_many` keeps, "first", "longest" or
-/// "all". `near_dup`: whether near copies count (else exact copies only).
+/// "all". `near_dup`: whether near copies count (else exact copies only). `min_words`: an
+/// article with fewer words of text is a reject (`--min-words`; 0 keeps every page).
 #[pyclass(frozen, module = "newsclean")]
 struct Cleaner {
     engine: Arc<Engine>,
@@ -391,15 +389,16 @@ struct Cleaner {
 #[pymethods]
 impl Cleaner {
     #[new]
-    #[pyo3(signature = (model=None, site_model=None, keep="first", near_dup=true))]
+    #[pyo3(signature = (model=None, site_model=None, keep="first", near_dup=true, min_words=DEFAULT_MIN_WORDS))]
     fn new(
         model: Option<PathBuf>,
         site_model: Option<&Bound<'_, PyAny>>,
         keep: &str,
         near_dup: bool,
+        min_words: u32,
     ) -> PyResult<Cleaner> {
         Ok(Cleaner {
-            engine: Arc::new(engine(model, site_model, keep, near_dup)?),
+            engine: Arc::new(engine(model, site_model, keep, near_dup, min_words)?),
         })
     }
 
@@ -450,13 +449,14 @@ impl Cleaner {
             Keep::All => "all",
         };
         format!(
-            "Cleaner(site_model={}, keep='{keep}', near_dup={})",
+            "Cleaner(site_model={}, keep='{keep}', near_dup={}, min_words={})",
             if engine.dedupe.site.is_some() {
                 "SiteModel(...)"
             } else {
                 "None"
             },
             if engine.dup.near { "True" } else { "False" },
+            engine.segment.min_words,
         )
     }
 }

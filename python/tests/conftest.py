@@ -161,6 +161,8 @@ def make_archive(root: Path, n_per_site: int = 12) -> None:
     (bad / "empty.txt").write_bytes(b"")
     (bad / "binary.txt").write_bytes(b"\x00\x01binary")
     (bad / "blank.html").write_bytes(b"<html><body>   </body></html>")
+    # Too few words to be an article (--min-words).
+    (bad / "short.txt").write_bytes(b"Home\nMenu\nSign in\n")
     # Latin-1 text: the encoding is detected as for any file.
     (bad / "latin1.txt").write_bytes(
         "Caf\u00e9 society\nLe caf\u00e9 du coin a rouvert ses portes apr\u00e8s des mois de travaux, "

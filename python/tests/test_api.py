@@ -27,8 +27,8 @@ PAGE_HTML = (
 def test_an_article_has_the_fields_of_the_jsonl_output():
     article = newsclean.clean(html=PAGE_HTML, url="https://herald.example/storm", id="herald/storm")
     assert list(article) == [
-        "id", "source", "title", "byline", "published", "summary", "sections", "related",
-        "text", "stats",
+        "id", "url", "source", "title", "byline", "published", "published_text", "summary",
+        "sections", "related", "text", "stats",
     ]
     assert article["id"] == "herald/storm"
     assert article["source"] == {"path": "<python>", "url": "https://herald.example/storm"}
@@ -70,6 +70,12 @@ def test_bad_pages_are_rejects_with_a_reason(page, reason):
         "source": {"path": "<python>"},
         "reason": reason,
     }
+
+
+def test_short_articles_are_rejects_unless_min_words_is_0():
+    page = "Home\nNews\nSign in\n"
+    assert newsclean.clean(page)["reason"] == "no article text (0 words)"
+    assert newsclean.Cleaner(min_words=0).clean(page)["stats"]["n_words"] == 0
 
 
 def test_odd_input_does_not_crash():
@@ -114,7 +120,7 @@ def test_cleaner_arguments():
         newsclean.Cleaner(site_model=3)
     with pytest.raises(newsclean.NewscleanError, match="failed to load the line model"):
         newsclean.Cleaner(model=SAMPLE / "german-page.txt")
-    assert repr(newsclean.Cleaner()) == "Cleaner(site_model=None, keep='first', near_dup=True)"
+    assert repr(newsclean.Cleaner()) == "Cleaner(site_model=None, keep='first', near_dup=True, min_words=5)"
 
 
 def pages(n: int):

@@ -60,7 +60,7 @@ def test_jsonl_reader_extractor_writer(tmp_path):
         expected = newsclean.clean(**{key: original["text"]}, url=original.get("url"))
         assert doc["text"] == expected["text"]
         metadata = doc["metadata"]
-        for field in ("title", "byline", "published", "summary", "sections", "related"):
+        for field in ("title", "byline", "published", "published_text", "summary", "sections", "related"):
             assert metadata[field] == expected[field], field
         assert metadata["removed"] == expected["stats"]["removed"]
         assert metadata.get("url") == original.get("url")

@@ -76,7 +76,7 @@ def test_clean_many_is_run_on_an_archive(tmp_path, archive, keep):
     records = list(newsclean.Cleaner(site_model=model, keep=keep).clean_many(pages, threads=3))
     assert len(records) == len(pages)
     check(records, cli)
-    assert len(cli["reject"]) == 3
+    assert len(cli["reject"]) == 4
     assert len(cli["duplicate"]) == (0 if keep == "all" else 6)
     # The site model removed template lines.
     assert any(a["stats"]["removed"].get("site_template") for a in cli["article"])
@@ -95,7 +95,7 @@ def test_learn_writes_what_newsclean_learn_writes(tmp_path, archive):
     model = newsclean.learn(pages_of(archive))
     assert model.to_bytes() == path.read_bytes()
     assert model == newsclean.SiteModel.load(path)
-    assert (model.group_by, model.n_docs, model.n_sites) == ("auto", 43, 4)
+    assert (model.group_by, model.n_docs, model.n_sites) == ("auto", 44, 4)
 
 
 def test_a_saved_site_model_is_run_with_model(tmp_path, archive):

@@ -5,18 +5,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use newsclean_core::NoopReporter;
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_dedupe::site::{GroupBy, SiteGroup, SiteLearner, SiteModel, SiteRules};
 use newsclean_ingest::InputSource;
 use newsclean_pipeline::Runner;
 
+use super::notes::count;
 use super::spool::{Spool, SpoolPlace, SpoolWriter};
 use super::{Settings, ingest_config, print_line};
 use crate::args::{
     DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
 };
 use crate::exit::ExitStatus;
+use crate::progress::Progress;
 
 pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
@@ -58,9 +59,10 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
     if !settings.is_quiet {
         let n_lines: usize = model.groups().map(SiteGroup::n_lines).sum();
         print_line(&format!(
-            "newsclean: site model: {} documents, {} sites, {n_lines} distinct lines ({what}); wrote {}",
-            model.n_docs(),
-            model.groups().count(),
+            "newsclean: site model: {}, {}, {} ({what}); wrote {}",
+            count(model.n_docs(), "document"),
+            count(model.groups().count() as u64, "site"),
+            count(n_lines as u64, "distinct line"),
             args.output.display()
         ));
     }
@@ -166,9 +168,11 @@ pub fn pass1(
     spool: Option<SpoolPlace<'_>>,
 ) -> anyhow::Result<Option<Pass1>> {
     let started = Instant::now();
-    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &NoopReporter)?;
+    // Pass 1 has its own bars, so that the run's bars start from zero after it.
+    let progress = Progress::new(settings.is_quiet, "pass 1 (site model)");
+    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &progress)?;
     let mut learner = SiteLearner::new(group_by);
-    let runner = Runner::new(settings.threads, settings.cancel, &NoopReporter);
+    let runner = Runner::new(settings.threads, settings.cancel, &progress);
     let (result, spool) = match spool {
         None => (
             newsclean_engine::learn_into(&runner, source, &mut learner),
@@ -184,6 +188,7 @@ pub fn pass1(
             (result, spool)
         }
     };
+    progress.finish();
     match result {
         Ok(_) => Ok(Some(Pass1 {
             model: learner.model(),
@@ -252,9 +257,9 @@ pub fn run_model(
         kept = spool;
         if !settings.is_quiet {
             print_line(&format!(
-                "newsclean: pass 1 (site model): {} documents, {} sites in {:.2} s",
-                model.n_docs(),
-                model.groups().count(),
+                "newsclean: pass 1 (site model): {}, {} in {:.2} s",
+                count(model.n_docs(), "document"),
+                count(model.groups().count() as u64, "site"),
                 elapsed.as_secs_f64()
             ));
         }

@@ -7,14 +7,14 @@ use newsclean_core::hash::stable_hash;
 use newsclean_core::{Record, Sink, Source, StageError};
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_engine::Engine;
-use newsclean_export::ExportSink;
+use newsclean_export::{ExportConfig, ExportSink};
 use newsclean_ingest::InputSource;
 use newsclean_pipeline::{RunStats, Runner};
 
 use super::learn::{apply_site_args, dup_config};
 use super::report::StageClock;
 use super::spool::SpoolPlace;
-use super::{Settings, export_config, finish, ingest_config};
+use super::{Settings, export_config, finish, ingest_config, notes, print_line};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -22,13 +22,14 @@ use crate::progress::Progress;
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
     let mut settings = Settings::new(&args.common)?;
-    let dup = dup_config(&args.dup, &args.output.output)?;
-    let mut ingest = ingest_config(&args.input)?;
+    settings.segment.min_words = args.article.min_words;
     let export = export_config(&args.output)?;
+    let dup = dup_config(&args.dup, &export.output)?;
+    let mut ingest = ingest_config(&args.input)?;
     // The sink opens first, so that a refused --resume fails before pass 1; a resumed run
     // learns from its checkpoint where to start.
     let mut sink = if args.resume {
-        let (sink, next_seq) = ExportSink::resumable(&export, fingerprint(args))?;
+        let (sink, next_seq) = ExportSink::resumable(&export, fingerprint(args, &export))?;
         // The duplicate index must see every document before `next_seq` again, as it did in
         // the run that stopped, or it would keep copies of documents written before the stop:
         // then the source reads from the start and the sink writes nothing before `next_seq`.
@@ -49,7 +50,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
         Ok(spool) => spool,
         Err(status) => return Ok(status),
     };
-    let progress = Progress::new(settings.is_quiet);
+    let progress = Progress::new(settings.is_quiet, "clean");
     let clock = StageClock::default();
     let result = if let Some(spool) = spool {
         // Pass 1 decoded and split the documents (the decoder passes them through); dedupe
@@ -66,7 +67,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
         elapsed: started.elapsed(),
         ..stats
     });
-    finish(result, sink.summary(), &settings, &args.output, &clock)
+    let status = finish(
+        result,
+        sink.summary(),
+        &settings,
+        &args.output,
+        &export,
+        &clock,
+    )?;
+    // A run over nothing is most likely a mistake (an --include that matches no file).
+    if status != ExitStatus::Interrupted && sink.summary().n_seen == 0 {
+        print_line(&notes::nothing_read(&args.input));
+        return Ok(ExitStatus::NoInput);
+    }
+    Ok(status)
 }
 
 /// Pass 2: cleans every document from `source` through the engine (as the Python package
@@ -99,15 +113,15 @@ where
 /// The hash of everything that decides a run's output, so that `--resume` never continues an
 /// output made with other arguments. Left out: the thread count (it never changes output),
 /// progress, and where the report goes.
-fn fingerprint(args: &RunArgs) -> u64 {
+fn fingerprint(args: &RunArgs, export: &ExportConfig) -> u64 {
     let output = &args.output;
     let text = format!(
-        "newsclean {}\n{:?}\n{} {:?} {:?} {:?} {:?} {:?} {:?}\n{:?}\n{:?}\n{:?}",
+        "newsclean {}\n{:?}\n{} {:?} {:?} {:?} {:?} {:?} {:?}\n{:?}\n{:?}\n{:?}\n{:?}",
         env!("CARGO_PKG_VERSION"),
         // Every input, site model and duplicate option decides what is written.
         args.input,
-        output.output.display(),
-        output.format,
+        export.output.display(),
+        (export.format.name(), export.schema.name()),
         output.rejects,
         output.duplicates,
         output.fields,
@@ -115,6 +129,7 @@ fn fingerprint(args: &RunArgs) -> u64 {
         output.sentences,
         args.site,
         args.dup,
+        args.article,
         args.common.line_model,
     );
     stable_hash(text.as_bytes())

@@ -139,7 +139,9 @@ impl Source for SpoolSource<'_> {
             if record.seq() < self.resume_from {
                 continue;
             }
+            // Each spooled document counts as found and read, as the walk reports an input.
             self.reporter.on_found(record.n_bytes());
+            self.reporter.on_read(record.n_bytes());
             if !emit(record) {
                 break;
             }

@@ -46,7 +46,7 @@ use newsclean_dedupe::{Dedupe, DedupeConfig};
 use newsclean_export::atomic::AtomicFile;
 use newsclean_ingest::{Decoder, clean_id};
 use newsclean_pipeline::{Processed, RunStats, Runner, process_one};
-use newsclean_segment::{LineModel, Segment, SegmentConfig};
+use newsclean_segment::{DEFAULT_MIN_WORDS, LineModel, Segment, SegmentConfig};
 
 use crate::clock::{Part, StageClock};
 
@@ -104,7 +104,7 @@ pub enum Error {
 }
 
 /// The settings of a run, resolved once; workers are built from it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     /// Per-document dedupe: the site model (see [`site_model_for_run`]) and template rules.
     pub dedupe: DedupeConfig,
@@ -112,6 +112,20 @@ pub struct Engine {
     pub segment: SegmentConfig,
     /// The duplicate index.
     pub dup: DupConfig,
+}
+
+impl Default for Engine {
+    /// The settings of `newsclean run` without a site model (`--no-site-model`).
+    fn default() -> Engine {
+        Engine {
+            dedupe: DedupeConfig::default(),
+            segment: SegmentConfig {
+                model: None,
+                min_words: DEFAULT_MIN_WORDS,
+            },
+            dup: DupConfig::default(),
+        }
+    }
 }
 
 impl Engine {

@@ -226,7 +226,11 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
                         article.summary.push(text[skip..].to_owned());
                     }
                     Role::Byline => article.byline = Some(text.to_owned()),
-                    Role::Published => article.published = Some(text.to_owned()),
+                    Role::Published => {
+                        // Once per article: the date line alone is parsed.
+                        article.published = crate::dates::iso_date(text);
+                        article.published_text = Some(text.to_owned());
+                    }
                     Role::Heading => article.sections.push(Section {
                         heading: Some(text.to_owned()),
                         paragraphs: Vec::new(),
