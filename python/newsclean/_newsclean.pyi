@@ -108,7 +108,8 @@ class Cleaner:
     duplicated article ``clean_many`` keeps: ``"first"`` (in input order), ``"longest"`` or
     ``"all"`` (no duplicate detection). ``near_dup``: whether near duplicates count (else
     exact copies only, ``--no-near-dup``). ``min_words``: an article with fewer words of
-    text is a reject, ``no article text (N words)`` (``--min-words``; 0 keeps every page).
+    text is a reject, ``no article text (N words)`` (``--min-words``: 5 when ``None``; 0 keeps
+    every page).
     """
 
     def __new__(
@@ -117,7 +118,7 @@ class Cleaner:
         site_model: Optional[Union[SiteModel, _PathLike]] = None,
         keep: str = "first",
         near_dup: bool = True,
-        min_words: int = 5,
+        min_words: Optional[int] = None,
     ) -> "Cleaner": ...
     def clean(
         self,

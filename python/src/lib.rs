@@ -380,7 +380,8 @@ fn clean_page(py: Python<'_>, engine: &Engine, page: Page) -> PyResult<Py<PyAny>
 /// `SiteModel` or the path of one, as `run --model` (without it, `run --no-site-model`).
 /// `keep`: which copy of a duplicated article `clean_many` keeps, "first", "longest" or
 /// "all". `near_dup`: whether near copies count (else exact copies only). `min_words`: an
-/// article with fewer words of text is a reject (`--min-words`; 0 keeps every page).
+/// article with fewer words of text is a reject (`--min-words`, 5 by default; 0 keeps every
+/// page).
 #[pyclass(frozen, module = "newsclean")]
 struct Cleaner {
     engine: Arc<Engine>,
@@ -389,14 +390,15 @@ struct Cleaner {
 #[pymethods]
 impl Cleaner {
     #[new]
-    #[pyo3(signature = (model=None, site_model=None, keep="first", near_dup=true, min_words=DEFAULT_MIN_WORDS))]
+    #[pyo3(signature = (model=None, site_model=None, keep="first", near_dup=true, min_words=None))]
     fn new(
         model: Option<PathBuf>,
         site_model: Option<&Bound<'_, PyAny>>,
         keep: &str,
         near_dup: bool,
-        min_words: u32,
+        min_words: Option<u32>,
     ) -> PyResult<Cleaner> {
+        let min_words = min_words.unwrap_or(DEFAULT_MIN_WORDS);
         Ok(Cleaner {
             engine: Arc::new(engine(model, site_model, keep, near_dup, min_words)?),
         })
