@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_dedupe::site::{GroupBy, SiteGroup, SiteLearner, SiteModel, SiteRules};
+use newsclean_engine::RUN_MIN_COUNT;
 use newsclean_ingest::InputSource;
 use newsclean_pipeline::Runner;
 
@@ -47,6 +48,7 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
             &args.input,
             group_by_of(args.group.group_by),
             &settings,
+            1,
             None,
         )?
         else {
@@ -160,11 +162,13 @@ pub struct Pass1 {
 }
 
 /// Pass 1: reads every input once, splitting and hashing lines only, and counts them per
-/// site; with `spool`, keeps the split documents for pass 2. `None` when interrupted.
+/// site, keeping lines on at least `min_count` pages; with `spool`, keeps the split documents
+/// for pass 2. `None` when interrupted.
 pub fn pass1(
     input: &InputArgs,
     group_by: GroupBy,
     settings: &Settings,
+    min_count: u32,
     spool: Option<SpoolPlace<'_>>,
 ) -> anyhow::Result<Option<Pass1>> {
     let started = Instant::now();
@@ -191,7 +195,7 @@ pub fn pass1(
     progress.finish();
     match result {
         Ok(_) => Ok(Some(Pass1 {
-            model: learner.model(),
+            model: learner.into_model(min_count),
             elapsed: started.elapsed(),
             spool,
         })),
@@ -250,7 +254,13 @@ pub fn run_model(
             model,
             elapsed,
             spool,
-        }) = pass1(input, group_by_of(group.group_by), settings, spool)?
+        }) = pass1(
+            input,
+            group_by_of(group.group_by),
+            settings,
+            RUN_MIN_COUNT,
+            spool,
+        )?
         else {
             return Ok(Err(ExitStatus::Interrupted));
         };

@@ -214,7 +214,8 @@ where
 {
     let mut learner = SiteLearner::new(group_by);
     learn_into(runner, source, &mut learner)?;
-    Ok(learner.model())
+    // Every line, as `newsclean learn` saves it; a run prunes (`site_model_for_run`).
+    Ok(learner.into_model(1))
 }
 
 /// Pass 1 into `sink`: a [`SiteLearner`], or a sink that feeds one and keeps the split
@@ -231,10 +232,14 @@ where
     runner.run(source, || Chain(Decoder, LineHasher), sink)
 }
 
-/// The model a run uses, shared read-only by its workers: only lines on two or more pages
-/// can be template, and the rest would only take memory.
+/// The fewest pages that carry a line a run keeps in its site model: a line on one page is
+/// never template, and the model knows unknown lines count 1.
+pub const RUN_MIN_COUNT: u32 = 2;
+
+/// The model a run uses, shared read-only by its workers: only lines on
+/// [`RUN_MIN_COUNT`] or more pages can be template, and the rest would only take memory.
 pub fn site_model_for_run(mut model: SiteModel) -> Arc<SiteModel> {
-    model.prune(2);
+    model.prune(RUN_MIN_COUNT);
     Arc::new(model)
 }
 
