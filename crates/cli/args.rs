@@ -355,7 +355,7 @@ pub struct ArticleArgs {
     /// Reject a page whose article has fewer words than this (a page of menus and ads), with
     /// the reason `no article text (N words)`; 0 keeps every page. On the dev benchmark no
     /// page comes out under 8 words (its truths have at least 20), so 5 rejects none of them.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = newsclean_segment::DEFAULT_MIN_WORDS)]
     pub min_words: u32,
 }
 

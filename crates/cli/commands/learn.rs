@@ -1,17 +1,14 @@
 //! `newsclean learn`: pass 1 alone (the site template model), and merging models; the model
 //! and dedupe settings that `run`, `dedupe` and `export` share.
 
-use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use newsclean_core::Chain;
 use newsclean_dedupe::dup::{DupConfig, Keep};
-use newsclean_dedupe::site::{GroupBy, LineHasher, SiteGroup, SiteLearner, SiteModel, SiteRules};
-use newsclean_export::atomic::AtomicFile;
-use newsclean_ingest::{Decoder, IngestConfig, InputSource};
+use newsclean_dedupe::site::{GroupBy, SiteGroup, SiteLearner, SiteModel, SiteRules};
+use newsclean_engine::RUN_MIN_COUNT;
+use newsclean_ingest::{IngestConfig, InputSource};
 use newsclean_pipeline::Runner;
 
 use super::notes::count;
@@ -35,7 +32,7 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
             .iter()
             .map(|path| load_model(path))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let model = SiteModel::merge(models).context("failed to merge the site models")?;
+        let model = newsclean_engine::merge_site_models(models)?;
         if let Some(group_by) = args.group.group_by {
             if model.group_by != group_by_of(Some(group_by)) {
                 anyhow::bail!(
@@ -61,7 +58,7 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
         };
         (model, format!("learned in {:.2} s", elapsed.as_secs_f64()))
     };
-    save_model(&model, &args.output)?;
+    newsclean_engine::save_site_model(&model, &args.output)?;
     if !settings.is_quiet {
         let n_lines: usize = model.groups().map(SiteGroup::n_lines).sum();
         print_line(&format!(
@@ -160,10 +157,6 @@ pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
     })
 }
 
-/// The fewest pages that carry a line a run keeps in its site model: a line on one page is
-/// never template, and the model knows unknown lines count 1.
-const RUN_MIN_COUNT: u32 = 2;
-
 /// What pass 1 learned, how long it took, and what it spooled.
 pub struct Pass1 {
     pub model: SiteModel,
@@ -193,12 +186,14 @@ pub fn pass1(
     let source = InputSource::new(inputs, &config, &progress)?;
     let mut learner = SiteLearner::new(group_by);
     let runner = Runner::new(settings.threads, settings.cancel, &progress);
-    let make_worker = || Chain(Decoder, LineHasher);
     let (result, spool) = match spool {
-        None => (runner.run(source, make_worker, &mut learner), None),
+        None => (
+            newsclean_engine::learn_into(&runner, source, &mut learner),
+            None,
+        ),
         Some(place) => {
             let mut writer = SpoolWriter::create(place.dir, &mut learner)?;
-            let result = runner.run(source, make_worker, &mut writer);
+            let result = newsclean_engine::learn_into(&runner, source, &mut writer);
             let spool = match &result {
                 Ok(_) => Some(writer.into_spool()?),
                 Err(_) => None,
@@ -219,19 +214,7 @@ pub fn pass1(
 }
 
 pub fn load_model(path: &Path) -> anyhow::Result<SiteModel> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("failed to read the site model {}", path.display()))?;
-    SiteModel::load(BufReader::with_capacity(1 << 16, file))
-        .with_context(|| format!("failed to load the site model {}", path.display()))
-}
-
-fn save_model(model: &SiteModel, path: &Path) -> anyhow::Result<()> {
-    let mut file = AtomicFile::create(path)?;
-    model
-        .save(BufWriter::with_capacity(1 << 16, &mut file))
-        .with_context(|| format!("failed to write the site model {}", path.display()))?;
-    file.commit()?;
-    Ok(())
+    Ok(newsclean_engine::load_site_model(path)?)
 }
 
 /// The site model of a run, and pass 1's spool when pass 1 ran and kept one.
@@ -254,7 +237,7 @@ pub fn run_model(
     spool: Option<SpoolPlace<'_>>,
 ) -> anyhow::Result<Result<RunModel, ExitStatus>> {
     let mut kept = None;
-    let mut model = if let Some(path) = model {
+    let model = if let Some(path) = model {
         let model = load_model(path)?;
         if let Some(arg) = group.group_by {
             if model.group_by != group_by_of(Some(arg)) {
@@ -303,10 +286,8 @@ pub fn run_model(
         }
         model
     };
-    // Only lines on two or more pages can be template; the rest would only take memory.
-    model.prune(RUN_MIN_COUNT);
     Ok(Ok(RunModel {
-        model: Some(Arc::new(model)),
+        model: Some(newsclean_engine::site_model_for_run(model)),
         spool: kept,
     }))
 }

@@ -12,7 +12,6 @@ mod spool;
 mod stage;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
@@ -20,7 +19,7 @@ use newsclean_dedupe::DedupeConfig;
 use newsclean_export::{ExportConfig, ExportSummary, Format, Schema};
 use newsclean_ingest::{IngestConfig, InputFormat, JsonFields, OwnFiles};
 use newsclean_pipeline::RunStats;
-use newsclean_segment::{LineModel, SegmentConfig};
+use newsclean_segment::SegmentConfig;
 
 use crate::args::{
     Cli, Command, CommonArgs, FormatArg, InputArgs, InputFormatArg, OutputArgs, SchemaArg,
@@ -71,13 +70,7 @@ impl Settings {
         };
         let model = match &common.line_model {
             None => None,
-            Some(path) => {
-                let json = std::fs::read_to_string(path)
-                    .with_context(|| format!("failed to read {}", path.display()))?;
-                let model = LineModel::parse(&json)
-                    .with_context(|| format!("failed to load the line model {}", path.display()))?;
-                Some(Arc::new(model))
-            }
+            Some(path) => Some(newsclean_engine::load_line_model(path)?),
         };
         Ok(Settings {
             threads,

@@ -6,16 +6,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use newsclean_core::hash::stable_hash;
-use newsclean_core::{Chain, Identity, NoopReporter, Record, Sink, Source, StageError, Transform};
-use newsclean_dedupe::Dedupe;
-use newsclean_dedupe::dup::{DupConfig, DupIndex, Fingerprinter, Keep};
+use newsclean_core::{NoopReporter, Record, Sink, Source, StageError};
+use newsclean_dedupe::dup::{DupConfig, Keep};
+use newsclean_engine::Engine;
 use newsclean_export::{ExportConfig, ExportSink, ResumeKey};
-use newsclean_ingest::{Decoder, IngestConfig, InputSource};
+use newsclean_ingest::{IngestConfig, InputSource};
 use newsclean_pipeline::{RunStats, Runner};
-use newsclean_segment::Segment;
 
 use super::learn::{apply_site_args, dup_config};
-use super::report::{Part, StageClock};
+use super::report::StageClock;
 use super::spool::SpoolPlace;
 use super::{
     Settings, export_config, export_outputs, finish, ingest_config, notes, outputs, own_files,
@@ -62,31 +61,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let progress = Progress::new(settings.is_quiet, "clean");
     let clock = StageClock::default();
     let result = if let Some(spool) = spool {
+        // Pass 1 decoded and split the documents (the decoder passes them through); dedupe
+        // goes on from there.
         let source = spool.source(ingest.resume_from, &progress)?;
-        // Pass 1 decoded and split the documents; dedupe goes on from there.
-        let no_decoding = Identity::default;
-        pass2(
-            &settings,
-            &dup,
-            args,
-            &mut sink,
-            &progress,
-            &clock,
-            source,
-            no_decoding,
-        )
+        pass2(&settings, dup, args, &mut sink, &progress, &clock, source)
     } else {
         let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
-        pass2(
-            &settings,
-            &dup,
-            args,
-            &mut sink,
-            &progress,
-            &clock,
-            source,
-            || Decoder,
-        )
+        pass2(&settings, dup, args, &mut sink, &progress, &clock, source)
     };
     progress.finish();
     // The summary's time and throughput are the whole run's, pass 1 included.
@@ -110,88 +91,39 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     Ok(status)
 }
 
-/// Pass 2: cleans every document from `source` (decoded by `decode`, where the source has not
-/// decoded them already), looks its body up in the duplicate index and exports it.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one pipeline's parts, resolved by run(); a struct would only name them again"
-)]
-fn pass2<S, D, T>(
+/// Pass 2: cleans every document from `source` through the engine (as the Python package
+/// does), looks its body up in the duplicate index and exports it.
+fn pass2<S>(
     settings: &Settings,
-    dup: &DupConfig,
+    dup: DupConfig,
     args: &RunArgs,
     sink: &mut ExportSink,
     progress: &Progress,
     clock: &StageClock,
     source: S,
-    decode: D,
 ) -> Result<RunStats, newsclean_pipeline::Error>
 where
     S: Source<Item = Record>,
-    D: Fn() -> T + Sync,
-    T: Transform<Item = Record>,
 {
     // The stage commands chain the same transforms across processes; see `stage.rs`.
-    // Bodies are fingerprinted on the workers, in parallel, for the duplicate index.
-    let is_indexed = dup.keep != Keep::All;
-    let make_worker = || {
-        Chain(
-            clock.time(Part::Decode, decode()),
-            Chain(
-                clock.time(Part::Dedupe, Dedupe::new(&settings.dedupe)),
-                Chain(
-                    clock.time(Part::Segment, Segment::new(&settings.segment)),
-                    clock.time(Part::Duplicates, Fingerprints(is_indexed)),
-                ),
-            ),
-        )
+    let engine = Engine {
+        dedupe: settings.dedupe.clone(),
+        segment: settings.segment.clone(),
+        dup,
     };
     let runner = Runner::new(settings.threads, settings.cancel, progress);
-    let source = clock.time(Part::Read, source);
-    let mut index = clock.time(Part::Duplicates, DupIndex::new(dup));
     if let Some(n_left) = args.debug_abort_after {
-        runner.run_ordered(
-            source,
-            make_worker,
-            &mut index,
-            &mut clock.time(Part::Export, &mut AbortAfter { sink, n_left }),
-        )
+        engine.run(&runner, source, &mut AbortAfter { sink, n_left }, clock)
     } else if let Some(n_left) = args.debug_pause_after {
         let cancel = settings.cancel;
-        runner.run_ordered(
-            source,
-            make_worker,
-            &mut index,
-            &mut clock.time(
-                Part::Export,
-                &mut PauseAfter {
-                    sink,
-                    n_left,
-                    cancel,
-                },
-            ),
-        )
+        let mut paused = PauseAfter {
+            sink,
+            n_left,
+            cancel,
+        };
+        engine.run(&runner, source, &mut paused, clock)
     } else {
-        runner.run_ordered(
-            source,
-            make_worker,
-            &mut index,
-            &mut clock.time(Part::Export, sink),
-        )
-    }
-}
-
-/// [`Fingerprinter`] when the run has a duplicate index, else nothing.
-struct Fingerprints(bool);
-
-impl Transform for Fingerprints {
-    type Item = Record;
-    fn process(&mut self, record: Record) -> Result<Record, StageError> {
-        if self.0 {
-            Fingerprinter.process(record)
-        } else {
-            Ok(record)
-        }
+        engine.run(&runner, source, sink, clock)
     }
 }
 

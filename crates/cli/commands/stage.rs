@@ -96,9 +96,7 @@ pub fn dedupe(args: &DedupeArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
     settings.dedupe.rules = site_rules(&args.rules)?;
     if let Some(path) = &args.model {
-        let mut model = load_model(path)?;
-        model.prune(2);
-        settings.dedupe.site = Some(std::sync::Arc::new(model));
+        settings.dedupe.site = Some(newsclean_engine::site_model_for_run(load_model(path)?));
     } else if !settings.is_quiet {
         print_line(
             "newsclean: note: no site model (see `newsclean learn` and --model); only per-document rules apply",

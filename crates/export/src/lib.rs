@@ -833,6 +833,24 @@ impl ExportSink {
     }
 }
 
+/// The JSON object (without the newline) that a run with the default `jsonl` settings writes
+/// for `record`: an article's line of the output, a reject's line of the rejects file, a
+/// duplicate's line of the duplicates file. `None` for a record that has not been through
+/// segment. The Python package returns these objects, so they are the output's by
+/// construction.
+pub fn json_line(record: &Record) -> Option<Vec<u8>> {
+    match record {
+        Record::Article(article) => {
+            let mut line = Vec::new();
+            json::write_row(&mut line, Field::JSONL, &Row::new(article, false));
+            Some(line)
+        }
+        Record::Reject(reject) => Some(json::reject_line(reject)),
+        Record::Duplicate(duplicate) => Some(json::duplicate_line(duplicate)),
+        Record::Raw(_) | Record::Doc(_) | Record::Marked(_) => None,
+    }
+}
+
 /// Writes a record that is not an article: into the frame stream when the output is one (so
 /// that the stream keeps every record), and as a JSON line into its side file.
 fn write_aside(

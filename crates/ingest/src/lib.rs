@@ -58,7 +58,7 @@ mod zipfile;
 use newsclean_core::Seq;
 
 pub use decode::{Decoder, decode};
-pub use format::InputFormat;
+pub use format::{InputFormat, looks_like_html};
 pub use id::{clean_id, doc_id};
 pub use jsonl::JsonFields;
 pub use own::OwnFiles;

@@ -291,17 +291,16 @@ impl<'a> Runner<'a> {
                 return;
             }
             let n_bytes = item.n_bytes();
-            let stub = item.stub();
-            let out = match catch_unwind(AssertUnwindSafe(|| transform.process(item))) {
-                Ok(Ok(out)) => out,
-                Ok(Err(err)) => {
-                    shared.fail(err.into());
-                    return;
-                }
-                Err(panic) => {
+            let out = match process_one(&mut transform, item) {
+                Ok(Processed::Done(out)) => out,
+                Ok(Processed::Panicked(out)) => {
                     // The transform may be left half-updated: replace it.
                     transform = make_worker();
-                    T::from_panic(stub, panic_message(panic.as_ref()))
+                    out
+                }
+                Err(err) => {
+                    shared.fail(err.into());
+                    return;
                 }
             };
             self.reporter.on_processed(n_bytes);
@@ -396,6 +395,35 @@ impl Runner<'_> {
             stats.n_items += 1;
         }
         true
+    }
+}
+
+/// What became of one value given to [`process_one`].
+#[derive(Debug)]
+pub enum Processed<T> {
+    /// The transform's output.
+    Done(T),
+    /// The transform panicked; this is [`Envelope::from_panic`]'s replacement value, and the
+    /// transform may be left half-updated.
+    Panicked(T),
+}
+
+/// Transforms one value on the calling thread exactly as a worker does: a panic becomes
+/// [`Envelope::from_panic`] (a reject), so bad input never takes the caller down. For callers
+/// that clean one document at a time (the Python package's `clean`).
+pub fn process_one<T, W>(transform: &mut W, item: T) -> Result<Processed<T>, StageError>
+where
+    T: Envelope,
+    W: Transform<Item = T> + ?Sized,
+{
+    let stub = item.stub();
+    match catch_unwind(AssertUnwindSafe(|| transform.process(item))) {
+        Ok(Ok(out)) => Ok(Processed::Done(out)),
+        Ok(Err(err)) => Err(err),
+        Err(panic) => Ok(Processed::Panicked(T::from_panic(
+            stub,
+            panic_message(panic.as_ref()),
+        ))),
     }
 }
 
