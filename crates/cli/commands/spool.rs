@@ -16,13 +16,20 @@
 //! Compressing the spool with zstd cost more than it saved (1.30 G at level -5, 1.38 G at
 //! level 1 on plain text), so it is written plain; a run that cannot afford the disk space
 //! learns the model first (`newsclean learn`, then `run --model`), which reads twice.
+//!
+//! Pass 1's sink is the one thread that sees every document in order, so it is where a run
+//! on many threads waits: it learns the site model there and hands the encoding and writing
+//! of the spool to a thread of its own (on the device machine's 16 cores, this sink bounded
+//! the whole run; see PERFORMANCE.md).
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Seek, SeekFrom};
 use std::path::Path;
+use std::thread::JoinHandle;
 
 use anyhow::Context as _;
-use newsclean_core::codec::{FrameReader, FrameWriter};
+use crossbeam_channel::{Sender, bounded};
+use newsclean_core::codec::{self, FrameReader, FrameWriter};
 use newsclean_core::{
     Envelope, Record, Reporter, Seq, Sink, Source, StageError, StageId, StreamKind,
 };
@@ -37,10 +44,15 @@ pub struct SpoolPlace<'a> {
 type Encoder = BufWriter<File>;
 type Decoder = BufReader<File>;
 
-/// Pass 1's sink: learns the site model from every split document and spools the records.
+/// Records on their way to the spool's writer thread, at most.
+const SPOOL_QUEUE: usize = 16;
+
+/// Pass 1's sink: learns the site model from every split document and spools the records
+/// (on a thread of its own, which the records reach in order through a channel).
 pub struct SpoolWriter<'a> {
     learner: &'a mut SiteLearner,
-    frames: Option<FrameWriter<Encoder>>,
+    queue: Option<Sender<Record>>,
+    writer: Option<JoinHandle<Result<FrameWriter<Encoder>, codec::Error>>>,
 }
 
 impl<'a> SpoolWriter<'a> {
@@ -52,17 +64,28 @@ impl<'a> SpoolWriter<'a> {
         }
         .context("failed to create the spool file for pass 2")?;
         let encoder = BufWriter::with_capacity(1 << 16, file);
-        let frames = FrameWriter::new(encoder, StreamKind::Marked)
+        let mut frames = FrameWriter::new(encoder, StreamKind::Marked)
             .context("failed to write the spool file")?;
+        let (queue, records) = bounded::<Record>(SPOOL_QUEUE);
+        let writer = std::thread::Builder::new()
+            .name("spool".into())
+            .spawn(move || {
+                for record in records {
+                    frames.write(&record)?;
+                }
+                Ok(frames)
+            })
+            .context("failed to start the spool's writer thread")?;
         Ok(SpoolWriter {
             learner,
-            frames: Some(frames),
+            queue: Some(queue),
+            writer: Some(writer),
         })
     }
 
-    /// The spool, ready to be read from its start; `None` after a failed or missing finish.
+    /// The spool, ready to be read from its start, once every record is written.
     pub fn into_spool(mut self) -> anyhow::Result<Spool> {
-        let frames = self.frames.take().context("the spool was not finished")?;
+        let frames = self.join().context("failed to write the spool file")?;
         let encoder = frames.finish().context("failed to write the spool file")?;
         let mut file = encoder
             .into_inner()
@@ -73,10 +96,17 @@ impl<'a> SpoolWriter<'a> {
         Ok(Spool { file })
     }
 
-    fn frames(&mut self) -> Result<&mut FrameWriter<Encoder>, StageError> {
-        self.frames
-            .as_mut()
-            .ok_or_else(|| StageError::new(StageId::Dedupe, "the spool is already finished"))
+    /// Ends the queue and waits for the writer thread: its frames, or the error it stopped at.
+    fn join(&mut self) -> Result<FrameWriter<Encoder>, codec::Error> {
+        drop(self.queue.take());
+        let writer = self.writer.take().ok_or_else(|| {
+            codec::Error::Io(std::io::Error::other("the spool is already finished"))
+        })?;
+        writer.join().unwrap_or_else(|_| {
+            Err(codec::Error::Io(std::io::Error::other(
+                "the spool's writer thread panicked",
+            )))
+        })
     }
 }
 
@@ -87,9 +117,21 @@ impl Sink for SpoolWriter<'_> {
         if let Record::Marked(marked) = &record {
             self.learner.add(marked);
         }
-        self.frames()?
-            .write(&record)
-            .map_err(|err| StageError::new(StageId::Dedupe, err))
+        let queue = self
+            .queue
+            .as_ref()
+            .ok_or_else(|| StageError::new(StageId::Dedupe, "the spool is already finished"))?;
+        if queue.send(record).is_err() {
+            // The writer thread stopped: its error says why.
+            let err = match self.join() {
+                Err(err) => err,
+                Ok(_) => {
+                    codec::Error::Io(std::io::Error::other("the spool's writer thread stopped"))
+                }
+            };
+            return Err(StageError::new(StageId::Dedupe, err));
+        }
+        Ok(())
     }
 
     fn finish(&mut self) -> Result<(), StageError> {

@@ -66,7 +66,11 @@ pub struct TopLines {
 impl TopLines {
     /// Counts one occurrence of `text`.
     pub fn add(&mut self, text: &str, reason: &str) {
-        let hash = stable_hash(text.as_bytes());
+        self.add_hashed(stable_hash(text.as_bytes()), text, reason);
+    }
+
+    /// Counts one occurrence of `text`, whose [`stable_hash`] is `hash`.
+    fn add_hashed(&mut self, hash: u64, text: &str, reason: &str) {
         if let Some(&i) = self.index.get(&hash) {
             let line = &mut self.lines[i];
             self.order.remove(&(line.n, i));
@@ -86,12 +90,14 @@ impl TopLines {
         };
         self.index.insert(hash, i);
         self.order.insert((min + 1, i));
-        self.lines[i] = TopLine {
-            text: text.to_owned(),
-            reason: reason.to_owned(),
-            n: min + 1,
-            error: min,
-        };
+        // The replaced line's buffers are reused: most lines counted are seen once and evicted.
+        let line = &mut self.lines[i];
+        line.text.clear();
+        line.text.push_str(text);
+        line.reason.clear();
+        line.reason.push_str(reason);
+        line.n = min + 1;
+        line.error = min;
     }
 
     /// Every tracked line, to save in a checkpoint.
@@ -283,10 +289,11 @@ impl ExportSummary {
             *entry.removed.entry(reason.clone()).or_default() += u64::from(*n);
         }
         // Count each line once per document: boilerplate is what recurs across pages.
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = newsclean_core::hash::FastSet::default();
         for line in &stats.removed_sample {
-            if seen.insert(line.text.as_str()) {
-                entry.counter.add(&line.text, &line.reason);
+            let hash = stable_hash(line.text.as_bytes());
+            if seen.insert(hash) {
+                entry.counter.add_hashed(hash, &line.text, &line.reason);
             }
         }
     }
