@@ -21,11 +21,12 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
+use crate::Error;
 use crate::atomic::PendingFile;
 use crate::fields::{Field, Row};
 use crate::output::Output;
+use crate::rows::RowFile;
 use crate::schema::{self as shapes, Schema as Shape};
-use crate::{Error, RowFile};
 
 /// Rows per Arrow batch handed to the writer.
 pub const BATCH_ROWS: usize = 1024;

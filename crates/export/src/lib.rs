@@ -62,6 +62,7 @@ pub mod html;
 mod json;
 pub mod output;
 pub mod report;
+mod rows;
 pub mod schema;
 pub mod sentences;
 pub mod table;
@@ -75,12 +76,13 @@ use newsclean_core::{
     Article, Duplicate, Record, Reject, Seq, Sink, StageError, StageId, StreamKind,
 };
 
-use crate::atomic::{AtomicFile, PendingFile};
+use crate::atomic::AtomicFile;
 use crate::checkpoint::Checkpoint;
 use crate::fields::Row;
 pub use crate::fields::{Field, UnknownField};
-use crate::output::{Compression, Output, Stream, is_stdout, shard_path};
+use crate::output::{Compression, Output, is_stdout};
 pub use crate::report::{ExportSummary, Report};
+use crate::rows::{Open, RowFiles};
 pub use crate::schema::Schema;
 use crate::tree::{TreeDir, TreeKind};
 
@@ -298,223 +300,6 @@ pub enum Error {
 
 fn fail(err: Error) -> StageError {
     StageError::new(StageId::Export, err)
-}
-
-/// One file of rows being written (JSONL, CSV, Parquet).
-pub(crate) trait RowFile: Send {
-    /// Writes one article.
-    fn write(&mut self, row: &Row<'_>) -> Result<(), Error>;
-    /// Flushes and syncs what was written, for a checkpoint; returns the file's length.
-    fn sync(&mut self) -> Result<u64, Error>;
-    /// Completes the file, still under its temporary name (`None` for standard output).
-    fn close(self: Box<Self>) -> Result<Option<PendingFile>, Error>;
-}
-
-/// One JSONL file being written.
-struct JsonlFile {
-    out: Stream,
-    fields: Vec<Field>,
-    schema: Schema,
-    line: Vec<u8>,
-}
-
-impl RowFile for JsonlFile {
-    fn write(&mut self, row: &Row<'_>) -> Result<(), Error> {
-        self.line.clear();
-        match self.schema {
-            Schema::Newsclean => json::write_row(&mut self.line, &self.fields, row),
-            schema => schema::write_json(&mut self.line, schema, &schema::shape(row, schema)),
-        }
-        self.line.push(b'\n');
-        self.out
-            .write_all(&self.line)
-            .map_err(|source| Error::Write {
-                path: self.out.path(),
-                source,
-            })
-    }
-
-    fn sync(&mut self) -> Result<u64, Error> {
-        self.out.sync()
-    }
-
-    fn close(self: Box<Self>) -> Result<Option<PendingFile>, Error> {
-        self.out.close()
-    }
-}
-
-/// How a sink opens its files.
-#[derive(Debug, Clone)]
-enum Open {
-    /// Under a temporary name of this process, removed if the run fails.
-    Fresh,
-    /// Under the stable resumable name, emptied.
-    Partial,
-    /// Under the stable resumable name, cut back to the checkpoint at this path.
-    Resume(PathBuf),
-}
-
-impl Open {
-    /// Opens the file `path`; a resumed file is cut back to `len` bytes.
-    fn file(&self, path: &Path, len: u64) -> Result<AtomicFile, Error> {
-        match self {
-            Open::Fresh => AtomicFile::create(path),
-            Open::Partial => AtomicFile::create_partial(path),
-            Open::Resume(checkpoint) => {
-                AtomicFile::resume_partial(path, len)?.ok_or_else(|| Error::Resume {
-                    path: checkpoint.clone(),
-                    reason: format!(
-                        "{} is missing or shorter than the checkpoint says; delete the checkpoint to start over",
-                        AtomicFile::partial_path(path).display()
-                    ),
-                })
-            }
-        }
-    }
-
-    /// Opens the tree `path`.
-    fn tree(&self, path: &Path, kind: TreeKind) -> Result<TreeDir, Error> {
-        match self {
-            Open::Fresh => TreeDir::create(path, kind),
-            Open::Partial => TreeDir::create_partial(path, kind),
-            Open::Resume(checkpoint) => {
-                TreeDir::resume_partial(path, kind)?.ok_or_else(|| Error::Resume {
-                    path: checkpoint.clone(),
-                    reason: format!(
-                        "{} is missing; delete the checkpoint to start over",
-                        AtomicFile::partial_path(path).display()
-                    ),
-                })
-            }
-        }
-    }
-
-    /// Opens the output `path` (standard output for `-`, in a fresh run only).
-    fn output(&self, path: &Path, len: u64) -> Result<Output, Error> {
-        match self {
-            Open::Fresh => Output::open(path),
-            Open::Partial | Open::Resume(_) => self.file(path, len).map(Output::File),
-        }
-    }
-
-    fn is_resumed(&self) -> bool {
-        matches!(self, Open::Resume(_))
-    }
-}
-
-/// The row files of a run: one, or one per `max_docs_per_file` articles. Completed files wait
-/// under temporary names and are put in place together when the run finishes, so an
-/// interrupted run leaves no output at all, not some of its shards.
-struct RowFiles {
-    open: Open,
-    /// The length the first file is cut back to when resumed.
-    resume_len: u64,
-    format: Format,
-    base: PathBuf,
-    fields: Vec<Field>,
-    has_sentences: bool,
-    schema: Schema,
-    max_docs_per_file: Option<u64>,
-    current: Option<Box<dyn RowFile>>,
-    current_path: PathBuf,
-    n_in_current: u64,
-    n_files: u64,
-    closed: Vec<(Option<PendingFile>, report::OutputFile)>,
-}
-
-impl RowFiles {
-    fn open_next(&mut self) -> Result<(), Error> {
-        let path = match self.max_docs_per_file {
-            Some(_) => shard_path(&self.base, self.n_files),
-            None => self.base.clone(),
-        };
-        let is_resumed = self.open.is_resumed() && self.n_files == 0;
-        let stream = || -> Result<Stream, Error> {
-            Stream::new(&path, self.open.output(&path, self.resume_len)?)
-        };
-        let file: Box<dyn RowFile> = match self.format {
-            Format::Jsonl => Box::new(JsonlFile {
-                out: stream()?,
-                fields: self.fields.clone(),
-                schema: self.schema,
-                line: Vec::new(),
-            }),
-            Format::Csv => Box::new(table::CsvFile::create(
-                &path,
-                stream()?,
-                &self.fields,
-                is_resumed,
-            )?),
-            Format::Parquet => Box::new(columnar::ParquetFile::create(
-                &path,
-                &self.fields,
-                self.has_sentences,
-                self.schema,
-            )?),
-            Format::Markdown | Format::Text | Format::Bincode => {
-                unreachable!("{} has no row files", self.format.name())
-            }
-        };
-        self.current = Some(file);
-        self.current_path = path;
-        self.n_in_current = 0;
-        self.n_files += 1;
-        Ok(())
-    }
-
-    /// Syncs the current file for a checkpoint; returns its length.
-    fn sync(&mut self) -> Result<u64, Error> {
-        match &mut self.current {
-            Some(file) => file.sync(),
-            None => Ok(0),
-        }
-    }
-
-    /// Completes the current file (it stays under its temporary name).
-    fn close_current(&mut self) -> Result<(), Error> {
-        if let Some(file) = self.current.take() {
-            let pending = file.close()?;
-            let n_bytes = pending.as_ref().map_or(Ok(0), PendingFile::size)?;
-            self.closed.push((
-                pending,
-                report::OutputFile {
-                    path: self.current_path.clone(),
-                    kind: "articles".to_owned(),
-                    n_docs: self.n_in_current,
-                    n_bytes,
-                },
-            ));
-        }
-        Ok(())
-    }
-
-    /// Completes the last file and puts every file in place; returns what was written.
-    fn commit(mut self) -> Result<Vec<report::OutputFile>, Error> {
-        self.close_current()?;
-        let mut files = Vec::new();
-        for (pending, file) in self.closed.drain(..) {
-            if let Some(pending) = pending {
-                pending.commit()?;
-            }
-            files.push(file);
-        }
-        Ok(files)
-    }
-
-    fn write(&mut self, row: &Row<'_>) -> Result<(), Error> {
-        if self
-            .max_docs_per_file
-            .is_some_and(|max| self.n_in_current >= max)
-        {
-            self.close_current()?;
-        }
-        if self.current.is_none() {
-            self.open_next()?;
-        }
-        self.current.as_mut().expect("opened above").write(row)?;
-        self.n_in_current += 1;
-        Ok(())
-    }
 }
 
 enum Writer {

@@ -5,11 +5,12 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use crate::Error;
 use crate::atomic::PendingFile;
 use crate::fields::{Field, Row};
 use crate::json::{JsonSource, JsonStats, sections};
 use crate::output::Stream;
-use crate::{Error, RowFile};
+use crate::rows::RowFile;
 
 /// One CSV file being written.
 pub(crate) struct CsvFile {
