@@ -112,8 +112,11 @@ where
         dup,
     };
     let runner = Runner::new(settings.threads, settings.cancel, progress);
+    // The workers render each article's line; the sink, in input order, copies it.
+    let renderer = sink.renderer();
     if let Some(n_left) = args.debug_abort_after {
-        engine.run(&runner, source, &mut AbortAfter { sink, n_left }, clock)
+        let mut sink = AbortAfter { sink, n_left };
+        engine.run_rendered(&runner, source, &mut sink, renderer.as_ref(), clock)
     } else if let Some(n_left) = args.debug_pause_after {
         let cancel = settings.cancel;
         let mut paused = PauseAfter {
@@ -121,9 +124,9 @@ where
             n_left,
             cancel,
         };
-        engine.run(&runner, source, &mut paused, clock)
+        engine.run_rendered(&runner, source, &mut paused, renderer.as_ref(), clock)
     } else {
-        engine.run(&runner, source, sink, clock)
+        engine.run_rendered(&runner, source, sink, renderer.as_ref(), clock)
     }
 }
 

@@ -97,6 +97,23 @@ pub struct Article {
     /// Never serialised: a stage that reads articles from a frame stream computes it again.
     #[serde(skip)]
     pub print: Option<BodyPrint>,
+    /// The article as the export sink writes it, when a worker already rendered it (export's
+    /// `Renderer`), so that the one thread that writes in input order only copies bytes.
+    /// Never serialised, as [`Article::print`].
+    #[serde(skip)]
+    pub rendered: Option<Rendered>,
+}
+
+/// An article rendered for the output by a worker: what the export sink needs of it besides
+/// its counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// The output line, without its newline.
+    pub line: Vec<u8>,
+    /// The article's site, as the report counts it.
+    pub site: String,
+    /// Bytes of [`Article::text`].
+    pub n_text_bytes: usize,
 }
 
 /// What the duplicate index needs of an article's body.

@@ -28,7 +28,7 @@ pub mod site;
 pub mod stage;
 pub mod text;
 
-pub use article::{Article, ArticleStats, BodyPrint, RemovedLine, Section};
+pub use article::{Article, ArticleStats, BodyPrint, RemovedLine, Rendered, Section};
 pub use doc::{
     Doc, DocStats, DupKind, Duplicate, RawDoc, RawFormat, Reject, Seq, Source as DocSource,
 };

@@ -43,6 +43,7 @@ use newsclean_core::{
 use newsclean_dedupe::dup::{DupConfig, DupIndex, Fingerprinter, Keep};
 use newsclean_dedupe::site::{GroupBy, LineHasher, ModelError, SiteLearner, SiteModel};
 use newsclean_dedupe::{Dedupe, DedupeConfig};
+use newsclean_export::Renderer;
 use newsclean_export::atomic::AtomicFile;
 use newsclean_ingest::{Decoder, clean_id};
 use newsclean_pipeline::{Processed, RunStats, Runner, process_one};
@@ -167,9 +168,32 @@ impl Engine {
         S: Source<Item = Record>,
         K: Sink<Item = Record> + ?Sized,
     {
+        self.run_rendered(runner, source, sink, None, clock)
+    }
+
+    /// [`Engine::run`], with the articles rendered on the workers by `renderer` (an
+    /// [`ExportSink::renderer`](newsclean_export::ExportSink::renderer) of `sink`), so that
+    /// the sink, which sees every document in order, only copies their bytes.
+    pub fn run_rendered<S, K>(
+        &self,
+        runner: &Runner<'_>,
+        source: S,
+        sink: &mut K,
+        renderer: Option<&Renderer>,
+        clock: &StageClock,
+    ) -> Result<RunStats, newsclean_pipeline::Error>
+    where
+        S: Source<Item = Record>,
+        K: Sink<Item = Record> + ?Sized,
+    {
         runner.run_ordered(
             clock.time(Part::Read, source),
-            || self.worker(clock),
+            || {
+                Chain(
+                    self.worker(clock),
+                    clock.time(Part::Export, MaybeRender(renderer.cloned())),
+                )
+            },
             &mut clock.time(Part::Duplicates, DupIndex::new(&self.dup)),
             &mut clock.time(Part::Export, sink),
         )
@@ -184,6 +208,19 @@ impl Engine {
         let mut worker = self.worker_with(&clock, false);
         match process_one(&mut worker, Record::Raw(raw))? {
             Processed::Done(record) | Processed::Panicked(record) => Ok(record),
+        }
+    }
+}
+
+/// A [`Renderer`] when the sink has one, else nothing.
+struct MaybeRender(Option<Renderer>);
+
+impl Transform for MaybeRender {
+    type Item = Record;
+    fn process(&mut self, record: Record) -> Result<Record, StageError> {
+        match &mut self.0 {
+            Some(renderer) => renderer.process(record),
+            None => Ok(record),
         }
     }
 }

@@ -61,6 +61,7 @@ pub mod fields;
 pub mod html;
 mod json;
 pub mod output;
+mod render;
 pub mod report;
 mod rows;
 pub mod schema;
@@ -81,6 +82,7 @@ use crate::checkpoint::Checkpoint;
 use crate::fields::Row;
 pub use crate::fields::{Field, UnknownField};
 use crate::output::{Compression, Output, is_stdout};
+pub use crate::render::Renderer;
 pub use crate::report::{ExportSummary, Report};
 use crate::rows::{Open, RowFiles};
 pub use crate::schema::Schema;
@@ -572,12 +574,33 @@ impl ExportSink {
         Ok(())
     }
 
+    /// What renders articles on the workers as this sink writes them (JSONL only: the other
+    /// formats write columns or files of their own), to run after segment on each worker:
+    /// the sink then copies each article's line instead of rendering it in input order.
+    pub fn renderer(&self) -> Option<Renderer> {
+        match &self.writer {
+            Writer::Rows(files) if files.format == Format::Jsonl => Some(Renderer {
+                fields: files.fields.clone(),
+                schema: files.schema,
+                has_sentences: self.has_sentences,
+            }),
+            _ => None,
+        }
+    }
+
     /// The counts so far.
     pub fn summary(&self) -> &ExportSummary {
         &self.summary
     }
 
     fn write_article(&mut self, article: &Article) -> Result<(), Error> {
+        if let (Some(rendered), Writer::Rows(files)) = (&article.rendered, &mut self.writer) {
+            if files.write_rendered(&rendered.line)? {
+                self.summary
+                    .add_article(article, &rendered.site, rendered.n_text_bytes);
+                return Ok(());
+            }
+        }
         let row = Row::new(article, self.has_sentences);
         self.summary.add_article(article, &row.site, row.text.len());
         match &mut self.writer {

@@ -15,6 +15,11 @@ use crate::{Error, Format, Schema, columnar, json, report, schema, table};
 pub(crate) trait RowFile: Send {
     /// Writes one article.
     fn write(&mut self, row: &Row<'_>) -> Result<(), Error>;
+    /// Writes one article that a worker rendered (see [`crate::Renderer`]); `false`, having
+    /// written nothing, for a format that renders its own rows.
+    fn write_rendered(&mut self, _line: &[u8]) -> Result<bool, Error> {
+        Ok(false)
+    }
     /// Flushes and syncs what was written, for a checkpoint; returns the file's length.
     fn sync(&mut self) -> Result<u64, Error>;
     /// Completes the file, still under its temporary name (`None` for standard output).
@@ -32,17 +37,14 @@ struct JsonlFile {
 impl RowFile for JsonlFile {
     fn write(&mut self, row: &Row<'_>) -> Result<(), Error> {
         self.line.clear();
-        match self.schema {
-            Schema::Newsclean => json::write_row(&mut self.line, &self.fields, row),
-            schema => schema::write_json(&mut self.line, schema, &schema::shape(row, schema)),
-        }
-        self.line.push(b'\n');
-        self.out
-            .write_all(&self.line)
-            .map_err(|source| Error::Write {
-                path: self.out.path(),
-                source,
-            })
+        render_jsonl(&mut self.line, self.schema, &self.fields, row);
+        self.write_line()
+    }
+
+    fn write_rendered(&mut self, line: &[u8]) -> Result<bool, Error> {
+        self.line.clear();
+        self.line.extend_from_slice(line);
+        self.write_line().map(|()| true)
     }
 
     fn sync(&mut self) -> Result<u64, Error> {
@@ -51,6 +53,28 @@ impl RowFile for JsonlFile {
 
     fn close(self: Box<Self>) -> Result<Option<PendingFile>, Error> {
         self.out.close()
+    }
+}
+
+impl JsonlFile {
+    /// Writes `self.line` and a newline.
+    fn write_line(&mut self) -> Result<(), Error> {
+        self.line.push(b'\n');
+        self.out
+            .write_all(&self.line)
+            .map_err(|source| Error::Write {
+                path: self.out.path(),
+                source,
+            })
+    }
+}
+
+/// Appends `row` as one JSON object (no newline) in `schema`'s shape, with `fields` for
+/// newsclean's own.
+pub(crate) fn render_jsonl(line: &mut Vec<u8>, schema: Schema, fields: &[Field], row: &Row<'_>) {
+    match schema {
+        Schema::Newsclean => json::write_row(line, fields, row),
+        schema => schema::write_json(line, schema, &schema::shape(row, schema)),
     }
 }
 
@@ -213,6 +237,20 @@ impl RowFiles {
     }
 
     pub(crate) fn write(&mut self, row: &Row<'_>) -> Result<(), Error> {
+        self.file_for_next()?.write(row)?;
+        self.n_in_current += 1;
+        Ok(())
+    }
+
+    /// Writes an article a worker rendered; `false` when this format renders its own.
+    pub(crate) fn write_rendered(&mut self, line: &[u8]) -> Result<bool, Error> {
+        let is_written = self.file_for_next()?.write_rendered(line)?;
+        self.n_in_current += u64::from(is_written);
+        Ok(is_written)
+    }
+
+    /// The file the next article goes to, rolled over or opened as needed.
+    fn file_for_next(&mut self) -> Result<&mut dyn RowFile, Error> {
         if self
             .max_docs_per_file
             .is_some_and(|max| self.n_in_current >= max)
@@ -222,8 +260,6 @@ impl RowFiles {
         if self.current.is_none() {
             self.open_next()?;
         }
-        self.current.as_mut().expect("opened above").write(row)?;
-        self.n_in_current += 1;
-        Ok(())
+        Ok(self.current.as_deref_mut().expect("opened above"))
     }
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write as _;
 
-use newsclean_core::{Article, DocSource, Reject, Section};
+use newsclean_core::{Article, DocSource, Reject, Section, Transform as _};
 
 use super::*;
 
@@ -578,4 +578,61 @@ fn format_from_the_output_name() {
     assert_eq!(of("out.txt"), None);
     assert_eq!(of("out.gz"), None);
     assert_eq!(of("-"), None);
+}
+
+/// Articles rendered on the workers ([`ExportSink::renderer`]) come out byte for byte as the
+/// sink renders them itself, in every JSONL shape, with the same counts; other formats have
+/// no renderer.
+#[test]
+fn rendered_articles_are_written_as_the_sink_renders_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut long = article(2, "sub/b");
+    long.sections[0].paragraphs = vec!["One sentence here. Another one \"quoted\"\tend.".into()];
+    long.source.url = Some("https://example.com/x".into());
+    long.stats.removed_sample = vec![newsclean_core::RemovedLine {
+        text: "Advertisement".into(),
+        reason: "boilerplate".into(),
+    }];
+    let articles = [article(0, "a"), long];
+    for schema in [Schema::Newsclean, Schema::Dolma, Schema::Datatrove] {
+        for has_sentences in [false, true] {
+            let run = |name: &str, render: bool| {
+                let config = ExportConfig {
+                    schema,
+                    has_sentences,
+                    ..ExportConfig::new(Format::Jsonl, dir.path().join(name))
+                };
+                let mut sink = ExportSink::new(&config).unwrap();
+                let mut renderer = sink.renderer().expect("jsonl has a renderer");
+                for article in &articles {
+                    let mut record = Record::Article(article.clone());
+                    if render {
+                        record = renderer.process(record).unwrap();
+                        let Record::Article(a) = &record else {
+                            panic!()
+                        };
+                        assert!(a.rendered.is_some());
+                    }
+                    sink.write(record).unwrap();
+                }
+                sink.finish().unwrap();
+                // The same counts, but for the files' names.
+                let summary = ExportSummary {
+                    files: Vec::new(),
+                    ..sink.summary().clone()
+                };
+                (std::fs::read(dir.path().join(name)).unwrap(), summary)
+            };
+            let label = format!("{schema:?}, sentences {has_sentences}");
+            assert_eq!(
+                run("plain.jsonl", false),
+                run("rendered.jsonl", true),
+                "{label}"
+            );
+        }
+    }
+    for format in [Format::Csv, Format::Parquet] {
+        let config = ExportConfig::new(format, dir.path().join(format!("x.{}", format.name())));
+        assert!(ExportSink::new(&config).unwrap().renderer().is_none());
+    }
 }
