@@ -598,8 +598,8 @@ fn rendered_articles_are_written_as_the_sink_renders_them() {
         for has_sentences in [false, true] {
             let run = |name: &str, render: bool| {
                 let config = ExportConfig {
-                    schema,
                     has_sentences,
+                    schema,
                     ..ExportConfig::new(Format::Jsonl, dir.path().join(name))
                 };
                 let mut sink = ExportSink::new(&config).unwrap();
