@@ -11,7 +11,7 @@ use newsclean_core::Chain;
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_dedupe::site::{GroupBy, LineHasher, SiteGroup, SiteLearner, SiteModel, SiteRules};
 use newsclean_export::atomic::AtomicFile;
-use newsclean_ingest::{Decoder, InputSource};
+use newsclean_ingest::{Decoder, IngestConfig, InputSource, Shard};
 use newsclean_pipeline::Runner;
 
 use super::notes::count;
@@ -24,6 +24,9 @@ use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
 pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
+    if let Some(shard) = args.shard {
+        return super::shard::learn(args, shard);
+    }
     let settings = Settings::new(&args.common)?;
     let (model, what) = if args.merge {
         if args.input.inputs.iter().any(|p| p == Path::new("-")) {
@@ -51,6 +54,7 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
             &args.input,
             group_by_of(args.group.group_by),
             &settings,
+            None,
             None,
         )?
         else {
@@ -163,18 +167,24 @@ pub struct Pass1 {
     pub spool: Option<Spool>,
 }
 
-/// Pass 1: reads every input once, splitting and hashing lines only, and counts them per
-/// site; with `spool`, keeps the split documents for pass 2. `None` when interrupted.
+/// Pass 1: reads every input once (or one `shard` of them), splitting and hashing lines only,
+/// and counts them per site; with `spool`, keeps the split documents for pass 2. `None` when
+/// interrupted.
 pub fn pass1(
     input: &InputArgs,
     group_by: GroupBy,
     settings: &Settings,
     spool: Option<SpoolPlace<'_>>,
+    shard: Option<Shard>,
 ) -> anyhow::Result<Option<Pass1>> {
     let started = Instant::now();
     // Pass 1 has its own bars, so that the run's bars start from zero after it.
     let progress = Progress::new(settings.is_quiet, "pass 1 (site model)");
-    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &progress)?;
+    let ingest = IngestConfig {
+        shard,
+        ..ingest_config(input)?
+    };
+    let source = InputSource::new(&input.inputs, &ingest, &progress)?;
     let mut learner = SiteLearner::new(group_by);
     let runner = Runner::new(settings.threads, settings.cancel, &progress);
     let make_worker = || Chain(Decoder, LineHasher);
@@ -209,7 +219,7 @@ pub fn load_model(path: &Path) -> anyhow::Result<SiteModel> {
         .with_context(|| format!("failed to load the site model {}", path.display()))
 }
 
-fn save_model(model: &SiteModel, path: &Path) -> anyhow::Result<()> {
+pub fn save_model(model: &SiteModel, path: &Path) -> anyhow::Result<()> {
     let mut file = AtomicFile::create(path)?;
     model
         .save(BufWriter::with_capacity(1 << 16, &mut file))
@@ -264,7 +274,7 @@ pub fn run_model(
             model,
             elapsed,
             spool,
-        }) = pass1(input, group_by_of(group.group_by), settings, spool)?
+        }) = pass1(input, group_by_of(group.group_by), settings, spool, None)?
         else {
             return Ok(Err(ExitStatus::Interrupted));
         };

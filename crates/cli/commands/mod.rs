@@ -1,12 +1,15 @@
 //! One function per command, and what they share: thread count, Ctrl-C, configs, summary.
 
+mod dups;
 mod eval;
 mod explain;
 mod features;
 mod learn;
+mod merge;
 mod notes;
 mod report;
 mod run;
+mod shard;
 mod spool;
 mod stage;
 
@@ -22,7 +25,8 @@ use newsclean_pipeline::RunStats;
 use newsclean_segment::{LineModel, SegmentConfig};
 
 use crate::args::{
-    Cli, Command, CommonArgs, FormatArg, InputArgs, InputFormatArg, OutputArgs, SchemaArg,
+    Cli, Command, CommonArgs, DupsCommand, FormatArg, InputArgs, InputFormatArg, OutputArgs,
+    SchemaArg,
 };
 use crate::exit::ExitStatus;
 
@@ -40,6 +44,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Features(args) => features::features(&args),
         Command::Eval(args) => eval::eval(&args),
         Command::Learn(args) => learn::learn(&args),
+        Command::Dups(DupsCommand::Map(args)) => dups::map(&args),
+        Command::Dups(DupsCommand::Reduce(args)) => dups::reduce(&args),
+        Command::Dups(DupsCommand::Resolve(args)) => dups::resolve(&args),
+        Command::Merge(args) => merge::merge(&args),
     }
 }
 
@@ -122,6 +130,7 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
             url: args.url_field.clone(),
         },
         resume_from: 0,
+        shard: None,
     })
 }
 
@@ -204,7 +213,7 @@ pub fn resolve_output(args: &OutputArgs) -> anyhow::Result<(Format, PathBuf)> {
 
 /// `out.jsonl` → `out.rejects.jsonl` (for `what` = `rejects`); `out.jsonl.gz` →
 /// `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; none for stdout.
-fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
+pub fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
     if output == Path::new("-") {
         return None;
     }

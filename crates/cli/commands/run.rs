@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use newsclean_core::hash::stable_hash;
-use newsclean_core::{Chain, Identity, Record, Sink, Source, StageError, Transform};
+use newsclean_core::{Chain, Identity, OrderedStep, Record, Sink, Source, StageError, Transform};
 use newsclean_dedupe::Dedupe;
 use newsclean_dedupe::dup::{DupConfig, DupIndex, Fingerprinter, Keep};
 use newsclean_export::{ExportConfig, ExportSink};
@@ -21,6 +21,9 @@ use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
+    if let Some(shard) = args.shard.shard {
+        return super::shard::run(args, shard);
+    }
     let started = Instant::now();
     let mut settings = Settings::new(&args.common)?;
     settings.segment.min_words = args.article.min_words;
@@ -123,9 +126,59 @@ where
     D: Fn() -> T + Sync,
     T: Transform<Item = Record>,
 {
+    let is_indexed = dup.keep != Keep::All;
+    let mut index = clock.time(Part::Duplicates, DupIndex::new(dup));
+    match args.debug_abort_after {
+        Some(n_left) => clean(
+            settings,
+            is_indexed,
+            progress,
+            clock,
+            source,
+            decode,
+            &mut index,
+            &mut clock.time(Part::Export, &mut AbortAfter { sink, n_left }),
+        ),
+        None => clean(
+            settings,
+            is_indexed,
+            progress,
+            clock,
+            source,
+            decode,
+            &mut index,
+            &mut clock.time(Part::Export, sink),
+        ),
+    }
+}
+
+/// Pass 2's pipeline, also the one of a shard's steps (`run --shard`, `dups map`): cleans
+/// every document from `source` (decoded by `decode` where the source has not decoded them),
+/// fingerprints bodies when `is_indexed`, and hands the records to `step` in input order, then
+/// to `sink`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one pipeline's parts, resolved by the callers; a struct would only name them again"
+)]
+pub(super) fn clean<S, D, T, P, K>(
+    settings: &Settings,
+    is_indexed: bool,
+    progress: &Progress,
+    clock: &StageClock,
+    source: S,
+    decode: D,
+    step: &mut P,
+    sink: &mut K,
+) -> Result<RunStats, newsclean_pipeline::Error>
+where
+    S: Source<Item = Record>,
+    D: Fn() -> T + Sync,
+    T: Transform<Item = Record>,
+    P: OrderedStep<Item = Record> + ?Sized,
+    K: Sink<Item = Record> + ?Sized,
+{
     // The stage commands chain the same transforms across processes; see `stage.rs`.
     // Bodies are fingerprinted on the workers, in parallel, for the duplicate index.
-    let is_indexed = dup.keep != Keep::All;
     let make_worker = || {
         Chain(
             clock.time(Part::Decode, decode()),
@@ -139,22 +192,7 @@ where
         )
     };
     let runner = Runner::new(settings.threads, settings.cancel, progress);
-    let source = clock.time(Part::Read, source);
-    let mut index = clock.time(Part::Duplicates, DupIndex::new(dup));
-    match args.debug_abort_after {
-        Some(n_left) => runner.run_ordered(
-            source,
-            make_worker,
-            &mut index,
-            &mut clock.time(Part::Export, &mut AbortAfter { sink, n_left }),
-        ),
-        None => runner.run_ordered(
-            source,
-            make_worker,
-            &mut index,
-            &mut clock.time(Part::Export, sink),
-        ),
-    }
+    runner.run_ordered(clock.time(Part::Read, source), make_worker, step, sink)
 }
 
 /// [`Fingerprinter`] when the run has a duplicate index, else nothing.
@@ -198,12 +236,12 @@ fn fingerprint(args: &RunArgs, export: &ExportConfig) -> u64 {
 
 /// The sink behind `--debug-abort-after N`: dies like a killed process (no unwinding, no
 /// flushing) after N documents, so that tests can interrupt a run at an exact point.
-struct AbortAfter<'s> {
-    sink: &'s mut ExportSink,
-    n_left: u64,
+pub(super) struct AbortAfter<'s, K: ?Sized> {
+    pub sink: &'s mut K,
+    pub n_left: u64,
 }
 
-impl Sink for AbortAfter<'_> {
+impl<K: Sink<Item = Record> + ?Sized> Sink for AbortAfter<'_, K> {
     type Item = Record;
 
     fn write(&mut self, record: Record) -> Result<(), StageError> {

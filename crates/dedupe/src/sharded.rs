@@ -239,7 +239,10 @@ impl Resolver {
                 if let Some(&k) = kept.get(&class) {
                     // The most similar kept article; among equals the earliest, as the
                     // index's candidates come in the order they were kept.
-                    if best.is_none_or(|(s, b)| similarity > s || (similarity == s && k < b)) {
+                    let is_better = |(s, b): (f32, usize)| {
+                        similarity.total_cmp(&s).then(b.cmp(&k)) == std::cmp::Ordering::Greater
+                    };
+                    if best.is_none_or(is_better) {
                         best = Some((similarity, k));
                     }
                 }
@@ -402,16 +405,18 @@ mod tests {
         let mut resolver = Resolver::new(config).unwrap();
         let mut pairs = Vec::new();
         for group in exact.into_values() {
-            reduce_exact(group)
-                .into_iter()
-                .for_each(|m| resolver.add_member(m));
+            for member in reduce_exact(group) {
+                resolver.add_member(member);
+            }
         }
         for group in bands.into_values() {
-            reduce_band(group, &mut pairs)
-                .into_iter()
-                .for_each(|m| resolver.add_member(m));
+            for member in reduce_band(group, &mut pairs) {
+                resolver.add_member(member);
+            }
         }
-        pairs.into_iter().for_each(|p| resolver.add_pair(p));
+        for pair in pairs {
+            resolver.add_pair(pair);
+        }
         let drops = resolver.resolve();
         // The final map applies the list to the articles.
         let mut apply = ApplyDrops::new(drops, true);
@@ -556,7 +561,7 @@ mod tests {
                 similarity(&slots(&c), &slots(&b)),
                 similarity(&slots(&a), &slots(&b)),
             );
-            if ca != cb || ca < config.threshold || ab >= config.threshold {
+            if ca.to_bits() != cb.to_bits() || ca < config.threshold || ab >= config.threshold {
                 continue;
             }
             n_ties += 1;

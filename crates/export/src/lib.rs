@@ -59,6 +59,7 @@ pub mod columnar;
 pub mod fields;
 pub mod html;
 mod json;
+pub mod lines;
 pub mod output;
 pub mod report;
 pub mod schema;
@@ -306,10 +307,7 @@ struct JsonlFile {
 impl RowFile for JsonlFile {
     fn write(&mut self, row: &Row<'_>) -> Result<(), Error> {
         self.line.clear();
-        match self.schema {
-            Schema::Newsclean => json::write_row(&mut self.line, &self.fields, row),
-            schema => schema::write_json(&mut self.line, schema, &schema::shape(row, schema)),
-        }
+        lines::write_article(&mut self.line, &self.fields, self.schema, row);
         self.line.push(b'\n');
         self.out
             .write_all(&self.line)

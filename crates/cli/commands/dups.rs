@@ -1,0 +1,340 @@
+//! `newsclean dups map | reduce | resolve`: duplicate detection split over shards, as keyed
+//! lines (the logic is `newsclean_dedupe::sharded`; this file reads and writes the lines).
+//!
+//! * map, per shard, one line per article and key:
+//!   `EXACT<TAB>x<TAB>SEQ<TAB>"ID"` and, per band, `BBKKKKKKKK<TAB>b<TAB>SEQ<TAB>EXACT<TAB>SLOTS<TAB>"ID"`
+//!   (`BB` the band, `KKKKKKKK` its key, `SLOTS` the 128 16-bit signature slots in hex);
+//! * reduce, per key: `SEQ<TAB>m<TAB>EXACT<TAB>"ID"` for the articles a group relates and
+//!   `A<TAB>p<TAB>B<TAB>SIMILARITY` for the pairs of classes of a band group;
+//! * resolve, once: the drop list, `SEQ<TAB>exact|near<TAB>SIMILARITY<TAB>"ID"<TAB>"DUPLICATE_OF"`.
+//!
+//! Keys, order keys (`SEQ`) and exact hashes are 16 hex digits; ids are JSON strings.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufRead;
+
+use anyhow::Context as _;
+use newsclean_core::{Identity, Record, Sink, StageError, StageId};
+use newsclean_dedupe::dup::{DupConfig, Keep, N_HASHES};
+use newsclean_dedupe::sharded::{
+    Member, Pair, Resolver, ShardError, ShardPrint, Slots, reduce_band, reduce_exact,
+};
+use newsclean_ingest::{Decoder, InputSource, Shard};
+
+use super::learn::{apply_site_args, dup_config};
+use super::report::StageClock;
+use super::run::clean;
+use super::shard::{
+    KeyedOut, check_site_model, drop_line, finished, has_stdin, hex, json_string, open_inputs, task,
+};
+use super::{Settings, ingest_config, print_line};
+use crate::args::{DupsMapArgs, DupsReduceArgs, DupsResolveArgs};
+use crate::exit::ExitStatus;
+use crate::progress::Progress;
+
+/// `dups map`: cleans one shard as `run` does and writes each article's keys.
+pub fn map(args: &DupsMapArgs) -> anyhow::Result<ExitStatus> {
+    let shard = args.shard.unwrap_or(Shard { index: 0, count: 1 });
+    check_site_model(&args.site, has_stdin(&args.input))?;
+    let (place, marker) = KeyedOut::resolve(&args.output)?;
+    let dup = dup_config(&args.dup, std::path::Path::new("-"))?;
+    match dup.keep {
+        Keep::First => {}
+        Keep::Longest => return Err(ShardError::KeepLongest.into()),
+        Keep::All => anyhow::bail!("--keep all looks for no duplicates; there is nothing to map"),
+    }
+    task(marker, args, args.common.quiet, || {
+        let mut settings = Settings::new(&args.common)?;
+        settings.segment.min_words = args.article.min_words;
+        let mut ingest = ingest_config(&args.input)?;
+        ingest.shard = Some(shard);
+        if let Err(status) = apply_site_args(&args.site, &args.input, &mut settings, None)? {
+            return Ok(status);
+        }
+        let mut sink = BandSink {
+            out: Some(KeyedOut::open(&place)?),
+            config: dup.clone(),
+            line: Vec::new(),
+            slots: Vec::new(),
+            n_articles: 0,
+        };
+        let progress = Progress::new(settings.is_quiet, "map");
+        let clock = StageClock::default();
+        let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
+        let result = clean(
+            &settings,
+            true,
+            &progress,
+            &clock,
+            source,
+            || Decoder,
+            &mut Identity::default(),
+            &mut sink,
+        );
+        progress.finish();
+        let status = finished(result)?;
+        if status == ExitStatus::Success && !settings.is_quiet {
+            print_line(&format!(
+                "newsclean: dups map {}/{}: {} articles",
+                shard.index, shard.count, sink.n_articles
+            ));
+        }
+        Ok(status)
+    })
+}
+
+/// Writes the map's lines of each article.
+struct BandSink {
+    out: Option<KeyedOut>,
+    config: DupConfig,
+    line: Vec<u8>,
+    /// The hex signature of the article being written.
+    slots: Vec<u8>,
+    n_articles: u64,
+}
+
+impl BandSink {
+    fn write_print(&mut self, print: &ShardPrint) -> std::io::Result<()> {
+        let out = self.out.as_mut().expect("open until finish");
+        let seq = format!("{:016x}", print.seq);
+        let exact = format!("{:016x}", print.exact);
+        let id = json_string(&print.id);
+        self.line.clear();
+        self.line
+            .extend_from_slice(format!("x\t{seq}\t{id}").as_bytes());
+        out.line(&exact, &self.line)?;
+        if let Some((bands, slots)) = &print.near {
+            self.slots.clear();
+            push_slots(&mut self.slots, slots);
+            for (b, key) in bands.iter().enumerate() {
+                self.line.clear();
+                self.line
+                    .extend_from_slice(format!("b\t{seq}\t{exact}\t").as_bytes());
+                self.line.extend_from_slice(&self.slots);
+                self.line.push(b'\t');
+                self.line.extend_from_slice(id.as_bytes());
+                out.line(&format!("{b:02x}{key:08x}"), &self.line)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Sink for BandSink {
+    type Item = Record;
+
+    fn write(&mut self, record: Record) -> Result<(), StageError> {
+        let Record::Article(article) = &record else {
+            return Ok(());
+        };
+        self.n_articles += 1;
+        match ShardPrint::of(article, &self.config) {
+            Some(print) => self
+                .write_print(&print)
+                .map_err(|err| StageError::new(StageId::Export, err)),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), StageError> {
+        match self.out.take() {
+            Some(out) => out
+                .commit()
+                .map_err(|err| StageError::new(StageId::Export, err)),
+            None => Ok(()),
+        }
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends a signature as 4 hex digits per slot.
+fn push_slots(out: &mut Vec<u8>, slots: &[u16; N_HASHES]) {
+    for &slot in slots {
+        for shift in [12, 8, 4, 0] {
+            out.push(HEX[usize::from((slot >> shift) & 15)]);
+        }
+    }
+}
+
+fn parse_slots(text: &str) -> anyhow::Result<Slots> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 4 * N_HASHES {
+        anyhow::bail!("a signature has {} hex digits", 4 * N_HASHES);
+    }
+    let mut slots = Box::new([0u16; N_HASHES]);
+    for (k, slot) in slots.iter_mut().enumerate() {
+        let digits = std::str::from_utf8(&bytes[4 * k..4 * k + 4])?;
+        *slot = u16::from_str_radix(digits, 16).context("bad signature")?;
+    }
+    Ok(slots)
+}
+
+/// Calls `each(key, kind, fields)` for every line of the inputs; an error names the line.
+fn for_each_line(
+    inputs: Vec<(String, Box<dyn BufRead>)>,
+    mut each: impl FnMut(&str, &str, &[&str]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut buf = Vec::new();
+    for (name, mut input) in inputs {
+        for n in 1.. {
+            buf.clear();
+            if input
+                .read_until(b'\n', &mut buf)
+                .with_context(|| format!("failed to read {name}"))?
+                == 0
+            {
+                break;
+            }
+            let line = std::str::from_utf8(&buf)
+                .ok()
+                .map(|line| line.strip_suffix('\n').unwrap_or(line));
+            let result = line.context("not UTF-8").and_then(|line| {
+                let fields: Vec<&str> = line.split('\t').collect();
+                match fields.as_slice() {
+                    [key, kind, rest @ ..] => each(key, kind, rest),
+                    _ => anyhow::bail!("not a keyed line"),
+                }
+            });
+            result.with_context(|| format!("{name} line {n}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn field<'a>(fields: &[&'a str], k: usize) -> anyhow::Result<&'a str> {
+    fields.get(k).copied().context("too few fields")
+}
+
+fn id_field(fields: &[&str], k: usize) -> anyhow::Result<String> {
+    serde_json::from_str(field(fields, k)?).context("bad id")
+}
+
+/// `dups reduce`: groups the map's lines by key and writes what each group relates.
+pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
+    let (place, marker) = KeyedOut::resolve(&args.output)?;
+    task(marker, args, args.common.quiet, || {
+        let mut exact: BTreeMap<u64, Vec<Member>> = BTreeMap::new();
+        let mut bands: BTreeMap<u64, Vec<(Member, Slots)>> = BTreeMap::new();
+        for_each_line(open_inputs(&args.inputs)?, |key, kind, fields| {
+            let key = hex(key)?;
+            match kind {
+                "x" => exact.entry(key).or_default().push(Member {
+                    seq: hex(field(fields, 0)?)?,
+                    exact: key,
+                    id: id_field(fields, 1)?,
+                }),
+                "b" => bands.entry(key).or_default().push((
+                    Member {
+                        seq: hex(field(fields, 0)?)?,
+                        exact: hex(field(fields, 1)?)?,
+                        id: id_field(fields, 3)?,
+                    },
+                    parse_slots(field(fields, 2)?)?,
+                )),
+                other => anyhow::bail!("not a `dups map` line (kind {other:?})"),
+            }
+            Ok(())
+        })?;
+        let mut members: BTreeMap<u64, Member> = BTreeMap::new();
+        let mut pairs = Vec::new();
+        for group in exact.into_values() {
+            members.extend(reduce_exact(group).into_iter().map(|m| (m.seq, m)));
+        }
+        for group in bands.into_values() {
+            members.extend(
+                reduce_band(group, &mut pairs)
+                    .into_iter()
+                    .map(|m| (m.seq, m)),
+            );
+        }
+        // A pair of classes may share several bands; one line each.
+        let pairs: BTreeSet<(u64, u64, u32)> = pairs
+            .iter()
+            .map(|p| (p.a, p.b, p.similarity.to_bits()))
+            .collect();
+        let mut out = KeyedOut::open(&place)?;
+        for (a, b, similarity) in &pairs {
+            let line = format!("p\t{b:016x}\t{}", f32::from_bits(*similarity));
+            out.line(&format!("{a:016x}"), line.as_bytes())?;
+        }
+        for member in members.values() {
+            let line = format!("m\t{:016x}\t{}", member.exact, json_string(&member.id));
+            out.line(&format!("{:016x}", member.seq), line.as_bytes())?;
+        }
+        out.commit().map_err(|err| anyhow::anyhow!(err))?;
+        if !args.common.quiet {
+            print_line(&format!(
+                "newsclean: dups reduce: {} related articles, {} pairs",
+                members.len(),
+                pairs.len()
+            ));
+        }
+        Ok(ExitStatus::Success)
+    })
+}
+
+/// `dups resolve`: the keep policy over the reduce's lines, into the drop list.
+pub fn resolve(args: &DupsResolveArgs) -> anyhow::Result<ExitStatus> {
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("-"));
+    let config = dup_config(&args.dup, std::path::Path::new("-"))?;
+    let mut resolver = Resolver::new(&config)?;
+    let marker = (output != std::path::Path::new("-")).then(|| super::shard::done_path(&output));
+    task(marker, args, args.common.quiet, move || {
+        for_each_line(open_inputs(&args.inputs)?, |key, kind, fields| {
+            match kind {
+                "m" => resolver.add_member(Member {
+                    seq: hex(key)?,
+                    exact: hex(field(fields, 0)?)?,
+                    id: id_field(fields, 1)?,
+                }),
+                "p" => resolver.add_pair(Pair {
+                    a: hex(key)?,
+                    b: hex(field(fields, 0)?)?,
+                    similarity: field(fields, 1)?.parse().context("bad similarity")?,
+                }),
+                other => anyhow::bail!("not a `dups reduce` line (kind {other:?})"),
+            }
+            Ok(())
+        })?;
+        let drops = resolver.resolve();
+        let mut out = KeyedOut::file(&output)?;
+        for drop in &drops {
+            let line = drop_line(drop);
+            let (key, rest) = line.split_once('\t').expect("a drop line has fields");
+            out.line(key, rest.as_bytes())?;
+        }
+        out.commit().map_err(|err| anyhow::anyhow!(err))?;
+        if !args.common.quiet {
+            print_line(&format!(
+                "newsclean: dups resolve: {} duplicates to drop",
+                drops.len()
+            ));
+        }
+        Ok(ExitStatus::Success)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_round_trip() {
+        let mut slots = Box::new([0u16; N_HASHES]);
+        for (k, slot) in slots.iter_mut().enumerate() {
+            *slot = (k as u16).wrapping_mul(40_503);
+        }
+        let mut text = Vec::new();
+        push_slots(&mut text, &slots);
+        assert_eq!(text.len(), 4 * N_HASHES);
+        assert_eq!(
+            parse_slots(std::str::from_utf8(&text).unwrap()).unwrap(),
+            slots
+        );
+        assert!(parse_slots("00").is_err());
+    }
+}

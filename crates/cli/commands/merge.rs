@@ -1,0 +1,161 @@
+//! `newsclean merge`: the keyed outputs of `run --shard` merged by order key into the
+//! articles, duplicates and rejects files that one `run` writes, byte for byte.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io::{BufRead, Write};
+
+use anyhow::Context as _;
+use newsclean_export::atomic::AtomicFile;
+
+use super::shard::{hex, open_inputs};
+use super::{default_side_path, notes, print_line};
+use crate::args::MergeArgs;
+use crate::exit::ExitStatus;
+
+/// One input being merged: its next line and key.
+struct Head {
+    name: String,
+    input: Box<dyn BufRead>,
+    line: Vec<u8>,
+    n_line: u64,
+    key: Option<u64>,
+}
+
+impl Head {
+    /// Reads the next line; its key must be above the one before (each input is in order).
+    fn advance(&mut self) -> anyhow::Result<()> {
+        self.line.clear();
+        if self
+            .input
+            .read_until(b'\n', &mut self.line)
+            .with_context(|| format!("failed to read {}", self.name))?
+            == 0
+        {
+            self.key = None;
+            return Ok(());
+        }
+        self.n_line += 1;
+        let end = self.line.iter().position(|&b| b == b'\t');
+        let key = end
+            .and_then(|end| std::str::from_utf8(&self.line[..end]).ok())
+            .map(hex)
+            .transpose()?
+            .with_context(|| {
+                format!(
+                    "{} line {} is not a keyed line of `run --shard`",
+                    self.name, self.n_line
+                )
+            })?;
+        if self.key.is_some_and(|before| key <= before) {
+            anyhow::bail!(
+                "{} line {}: keys are not in increasing order; give the outputs of `run --shard` as written (or one stream sorted by key)",
+                self.name,
+                self.n_line
+            );
+        }
+        self.key = Some(key);
+        Ok(())
+    }
+
+    /// The line's kind and JSON: `KEY<TAB>KIND<TAB>JSON`.
+    fn record(&self) -> anyhow::Result<(u8, &[u8])> {
+        let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+        let mut fields = line.splitn(3, |&b| b == b'\t').skip(1);
+        match (fields.next(), fields.next()) {
+            (Some([kind]), Some(json)) => Ok((*kind, json)),
+            _ => anyhow::bail!(
+                "{} line {} is not a keyed line of `run --shard`",
+                self.name,
+                self.n_line
+            ),
+        }
+    }
+}
+
+pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
+    let mut heads = Vec::new();
+    for (name, input) in open_inputs(&args.inputs)? {
+        let mut head = Head {
+            name,
+            input,
+            line: Vec::new(),
+            n_line: 0,
+            key: None,
+        };
+        head.advance()?;
+        heads.push(head);
+    }
+    let path_of = |given: &Option<std::path::PathBuf>, what| {
+        given
+            .clone()
+            .or_else(|| default_side_path(&args.output, what))
+            .context("the output needs a file name")
+    };
+    let mut files = [
+        AtomicFile::create(&args.output)?,
+        AtomicFile::create(&path_of(&args.duplicates, "duplicates")?)?,
+        AtomicFile::create(&path_of(&args.rejects, "rejects")?)?,
+    ];
+    let mut counts = [0u64; 3];
+    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = heads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, head)| head.key.map(|key| Reverse((key, i))))
+        .collect();
+    let mut last = None;
+    while let Some(Reverse((key, i))) = heap.pop() {
+        if last == Some(key) {
+            anyhow::bail!(
+                "the key {key:016x} is in two inputs (the second is {}); give each shard's output once",
+                heads[i].name
+            );
+        }
+        last = Some(key);
+        let head = &mut heads[i];
+        let (kind, json) = head.record()?;
+        let slot = match kind {
+            b'a' => 0,
+            b'd' => 1,
+            b'r' => 2,
+            _ => anyhow::bail!(
+                "{} line {}: unknown kind {:?}",
+                head.name,
+                head.n_line,
+                char::from(kind)
+            ),
+        };
+        let file = &mut files[slot];
+        file.write_all(json)
+            .and_then(|()| file.write_all(b"\n"))
+            .with_context(|| format!("failed to write {}", file.path().display()))?;
+        counts[slot] += 1;
+        head.advance()?;
+        if let Some(key) = head.key {
+            heap.push(Reverse((key, i)));
+        }
+    }
+    // The three files appear together.
+    let pending = files
+        .into_iter()
+        .map(AtomicFile::close)
+        .collect::<Result<Vec<_>, _>>()?;
+    for file in pending {
+        file.commit()?;
+    }
+    let [n_exported, n_duplicates, n_rejected] = counts;
+    let n_seen = n_exported + n_duplicates + n_rejected;
+    if !args.common.quiet {
+        print_line(&format!(
+            "newsclean: merged {}: {}: {n_exported} exported, {n_duplicates} duplicates, {n_rejected} rejected",
+            notes::count(heads.len() as u64, "input"),
+            notes::count(n_seen, "document"),
+        ));
+    }
+    if n_seen == 0 {
+        print_line("newsclean: warning: the shards' outputs hold no document");
+        return Ok(ExitStatus::NoInput);
+    }
+    // As `run`: 1 when documents were rejected.
+    Ok(ExitStatus::of_run(n_rejected))
+}
