@@ -54,6 +54,7 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
             &args.input,
             group_by_of(args.group.group_by),
             &settings,
+            1,
             None,
             None,
         )?
@@ -160,6 +161,10 @@ pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
     })
 }
 
+/// The fewest pages that carry a line a run keeps in its site model: a line on one page is
+/// never template, and the model knows unknown lines count 1.
+const RUN_MIN_COUNT: u32 = 2;
+
 /// What pass 1 learned, how long it took, and what it spooled.
 pub struct Pass1 {
     pub model: SiteModel,
@@ -168,12 +173,13 @@ pub struct Pass1 {
 }
 
 /// Pass 1: reads every input once (or one `shard` of them), splitting and hashing lines only,
-/// and counts them per site; with `spool`, keeps the split documents for pass 2. `None` when
-/// interrupted.
+/// and counts them per site, keeping lines on at least `min_count` pages; with `spool`, keeps
+/// the split documents for pass 2. `None` when interrupted.
 pub fn pass1(
     input: &InputArgs,
     group_by: GroupBy,
     settings: &Settings,
+    min_count: u32,
     spool: Option<SpoolPlace<'_>>,
     shard: Option<Shard>,
 ) -> anyhow::Result<Option<Pass1>> {
@@ -203,7 +209,7 @@ pub fn pass1(
     progress.finish();
     match result {
         Ok(_) => Ok(Some(Pass1 {
-            model: learner.model(),
+            model: learner.into_model(min_count),
             elapsed: started.elapsed(),
             spool,
         })),
@@ -274,7 +280,14 @@ pub fn run_model(
             model,
             elapsed,
             spool,
-        }) = pass1(input, group_by_of(group.group_by), settings, spool, None)?
+        }) = pass1(
+            input,
+            group_by_of(group.group_by),
+            settings,
+            RUN_MIN_COUNT,
+            spool,
+            None,
+        )?
         else {
             return Ok(Err(ExitStatus::Interrupted));
         };
@@ -290,7 +303,7 @@ pub fn run_model(
         model
     };
     // Only lines on two or more pages can be template; the rest would only take memory.
-    model.prune(2);
+    model.prune(RUN_MIN_COUNT);
     Ok(Ok(RunModel {
         model: Some(Arc::new(model)),
         spool: kept,

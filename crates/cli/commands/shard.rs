@@ -35,7 +35,7 @@ pub fn learn(args: &LearnArgs, shard: Shard) -> anyhow::Result<ExitStatus> {
         let settings = Settings::new(&args.common)?;
         let group_by = group_by_of(args.group.group_by);
         let Some(Pass1 { model, elapsed, .. }) =
-            pass1(&args.input, group_by, &settings, None, Some(shard))?
+            pass1(&args.input, group_by, &settings, 1, None, Some(shard))?
         else {
             print_line("newsclean: interrupted; no model was written");
             return Ok(ExitStatus::Interrupted);

@@ -93,9 +93,7 @@ pub struct SiteGroup {
 impl SiteGroup {
     /// Documents of the group that carry the line with this hash (0 if unknown).
     pub fn count(&self, hash: u64) -> u32 {
-        self.hashes
-            .binary_search(&hash)
-            .map_or(0, |at| self.counts[at])
+        interpolation_search(&self.hashes, hash).map_or(0, |at| self.counts[at])
     }
 
     /// Distinct lines kept for the group.
@@ -136,6 +134,40 @@ impl SiteGroup {
         self.counts = counts;
         self.n_docs = self.n_docs.saturating_add(other.n_docs);
     }
+}
+
+/// The position of `key` in `sorted`, a sorted list of stable hashes (uniform over `u64`).
+///
+/// A binary search over the millions of lines of a large site takes twenty steps, most of
+/// them cache misses, for every line of every page. Hashes are uniform, so a key's position
+/// is close to `key / 2^64` of the way through the list (within a few times `sqrt(n)`): the
+/// search starts there and gallops outwards to a small window, then searches that.
+fn interpolation_search(sorted: &[u64], key: u64) -> Option<usize> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let guess = ((u128::from(key) * n as u128) >> 64) as usize;
+    let (lo, hi) = if sorted[guess] < key {
+        // The key is after `guess`: double the step until an entry is not below it.
+        let mut step = 1;
+        let mut lo = guess + 1;
+        while lo + step <= n && sorted[lo + step - 1] < key {
+            lo += step;
+            step *= 2;
+        }
+        (lo, (lo + step).min(n))
+    } else {
+        // The key is at or before `guess`.
+        let mut step = 1;
+        let mut hi = guess + 1;
+        while hi > step && sorted[hi - step - 1] >= key {
+            hi -= step;
+            step *= 2;
+        }
+        (hi.saturating_sub(step + 1), hi)
+    };
+    sorted[lo..hi].binary_search(&key).ok().map(|at| lo + at)
 }
 
 /// Errors of site models.
@@ -276,7 +308,135 @@ pub type PrehashedMap<K, V> = HashMap<K, V, BuildHasherDefault<PrehashedHasher>>
 struct Counter {
     name: String,
     n_docs: u32,
-    counts: PrehashedMap<u64, u32>,
+    counts: CountTable,
+}
+
+/// How many documents carry each line hash: the learner's one large structure, so it is
+/// laid out for memory. 256 open-addressing tables with linear probing, picked by the hash's
+/// top byte, each two parallel arrays (8 + 4 bytes a slot, at most 80 % full): about 15 to 24
+/// bytes per distinct line, and since each table grows on its own, growing never holds a
+/// second copy of the whole (a single table would, for a moment, need half as much again).
+/// Draining it into a model goes table by table, in hash order, so the model's sorted arrays
+/// grow as the tables are freed.
+#[derive(Debug)]
+struct CountTable {
+    tables: Vec<Slots>,
+    /// The count of the hash 0, which marks empty slots.
+    n_zero: u32,
+}
+
+/// One open-addressing table; `keys[i] == 0` is an empty slot.
+#[derive(Debug, Default)]
+struct Slots {
+    keys: Vec<u64>,
+    counts: Vec<u32>,
+    len: usize,
+}
+
+const N_TABLES: usize = 256;
+
+impl Default for CountTable {
+    fn default() -> CountTable {
+        CountTable {
+            tables: (0..N_TABLES).map(|_| Slots::default()).collect(),
+            n_zero: 0,
+        }
+    }
+}
+
+impl CountTable {
+    /// Adds one to the count of `hash`.
+    fn add(&mut self, hash: u64) {
+        if hash == 0 {
+            self.n_zero = self.n_zero.saturating_add(1);
+            return;
+        }
+        self.tables[(hash >> 56) as usize].add(hash);
+    }
+
+    /// Distinct hashes counted.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.tables.iter().map(|t| t.len).sum::<usize>() + usize::from(self.n_zero > 0)
+    }
+
+    /// Heap bytes held.
+    fn heap_bytes(&self) -> usize {
+        self.tables
+            .iter()
+            .map(|t| t.keys.capacity() * 8 + t.counts.capacity() * 4)
+            .sum()
+    }
+
+    /// The hashes counted at least `min_count` times and their counts, sorted by hash; frees
+    /// each table as it goes.
+    fn into_sorted(self, min_count: u32) -> (Vec<u64>, Vec<u32>) {
+        let (mut hashes, mut counts) = (Vec::new(), Vec::new());
+        if self.n_zero >= min_count.max(1) {
+            hashes.push(0);
+            counts.push(self.n_zero);
+        }
+        // Tables are in top-byte order, so appending each one sorted keeps the whole sorted.
+        for table in self.tables {
+            let mut pairs: Vec<(u64, u32)> = table
+                .keys
+                .iter()
+                .zip(&table.counts)
+                .filter(|&(&key, &count)| key != 0 && count >= min_count)
+                .map(|(&key, &count)| (key, count))
+                .collect();
+            drop(table);
+            pairs.sort_unstable();
+            hashes.extend(pairs.iter().map(|p| p.0));
+            counts.extend(pairs.iter().map(|p| p.1));
+        }
+        hashes.shrink_to_fit();
+        counts.shrink_to_fit();
+        (hashes, counts)
+    }
+}
+
+impl Slots {
+    fn add(&mut self, hash: u64) {
+        if (self.len + 1) * 5 > self.keys.len() * 4 {
+            self.grow();
+        }
+        let mask = self.keys.len() - 1;
+        let mut i = (hash as usize) & mask;
+        loop {
+            match self.keys[i] {
+                0 => {
+                    self.keys[i] = hash;
+                    self.counts[i] = 1;
+                    self.len += 1;
+                    return;
+                }
+                key if key == hash => {
+                    self.counts[i] = self.counts[i].saturating_add(1);
+                    return;
+                }
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let capacity = (self.keys.len() * 2).max(16);
+        let keys = std::mem::replace(&mut self.keys, vec![0; capacity]);
+        let counts = std::mem::replace(&mut self.counts, vec![0; capacity]);
+        let mask = capacity - 1;
+        for (key, count) in keys.into_iter().zip(counts) {
+            if key == 0 {
+                continue;
+            }
+            let mut i = (key as usize) & mask;
+            while self.keys[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.keys[i] = key;
+            self.counts[i] = count;
+        }
+    }
 }
 
 /// Pass 1's sink: counts, per group, the documents that carry each line.
@@ -318,28 +478,33 @@ impl SiteLearner {
         self.scratch.sort_unstable();
         self.scratch.dedup();
         for &hash in &self.scratch {
-            *counter.counts.entry(hash).or_default() += 1;
+            counter.counts.add(hash);
         }
         // The document itself, as one more key: its count is how many exact copies of the page
         // the group holds, so that a page saved twice does not make its own lines look like
         // the site's template.
-        *counter.counts.entry(doc_key(&self.scratch)).or_default() += 1;
+        counter.counts.add(doc_key(&self.scratch));
     }
 
-    /// The model learned so far.
-    pub fn model(&self) -> SiteModel {
+    /// Heap bytes of the counts learned so far (see `CountTable`).
+    pub fn heap_bytes(&self) -> usize {
+        self.groups.values().map(|c| c.counts.heap_bytes()).sum()
+    }
+
+    /// The model learned, keeping lines carried by at least `min_count` documents (1: all of
+    /// them, as `newsclean learn` saves; a run needs only those on 2 or more, see
+    /// [`SiteModel::prune`]).
+    pub fn into_model(self, min_count: u32) -> SiteModel {
         let groups = self
             .groups
-            .iter()
-            .map(|(&key, counter)| {
-                let mut pairs: Vec<(u64, u32)> =
-                    counter.counts.iter().map(|(&h, &c)| (h, c)).collect();
-                pairs.sort_unstable();
+            .into_iter()
+            .map(|(key, counter)| {
+                let (hashes, counts) = counter.counts.into_sorted(min_count);
                 let group = SiteGroup {
-                    name: counter.name.clone(),
+                    name: counter.name,
                     n_docs: counter.n_docs,
-                    hashes: pairs.iter().map(|p| p.0).collect(),
-                    counts: pairs.iter().map(|p| p.1).collect(),
+                    hashes,
+                    counts,
                 };
                 (key, group)
             })
@@ -549,6 +714,74 @@ fn mark_lists(marked: &mut MarkedDoc) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use proptest::prelude::Strategy as _;
+
+    proptest::proptest! {
+        /// The count table counts exactly what a map counts, hash 0 included, and drains
+        /// sorted, keeping the hashes counted at least `min_count` times.
+        #[test]
+        fn count_table_counts_like_a_map(
+            hashes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    0u64..40,
+                    proptest::prelude::any::<u64>(),
+                    (0u64..8).prop_map(|h| h << 56 | 7),
+                ],
+                0..2000,
+            ),
+            min_count in 1u32..4,
+        ) {
+            let mut table = CountTable::default();
+            let mut map = BTreeMap::<u64, u32>::new();
+            for &h in &hashes {
+                table.add(h);
+                *map.entry(h).or_default() += 1;
+            }
+            proptest::prop_assert_eq!(table.len(), map.len());
+            let (keys, counts) = table.into_sorted(min_count);
+            let expected: Vec<(u64, u32)> =
+                map.into_iter().filter(|&(_, c)| c >= min_count).collect();
+            let got: Vec<(u64, u32)> = keys.into_iter().zip(counts).collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
+    }
+
+    /// The learner's table takes at most 24 bytes per distinct line (see `CountTable`).
+    #[test]
+    fn count_table_memory_per_line_is_bounded() {
+        let mut table = CountTable::default();
+        let n = 300_000u64;
+        for i in 1..=n {
+            table.add(stable_hash(&i.to_le_bytes()));
+        }
+        let per_line = table.heap_bytes() as f64 / n as f64;
+        assert!(per_line <= 24.0, "{per_line} bytes per distinct line");
+    }
+
+    proptest::proptest! {
+        /// The interpolation search finds exactly what a binary search finds, on uniform
+        /// hashes and on skewed ones (where the guess is far off).
+        #[test]
+        fn interpolation_search_equals_binary_search(
+            mut keys in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..300),
+            skew in 0u32..40,
+            probe in proptest::prelude::any::<u64>(),
+        ) {
+            for k in &mut keys {
+                *k >>= skew;
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            let probes = keys.iter().copied().chain([probe >> skew, probe, 0, u64::MAX]);
+            for key in probes {
+                proptest::prop_assert_eq!(
+                    interpolation_search(&keys, key),
+                    keys.binary_search(&key).ok()
+                );
+            }
+        }
+    }
 
     #[test]
     fn groups() {

@@ -8,6 +8,7 @@
 use newsclean_core::{MarkedDoc, Reason, Verdict};
 
 use crate::classify::{CharCounts, LineFacts};
+use crate::logs::{ln_1p_count, ln_count, signed_log};
 use crate::markers::{Marker, marker};
 use crate::patterns::{is_byline_like, is_comment_meta, is_date_like};
 
@@ -140,11 +141,6 @@ impl DocFeatures {
     }
 }
 
-fn signed_log(d: isize) -> f32 {
-    let m = (d.unsigned_abs() as f32).ln_1p();
-    if d < 0 { -m } else { m }
-}
-
 fn flag(b: bool) -> f32 {
     if b { 1.0 } else { 0.0 }
 }
@@ -211,8 +207,8 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
         .take(25)
         .find(|&(_, c)| c == ':')
         .map(|(i, _)| i);
-    out[0] = (facts.n_chars as f32).ln_1p();
-    out[1] = (facts.n_words as f32).ln_1p();
+    out[0] = ln_1p_count(facts.n_chars as usize);
+    out[1] = ln_1p_count(facts.n_words as usize);
     out[2] = flag(facts.ends_sentence);
     out[3] = flag(facts.ends_punct && !facts.ends_sentence);
     out[4] = flag(facts.bullet.is_some());
@@ -348,7 +344,7 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
     let comment_sum = prefix(&|k| flag(comment_meta[k]));
     let site_log: Vec<f32> = lines
         .iter()
-        .map(|&i| (marked.site.n_line_docs.get(i).copied().unwrap_or(1).max(1) as f32).ln())
+        .map(|&i| ln_count(marked.site.n_line_docs.get(i).copied().unwrap_or(1).max(1) as usize))
         .collect();
     let site_log_median = {
         let mut sorted = site_log.clone();
@@ -364,8 +360,8 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
         let c = &mut row[NB..NB + NC];
         let ki = k as isize;
         c[0] = k as f32 / n as f32;
-        c[1] = (k as f32).ln_1p();
-        c[2] = ((n - k) as f32).ln();
+        c[1] = ln_1p_count(k);
+        c[2] = ln_count(n - k);
         c[3] = title.map_or(0.0, |t| signed_log(ki - t as isize));
         c[4] = flag(title.is_some());
         c[5] = first_prose.map_or(0.0, |p| signed_log(ki - p as isize));
@@ -379,7 +375,7 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
             .filter(|&j| is_removed(j))
             .count() as f32;
         c[13] = prose_chars_sum[k] / total_prose_chars;
-        c[14] = (footers_before as f32).ln_1p();
+        c[14] = ln_1p_count(footers_before as usize);
         if b(k, 13) > 0.0 {
             in_related = true;
         } else if is_prose[k] {
@@ -388,7 +384,7 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
         c[15] = flag(in_related);
         c[16] = flag(i == 0 || is_blank(i - 1));
         c[17] = flag(is_blank(i + 1));
-        c[18] = (n as f32).ln();
+        c[18] = ln_count(n);
         c[19] = prose_sum[n] / n as f32;
         c[20] = doc_log_chars;
         c[21] = b(k, 0) - median_chars;

@@ -31,6 +31,7 @@
 mod classify;
 pub mod dates;
 pub mod features;
+mod logs;
 mod markers;
 pub mod model;
 mod patterns;

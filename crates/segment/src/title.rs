@@ -10,6 +10,7 @@ use newsclean_core::text::{normalize_into, strip_site_affix};
 use newsclean_core::{MarkedDoc, Reason, Verdict};
 
 use crate::classify::{CharCounts, LineFacts};
+use crate::logs::{ln_1p_count, signed_log};
 use crate::markers::marker;
 use crate::model::LineModel;
 use crate::patterns::{is_byline_like, is_date_like};
@@ -128,11 +129,6 @@ fn cover(of: &[u64], by: &[u64]) -> f32 {
 
 fn flag(b: bool) -> f32 {
     if b { 1.0 } else { 0.0 }
-}
-
-fn signed_log(d: isize) -> f32 {
-    let m = (d.unsigned_abs() as f32).ln_1p();
-    if d < 0 { -m } else { m }
 }
 
 /// Computes the title candidates of `marked` and their features; `scores` are the line
@@ -268,8 +264,8 @@ pub fn candidates(
         } else {
             Some(k)
         };
-        row[0] = (f.n_chars as f32).ln_1p();
-        row[1] = (f.n_words as f32).ln_1p();
+        row[0] = ln_1p_count(f.n_chars as usize);
+        row[1] = ln_1p_count(f.n_words as usize);
         row[2] = n_title_words as f32 / n_words.max(1) as f32;
         row[3] = n_upper as f32 / n_letters.max(1) as f32;
         row[4] = flag(f.ends_sentence);
@@ -290,7 +286,7 @@ pub fn candidates(
         row[19] = flag(marked.lines[i].verdict == Verdict::TitleCandidate);
         row[20] = flag(marked.lines[i].verdict == Verdict::Removed(Reason::RepeatedHeadline));
         row[21] = i as f32 / n.max(1) as f32;
-        row[22] = (k_near.unwrap_or(0) as f32).ln_1p();
+        row[22] = ln_1p_count(k_near.unwrap_or(0));
         row[23] = match (k_near, first_body) {
             (Some(k), Some(b)) => signed_log(k as isize - b as isize),
             _ => 0.0,
@@ -302,7 +298,7 @@ pub fn candidates(
         row[28] = flag(is_date_like(norm));
         row[29] = flag(marker(norm).is_some());
         row[30] = flag(line1_has_affix);
-        row[31] = line1.map_or(0.0, |i| (facts[i].n_words as f32).ln_1p());
+        row[31] = line1.map_or(0.0, |i| ln_1p_count(facts[i].n_words as usize));
         row[32] = flag(!strip_site_affix(text).is_empty());
         row[33] = flag(first_of_norm.insert(hash));
         row[34] = flag(i == 0 || marked.lines[i - 1].verdict == Verdict::Blank);
