@@ -109,7 +109,7 @@ fn html_page(story: &Story) -> String {
     let paragraphs: String = story
         .paragraphs
         .iter()
-        .map(|p| format!("<p>{p}</p>\n"))
+        .map(|p| ["<p>", p, "</p>\n"].concat())
         .collect();
     format!(
         "<!doctype html><html><head><title>{t} | The Herald</title></head><body>\n\
