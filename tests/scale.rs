@@ -492,6 +492,38 @@ fn spark_stops_with_the_reason_of_a_failed_task() {
     assert!(!out.join("articles.jsonl").exists());
 }
 
+/// The Slurm submission script, with an `sbatch` that runs each job (every index of an array)
+/// at once, in the order submitted, as the dependencies would.
+#[test]
+fn slurm_jobs_write_what_run_writes() {
+    let env = TestEnv::new();
+    let sbatch = env.write(
+        "bin/sbatch",
+        "#!/usr/bin/env bash\n\
+         array=''; wrap=''\n\
+         for a in \"$@\"; do case $a in --array=*) array=${a#--array=};; --wrap=*) wrap=${a#--wrap=};; esac; done\n\
+         if [[ -n $array ]]; then\n\
+         \tfor ((i=${array%-*}; i<=${array#*-}; i++)); do SLURM_ARRAY_TASK_ID=$i sh -c \"$wrap\" || exit 1; done\n\
+         else sh -c \"$wrap\" || exit 1; fi\n\
+         echo 42\n",
+    );
+    make_executable(&sbatch);
+    let sample = crate::util::sample();
+    let whole = run_whole(&sample, &env.path("run"));
+    assert_code(&whole, 0);
+    let out = env.path("slurm");
+    let output = Command::new("bash")
+        .arg(crate::util::root().join("contrib/slurm/submit.sh"))
+        .args([arg(&sample), arg(&out), "3", "2"])
+        .env("NEWSCLEAN", env!("CARGO_BIN_EXE_newsclean"))
+        .env("SBATCH", &sbatch)
+        .output()
+        .expect("bash runs");
+    assert_code(&output, 0);
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "42\n");
+    assert_same(&env.path("run"), &out);
+}
+
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
