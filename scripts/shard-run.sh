@@ -56,6 +56,16 @@ fail() {
     exit 2
 }
 
+# Prints how long each step took (on stderr).
+started=$(date +%s%3N)
+took() {
+    local now ms
+    now=$(date +%s%3N)
+    ms=$((now - started))
+    printf 'shard-run: %-13s %5d.%d s\n' "$1" $((ms / 1000)) $((ms % 1000 / 100)) >&2
+    started=$now
+}
+
 # One task per shard or partition index, WORKERS at a time; xargs exits non-zero when any does.
 tasks() {
     local n=$1 script=$2
@@ -68,24 +78,31 @@ export Q="-q -j $THREADS"
 # 1. Site model: learn per shard (map), sum (reduce).
 tasks "$SHARDS" '"$NEWSCLEAN" learn "$IN" --shard "$1/$SHARDS" -o "$WORK/models/$1.model" $Q' ||
     fail "learn --shard"
+took "learn --shard"
 "$NEWSCLEAN" learn --merge "$WORK"/models/*.model -o "$WORK/site.model" -q || fail "learn --merge"
+took "learn --merge"
 
 # 2. Duplicates: each article's bands (map, into PARTITIONS files per shard), the pairs per
 #    band key (reduce, per partition), the keep policy in global order (resolve).
 tasks "$SHARDS" '"$NEWSCLEAN" dups map "$IN" --shard "$1/$SHARDS" --model "$WORK/site.model" \
     --partition-out "$WORK/bands/s$1" --partitions "$PARTITIONS" $Q' || fail "dups map"
+took "dups map"
 tasks "$PARTITIONS" 'p=$(printf %05d "$1"); "$NEWSCLEAN" dups reduce "$WORK"/bands/s*-p"$p" \
     -o "$WORK/pairs/$1.tsv" $Q' || fail "dups reduce"
+took "dups reduce"
 "$NEWSCLEAN" dups resolve "$WORK"/pairs/*.tsv -o "$WORK/drops.tsv" "${q[@]}" || fail "dups resolve"
+took "dups resolve"
 
 # 3. Clean each shard with the model and the drop list (final map), then merge by order key.
 tasks "$SHARDS" '"$NEWSCLEAN" run "$IN" --shard "$1/$SHARDS" --model "$WORK/site.model" \
     --drop-list "$WORK/drops.tsv" -o "$WORK/out/$1.keyed" $Q' || fail "run --shard"
+took "run --shard"
 status=0
 "$NEWSCLEAN" merge "$WORK"/out/*.keyed -o "$OUT/articles.jsonl" \
     --duplicates "$OUT/duplicates.jsonl" --rejects "$OUT/rejects.jsonl" || status=$?
 if (( status > 1 )); then
     fail "merge"
 fi
+took "merge"
 [[ ${KEEP_WORK:-0} == 1 ]] || rm -rf "$WORK"
 exit "$status"

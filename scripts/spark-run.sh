@@ -54,6 +54,7 @@ export PYSPARK_DRIVER_PYTHON=${PYSPARK_DRIVER_PYTHON:-$PYSPARK_PYTHON}
 status=0
 "$SUBMIT" --master "${SPARK_MASTER:-local[2]}" \
     --conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false \
+    --conf spark.log.level=WARN \
     "$HERE/../contrib/spark/newsclean_spark.py" "$IN" --out "$OUT" --binary "$NEWSCLEAN" \
     ${SHARDS:+--shards "$SHARDS"} || status=$?
 if (( status > 1 )); then

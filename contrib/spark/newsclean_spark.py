@@ -33,6 +33,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 from pyspark import SparkContext, SparkFiles, StorageLevel
 
@@ -96,6 +97,18 @@ def write_lines(lines):
     return path
 
 
+class Clock:
+    """Prints how long each step took, on stderr."""
+
+    def __init__(self):
+        self.started = time.monotonic()
+
+    def took(self, step):
+        now = time.monotonic()
+        print(f"newsclean-spark: {step:<16} {now - self.started:7.1f} s", file=sys.stderr)
+        self.started = now
+
+
 def key_of(line):
     return line[: line.index("\t")]
 
@@ -156,6 +169,7 @@ def plan(sc, args):
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="newsclean-spark-")
     shards = sc.parallelize(range(n), n)
+    clock = Clock()
     try:
         # 1. The site model: one per shard, summed on the driver.
         def learn(indexes):
@@ -178,6 +192,7 @@ def plan(sc, args):
         site_model = os.path.join(work, "site.model")
         run_binary(driver_binary, ["learn", "--merge", *paths, "-o", site_model, "-q"])
         sc.addFile(site_model)
+        clock.took("site model")
 
         # 2. Duplicates: bands per shard, pairs per key partition, the drop list in one task.
         def dups_map(indexes):
@@ -214,6 +229,7 @@ def plan(sc, args):
             for line in drops:
                 f.write(line + "\n")
         sc.addFile(drop_list)
+        clock.took("duplicates")
 
         # 3. Each shard cleaned with the model and the drop list; the lines sorted by order key
         #    and merged into the three files on the driver.
@@ -250,6 +266,7 @@ def plan(sc, args):
         merge.stdin.close()
         status = merge.wait()
         keyed.unpersist()
+        clock.took("clean and merge")
         if status not in (0, 1):
             raise TaskFailed(f"newsclean merge exited with status {status}")
         return status

@@ -34,7 +34,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Learn each site's template (pass 1 of `run`) and write it as a site model.
     Learn(LearnArgs),
-    /// Duplicate detection split over shards: map, reduce, resolve (see "Running on a cluster").
+    /// Duplicate detection split over shards: map, reduce, resolve (README and ARCHITECTURE.md,
+    /// "Running on a cluster").
     #[command(subcommand)]
     Dups(DupsCommand),
     /// Merge the keyed outputs of `run --shard` into the files one `run` writes.
