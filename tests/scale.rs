@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use crate::util::{TestEnv, arg, assert_code, read_jsonl, run};
+use crate::util::{TestEnv, arg, assert_code, read_jsonl};
 
 /// A small deterministic generator (an LCG).
 struct Rng(u64);
@@ -262,13 +262,23 @@ fn outputs(dir: &Path) -> [PathBuf; 3] {
     ["articles.jsonl", "duplicates.jsonl", "rejects.jsonl"].map(|name| dir.join(name))
 }
 
+/// A command run in the input's directory, the input named relatively (as documents'
+/// `source.path` then says, whichever way the run is made).
+fn beside(program: impl AsRef<std::ffi::OsStr>, input: &Path) -> (Command, &str) {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(input.parent().expect("inputs are in a directory"));
+    let name = input.file_name().and_then(|n| n.to_str()).expect("a name");
+    (cmd, name)
+}
+
 /// `newsclean run INPUT -o DIR/articles.jsonl --duplicates … --rejects …`.
 fn run_whole(input: &Path, dir: &Path) -> Output {
     let [articles, duplicates, rejects] = outputs(dir);
     std::fs::create_dir_all(dir).unwrap();
-    run(&[
+    let (mut cmd, input) = beside(env!("CARGO_BIN_EXE_newsclean"), input);
+    cmd.args([
         "run",
-        arg(input),
+        input,
         "-o",
         arg(&articles),
         "--duplicates",
@@ -276,7 +286,8 @@ fn run_whole(input: &Path, dir: &Path) -> Output {
         "--rejects",
         arg(&rejects),
         "-q",
-    ])
+    ]);
+    cmd.output().expect("newsclean runs")
 }
 
 /// The three files of `got` equal those of `want`, byte for byte.
@@ -321,9 +332,9 @@ fn assert_archive_has_everything(dir: &Path) {
 }
 
 fn shard_run(input: &Path, out: &Path, workers: &str, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new("bash");
+    let (mut cmd, input) = beside("bash", input);
     cmd.arg(crate::util::root().join("scripts/shard-run.sh"))
-        .args([arg(input), arg(out), workers])
+        .args([input, arg(out), workers])
         .env("NEWSCLEAN", env!("CARGO_BIN_EXE_newsclean"))
         .env("THREADS", "1");
     for (key, value) in env {
@@ -366,9 +377,10 @@ fn job_array_reruns_failed_and_killed_tasks() {
     // A task killed halfway: shard 0 done again with an abort after 3 documents, as SIGKILL.
     std::fs::remove_file(work.join("out/0.keyed.done")).unwrap();
     std::fs::remove_file(work.join("out/0.keyed")).unwrap();
-    let killed = run(&[
+    let (mut cmd, name) = beside(env!("CARGO_BIN_EXE_newsclean"), &input);
+    let killed = cmd.args([
         "run",
-        arg(&input),
+        name,
         "--shard",
         "0/5",
         "--model",
@@ -381,6 +393,7 @@ fn job_array_reruns_failed_and_killed_tasks() {
         "3",
         "-q",
     ]);
+    let killed = killed.output().expect("newsclean runs");
     assert_eq!(killed.status.code(), None, "killed by a signal");
     assert!(!work.join("out/0.keyed").exists());
     // The same command again: finished tasks are skipped (their markers are the same files),
@@ -432,9 +445,9 @@ fn spark_submit() -> Option<PathBuf> {
 }
 
 fn spark_run(submit: &Path, input: &Path, out: &Path, binary: &Path, master: &str) -> Output {
-    Command::new("bash")
-        .arg(crate::util::root().join("scripts/spark-run.sh"))
-        .args([arg(input), arg(out)])
+    let (mut cmd, input) = beside("bash", input);
+    cmd.arg(crate::util::root().join("scripts/spark-run.sh"))
+        .args([input, arg(out)])
         .env("SPARK_SUBMIT", submit)
         .env("NEWSCLEAN", binary)
         .env("SPARK_MASTER", master)
@@ -512,9 +525,10 @@ fn slurm_jobs_write_what_run_writes() {
     let whole = run_whole(&sample, &env.path("run"));
     assert_code(&whole, 0);
     let out = env.path("slurm");
-    let output = Command::new("bash")
+    let (mut cmd, sample) = beside("bash", &sample);
+    let output = cmd
         .arg(crate::util::root().join("contrib/slurm/submit.sh"))
-        .args([arg(&sample), arg(&out), "3", "2"])
+        .args([sample, arg(&out), "3", "2"])
         .env("NEWSCLEAN", env!("CARGO_BIN_EXE_newsclean"))
         .env("SBATCH", &sbatch)
         .output()

@@ -20,8 +20,11 @@ if [[ $# -lt 3 || $# -gt 4 ]]; then
     echo "usage: $0 INPUT_DIR OUT_DIR SHARDS [PARTITIONS]" >&2
     exit 2
 fi
-IN=$(realpath "$1")
+# The input as given (documents' `source.path` says what `run` would from here): every job
+# starts in this directory (--chdir), which must be on the shared file system too.
+IN=$1
 OUT=$(realpath -m "$2")
+[[ -e $IN ]] || { echo "submit: $IN does not exist" >&2; exit 2; }
 N=$3
 R=${4:-$3}
 BIN=${NEWSCLEAN:-newsclean}
@@ -40,7 +43,8 @@ W_Q=$(q "$W")
 submit() {
     local after=$1 name=$2
     shift 2
-    local opts=(--parsable --job-name="newsclean-$name" --output="$W/logs/$name-%A_%a.log")
+    local opts=(--parsable --job-name="newsclean-$name" --chdir="$PWD"
+        --output="$W/logs/$name-%A_%a.log")
     [[ -n $after ]] && opts+=(--dependency="afterok:$after")
     # shellcheck disable=SC2086 # SBATCH_OPTS is a list of options.
     "$SBATCH" "${opts[@]}" ${SBATCH_OPTS:-} "${@:1:$#-1}" --wrap="$PRE${*: -1}"

@@ -22,7 +22,7 @@ Each task runs the binary as a subprocess (`mapPartitions`, never `RDD.pipe`, wh
 child's exit status), with its standard output in a temporary file: only when the binary exits
 with 0 are the lines handed to Spark, so a failed task contributes nothing and Spark's retry
 starts it afresh. INPUT paths must be readable at the same path on every executor (a shared
-file system). The binary comes from --binary (shipped with the job) or `newsclean` on each
+file system), and relative ones from the driver's directory, where every task runs. The binary comes from --binary (shipped with the job) or `newsclean` on each
 executor's PATH.
 """
 
@@ -61,13 +61,15 @@ def local_binary(shipped):
     return found
 
 
-def run_binary(binary, argv, stdin_path=None, ok=(0,)):
-    """Runs the binary; returns (exit status, path of its stdout) once it has exited with a
-    status in `ok`, else raises TaskFailed with the end of its stderr."""
+def run_binary(binary, argv, cwd=None, stdin_path=None, ok=(0,)):
+    """Runs the binary (in the directory `cwd`); returns (exit status, path of its stdout) once
+    it has exited with a status in `ok`, else raises TaskFailed with the end of its stderr."""
     out_dir = tempfile.mkdtemp(prefix="newsclean-task-")
     out_path = os.path.join(out_dir, "stdout")
     with open(out_path, "wb") as out, open(stdin_path or os.devnull, "rb") as stdin:
-        proc = subprocess.run([binary, *argv], stdin=stdin, stdout=out, stderr=subprocess.PIPE)
+        proc = subprocess.run(
+            [binary, *argv], cwd=cwd, stdin=stdin, stdout=out, stderr=subprocess.PIPE
+        )
     if proc.returncode not in ok:
         shutil.rmtree(out_dir, ignore_errors=True)
         reason = proc.stderr.decode("utf-8", "replace").strip()[-4000:]
@@ -151,7 +153,10 @@ def describe(err):
 
 
 def plan(sc, args):
-    inputs = [os.path.abspath(p) for p in args.inputs]
+    # The inputs as given, and every task in the driver's directory: documents' `source.path`
+    # is what `run` would write from there (a shared file system mounted at the same path).
+    inputs = args.inputs
+    cwd = os.getcwd()
     for path in inputs:
         if not os.path.exists(path):
             raise TaskFailed(f"input {path} does not exist")
@@ -177,7 +182,11 @@ def plan(sc, args):
             for i in indexes:
                 out_dir = tempfile.mkdtemp(prefix="newsclean-model-")
                 model = os.path.join(out_dir, "shard.model")
-                run_binary(binary, ["learn", *inputs, "--shard", f"{i}/{n}", "-o", model, *common])
+                run_binary(
+                    binary,
+                    ["learn", *inputs, "--shard", f"{i}/{n}", "-o", model, *common],
+                    cwd=cwd,
+                )
                 with open(model, "rb") as f:
                     data = f.read()
                 shutil.rmtree(out_dir, ignore_errors=True)
@@ -201,7 +210,9 @@ def plan(sc, args):
             for i in indexes:
                 _, out = run_binary(
                     binary,
-                    ["dups", "map", *inputs, "--shard", f"{i}/{n}", "--model", model, *common],
+                    ["dups", "map", *inputs, "--shard", f"{i}/{n}", "--model", model,
+                     "--partitions", str(r), *common],
+                    cwd=cwd,
                 )
                 yield from lines_of(out)
 
@@ -241,6 +252,7 @@ def plan(sc, args):
                     binary,
                     ["run", *inputs, "--shard", f"{i}/{n}", "--model", model,
                      "--drop-list", drops, "-o", "-", *common],
+                    cwd=cwd,
                 )
                 yield from lines_of(out)
 

@@ -407,7 +407,7 @@ pub enum DupsCommand {
     Resolve(DupsResolveArgs),
 }
 
-/// Where a shard step writes its keyed lines.
+/// Where `dups map` writes its keyed lines, and for how many reduce tasks.
 #[derive(Debug, Args)]
 pub struct KeyedOutArgs {
     /// Write the lines to this file (under a temporary name until complete, then FILE.done;
@@ -423,8 +423,10 @@ pub struct KeyedOutArgs {
     /// its last 8 hex digits as a number, modulo R), then PREFIX.done: a shuffle through files.
     #[arg(long, value_name = "PREFIX", requires = "partitions")]
     pub partition_out: Option<PathBuf>,
-    /// How many files --partition-out writes.
-    #[arg(long, value_name = "R", requires = "partition_out")]
+    /// The number of reduce tasks, R: an article's bands that go to the same task share one
+    /// line, keyed by the task's number (a shuffle must send a line to the key's last 8 hex
+    /// digits modulo R) [default: 1].
+    #[arg(long, value_name = "R")]
     pub partitions: Option<u32>,
 }
 
@@ -449,11 +451,13 @@ pub struct DupsMapArgs {
 
 #[derive(Debug, Args)]
 pub struct DupsReduceArgs {
-    /// Files of `dups map` lines (all the lines of the keys they hold) [default: `-`].
+    /// Files of `dups map` lines, all the lines of one partition of R [default: `-`].
     #[arg(value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
-    #[command(flatten)]
-    pub output: KeyedOutArgs,
+    /// Write the lines to this file (under a temporary name until complete, then FILE.done;
+    /// a rerun with the same arguments skips the work) [default: `-`, standard output].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -1,9 +1,11 @@
 //! `newsclean dups map | reduce | resolve`: duplicate detection split over shards, as keyed
 //! lines (the logic is `newsclean_dedupe::sharded`; this file reads and writes the lines).
 //!
-//! * map, per shard, one line per article and key:
-//!   `EXACT<TAB>x<TAB>SEQ<TAB>"ID"` and, per band, `BBKKKKKKKK<TAB>b<TAB>SEQ<TAB>EXACT<TAB>SLOTS<TAB>"ID"`
-//!   (`BB` the band, `KKKKKKKK` its key, `SLOTS` the 128 16-bit signature slots in hex);
+//! * map, per shard, per article: `EXACT<TAB>x<TAB>SEQ<TAB>"ID"` and, per reduce partition
+//!   that gets some of its bands, `PART<TAB>b<TAB>SEQ<TAB>EXACT<TAB>SLOTS<TAB>"ID"<TAB>R<TAB>BANDS`
+//!   (`SLOTS` the 128 16-bit signature slots in hex, `BANDS` a comma list of `BBKKKKKKKK`,
+//!   band and key; a band key goes to partition `KKKKKKKK mod R`, and `PART` is that number,
+//!   so that the signature travels once per partition, not once per band);
 //! * reduce, per key: `SEQ<TAB>m<TAB>EXACT<TAB>"ID"` for the articles a group relates and
 //!   `A<TAB>p<TAB>B<TAB>SIMILARITY` for the pairs of classes of a band group;
 //! * resolve, once: the drop list, `SEQ<TAB>exact|near<TAB>SIMILARITY<TAB>"ID"<TAB>"DUPLICATE_OF"`.
@@ -12,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
+use std::path::Path;
 
 use anyhow::Context as _;
 use newsclean_core::{Identity, Record, Sink, StageError, StageId};
@@ -25,7 +28,8 @@ use super::learn::{apply_site_args, dup_config};
 use super::report::StageClock;
 use super::run::clean;
 use super::shard::{
-    KeyedOut, check_site_model, drop_line, finished, has_stdin, hex, json_string, open_inputs, task,
+    KeyedOut, OutPlace, check_site_model, drop_line, finished, has_stdin, hex, json_string,
+    open_inputs, partition_of, task,
 };
 use super::{Settings, ingest_config, print_line};
 use crate::args::{DupsMapArgs, DupsReduceArgs, DupsResolveArgs};
@@ -53,6 +57,7 @@ pub fn map(args: &DupsMapArgs) -> anyhow::Result<ExitStatus> {
         }
         let mut sink = BandSink {
             out: Some(KeyedOut::open(&place)?),
+            n_parts: args.output.partitions.unwrap_or(1),
             config: dup.clone(),
             line: Vec::new(),
             slots: Vec::new(),
@@ -86,6 +91,8 @@ pub fn map(args: &DupsMapArgs) -> anyhow::Result<ExitStatus> {
 /// Writes the map's lines of each article.
 struct BandSink {
     out: Option<KeyedOut>,
+    /// The reduce partitions.
+    n_parts: u32,
     config: DupConfig,
     line: Vec<u8>,
     /// The hex signature of the article being written.
@@ -106,14 +113,22 @@ impl BandSink {
         if let Some((bands, slots)) = &print.near {
             self.slots.clear();
             push_slots(&mut self.slots, slots);
+            let mut by_part: BTreeMap<u32, Vec<String>> = BTreeMap::new();
             for (b, key) in bands.iter().enumerate() {
+                let part = key % self.n_parts;
+                by_part
+                    .entry(part)
+                    .or_default()
+                    .push(format!("{b:02x}{key:08x}"));
+            }
+            for (part, keys) in by_part {
                 self.line.clear();
                 self.line
                     .extend_from_slice(format!("b\t{seq}\t{exact}\t").as_bytes());
                 self.line.extend_from_slice(&self.slots);
-                self.line.push(b'\t');
-                self.line.extend_from_slice(id.as_bytes());
-                out.line(&format!("{b:02x}{key:08x}"), &self.line)?;
+                let tail = format!("\t{id}\t{}\t{}", self.n_parts, keys.join(","));
+                self.line.extend_from_slice(tail.as_bytes());
+                out.line(&format!("{part:08x}"), &self.line)?;
             }
         }
         Ok(())
@@ -145,6 +160,9 @@ impl Sink for BandSink {
         }
     }
 }
+
+const MIXED_PARTS: &str = "lines of two partitions in one reduce task: give each task the lines \
+     of one partition, the map's --partitions being the number of reduce tasks";
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
@@ -210,32 +228,60 @@ fn id_field(fields: &[&str], k: usize) -> anyhow::Result<String> {
     serde_json::from_str(field(fields, k)?).context("bad id")
 }
 
-/// `dups reduce`: groups the map's lines by key and writes what each group relates.
+/// `dups reduce`: groups the map's lines by band key and by exact hash and writes what each
+/// group relates.
 pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
-    let (place, marker) = KeyedOut::resolve(&args.output)?;
+    let (place, marker) = OutPlace::file(args.output.as_deref().unwrap_or(Path::new("-")));
     task(marker, args, args.common.quiet, || {
         let mut exact: BTreeMap<u64, Vec<Member>> = BTreeMap::new();
         let mut bands: BTreeMap<u64, Vec<(Member, Slots)>> = BTreeMap::new();
+        // The partition (number, of how many) of the lines, to check that the shuffle sent
+        // this task one partition of the map's R.
+        let mut part: Option<(u64, u64)> = None;
+        let mut exact_parts = BTreeSet::new();
         for_each_line(open_inputs(&args.inputs)?, |key, kind, fields| {
-            let key = hex(key)?;
             match kind {
-                "x" => exact.entry(key).or_default().push(Member {
-                    seq: hex(field(fields, 0)?)?,
-                    exact: key,
-                    id: id_field(fields, 1)?,
-                }),
-                "b" => bands.entry(key).or_default().push((
-                    Member {
+                "x" => {
+                    exact_parts.insert(partition_of(key));
+                    let key = hex(key)?;
+                    exact.entry(key).or_default().push(Member {
+                        seq: hex(field(fields, 0)?)?,
+                        exact: key,
+                        id: id_field(fields, 1)?,
+                    });
+                }
+                "b" => {
+                    let member = Member {
                         seq: hex(field(fields, 0)?)?,
                         exact: hex(field(fields, 1)?)?,
                         id: id_field(fields, 3)?,
-                    },
-                    parse_slots(field(fields, 2)?)?,
-                )),
+                    };
+                    let slots = parse_slots(field(fields, 2)?)?;
+                    let n_parts: u64 = field(fields, 4)?.parse().context("bad R")?;
+                    let this = (hex(key)?, n_parts);
+                    if n_parts == 0 || *part.get_or_insert(this) != this {
+                        anyhow::bail!(MIXED_PARTS);
+                    }
+                    for band in field(fields, 5)?.split(',') {
+                        let band_key = hex(band)?;
+                        if (band_key & 0xffff_ffff) % n_parts != this.0 {
+                            anyhow::bail!("band key {band} is not of partition {}", this.0);
+                        }
+                        bands
+                            .entry(band_key)
+                            .or_default()
+                            .push((member.clone(), slots.clone()));
+                    }
+                }
                 other => anyhow::bail!("not a `dups map` line (kind {other:?})"),
             }
             Ok(())
         })?;
+        if let Some((r, n_parts)) = part {
+            if exact_parts.iter().any(|p| p % n_parts != r) {
+                anyhow::bail!(MIXED_PARTS);
+            }
+        }
         let mut members: BTreeMap<u64, Member> = BTreeMap::new();
         let mut pairs = Vec::new();
         for group in exact.into_values() {

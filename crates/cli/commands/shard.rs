@@ -322,17 +322,15 @@ pub enum KeyedOut {
 impl KeyedOut {
     /// The output `args` ask for, and the `.done` marker of the task when it writes files.
     pub fn resolve(args: &KeyedOutArgs) -> anyhow::Result<(OutPlace, Option<PathBuf>)> {
+        if args.partitions == Some(0) {
+            anyhow::bail!("--partitions must be at least 1");
+        }
         match (&args.output, &args.partition_out, args.partitions) {
             (_, Some(prefix), Some(n)) => {
-                if n == 0 {
-                    anyhow::bail!("--partitions must be at least 1");
-                }
                 Ok((OutPlace::Parts(prefix.clone(), n), Some(done_path(prefix))))
             }
-            (Some(path), None, None) if path != Path::new("-") => {
-                Ok((OutPlace::File(path.clone()), Some(done_path(path))))
-            }
-            _ => Ok((OutPlace::File(PathBuf::from("-")), None)),
+            (Some(path), _, _) => Ok(OutPlace::file(path)),
+            _ => Ok(OutPlace::file(Path::new("-"))),
         }
     }
 
@@ -401,9 +399,17 @@ pub enum OutPlace {
     Parts(PathBuf, u32),
 }
 
+impl OutPlace {
+    /// A file (`-`: standard output), and its task's `.done` marker.
+    pub fn file(path: &Path) -> (OutPlace, Option<PathBuf>) {
+        let marker = (path != Path::new("-")).then(|| done_path(path));
+        (OutPlace::File(path.to_path_buf()), marker)
+    }
+}
+
 /// The partition of a key (hex): its last 8 hex digits as a number (keys are hashes or
 /// order keys, so these are spread evenly). The Spark driver partitions the same way.
-fn partition_of(key: &str) -> u64 {
+pub fn partition_of(key: &str) -> u64 {
     let tail = &key[key.len().saturating_sub(8)..];
     u64::from_str_radix(tail, 16).unwrap_or(0)
 }
