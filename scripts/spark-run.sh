@@ -13,7 +13,8 @@
 # pyspark comes from the environment (`pip install pyspark`, with Java 17 or newer): its
 # spark-submit on PATH, or SPARK_SUBMIT. Environment: NEWSCLEAN (the binary, shipped to the
 # executors; default `newsclean` on PATH, else this checkout's target/release/newsclean),
-# SPARK_MASTER (default local[2]), SHARDS (default Spark's parallelism).
+# SPARK_MASTER (default local[2]), SHARDS (default Spark's parallelism), SPARK_DRIVER_MEMORY
+# (default 2g; with local[N] it is the executors' memory too).
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -54,7 +55,7 @@ export PYSPARK_DRIVER_PYTHON=${PYSPARK_DRIVER_PYTHON:-$PYSPARK_PYTHON}
 status=0
 "$SUBMIT" --master "${SPARK_MASTER:-local[2]}" \
     --conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false \
-    --conf spark.log.level=WARN \
+    --conf spark.log.level=WARN --driver-memory "${SPARK_DRIVER_MEMORY:-2g}" \
     "$HERE/../contrib/spark/newsclean_spark.py" "$IN" --out "$OUT" --binary "$NEWSCLEAN" \
     ${SHARDS:+--shards "$SHARDS"} || status=$?
 if (( status > 1 )); then

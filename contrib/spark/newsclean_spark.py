@@ -259,7 +259,8 @@ def plan(sc, args):
         keyed = shards.mapPartitions(final).map(lambda line: (key_of(line), line))
         # Sorting samples the keys first: keep the shards' output instead of cleaning twice.
         keyed = keyed.persist(StorageLevel.MEMORY_AND_DISK)
-        ordered = keyed.sortByKey(numPartitions=n)
+        # Partitions come to the driver one at a time: keep them small.
+        ordered = keyed.sortByKey(numPartitions=4 * n)
         merge = subprocess.Popen(
             [driver_binary, "merge", "-",
              "-o", os.path.join(args.out, "articles.jsonl"),
