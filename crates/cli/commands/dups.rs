@@ -234,7 +234,9 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
     let (place, marker) = OutPlace::file(args.output.as_deref().unwrap_or(Path::new("-")));
     task(marker, args, args.common.quiet, || {
         let mut exact: BTreeMap<u64, Vec<Member>> = BTreeMap::new();
-        let mut bands: BTreeMap<u64, Vec<(Member, Slots)>> = BTreeMap::new();
+        // Each band line's article and signature, once; the band groups refer to them.
+        let mut entries: Vec<(Member, Slots)> = Vec::new();
+        let mut bands: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
         // The partition (number, of how many) of the lines, to check that the shuffle sent
         // this task one partition of the map's R.
         let mut part: Option<(u64, u64)> = None;
@@ -262,15 +264,14 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
                     if n_parts == 0 || *part.get_or_insert(this) != this {
                         anyhow::bail!(MIXED_PARTS);
                     }
+                    let entry = u32::try_from(entries.len()).context("too many lines")?;
+                    entries.push((member, slots));
                     for band in field(fields, 5)?.split(',') {
                         let band_key = hex(band)?;
                         if (band_key & 0xffff_ffff) % n_parts != this.0 {
                             anyhow::bail!("band key {band} is not of partition {}", this.0);
                         }
-                        bands
-                            .entry(band_key)
-                            .or_default()
-                            .push((member.clone(), slots.clone()));
+                        bands.entry(band_key).or_default().push(entry);
                     }
                 }
                 other => anyhow::bail!("not a `dups map` line (kind {other:?})"),
@@ -288,11 +289,16 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
             members.extend(reduce_exact(group).into_iter().map(|m| (m.seq, m)));
         }
         for group in bands.into_values() {
-            members.extend(
-                reduce_band(group, &mut pairs)
-                    .into_iter()
-                    .map(|m| (m.seq, m)),
-            );
+            let group: Vec<(&Member, &[u16; N_HASHES])> = group
+                .iter()
+                .map(|&k| {
+                    let (member, slots) = &entries[k as usize];
+                    (member, &**slots)
+                })
+                .collect();
+            for member in reduce_band(&group, &mut pairs) {
+                members.entry(member.seq).or_insert_with(|| member.clone());
+            }
         }
         // A pair of classes may share several bands; one line each.
         let pairs: BTreeSet<(u64, u64, u32)> = pairs

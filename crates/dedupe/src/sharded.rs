@@ -133,17 +133,21 @@ pub fn reduce_exact(members: Vec<Member>) -> Vec<Member> {
     }
 }
 
-/// Reduces the group of one band key: when it holds two or more classes, pushes every pair
-/// of classes onto `pairs` and returns the members; else nothing.
-pub fn reduce_band(entries: Vec<(Member, Slots)>, pairs: &mut Vec<Pair>) -> Vec<Member> {
-    let mut classes: BTreeMap<u64, &Slots> = BTreeMap::new();
-    for (member, slots) in &entries {
+/// Reduces the group of one band key (its articles and their signatures, which the caller
+/// may share between the groups of an article's bands): when it holds two or more classes,
+/// pushes every pair of classes onto `pairs` and returns the members; else nothing.
+pub fn reduce_band<'a>(
+    entries: &[(&'a Member, &[u16; N_HASHES])],
+    pairs: &mut Vec<Pair>,
+) -> Vec<&'a Member> {
+    let mut classes: BTreeMap<u64, &[u16; N_HASHES]> = BTreeMap::new();
+    for (member, slots) in entries {
         classes.entry(member.exact).or_insert(slots);
     }
     if classes.len() < 2 {
         return Vec::new();
     }
-    let classes: Vec<(u64, &Slots)> = classes.into_iter().collect();
+    let classes: Vec<(u64, &[u16; N_HASHES])> = classes.into_iter().collect();
     for (i, (a, slots_a)) in classes.iter().enumerate() {
         for (b, slots_b) in &classes[i + 1..] {
             pairs.push(Pair {
@@ -153,7 +157,7 @@ pub fn reduce_band(entries: Vec<(Member, Slots)>, pairs: &mut Vec<Pair>) -> Vec<
             });
         }
     }
-    entries.into_iter().map(|(member, _)| member).collect()
+    entries.iter().map(|(member, _)| *member).collect()
 }
 
 /// An article the resolve step drops, and the kept article it copies.
@@ -410,8 +414,10 @@ mod tests {
             }
         }
         for group in bands.into_values() {
-            for member in reduce_band(group, &mut pairs) {
-                resolver.add_member(member);
+            let group: Vec<(&Member, &[u16; N_HASHES])> =
+                group.iter().map(|(m, s)| (m, &**s)).collect();
+            for member in reduce_band(&group, &mut pairs) {
+                resolver.add_member(member.clone());
             }
         }
         for pair in pairs {
