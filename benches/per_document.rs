@@ -1,5 +1,6 @@
-//! The per-document step (dedupe + segment, the work every worker does on every page),
-//! measured with criterion on the dev benchmark's pages when `../shared` is present, else on
+//! The per-document step (dedupe + segment, the work every worker does on every page), and
+//! its parts (line splitting, dedupe's marks, segment, the duplicate fingerprint), measured
+//! with criterion on the dev benchmark's pages when `../shared` is present, else on
 //! the bundled sample. Throughput is reported in input bytes per second, for one core.
 //!
 //! `cargo bench --bench per_document`. Compare figures only within one run: the machines are
@@ -13,7 +14,7 @@
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use newsclean_core::{Doc, DocSource, DocStats};
+use newsclean_core::{Article, Doc, DocSource, DocStats, MarkedDoc};
 use newsclean_segment::LineModel;
 
 fn pages() -> Vec<Doc> {
@@ -70,10 +71,42 @@ fn per_document(c: &mut Criterion) {
             }
         });
     });
+    group.bench_function("split", |b| {
+        b.iter(|| {
+            for doc in &docs {
+                std::hint::black_box(MarkedDoc::split(doc.clone()));
+            }
+        });
+    });
     group.bench_function("dedupe", |b| {
         b.iter(|| {
             for doc in &docs {
                 std::hint::black_box(newsclean_dedupe::mark(doc.clone()));
+            }
+        });
+    });
+    // Segment alone, on documents dedupe marked beforehand (cloned per iteration, as segment
+    // changes verdicts in place).
+    let marked: Vec<MarkedDoc> = docs
+        .iter()
+        .map(|doc| newsclean_dedupe::mark(doc.clone()))
+        .collect();
+    group.bench_function("segment", |b| {
+        b.iter(|| {
+            for doc in &marked {
+                let mut doc = doc.clone();
+                std::hint::black_box(newsclean_segment::segment(&mut doc, &model));
+            }
+        });
+    });
+    let articles: Vec<Article> = marked
+        .iter()
+        .map(|doc| newsclean_segment::segment(&mut doc.clone(), &model))
+        .collect();
+    group.bench_function("fingerprint", |b| {
+        b.iter(|| {
+            for article in &articles {
+                std::hint::black_box(newsclean_dedupe::dup::fingerprint(article));
             }
         });
     });

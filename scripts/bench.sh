@@ -1,51 +1,92 @@
 #!/usr/bin/env bash
-# Whole-run benchmark: newsclean on a directory of pages at several thread counts, each run's
-# throughput and its ratio to a baseline measured in the same session (ingest alone: read and
-# decode, written to /dev/null), so that figures from shared, noisy machines compare.
+# Whole-run benchmark: newsclean against the floor program of ../shared/perf (walk, read, split,
+# hash, normalise and write the same pages: what the machine does at all), run alternately on
+# the same files so that both see the same machine, as ratios. Builds what it needs on demand:
+# the floor, the corpora (../shared/perf/make_corpus.py) and, with --archives, the same pages
+# as .jsonl.zst shards and .warc.gz files (scripts/make_variants.py).
 #
-#   scripts/bench.sh [BIN] [DIR] [THREADS...]
-#   defaults: target/release/newsclean, ../shared/bench/dev, 1 2 4 ... up to the CPU count
+#   scripts/bench.sh [--corpus small|big] [--threads "1 2"] [--runs 3] [--archives]
+#                    [--bin target/release/newsclean] [--work DIR]
 #
-# Each figure is the best of three runs. Prints a Markdown table.
+# Each figure is the median of --runs runs (whole process: wall time, CPU time, peak RSS),
+# newsclean with default options (pass 1 and pass 2, jsonl out). One-thread runs are pinned to
+# one core with taskset, since `--threads 1` still reads and writes on threads of their own.
+# Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${1:-target/release/newsclean}
-dir=${2:-../shared/bench/dev}
-shift $(( $# < 2 ? $# : 2 )) || true
-threads=("$@")
-if [ ${#threads[@]} -eq 0 ]; then
-  n=$(nproc); t=1
-  while [ "$t" -lt "$n" ]; do threads+=("$t"); t=$((t * 2)); done
-  threads+=("$n")
-fi
+corpus=small
+threads="1 2"
+runs=3
+archives=0
+bin=target/release/newsclean
+work=${TMPDIR:-/tmp}/newsclean-bench
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --corpus) corpus=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --archives) archives=1; shift ;;
+    --bin) bin=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+perf=../shared/perf
+[ -d "$perf" ] || { echo "no $perf (the throughput kit lives beside the repository)" >&2; exit 2; }
 [ -x "$bin" ] || { echo "no binary at $bin (cargo build --release)" >&2; exit 2; }
-[ -d "$dir" ] || { echo "no input directory $dir" >&2; exit 2; }
-select=(--include '*.txt' --exclude '*.truth.txt')
-out=$(mktemp -d)
+mkdir -p "$work"
+floor_target=$work/floor-target
+floor=$floor_target/release/perfbase
+if [ ! -x "$floor" ]; then
+  echo "building the floor program ..." >&2
+  CARGO_TARGET_DIR=$floor_target cargo build -q --release --manifest-path "$perf/floor/Cargo.toml"
+fi
+if [ ! -d "$work/corpus/$corpus" ]; then
+  echo "building the corpora (once) ..." >&2
+  python3 "$perf/make_corpus.py" ../shared/bench/dev "$work/corpus" >&2
+fi
+inputs=("$corpus:$work/corpus/$corpus")
+if [ "$archives" = 1 ]; then
+  if [ ! -d "$work/archives-$corpus/warc_gz" ]; then
+    echo "packing $corpus as archives (once) ..." >&2
+    python3 scripts/make_variants.py "$work/corpus/$corpus" "$work/archives-$corpus" >&2
+  fi
+  inputs+=("$corpus .jsonl.zst:$work/archives-$corpus/jsonl_zst" "$corpus .warc.gz:$work/archives-$corpus/warc_gz")
+fi
+bytes=$(find "$work/corpus/$corpus" -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
+out=$(mktemp -d "$work/out.XXXXXX")
 trap 'rm -rf "$out"' EXIT
-bytes=$(find "$dir" -name '*.txt' ! -name '*.truth.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
-docs=$(find "$dir" -name '*.txt' ! -name '*.truth.txt' | wc -l)
 
-best_of_3() {  # prints the best wall time in seconds of three runs of "$@"
-  local best=""
-  for _ in 1 2 3; do
-    local t0 t1 dt
-    t0=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; t1=$(date +%s.%N)
-    dt=$(awk -v a="$t1" -v b="$t0" 'BEGIN {print a - b}')
-    if [ -z "$best" ] || awk -v a="$dt" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$dt; fi
-  done
-  echo "$best"
+# One timed run: prints "wall cpu rss_kb".
+timed() {
+  /usr/bin/time -o "$out/time" -f '%e %U %S %M' "$@" > /dev/null 2>&1 || true
+  # The last line: /usr/bin/time puts "Command exited with non-zero status" before it when
+  # newsclean exits 1 (some pages rejected, which the corpora have).
+  tail -n 1 "$out/time" | awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}'
 }
+median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-echo "newsclean $("$bin" --version | awk '{print $2}') on $dir: $docs pages, $((bytes / 1000000)) MB, $(nproc) CPUs"
+echo "newsclean $("$bin" --version | awk '{print $2}'), $(nproc) CPUs, corpus $corpus: $((bytes / 1000000)) MB of page text, median of $runs runs"
 echo
-echo "| threads | ingest only (s) | run (s) | run MB/s | run speed-up vs 1 thread | run / ingest |"
-echo "|---|---|---|---|---|---|"
-first=""
-for t in "${threads[@]}"; do
-  base=$(best_of_3 "$bin" ingest "$dir" "${select[@]}" -j "$t")
-  full=$(best_of_3 "$bin" run "$dir" "${select[@]}" -f jsonl -o "$out/o.jsonl" -q -j "$t")
-  [ -n "$first" ] || first=$full
-  awk -v t="$t" -v base="$base" -v full="$full" -v bytes="$bytes" -v first="$first" \
-    'BEGIN {printf "| %s | %.2f | %.2f | %.1f | %.2f | %.1f |\n", t, base, full, bytes / full / 1e6, first / full, full / base}'
+echo "| input | threads | floor wall (s) | newsclean wall (s) | newsclean MB/s | wall ratio | newsclean CPU (s) | MB per CPU-s | peak RSS (MiB) |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for entry in "${inputs[@]}"; do
+  label=${entry%%:*}
+  dir=${entry#*:}
+  for t in $threads; do
+    pin=()
+    [ "$t" = 1 ] && command -v taskset > /dev/null && pin=(taskset -c 0)
+    : > "$out/floor"; : > "$out/nc"
+    for _ in $(seq "$runs"); do
+      # The floor reads the text pages (it knows no archives): the same pages, as text.
+      timed "${pin[@]}" "$floor" --level json --norm opt --threads "$t" --out "$out/floor-out" "$work/corpus/$corpus" >> "$out/floor"
+      timed "${pin[@]}" "$bin" run "$dir" -o "$out/o.jsonl" -q -j "$t" >> "$out/nc"
+    done
+    fw=$(awk '{print $1}' "$out/floor" | median)
+    nw=$(awk '{print $1}' "$out/nc" | median)
+    nc=$(awk '{print $2}' "$out/nc" | median)
+    rss=$(awk '{print $3}' "$out/nc" | median)
+    awk -v l="$label" -v t="$t" -v fw="$fw" -v nw="$nw" -v nc="$nc" -v rss="$rss" -v b="$bytes" \
+      'BEGIN {printf "| %s | %s | %.2f | %.2f | %.1f | %.1f | %.2f | %.1f | %.0f |\n", l, t, fw, nw, b / nw / 1e6, nw / fw, nc, b / nc / 1e6, rss / 1024}'
+  done
 done

@@ -235,7 +235,7 @@ fn page(word: &str) -> String {
     )
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes).unwrap();
     encoder.finish().unwrap()
@@ -259,7 +259,7 @@ fn zstd(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// A tar archive with these members, names written raw (so `../x` and `/x` are possible).
-fn tar_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn tar_of(members: &[(&str, &[u8])]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     for (name, data) in members {
         let mut header = tar::Header::new_gnu();
@@ -274,7 +274,7 @@ fn tar_of(members: &[(&str, &[u8])]) -> Vec<u8> {
     builder.into_inner().unwrap()
 }
 
-fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -416,7 +416,8 @@ fn jsonl_fields_meta_and_compression() {
     env.write("dump.jsonl", &jsonl);
     env.write("more.ndjson.gz", gzip(jsonl.as_bytes()));
     let out = env.run(&[]);
-    assert_eq!(out.ids(), ["first", "dump/3", "first", "more/3"]);
+    // Ids are unique in a run: the second file's copy of `first` is `first~2`.
+    assert_eq!(out.ids(), ["first", "dump/3", "first~2", "more/3"]);
     let first = out.article("first");
     assert_eq!(first["source"]["url"], "https://news.example.org/1");
     assert_eq!(first["source"]["member"], "line 1");
@@ -829,7 +830,8 @@ fn archive_budget_stops_decompression_bombs() {
     // The members are one long word each: no article text, which is no concern here.
     let out = env.run(&["--max-archive-bytes", "1000000", "--min-words", "0"]);
     let reasons = out.reasons();
-    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    // The tar stream stops inside `b`; the zip lists `c` too, which is counted, unread.
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert_eq!(reasons[0].0, "bomb/b");
     assert!(
         reasons[0].1.starts_with(
@@ -837,11 +839,19 @@ fn archive_budget_stops_decompression_bombs() {
         ),
         "{reasons:?}"
     );
-    assert_eq!(reasons[1].0, "bomb/b");
+    // The zip's member has the same id as the tar's: it is made unique.
+    assert_eq!(reasons[1].0, "bomb/b~2");
     assert!(
         reasons[1]
             .1
             .starts_with("zip archive expands to more than 1000000 bytes"),
+        "{reasons:?}"
+    );
+    assert_eq!(reasons[2].0, "bomb/c");
+    assert!(
+        reasons[2]
+            .1
+            .starts_with("archive member not read: the zip archive expands"),
         "{reasons:?}"
     );
 }

@@ -9,6 +9,8 @@ mod cli;
 mod dedupe;
 // `newsclean eval` against the benchmark's score.py.
 mod eval;
+// The hostile probe of issue 13: output and input safety, faithful data.
+mod hostile;
 // Every input format and every kind of bad input, built at test time; accounting; resume.
 mod ingest;
 // Export formats read back, sharding, sentences, and the run report.

@@ -38,10 +38,14 @@ impl TestEnv {
     }
 }
 
-/// A `newsclean` command.
+/// A `newsclean` command, run in Cargo's scratch directory for integration tests: a run
+/// whose articles go to standard output writes its rejects and duplicates into the current
+/// directory (`newsclean.rejects.jsonl`), which must not be the repository. Tests that look
+/// at those files set their own directory.
 pub fn newsclean() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsclean"));
-    cmd.stdin(Stdio::null());
+    cmd.stdin(Stdio::null())
+        .current_dir(env!("CARGO_TARGET_TMPDIR"));
     cmd
 }
 

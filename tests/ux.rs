@@ -133,7 +133,10 @@ fn sizes_take_suffixes() {
         2,
     );
     assert!(option_help("--max-doc-bytes").contains("[default: 16M]"));
-    assert!(option_help("--max-archive-bytes").contains("[default: 32G]"));
+    assert!(
+        option_help("--max-archive-bytes")
+            .contains("[default: 100 times the file's size, at least 1G]")
+    );
 }
 
 #[test]
@@ -309,7 +312,7 @@ fn few_reject_reasons_go_to_stderr_many_are_counted() {
         text.contains("newsclean: rejected empty: empty file"),
         "{text}"
     );
-    // With --rejects the reasons are in the file, and stderr has only the summary.
+    // With --rejects each reason is in the file, and stderr only counts them (issue 13.14).
     let rejects = env.path("r.jsonl");
     let output = run(&[
         "run",
@@ -322,6 +325,14 @@ fn few_reject_reasons_go_to_stderr_many_are_counted() {
     assert_code(&output, 1);
     assert!(
         !stderr(&output).contains("newsclean: rejected"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains(&format!(
+            "newsclean: 2 documents rejected: 1 binary file (NUL byte at offset N); 1 empty file; each one is listed in {}",
+            rejects.display()
+        )),
         "{}",
         stderr(&output)
     );

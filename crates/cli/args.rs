@@ -48,7 +48,7 @@ pub struct CommonArgs {
     /// A line classifier model file to use instead of the built-in one.
     #[arg(long, value_name = "JSON", global = true, hide = true)]
     pub line_model: Option<PathBuf>,
-    /// Worker threads [default: the number of CPUs].
+    /// Worker threads, 1 to 1024 [default: the number of CPUs].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
     /// No progress bars and no summary.
@@ -74,9 +74,15 @@ pub struct InputArgs {
     #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
     pub max_doc_bytes: u64,
     /// Stop reading a compressed file or zip archive once it expands past this size (the
-    /// guard against decompression bombs): bytes, or with a suffix K, M, G or T.
-    #[arg(long, value_name = "SIZE", default_value = "32G", value_parser = parse_size)]
-    pub max_archive_bytes: u64,
+    /// guard against decompression bombs): bytes, or with a suffix K, M, G or T [default: 100
+    /// times the file's size, at least 1G]. Zip entries that overlap another's data are never
+    /// read.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_archive_bytes: Option<u64>,
+    /// Follow symlinks that lead out of an input directory. Without it, such a link is listed
+    /// as a reject and not read: the input is what the directory holds.
+    #[arg(long)]
+    pub follow_symlinks: bool,
     /// The format of every input file; `auto` decides per file by name, then by content.
     /// Compression (gzip, zstd, bzip2, xz) is always recognised by content.
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
@@ -116,7 +122,9 @@ pub enum InputFormatArg {
 pub struct OutputArgs {
     /// Output file (jsonl, csv, parquet, bincode; `-` for stdout) or directory (text, markdown).
     /// A `.gz` or `.zst` name compresses jsonl and csv [default: `-` (standard output), for
-    /// jsonl].
+    /// jsonl]. A directory is built under a temporary name and put in place when complete; a
+    /// rerun replaces an earlier tree as a whole and refuses a directory that holds anything
+    /// else.
     #[arg(long, short = 'o', value_name = "OUT")]
     pub output: Option<PathBuf>,
     /// Output format [default: from OUT's extension (.jsonl, .json, .ndjson, .parquet, .csv,
@@ -124,7 +132,8 @@ pub struct OutputArgs {
     /// is refused.
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<FormatArg>,
-    /// Write rejected documents here as JSON lines [default: OUT's name + .rejects.jsonl].
+    /// Write rejected documents here as JSON lines [default: OUT's name + .rejects.jsonl; with
+    /// `-o -`, newsclean.rejects.jsonl in the current directory].
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
     /// Columns of jsonl, csv and parquet, e.g. `id,site,title,text`. Known: `id`, `url`, `site`,
@@ -143,7 +152,8 @@ pub struct OutputArgs {
     /// with newsclean's fields under `metadata`.
     #[arg(long, value_enum, default_value_t = SchemaArg::Newsclean)]
     pub schema: SchemaArg,
-    /// Write dropped duplicates here as JSON lines [default: OUT's name + .duplicates.jsonl].
+    /// Write dropped duplicates here as JSON lines [default: OUT's name + .duplicates.jsonl;
+    /// with `-o -`, newsclean.duplicates.jsonl in the current directory].
     #[arg(long, value_name = "PATH")]
     pub duplicates: Option<PathBuf>,
     /// Write a run report: HTML when PATH ends in .html, else JSON.
@@ -192,7 +202,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Continue a run that was stopped (killed, crashed, Ctrl-C) from its last checkpoint;
-    /// give the same arguments. Without a checkpoint the run starts from the beginning.
+    /// give the same arguments, over the same inputs (a changed input is refused). Without a
+    /// checkpoint the run starts from the beginning.
     /// For uncompressed jsonl and csv in one file, text, markdown and bincode (not parquet,
     /// compressed, sharded or standard output).
     #[arg(long)]
@@ -200,6 +211,15 @@ pub struct RunArgs {
     /// Testing aid: abort the process (as SIGKILL would) after writing this many documents.
     #[arg(long, hide = true, value_name = "N")]
     pub debug_abort_after: Option<u64>,
+    /// Testing aid: after writing this many documents, say so on stderr and wait for Ctrl-C
+    /// or SIGTERM, so that tests can interrupt a run at an exact point.
+    #[arg(
+        long,
+        hide = true,
+        value_name = "N",
+        conflicts_with = "debug_abort_after"
+    )]
+    pub debug_pause_after: Option<u64>,
     #[command(flatten)]
     pub shard: ShardRunArgs,
 }
@@ -290,6 +310,8 @@ pub struct DedupeArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
     #[command(flatten)]
+    pub frames: FrameArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
 }
 
@@ -327,7 +349,18 @@ pub struct SegmentArgs {
     #[command(flatten)]
     pub article: ArticleArgs,
     #[command(flatten)]
+    pub frames: FrameArgs,
+    #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// How a stage reads the frame stream on its standard input.
+#[derive(Debug, Args)]
+pub struct FrameArgs {
+    /// The largest document of the stream, as `ingest --max-doc-bytes` bounded it: a frame
+    /// over 16 times this (plus 1M) is refused as corrupt. Bytes, or with a suffix K, M, G or T.
+    #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
+    pub max_doc_bytes: u64,
 }
 
 /// What makes an article.
@@ -336,7 +369,7 @@ pub struct ArticleArgs {
     /// Reject a page whose article has fewer words than this (a page of menus and ads), with
     /// the reason `no article text (N words)`; 0 keeps every page. On the dev benchmark no
     /// page comes out under 8 words (its truths have at least 20), so 5 rejects none of them.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = newsclean_segment::DEFAULT_MIN_WORDS)]
     pub min_words: u32,
 }
 
@@ -346,6 +379,8 @@ pub struct ExportArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub dup: DupArgs,
+    #[command(flatten)]
+    pub frames: FrameArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -13,7 +13,7 @@ pub enum ExitStatus {
     NoInput,
     /// 2: a usage or fatal error stopped the run.
     Fatal,
-    /// 130: interrupted by Ctrl-C.
+    /// 130: interrupted by Ctrl-C, SIGTERM or SIGHUP.
     Interrupted,
 }
 

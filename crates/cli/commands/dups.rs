@@ -17,21 +17,21 @@ use std::io::BufRead;
 use std::path::Path;
 
 use anyhow::Context as _;
-use newsclean_core::{Identity, Record, Sink, StageError, StageId};
+use newsclean_core::{Record, Sink, StageError, StageId};
 use newsclean_dedupe::dup::{DupConfig, Keep, N_HASHES};
 use newsclean_dedupe::sharded::{
     Member, Pair, Resolver, ShardError, ShardPrint, Slots, reduce_band, reduce_exact,
 };
-use newsclean_ingest::{Decoder, InputSource, Shard};
+use newsclean_ingest::{InputSource, Shard};
+use newsclean_pipeline::Runner;
 
 use super::learn::{apply_site_args, dup_config};
 use super::report::StageClock;
-use super::run::clean;
 use super::shard::{
     KeyedOut, OutPlace, check_site_model, drop_line, finished, has_stdin, hex, json_string,
-    open_inputs, partition_of, task,
+    open_inputs, partition_of, shard_ingest, task,
 };
-use super::{Settings, ingest_config, print_line};
+use super::{Settings, print_line};
 use crate::args::{DupsMapArgs, DupsReduceArgs, DupsResolveArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -50,9 +50,10 @@ pub fn map(args: &DupsMapArgs) -> anyhow::Result<ExitStatus> {
     task(marker, args, args.common.quiet, || {
         let mut settings = Settings::new(&args.common)?;
         settings.segment.min_words = args.article.min_words;
-        let mut ingest = ingest_config(&args.input)?;
-        ingest.shard = Some(shard);
-        if let Err(status) = apply_site_args(&args.site, &args.input, &mut settings, None)? {
+        let ingest = shard_ingest(&args.input, shard)?;
+        if let Err(status) =
+            apply_site_args(&args.site, &args.input.inputs, &ingest, &mut settings, None)?
+        {
             return Ok(status);
         }
         let mut sink = BandSink {
@@ -66,16 +67,10 @@ pub fn map(args: &DupsMapArgs) -> anyhow::Result<ExitStatus> {
         let progress = Progress::new(settings.is_quiet, "map");
         let clock = StageClock::default();
         let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
-        let result = clean(
-            &settings,
-            true,
-            &progress,
-            &clock,
-            source,
-            || Decoder,
-            &mut Identity::default(),
-            &mut sink,
-        );
+        let runner = Runner::new(settings.threads, settings.cancel, &progress);
+        let result = settings
+            .engine(dup)
+            .run_fingerprinted(&runner, source, &mut sink, &clock);
         progress.finish();
         let status = finished(result)?;
         if status == ExitStatus::Success && !settings.is_quiet {

@@ -124,14 +124,13 @@ impl Sink for FeatureSink {
 pub fn features(args: &FeaturesArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
     // The same pass 1 as `run`: the site counts are features too.
-    if let Err(status) = apply_site_args(&args.site, &args.input, &mut settings, None)? {
+    let config = ingest_config(&args.input)?;
+    if let Err(status) =
+        apply_site_args(&args.site, &args.input.inputs, &config, &mut settings, None)?
+    {
         return Ok(status);
     }
-    let source = InputSource::new(
-        &args.input.inputs,
-        &ingest_config(&args.input)?,
-        &NoopReporter,
-    )?;
+    let source = InputSource::new(&args.input.inputs, &config, &NoopReporter)?;
     let p1 = args.p1.as_deref().map(read_p1).transpose()?;
     let file = File::create(&args.output)
         .with_context(|| format!("failed to create {}", args.output.display()))?;

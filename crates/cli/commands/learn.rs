@@ -1,25 +1,20 @@
 //! `newsclean learn`: pass 1 alone (the site template model), and merging models; the model
 //! and dedupe settings that `run`, `dedupe` and `export` share.
 
-use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use newsclean_core::Chain;
 use newsclean_dedupe::dup::{DupConfig, Keep};
-use newsclean_dedupe::site::{GroupBy, LineHasher, SiteGroup, SiteLearner, SiteModel, SiteRules};
-use newsclean_export::atomic::AtomicFile;
-use newsclean_ingest::{Decoder, IngestConfig, InputSource, Shard};
+use newsclean_dedupe::site::{GroupBy, SiteGroup, SiteLearner, SiteModel, SiteRules};
+use newsclean_engine::RUN_MIN_COUNT;
+use newsclean_ingest::{IngestConfig, InputSource};
 use newsclean_pipeline::Runner;
 
 use super::notes::count;
 use super::spool::{Spool, SpoolPlace, SpoolWriter};
-use super::{Settings, ingest_config, print_line};
-use crate::args::{
-    DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
-};
+use super::{Settings, ingest_config, outputs, print_line};
+use crate::args::{DupArgs, GroupArgs, GroupByArg, KeepArg, LearnArgs, RuleArgs, SiteArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
@@ -28,6 +23,8 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
         return super::shard::learn(args, shard);
     }
     let settings = Settings::new(&args.common)?;
+    let inputs: Vec<&Path> = args.input.inputs.iter().map(PathBuf::as_path).collect();
+    outputs::check(&inputs, &[outputs::Output::file("-o", &args.output)])?;
     let (model, what) = if args.merge {
         if args.input.inputs.iter().any(|p| p == Path::new("-")) {
             anyhow::bail!("--merge reads model files; `-` (standard input) is not one");
@@ -38,7 +35,7 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
             .iter()
             .map(|path| load_model(path))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let model = SiteModel::merge(models).context("failed to merge the site models")?;
+        let model = newsclean_engine::merge_site_models(models)?;
         if let Some(group_by) = args.group.group_by {
             if model.group_by != group_by_of(Some(group_by)) {
                 anyhow::bail!(
@@ -51,11 +48,11 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
         (model, format!("merged {} models", args.input.inputs.len()))
     } else {
         let Some(Pass1 { model, elapsed, .. }) = pass1(
-            &args.input,
+            &args.input.inputs,
+            &ingest_config(&args.input)?,
             group_by_of(args.group.group_by),
             &settings,
             1,
-            None,
             None,
         )?
         else {
@@ -64,7 +61,7 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
         };
         (model, format!("learned in {:.2} s", elapsed.as_secs_f64()))
     };
-    save_model(&model, &args.output)?;
+    newsclean_engine::save_site_model(&model, &args.output)?;
     if !settings.is_quiet {
         let n_lines: usize = model.groups().map(SiteGroup::n_lines).sum();
         print_line(&format!(
@@ -89,12 +86,13 @@ pub fn group_by_of(arg: Option<GroupByArg>) -> GroupBy {
 }
 
 /// Applies `--model`/`--no-site-model`/`--group-by` and the template rules to `settings`,
-/// running pass 1 over `input` when no model is given; `Err(status)` when it was interrupted.
-/// With `spool`, pass 1 keeps what it read for pass 2 (see [`super::spool`]) and the spool is
-/// returned when pass 1 ran.
+/// running pass 1 over `inputs` (read as `config` says) when no model is given;
+/// `Err(status)` when it was interrupted. With `spool`, pass 1 keeps what it read for pass 2
+/// (see [`super::spool`]) and the spool is returned when pass 1 ran.
 pub fn apply_site_args(
     site: &SiteArgs,
-    input: &InputArgs,
+    inputs: &[PathBuf],
+    config: &IngestConfig,
     settings: &mut Settings,
     spool: Option<SpoolPlace<'_>>,
 ) -> anyhow::Result<Result<Option<Spool>, ExitStatus>> {
@@ -103,7 +101,8 @@ pub fn apply_site_args(
         site.model.as_deref(),
         site.no_site_model,
         &site.group,
-        input,
+        inputs,
+        config,
         settings,
         spool,
     )? {
@@ -161,10 +160,6 @@ pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
     })
 }
 
-/// The fewest pages that carry a line a run keeps in its site model: a line on one page is
-/// never template, and the model knows unknown lines count 1.
-const RUN_MIN_COUNT: u32 = 2;
-
 /// What pass 1 learned, how long it took, and what it spooled.
 pub struct Pass1 {
     pub model: SiteModel,
@@ -172,33 +167,36 @@ pub struct Pass1 {
     pub spool: Option<Spool>,
 }
 
-/// Pass 1: reads every input once (or one `shard` of them), splitting and hashing lines only,
-/// and counts them per site, keeping lines on at least `min_count` pages; with `spool`, keeps
-/// the split documents for pass 2. `None` when interrupted.
+/// Pass 1: reads every input once (or one shard of them, as `config` says), splitting and
+/// hashing lines only, and counts them per site, keeping lines on at least `min_count` pages;
+/// with `spool`, keeps the split documents for pass 2. `None` when interrupted.
 pub fn pass1(
-    input: &InputArgs,
+    inputs: &[PathBuf],
+    config: &IngestConfig,
     group_by: GroupBy,
     settings: &Settings,
     min_count: u32,
     spool: Option<SpoolPlace<'_>>,
-    shard: Option<Shard>,
 ) -> anyhow::Result<Option<Pass1>> {
     let started = Instant::now();
+    // Pass 1 reads every document, whatever a resumed pass 2 skips.
+    let config = IngestConfig {
+        resume_from: 0,
+        ..config.clone()
+    };
     // Pass 1 has its own bars, so that the run's bars start from zero after it.
     let progress = Progress::new(settings.is_quiet, "pass 1 (site model)");
-    let ingest = IngestConfig {
-        shard,
-        ..ingest_config(input)?
-    };
-    let source = InputSource::new(&input.inputs, &ingest, &progress)?;
+    let source = InputSource::new(inputs, &config, &progress)?;
     let mut learner = SiteLearner::new(group_by);
     let runner = Runner::new(settings.threads, settings.cancel, &progress);
-    let make_worker = || Chain(Decoder, LineHasher);
     let (result, spool) = match spool {
-        None => (runner.run(source, make_worker, &mut learner), None),
+        None => (
+            newsclean_engine::learn_into(&runner, source, &mut learner),
+            None,
+        ),
         Some(place) => {
             let mut writer = SpoolWriter::create(place.dir, &mut learner)?;
-            let result = runner.run(source, make_worker, &mut writer);
+            let result = newsclean_engine::learn_into(&runner, source, &mut writer);
             let spool = match &result {
                 Ok(_) => Some(writer.into_spool()?),
                 Err(_) => None,
@@ -219,19 +217,7 @@ pub fn pass1(
 }
 
 pub fn load_model(path: &Path) -> anyhow::Result<SiteModel> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("failed to read the site model {}", path.display()))?;
-    SiteModel::load(BufReader::with_capacity(1 << 16, file))
-        .with_context(|| format!("failed to load the site model {}", path.display()))
-}
-
-pub fn save_model(model: &SiteModel, path: &Path) -> anyhow::Result<()> {
-    let mut file = AtomicFile::create(path)?;
-    model
-        .save(BufWriter::with_capacity(1 << 16, &mut file))
-        .with_context(|| format!("failed to write the site model {}", path.display()))?;
-    file.commit()?;
-    Ok(())
+    Ok(newsclean_engine::load_site_model(path)?)
 }
 
 /// The site model of a run, and pass 1's spool when pass 1 ran and kept one.
@@ -248,12 +234,13 @@ pub fn run_model(
     model: Option<&Path>,
     no_site_model: bool,
     group: &GroupArgs,
-    input: &InputArgs,
+    inputs: &[PathBuf],
+    config: &IngestConfig,
     settings: &Settings,
     spool: Option<SpoolPlace<'_>>,
 ) -> anyhow::Result<Result<RunModel, ExitStatus>> {
     let mut kept = None;
-    let mut model = if let Some(path) = model {
+    let model = if let Some(path) = model {
         let model = load_model(path)?;
         if let Some(arg) = group.group_by {
             if model.group_by != group_by_of(Some(arg)) {
@@ -268,7 +255,7 @@ pub fn run_model(
         model
     } else if no_site_model {
         return Ok(Ok(RunModel::default()));
-    } else if input.inputs.iter().any(|p| p == Path::new("-")) {
+    } else if inputs.iter().any(|p| p == Path::new("-")) {
         if !settings.is_quiet {
             print_line(
                 "newsclean: note: standard input is read once, so no site model is learned; only per-document rules apply (see --model)",
@@ -281,12 +268,12 @@ pub fn run_model(
             elapsed,
             spool,
         }) = pass1(
-            input,
+            inputs,
+            config,
             group_by_of(group.group_by),
             settings,
             RUN_MIN_COUNT,
             spool,
-            None,
         )?
         else {
             return Ok(Err(ExitStatus::Interrupted));
@@ -302,10 +289,8 @@ pub fn run_model(
         }
         model
     };
-    // Only lines on two or more pages can be template; the rest would only take memory.
-    model.prune(RUN_MIN_COUNT);
     Ok(Ok(RunModel {
-        model: Some(Arc::new(model)),
+        model: Some(newsclean_engine::site_model_for_run(model)),
         spool: kept,
     }))
 }

@@ -1,4 +1,4 @@
-//! One function per command, and what they share: thread count, Ctrl-C, configs, summary.
+//! One function per command, and what they share: thread count, signals, configs, summary.
 
 mod dups;
 mod eval;
@@ -7,6 +7,7 @@ mod features;
 mod learn;
 mod merge;
 mod notes;
+mod outputs;
 mod report;
 mod run;
 mod shard;
@@ -14,15 +15,16 @@ mod spool;
 mod stage;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 use newsclean_dedupe::DedupeConfig;
+use newsclean_dedupe::dup::DupConfig;
+use newsclean_engine::Engine;
 use newsclean_export::{ExportConfig, ExportSummary, Format, Schema};
-use newsclean_ingest::{IngestConfig, InputFormat, JsonFields};
+use newsclean_ingest::{IngestConfig, InputFormat, JsonFields, OwnFiles};
 use newsclean_pipeline::RunStats;
-use newsclean_segment::{LineModel, SegmentConfig};
+use newsclean_segment::SegmentConfig;
 
 use crate::args::{
     Cli, Command, CommonArgs, DupsCommand, FormatArg, InputArgs, InputFormatArg, OutputArgs,
@@ -51,6 +53,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     }
 }
 
+/// The most worker threads a run may have: more never helps (the per-document work is a few
+/// milliseconds), and thousands of threads can exhaust a system's limit. See: issue 13.
+pub const MAX_THREADS: usize = 1024;
+
 /// Everything a command resolves once from its arguments; worker code sees only this.
 pub struct Settings {
     pub threads: usize,
@@ -64,18 +70,17 @@ impl Settings {
     pub fn new(common: &CommonArgs) -> anyhow::Result<Settings> {
         let threads = match common.threads {
             Some(0) => anyhow::bail!("--threads must be at least 1"),
+            Some(n) if n > MAX_THREADS => {
+                anyhow::bail!("--threads must be at most {MAX_THREADS}, got {n}")
+            }
             Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            None => std::thread::available_parallelism()
+                .map_or(1, std::num::NonZero::get)
+                .min(MAX_THREADS),
         };
         let model = match &common.line_model {
             None => None,
-            Some(path) => {
-                let json = std::fs::read_to_string(path)
-                    .with_context(|| format!("failed to read {}", path.display()))?;
-                let model = LineModel::parse(&json)
-                    .with_context(|| format!("failed to load the line model {}", path.display()))?;
-                Some(Arc::new(model))
-            }
+            Some(path) => Some(newsclean_engine::load_line_model(path)?),
         };
         Ok(Settings {
             threads,
@@ -88,9 +93,20 @@ impl Settings {
             },
         })
     }
+
+    /// The engine of a run or of a shard step: these settings (with the site model applied)
+    /// and the duplicate settings `dup`.
+    pub fn engine(&self, dup: DupConfig) -> Engine {
+        Engine {
+            dedupe: self.dedupe.clone(),
+            segment: self.segment.clone(),
+            dup,
+        }
+    }
 }
 
-/// The flag Ctrl-C raises; a second Ctrl-C exits at once with 130.
+/// The flag Ctrl-C, SIGTERM and SIGHUP raise (the `termination` feature of `ctrlc`); a second
+/// signal exits at once with 130.
 fn cancel_flag() -> anyhow::Result<&'static AtomicBool> {
     static CANCEL: AtomicBool = AtomicBool::new(false);
     ctrlc::set_handler(|| {
@@ -99,7 +115,7 @@ fn cancel_flag() -> anyhow::Result<&'static AtomicBool> {
             std::process::exit(130);
         }
     })
-    .context("failed to install the Ctrl-C handler")?;
+    .context("failed to install the signal handler")?;
     Ok(&CANCEL)
 }
 
@@ -131,6 +147,8 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
         },
         resume_from: 0,
         shard: None,
+        own_files: OwnFiles::default(),
+        follow_symlinks: args.follow_symlinks,
     })
 }
 
@@ -164,6 +182,52 @@ pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
             SchemaArg::Datatrove => Schema::Datatrove,
         },
     })
+}
+
+/// The outputs of a run or of `export`, for [`outputs::check`]: the articles (a directory for
+/// the tree formats), the side files and the report.
+pub fn export_outputs(config: &ExportConfig, report: Option<&Path>) -> Vec<outputs::Output> {
+    let mut list = vec![outputs::Output {
+        flag: "-o",
+        path: config.output.clone(),
+        kind: if matches!(config.format, Format::Text | Format::Markdown) {
+            outputs::Kind::Dir
+        } else {
+            outputs::Kind::File
+        },
+    }];
+    list.extend(
+        config
+            .rejects
+            .as_deref()
+            .map(|p| outputs::Output::file("--rejects", p)),
+    );
+    list.extend(
+        config
+            .duplicates
+            .as_deref()
+            .map(|p| outputs::Output::file("--duplicates", p)),
+    );
+    list.extend(report.map(|p| outputs::Output::file("--report", p)));
+    list
+}
+
+/// The files a run or `export` writes, which its inputs must never include (see
+/// [`OwnFiles`]): the outputs, their shards and the report.
+pub fn own_files(config: &ExportConfig, report: Option<&Path>) -> OwnFiles {
+    let mut own = OwnFiles::default();
+    for output in export_outputs(config, report) {
+        if output.path != Path::new("-") {
+            own.add(&output.path);
+        }
+    }
+    if config.max_docs_per_file.is_some() && config.output != Path::new("-") {
+        own.add_numbered(
+            &newsclean_export::output::shard_path(&config.output, 0),
+            "00000",
+        );
+    }
+    own
 }
 
 /// The output format and path: `--format`, else the one OUT's extension names, else jsonl;
@@ -212,10 +276,12 @@ pub fn resolve_output(args: &OutputArgs) -> anyhow::Result<(Format, PathBuf)> {
 }
 
 /// `out.jsonl` → `out.rejects.jsonl` (for `what` = `rejects`); `out.jsonl.gz` →
-/// `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; none for stdout.
+/// `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; standard output (`-`) →
+/// `newsclean.rejects.jsonl` in the current directory, so that a run whose articles go to a
+/// pipe still lists its rejects and duplicates somewhere. See: issue 13.
 pub fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
     if output == Path::new("-") {
-        return None;
+        return Some(PathBuf::from(format!("newsclean.{what}.jsonl")));
     }
     let is_compressed = output
         .extension()
@@ -253,10 +319,14 @@ pub fn finish(
     }
     if !settings.is_quiet {
         print_line(&summary_line(summary, &stats));
+        // Always, whatever the output (standard output included): why documents were
+        // rejected, and where each reject is listed. See: issue 13, item 14.
         if output.rejects.is_none() {
             for line in notes::rejects(summary, export.rejects.as_deref()) {
                 print_line(&line);
             }
+        } else if summary.n_rejected > 0 {
+            print_line(&notes::counted(summary, export.rejects.as_deref()));
         }
     }
     Ok(ExitStatus::of_run(summary.n_rejected))

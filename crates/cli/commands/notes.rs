@@ -36,6 +36,14 @@ pub fn rejects(summary: &ExportSummary, rejects: Option<&Path>) -> Vec<String> {
             .map(|reject| format!("newsclean: rejected {}: {}", reject.id, reject.reason))
             .collect();
     }
+    vec![counted(summary, rejects)]
+}
+
+/// The line that counts the rejects by kind of reason and says where each one is listed (see
+/// [`rejects`]). A run given `--rejects` says this much too, whatever the number of rejects,
+/// so that a reader of stderr always learns why (see: issue 13, item 14).
+pub fn counted(summary: &ExportSummary, rejects: Option<&Path>) -> String {
+    let n = summary.n_rejected;
     let mut kinds: Vec<(&String, &u64)> = summary.rejects_by_reason.iter().collect();
     kinds.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let mut shown: Vec<String> = kinds
@@ -54,11 +62,11 @@ pub fn rejects(summary: &ExportSummary, rejects: Option<&Path>) -> Vec<String> {
         Some(path) => format!("each one is listed in {}", path.display()),
         None => "give --rejects PATH to list each one".to_owned(),
     };
-    vec![format!(
+    format!(
         "newsclean: {} rejected: {}; {hint}",
         count(n, "document"),
         shown.join("; ")
-    )]
+    )
 }
 
 /// The warning of a run that read no document: which filters left nothing.

@@ -1,21 +1,24 @@
 //! `newsclean run`: the whole pipeline in one process, after pass 1 (the site model) when no
 //! model is given.
 
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use newsclean_core::hash::stable_hash;
-use newsclean_core::{Chain, Identity, OrderedStep, Record, Sink, Source, StageError, Transform};
-use newsclean_dedupe::Dedupe;
-use newsclean_dedupe::dup::{DupConfig, DupIndex, Fingerprinter, Keep};
-use newsclean_export::{ExportConfig, ExportSink};
-use newsclean_ingest::{Decoder, InputSource};
+use newsclean_core::{NoopReporter, Record, Sink, Source, StageError};
+use newsclean_dedupe::dup::{DupConfig, Keep};
+use newsclean_export::{ExportConfig, ExportSink, ResumeKey};
+use newsclean_ingest::{IngestConfig, InputSource};
 use newsclean_pipeline::{RunStats, Runner};
-use newsclean_segment::Segment;
 
 use super::learn::{apply_site_args, dup_config};
-use super::report::{Part, StageClock};
+use super::report::StageClock;
 use super::spool::SpoolPlace;
-use super::{Settings, export_config, finish, ingest_config, notes, print_line};
+use super::{
+    Settings, export_config, export_outputs, finish, ingest_config, notes, outputs, own_files,
+    print_line,
+};
 use crate::args::RunArgs;
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -30,58 +33,43 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     let export = export_config(&args.output)?;
     let dup = dup_config(&args.dup, &export.output)?;
     let mut ingest = ingest_config(&args.input)?;
+    // Every output is checked before any work (see `outputs`), and never read as input.
+    let mut inputs: Vec<&Path> = args.input.inputs.iter().map(PathBuf::as_path).collect();
+    inputs.extend(args.site.model.as_deref());
+    inputs.extend(args.common.line_model.as_deref());
+    export.validate()?;
+    let written = export_outputs(&export, args.output.report.as_deref());
+    outputs::check(&inputs, &written)?;
+    ingest.own_files = own_files(&export, args.output.report.as_deref());
+    outputs::remove_stale(&written, &ingest.own_files)?;
     // The sink opens first, so that a refused --resume fails before pass 1; a resumed run
     // learns from its checkpoint where to start.
-    let mut sink = if args.resume {
-        let (sink, next_seq) = ExportSink::resumable(&export, fingerprint(args, &export))?;
-        // The duplicate index must see every document before `next_seq` again, as it did in
-        // the run that stopped, or it would keep copies of documents written before the stop:
-        // then the source reads from the start and the sink writes nothing before `next_seq`.
-        // Without the index (`--keep all`), the source skips those documents.
-        if dup.keep == Keep::All {
-            ingest.resume_from = next_seq;
-        }
-        sink
-    } else {
-        ExportSink::new(&export)?
-    };
+    let mut sink = open_sink(args, &export, &mut ingest, dup.keep)?;
     // Pass 1, when it runs, keeps what it read beside the output (where the spill file of
     // `--keep longest` goes too), so that pass 2 reads the spool instead of the inputs.
     let place = SpoolPlace {
         dir: dup.spill_dir.as_deref(),
     };
-    let spool = match apply_site_args(&args.site, &args.input, &mut settings, Some(place))? {
+    let spool = match apply_site_args(
+        &args.site,
+        &args.input.inputs,
+        &ingest,
+        &mut settings,
+        Some(place),
+    )? {
         Ok(spool) => spool,
         Err(status) => return Ok(status),
     };
     let progress = Progress::new(settings.is_quiet, "clean");
     let clock = StageClock::default();
     let result = if let Some(spool) = spool {
+        // Pass 1 decoded and split the documents (the decoder passes them through); dedupe
+        // goes on from there.
         let source = spool.source(ingest.resume_from, &progress)?;
-        // Pass 1 decoded and split the documents; dedupe goes on from there.
-        let no_decoding = Identity::default;
-        pass2(
-            &settings,
-            &dup,
-            args,
-            &mut sink,
-            &progress,
-            &clock,
-            source,
-            no_decoding,
-        )
+        pass2(&settings, dup, args, &mut sink, &progress, &clock, source)
     } else {
         let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
-        pass2(
-            &settings,
-            &dup,
-            args,
-            &mut sink,
-            &progress,
-            &clock,
-            source,
-            || Decoder,
-        )
+        pass2(&settings, dup, args, &mut sink, &progress, &clock, source)
     };
     progress.finish();
     // The summary's time and throughput are the whole run's, pass 1 included.
@@ -105,108 +93,73 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     Ok(status)
 }
 
-/// Pass 2: cleans every document from `source` (decoded by `decode`, where the source has not
-/// decoded them already), looks its body up in the duplicate index and exports it.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one pipeline's parts, resolved by run(); a struct would only name them again"
-)]
-fn pass2<S, D, T>(
+/// Pass 2: cleans every document from `source` through the engine (as the Python package
+/// does), looks its body up in the duplicate index and exports it.
+fn pass2<S>(
     settings: &Settings,
-    dup: &DupConfig,
+    dup: DupConfig,
     args: &RunArgs,
     sink: &mut ExportSink,
     progress: &Progress,
     clock: &StageClock,
     source: S,
-    decode: D,
 ) -> Result<RunStats, newsclean_pipeline::Error>
 where
     S: Source<Item = Record>,
-    D: Fn() -> T + Sync,
-    T: Transform<Item = Record>,
-{
-    let is_indexed = dup.keep != Keep::All;
-    let mut index = clock.time(Part::Duplicates, DupIndex::new(dup));
-    match args.debug_abort_after {
-        Some(n_left) => clean(
-            settings,
-            is_indexed,
-            progress,
-            clock,
-            source,
-            decode,
-            &mut index,
-            &mut clock.time(Part::Export, &mut AbortAfter { sink, n_left }),
-        ),
-        None => clean(
-            settings,
-            is_indexed,
-            progress,
-            clock,
-            source,
-            decode,
-            &mut index,
-            &mut clock.time(Part::Export, sink),
-        ),
-    }
-}
-
-/// Pass 2's pipeline, also the one of a shard's steps (`run --shard`, `dups map`): cleans
-/// every document from `source` (decoded by `decode` where the source has not decoded them),
-/// fingerprints bodies when `is_indexed`, and hands the records to `step` in input order, then
-/// to `sink`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one pipeline's parts, resolved by the callers; a struct would only name them again"
-)]
-pub(super) fn clean<S, D, T, P, K>(
-    settings: &Settings,
-    is_indexed: bool,
-    progress: &Progress,
-    clock: &StageClock,
-    source: S,
-    decode: D,
-    step: &mut P,
-    sink: &mut K,
-) -> Result<RunStats, newsclean_pipeline::Error>
-where
-    S: Source<Item = Record>,
-    D: Fn() -> T + Sync,
-    T: Transform<Item = Record>,
-    P: OrderedStep<Item = Record> + ?Sized,
-    K: Sink<Item = Record> + ?Sized,
 {
     // The stage commands chain the same transforms across processes; see `stage.rs`.
-    // Bodies are fingerprinted on the workers, in parallel, for the duplicate index.
-    let make_worker = || {
-        Chain(
-            clock.time(Part::Decode, decode()),
-            Chain(
-                clock.time(Part::Dedupe, Dedupe::new(&settings.dedupe)),
-                Chain(
-                    clock.time(Part::Segment, Segment::new(&settings.segment)),
-                    clock.time(Part::Duplicates, Fingerprints(is_indexed)),
-                ),
-            ),
-        )
-    };
+    let engine = settings.engine(dup);
     let runner = Runner::new(settings.threads, settings.cancel, progress);
-    runner.run_ordered(clock.time(Part::Read, source), make_worker, step, sink)
+    if let Some(n_left) = args.debug_abort_after {
+        engine.run(&runner, source, &mut AbortAfter { sink, n_left }, clock)
+    } else if let Some(n_left) = args.debug_pause_after {
+        let cancel = settings.cancel;
+        let mut paused = PauseAfter {
+            sink,
+            n_left,
+            cancel,
+        };
+        engine.run(&runner, source, &mut paused, clock)
+    } else {
+        engine.run(&runner, source, sink, clock)
+    }
 }
 
-/// [`Fingerprinter`] when the run has a duplicate index, else nothing.
-struct Fingerprints(bool);
-
-impl Transform for Fingerprints {
-    type Item = Record;
-    fn process(&mut self, record: Record) -> Result<Record, StageError> {
-        if self.0 {
-            Fingerprinter.process(record)
-        } else {
-            Ok(record)
-        }
+/// Opens the sink of a run; for `--resume`, from the checkpoint, telling the source in
+/// `ingest` where to start.
+fn open_sink(
+    args: &RunArgs,
+    export: &ExportConfig,
+    ingest: &mut IngestConfig,
+    keep: Keep,
+) -> anyhow::Result<ExportSink> {
+    if !args.resume {
+        return Ok(ExportSink::new(export)?);
     }
+    if let Some(input) = args.input.inputs.iter().find(|p| !is_rereadable(p)) {
+        anyhow::bail!(
+            "cannot resume a run that reads {}: standard input, a pipe or a device cannot be read again",
+            input.display()
+        );
+    }
+    let key = ResumeKey {
+        args: fingerprint(args, export),
+        inputs: InputSource::new(&args.input.inputs, ingest, &NoopReporter)?.fingerprint(),
+    };
+    let (sink, next_seq) = ExportSink::resumable(export, key)?;
+    // The duplicate index must see every document before `next_seq` again, as it did in the
+    // run that stopped, or it would keep copies of documents written before the stop: then
+    // the source reads from the start and the sink writes nothing before `next_seq`. Without
+    // the index (`--keep all`), the source skips those documents.
+    if keep == Keep::All {
+        ingest.resume_from = next_seq;
+    }
+    Ok(sink)
+}
+
+/// True for an input that a later run can read again: a file or a directory.
+fn is_rereadable(input: &Path) -> bool {
+    std::fs::metadata(input).is_ok_and(|m| m.is_file() || m.is_dir())
 }
 
 /// The hash of everything that decides a run's output, so that `--resume` never continues an
@@ -249,6 +202,34 @@ impl<K: Sink<Item = Record> + ?Sized> Sink for AbortAfter<'_, K> {
             std::process::abort();
         }
         self.n_left -= 1;
+        self.sink.write(record)
+    }
+
+    fn finish(&mut self) -> Result<(), StageError> {
+        self.sink.finish()
+    }
+}
+
+/// The sink behind `--debug-pause-after N`: after N documents, says so on stderr and waits
+/// until the run is cancelled (Ctrl-C, SIGTERM), so that tests can signal a run mid-way
+/// without guessing when.
+struct PauseAfter<'s> {
+    sink: &'s mut ExportSink,
+    n_left: u64,
+    cancel: &'static AtomicBool,
+}
+
+impl Sink for PauseAfter<'_> {
+    type Item = Record;
+
+    fn write(&mut self, record: Record) -> Result<(), StageError> {
+        if self.n_left == 0 {
+            print_line("newsclean: debug: paused; waiting for a signal");
+            while !self.cancel.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+        self.n_left = self.n_left.saturating_sub(1);
         self.sink.write(record)
     }
 

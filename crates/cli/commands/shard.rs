@@ -11,18 +11,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use newsclean_core::hash::stable_hash;
-use newsclean_core::{DupKind, Identity, OrderedStep, Record, Sink, StageError, StageId};
+use newsclean_core::{DupKind, Record, Sink, StageError, StageId};
 use newsclean_dedupe::dup::Keep;
 use newsclean_dedupe::sharded::{ApplyDrops, Drop, ShardError};
 use newsclean_export::Format;
 use newsclean_export::atomic::AtomicFile;
 use newsclean_export::lines::JsonLines;
 use newsclean_export::output::Compression;
-use newsclean_ingest::{Decoder, InputSource, Shard};
+use newsclean_ingest::{IngestConfig, InputSource, Shard};
+use newsclean_pipeline::Runner;
 
-use super::learn::{Pass1, apply_site_args, dup_config, group_by_of, pass1, save_model};
+use super::learn::{Pass1, apply_site_args, dup_config, group_by_of, pass1};
 use super::report::StageClock;
-use super::run::{AbortAfter, clean};
+use super::run::AbortAfter;
 use super::{Settings, export_config, ingest_config, notes, print_line, resolve_output};
 use crate::args::{InputArgs, KeyedOutArgs, LearnArgs, RunArgs, SiteArgs};
 use crate::exit::ExitStatus;
@@ -34,13 +35,14 @@ pub fn learn(args: &LearnArgs, shard: Shard) -> anyhow::Result<ExitStatus> {
     task(Some(marker), args, args.common.quiet, || {
         let settings = Settings::new(&args.common)?;
         let group_by = group_by_of(args.group.group_by);
+        let ingest = shard_ingest(&args.input, shard)?;
         let Some(Pass1 { model, elapsed, .. }) =
-            pass1(&args.input, group_by, &settings, 1, None, Some(shard))?
+            pass1(&args.input.inputs, &ingest, group_by, &settings, 1, None)?
         else {
             print_line("newsclean: interrupted; no model was written");
             return Ok(ExitStatus::Interrupted);
         };
-        save_model(&model, &args.output)?;
+        newsclean_engine::save_site_model(&model, &args.output)?;
         if !settings.is_quiet {
             print_line(&format!(
                 "newsclean: shard {}/{}: site model of {} in {:.2} s; wrote {}",
@@ -101,14 +103,15 @@ pub fn run(args: &RunArgs, shard: Shard) -> anyhow::Result<ExitStatus> {
     task(marker, args, args.common.quiet, || {
         let mut settings = Settings::new(&args.common)?;
         settings.segment.min_words = args.article.min_words;
-        let mut ingest = ingest_config(&args.input)?;
-        ingest.shard = Some(shard);
-        if let Err(status) = apply_site_args(&args.site, &args.input, &mut settings, None)? {
+        let ingest = shard_ingest(&args.input, shard)?;
+        if let Err(status) =
+            apply_site_args(&args.site, &args.input.inputs, &ingest, &mut settings, None)?
+        {
             return Ok(status);
         }
-        let mut step: Box<dyn OrderedStep<Item = Record>> = match &args.shard.drop_list {
-            Some(list) => Box::new(load_drops(list, shard, has_stdin)?),
-            None => Box::new(Identity::default()),
+        let drops = match &args.shard.drop_list {
+            Some(list) => Some(load_drops(list, shard, has_stdin)?),
+            None => None,
         };
         let mut sink = KeyedSink {
             out: Some(KeyedOut::file(&path)?),
@@ -119,30 +122,17 @@ pub fn run(args: &RunArgs, shard: Shard) -> anyhow::Result<ExitStatus> {
         let progress = Progress::new(settings.is_quiet, "clean");
         let clock = StageClock::default();
         let source = InputSource::new(&args.input.inputs, &ingest, &progress)?;
+        let engine = settings.engine(dup);
+        let runner = Runner::new(settings.threads, settings.cancel, &progress);
         let result = match args.debug_abort_after {
-            Some(n_left) => clean(
-                &settings,
-                false,
-                &progress,
-                &clock,
-                source,
-                || Decoder,
-                &mut step,
-                &mut AbortAfter {
+            Some(n_left) => {
+                let mut sink = AbortAfter {
                     sink: &mut sink,
                     n_left,
-                },
-            ),
-            None => clean(
-                &settings,
-                false,
-                &progress,
-                &clock,
-                source,
-                || Decoder,
-                &mut step,
-                &mut sink,
-            ),
+                };
+                engine.run_shard(&runner, source, drops, &mut sink, &clock)
+            }
+            None => engine.run_shard(&runner, source, drops, &mut sink, &clock),
         };
         progress.finish();
         let status = finished(result)?;
@@ -157,6 +147,14 @@ pub fn run(args: &RunArgs, shard: Shard) -> anyhow::Result<ExitStatus> {
             ));
         }
         Ok(status)
+    })
+}
+
+/// How a shard step reads its inputs: as `run` would, but only `shard`'s part of them.
+pub fn shard_ingest(input: &InputArgs, shard: Shard) -> anyhow::Result<IngestConfig> {
+    Ok(IngestConfig {
+        shard: Some(shard),
+        ..ingest_config(input)?
     })
 }
 

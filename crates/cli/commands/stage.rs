@@ -4,7 +4,7 @@
 
 use std::io::{self, BufReader, BufWriter, IsTerminal};
 
-use newsclean_core::codec::{FrameSink, FrameSource};
+use newsclean_core::codec::{FrameSink, FrameSource, max_frame_for};
 use newsclean_core::{Identity, NoopReporter, Record, Sink, StageId, StreamKind, Transform};
 use newsclean_dedupe::Dedupe;
 use newsclean_dedupe::dup::DupIndex;
@@ -15,8 +15,10 @@ use newsclean_segment::Segment;
 
 use super::learn::{dup_config, load_model, site_rules};
 use super::report::{Part, StageClock};
-use super::{Settings, export_config, finish, ingest_config, print_line};
-use crate::args::{DedupeArgs, ExportArgs, IngestArgs, SegmentArgs};
+use super::{
+    Settings, export_config, export_outputs, finish, ingest_config, outputs, own_files, print_line,
+};
+use crate::args::{DedupeArgs, ExportArgs, FrameArgs, IngestArgs, SegmentArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
@@ -38,11 +40,13 @@ fn frames_out(stage: StageId, kind: StreamKind) -> anyhow::Result<FrameSink<Stdo
 fn frames_in(
     stage: StageId,
     kind: StreamKind,
+    args: &FrameArgs,
 ) -> anyhow::Result<FrameSource<BufReader<io::Stdin>>> {
     Ok(FrameSource::new(
         BufReader::with_capacity(1 << 16, io::stdin()),
         stage,
         kind,
+        max_frame_for(args.max_doc_bytes),
     )?)
 }
 
@@ -92,15 +96,13 @@ pub fn dedupe(args: &DedupeArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
     settings.dedupe.rules = site_rules(&args.rules)?;
     if let Some(path) = &args.model {
-        let mut model = load_model(path)?;
-        model.prune(2);
-        settings.dedupe.site = Some(std::sync::Arc::new(model));
+        settings.dedupe.site = Some(newsclean_engine::site_model_for_run(load_model(path)?));
     } else if !settings.is_quiet {
         print_line(
             "newsclean: note: no site model (see `newsclean learn` and --model); only per-document rules apply",
         );
     }
-    let source = frames_in(StageId::Dedupe, StreamKind::Docs)?;
+    let source = frames_in(StageId::Dedupe, StreamKind::Docs, &args.frames)?;
     let sink = frames_out(StageId::Dedupe, StreamKind::Marked)?;
     pipe(&settings, source, || Dedupe::new(&settings.dedupe), sink)
 }
@@ -108,7 +110,7 @@ pub fn dedupe(args: &DedupeArgs) -> anyhow::Result<ExitStatus> {
 pub fn segment(args: &SegmentArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
     settings.segment.min_words = args.article.min_words;
-    let source = frames_in(StageId::Segment, StreamKind::Marked)?;
+    let source = frames_in(StageId::Segment, StreamKind::Marked, &args.frames)?;
     let sink = frames_out(StageId::Segment, StreamKind::Articles)?;
     pipe(&settings, source, || Segment::new(&settings.segment), sink)
 }
@@ -116,8 +118,14 @@ pub fn segment(args: &SegmentArgs) -> anyhow::Result<ExitStatus> {
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
     let progress = Progress::new(settings.is_quiet, "export");
-    let source = frames_in(StageId::Export, StreamKind::Articles)?;
     let export = export_config(&args.output)?;
+    let mut inputs = Vec::new();
+    inputs.extend(args.common.line_model.as_deref());
+    export.validate()?;
+    let written = export_outputs(&export, args.output.report.as_deref());
+    outputs::check(&inputs, &written)?;
+    outputs::remove_stale(&written, &own_files(&export, args.output.report.as_deref()))?;
+    let source = frames_in(StageId::Export, StreamKind::Articles, &args.frames)?;
     let mut sink = ExportSink::new(&export)?;
     let dup = dup_config(&args.dup, &export.output)?;
     let clock = StageClock::default();

@@ -33,6 +33,8 @@ pub struct ArticleStats {
     pub encoding: String,
     /// Invalid byte sequences replaced while decoding.
     pub n_invalid: u64,
+    /// Control characters removed while decoding (see [`DocStats::n_controls`]).
+    pub n_controls: u64,
     /// Non-blank input lines.
     pub n_lines: u32,
     /// Lines kept in the article (title, summary, headings, paragraphs, related).
@@ -58,6 +60,7 @@ impl ArticleStats {
             n_bytes: doc.n_bytes,
             encoding: doc.encoding.clone(),
             n_invalid: doc.n_invalid,
+            n_controls: doc.n_controls,
             ..ArticleStats::default()
         }
     }

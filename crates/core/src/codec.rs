@@ -8,6 +8,13 @@
 //! A single value (a site model) is written as a blob: the same header, with the value's own
 //! format version and kind, then its length as u64 little-endian and its bincode bytes
 //! ([`write_blob`], [`read_blob`]).
+//!
+//! A stream is input like any other, so nothing in it is trusted (see: issue 13, item 10): a
+//! frame's length is checked against [`FrameReader::with_max_frame`] (the stage commands
+//! derive it from `--max-doc-bytes`) and its bytes are read as they come, never allocated
+//! up front; and every length inside a frame (a string, a list) is bounded by the frame's
+//! real size, through bincode's `with_limit` ([`decode_bounded`]), so that a 114-byte frame
+//! claiming a 1 TB string fails at once instead of allocating it.
 
 use std::io::{self, Read, Write};
 
@@ -17,10 +24,13 @@ use crate::stage::{Sink, Source, StageError};
 
 const MAGIC: &[u8; 6] = b"NWSCLN";
 /// The version of the frame format; bump it when [`Record`] changes shape.
-pub const VERSION: u16 = 5;
+pub const VERSION: u16 = 6;
 const END: u32 = u32::MAX;
 /// Frames larger than this are refused as corrupt rather than allocated.
 pub const MAX_FRAME: u32 = 1 << 30;
+/// A frame may claim, inside it, at most this many times its own size in bytes: bincode
+/// counts 8 bytes for every integer, which may take 1 byte on the wire.
+const CLAIM_RATIO: usize = 16;
 
 /// Errors reading or writing a frame stream.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +85,19 @@ pub enum Error {
         /// The claimed length.
         len: u32,
     },
+    /// A frame is longer than this reader accepts.
+    #[error(
+        "frame {index} is {len} bytes, over the limit of {max} (16 times --max-doc-bytes, plus 1 MiB); \
+         give the --max-doc-bytes of the command that wrote the stream"
+    )]
+    OverLimit {
+        /// Zero-based frame number.
+        index: u64,
+        /// Its length.
+        len: u32,
+        /// The limit.
+        max: u32,
+    },
     /// The stream ended inside a frame or without its end marker.
     #[error(
         "frame stream ended early after {n_frames} frames: the writing stage stopped before finishing"
@@ -100,8 +123,39 @@ pub enum Error {
     Io(#[from] io::Error),
 }
 
-fn config() -> impl bincode::config::Config {
+fn config() -> bincode::config::Configuration {
     bincode::config::standard()
+}
+
+/// Decodes a value from `bytes` with every length inside it bounded by the size of `bytes`
+/// (see the module docs): bincode refuses any claim beyond the smallest limit of the form
+/// 2^(16+3k) that is at least 16 times `bytes.len()`, so nothing allocates more
+/// than 128 times the bytes actually there (or 64 KiB). Returns the value and the bytes used.
+pub fn decode_bounded<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<(T, usize), bincode::error::DecodeError> {
+    macro_rules! with_limits {
+        ($($shift:literal),*) => {{
+            let need = bytes.len().saturating_mul(CLAIM_RATIO);
+            $(
+                if need <= 1usize << $shift {
+                    return bincode::serde::decode_from_slice(
+                        bytes,
+                        config().with_limit::<{ 1usize << $shift }>(),
+                    );
+                }
+            )*
+            Err(bincode::error::DecodeError::LimitExceeded)
+        }};
+    }
+    #[cfg(target_pointer_width = "64")]
+    {
+        with_limits!(16, 19, 22, 25, 28, 31, 34, 37)
+    }
+    #[cfg(not(target_pointer_width = "64"))]
+    {
+        with_limits!(16, 19, 22, 25, 28, 31)
+    }
 }
 
 /// Encodes one record as a frame payload.
@@ -167,6 +221,13 @@ impl<W: Write> FrameWriter<W> {
     }
 }
 
+/// The longest frame that holds a document of `max_doc_bytes` (16 times it, for re-encoded
+/// text, lines and metadata, plus 1 MiB), below [`MAX_FRAME`].
+pub fn max_frame_for(max_doc_bytes: u64) -> u32 {
+    let max = max_doc_bytes.saturating_mul(16).saturating_add(1 << 20);
+    u32::try_from(max).unwrap_or(u32::MAX).min(MAX_FRAME - 1)
+}
+
 /// Reads a frame stream.
 pub struct FrameReader<R: Read> {
     input: R,
@@ -174,6 +235,7 @@ pub struct FrameReader<R: Read> {
     buf: Vec<u8>,
     n_frames: u64,
     is_done: bool,
+    max_frame: u32,
 }
 
 impl<R: Read> FrameReader<R> {
@@ -198,7 +260,15 @@ impl<R: Read> FrameReader<R> {
             buf: Vec::new(),
             n_frames: 0,
             is_done: false,
+            max_frame: MAX_FRAME - 1,
         })
+    }
+
+    /// Refuses frames longer than `max` bytes (see [`max_frame_for`]).
+    #[must_use]
+    pub fn with_max_frame(mut self, max: u32) -> FrameReader<R> {
+        self.max_frame = max.min(MAX_FRAME - 1);
+        self
     }
 
     /// The stage that wrote the stream.
@@ -231,19 +301,36 @@ impl<R: Read> FrameReader<R> {
                 len,
             });
         }
-        self.buf.resize(len as usize, 0);
-        match read_full(&mut self.input, &mut self.buf) {
-            Ok(()) => {}
-            Err(ReadFull::Eof(_)) => return Err(truncated),
-            Err(ReadFull::Io(err)) => return Err(Error::Io(err)),
+        if len > self.max_frame {
+            return Err(Error::OverLimit {
+                index: self.n_frames,
+                len,
+                max: self.max_frame,
+            });
         }
-        let (record, used) =
-            bincode::serde::decode_from_slice(&self.buf, config()).map_err(|source| {
-                Error::Decode {
-                    index: self.n_frames,
-                    source,
-                }
-            })?;
+        // Read what is there, growing the buffer as bytes come: a length that lies costs
+        // nothing more than the bytes that follow it.
+        self.buf.clear();
+        if self.buf.capacity() > (1 << 24) {
+            self.buf.shrink_to(1 << 16);
+        }
+        let n_read = loop {
+            match (&mut self.input)
+                .take(u64::from(len))
+                .read_to_end(&mut self.buf)
+            {
+                Ok(n) => break n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(Error::Io(err)),
+            }
+        };
+        if n_read < len as usize {
+            return Err(truncated);
+        }
+        let (record, used) = decode_bounded(&self.buf).map_err(|source| Error::Decode {
+            index: self.n_frames,
+            source,
+        })?;
         if used != self.buf.len() {
             return Err(Error::Decode {
                 index: self.n_frames,
@@ -262,9 +349,15 @@ pub struct FrameSource<R: Read + Send> {
 }
 
 impl<R: Read + Send> FrameSource<R> {
-    /// Reads the header of `input` and checks that `expected` wrote it.
-    pub fn new(input: R, stage: StageId, expected: StreamKind) -> Result<FrameSource<R>, Error> {
-        let reader = FrameReader::new(input)?;
+    /// Reads the header of `input` and checks that `expected` wrote it; frames longer than
+    /// `max_frame` are refused (see [`max_frame_for`]).
+    pub fn new(
+        input: R,
+        stage: StageId,
+        expected: StreamKind,
+        max_frame: u32,
+    ) -> Result<FrameSource<R>, Error> {
+        let reader = FrameReader::new(input)?.with_max_frame(max_frame);
         if reader.kind() != expected {
             return Err(Error::WrongKind {
                 reader: stage,
@@ -386,8 +479,8 @@ pub fn read_blob<T: serde::de::DeserializeOwned>(
     if bytes.len() as u64 != len {
         return Err(Error::Truncated { n_frames: 0 });
     }
-    let (value, used) = bincode::serde::decode_from_slice(&bytes, config())
-        .map_err(|source| Error::Decode { index: 0, source })?;
+    let (value, used) =
+        decode_bounded(&bytes).map_err(|source| Error::Decode { index: 0, source })?;
     if used != bytes.len() {
         return Err(Error::Decode {
             index: 0,
@@ -492,9 +585,14 @@ mod tests {
     #[test]
     fn wrong_kind_is_named() {
         let bytes = stream(&[reject(0)]);
-        let err = FrameSource::new(bytes.as_slice(), StageId::Segment, StreamKind::Marked)
-            .err()
-            .unwrap();
+        let err = FrameSource::new(
+            bytes.as_slice(),
+            StageId::Segment,
+            StreamKind::Marked,
+            MAX_FRAME - 1,
+        )
+        .err()
+        .unwrap();
         assert_eq!(
             err.to_string(),
             "`segment` reads the output of `dedupe`, but this stream was written by `ingest`"

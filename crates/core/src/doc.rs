@@ -58,6 +58,9 @@ pub struct DocStats {
     pub encoding: String,
     /// Number of invalid byte sequences replaced with U+FFFD.
     pub n_invalid: u64,
+    /// Control characters removed from the text (C0 and C1 but tab and newline, and DEL:
+    /// escape sequences, bells, backspaces).
+    pub n_controls: u64,
 }
 
 /// A decoded document: UTF-8 text without BOM, with `\n` line ends.

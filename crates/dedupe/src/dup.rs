@@ -6,7 +6,8 @@
 //!
 //! * **Exact**: the same body (summary, headings and paragraphs, each line normalised; the
 //!   title is left out so that a retitled copy still matches). Bodies under
-//!   [`MIN_NEAR_WORDS`] words include the title, so two short different pages are not merged.
+//!   [`MIN_NEAR_WORDS`] words, and empty ones (title-only articles), include the title, so
+//!   two short different pages are not merged and copies of one headline are.
 //! * **Near**: `MinHash` over 5-word shingles of the body's words ([`N_HASHES`] = 128 slots,
 //!   by fast similarity sketching: about one hash per shingle, see `similarity_sketch`), LSH with [`N_BANDS`] = 16 bands of 8 rows, then verified: the share of equal
 //!   `MinHash` slots (an estimate of the Jaccard similarity of the shingle sets) must reach the
@@ -236,7 +237,7 @@ pub(crate) fn print_of(article: &Article) -> Option<Fingerprint> {
     fingerprint(article)
 }
 
-/// The fingerprint of an article's body, or `None` when it has no words.
+/// The fingerprint of an article's body, or `None` when neither it nor the title has words.
 pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
     let mut body = String::new();
     let mut norm = String::new();
@@ -263,11 +264,15 @@ pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
             );
         }
     }
-    if words.is_empty() {
+    let n_words = words.len() as u32;
+    let has_title_words =
+        (article.title.as_deref()).is_some_and(|t| t.contains(char::is_alphanumeric));
+    if n_words == 0 && !has_title_words {
         return None;
     }
-    let n_words = words.len() as u32;
     if n_words < MIN_NEAR_WORDS {
+        // A short body, or none (a title-only article): exact copies only, title included,
+        // so that a thousand copies of one headline are caught too. See: issue 13.
         if let Some(title) = &article.title {
             normalize_into(title, &mut norm);
             body.push_str(&norm);
@@ -675,6 +680,28 @@ mod tests {
             ["d0 near d3", "d1", "d2 near d3", "d3", "d4"]
         );
         assert_eq!(check(Keep::All, &bodies), ["d0", "d1", "d2", "d3", "d4"]);
+    }
+
+    #[test]
+    fn title_only_articles_are_exact_copies_of_each_other() {
+        // An empty body: the article is its title (see `article`). See: issue 13.
+        let bodies = vec![String::new(); 4];
+        let out = check(Keep::First, &bodies);
+        assert_eq!(out, ["d0", "d1", "d2", "d3"], "titles differ: no copies");
+        let mut index = DupIndex::new(&DupConfig::default());
+        let mut out = Vec::new();
+        for seq in 0..1000 {
+            let Record::Article(mut article) = article(seq, "") else {
+                unreachable!()
+            };
+            article.title = Some("Breaking: markets close higher".into());
+            index.process(Record::Article(article), &mut out).unwrap();
+        }
+        let n_copies = out
+            .iter()
+            .filter(|r| matches!(r, Record::Duplicate(d) if d.duplicate_of == "d0"))
+            .count();
+        assert_eq!(n_copies, 999);
     }
 
     #[test]

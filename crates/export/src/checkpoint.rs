@@ -10,7 +10,7 @@ use newsclean_core::Seq;
 use serde::{Deserialize, Serialize};
 
 use crate::report::{TopLine, TopLines};
-use crate::{Error, ExportConfig, ExportSummary};
+use crate::{Error, ExportConfig, ExportSummary, ResumeKey};
 
 /// The checkpoint format; a file of another version is not trusted.
 const VERSION: u32 = 4;
@@ -22,6 +22,9 @@ pub(crate) struct Checkpoint {
     /// The hash of the arguments of the run (hex), so that a run with other arguments does
     /// not continue this one's output.
     fingerprint: String,
+    /// The hash of the run's input files, their sizes and modification times (hex), so that
+    /// a run over changed inputs does not continue this one's output.
+    inputs: String,
     /// The first document not yet written.
     pub next_seq: Seq,
     /// The complete length of the output file (0 for the text tree).
@@ -39,7 +42,7 @@ pub(crate) struct Checkpoint {
 
 impl Checkpoint {
     pub(crate) fn new(
-        fingerprint: u64,
+        key: ResumeKey,
         next_seq: Seq,
         output_len: u64,
         rejects_len: Option<u64>,
@@ -48,7 +51,8 @@ impl Checkpoint {
     ) -> Checkpoint {
         Checkpoint {
             version: VERSION,
-            fingerprint: format!("{fingerprint:016x}"),
+            fingerprint: format!("{:016x}", key.args),
+            inputs: format!("{:016x}", key.inputs),
             next_seq,
             output_len,
             rejects_len,
@@ -79,14 +83,19 @@ impl Checkpoint {
     pub(crate) fn check(
         &self,
         path: &Path,
-        fingerprint: u64,
+        key: ResumeKey,
         config: &ExportConfig,
     ) -> Result<(), Error> {
         let reason = if self.version != VERSION {
             format!("it has format version {}, not {VERSION}", self.version)
-        } else if self.fingerprint != format!("{fingerprint:016x}") {
+        } else if self.fingerprint != format!("{:016x}", key.args) {
             "it was written by a run with other arguments or another newsclean version; \
              rerun with the same arguments, or delete it to start over"
+                .to_owned()
+        } else if self.inputs != format!("{:016x}", key.inputs) {
+            "the inputs changed since it was written (files added, removed, resized or \
+             modified), and the output would mix old and new; rerun without --resume, or \
+             delete it to start over"
                 .to_owned()
         } else if self.rejects_len.is_some() != config.rejects.is_some() {
             "it does not match the rejects file of this run".to_owned()

@@ -6,7 +6,8 @@
 //!
 //! [`ExportSink`] is the pipeline's sink. Every file is written under a temporary name in its
 //! final directory and renamed into place when complete ([`atomic::AtomicFile`]), so a crash
-//! or Ctrl-C never leaves a half-written file that looks finished. With
+//! or Ctrl-C never leaves a half-written file that looks finished; a text or Markdown tree is
+//! built the same way as a whole (`<dir>.tmp-<pid>`, see [`tree`]). With
 //! [`ExportConfig::max_docs_per_file`], the row formats (JSONL, CSV, Parquet) roll over to a new
 //! file every N articles (`out-00000.parquet`, `out-00001.parquet`, …; see
 //! [`output::shard_path`]), each complete and valid on its own.
@@ -34,8 +35,8 @@
 //! them, or replay them when state upstream, such as the duplicate index, must see them
 //! again), so a run killed at any moment ends with the same output as one that never
 //! stopped. That needs files that can be
-//! cut back to a prefix: uncompressed JSONL and CSV, the text and Markdown trees (one file
-//! per article, each written atomically) and bincode. Parquet (a footer ends the file),
+//! cut back to a prefix: uncompressed JSONL and CSV, the text and Markdown trees (built under
+//! `<dir>.partial`, one file per article, named by its id alone) and bincode. Parquet (a footer ends the file),
 //! compressed output, sharded output and standard output are refused
 //! ([`Error::ResumeUnsupported`]).
 //!
@@ -82,7 +83,7 @@ pub use crate::fields::{Field, UnknownField};
 use crate::output::{Compression, Output, Stream, is_stdout, shard_path};
 pub use crate::report::{ExportSummary, Report};
 pub use crate::schema::Schema;
-use crate::tree::TreeKind;
+use crate::tree::{TreeDir, TreeKind};
 
 /// How many documents a resumable sink writes between two checkpoints.
 pub const CHECKPOINT_EVERY: u64 = 64;
@@ -179,6 +180,12 @@ pub struct ExportConfig {
 }
 
 impl ExportConfig {
+    /// Checks the combination of options, as [`ExportSink::new`] does, without opening
+    /// anything: for callers that check more before any work.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate(self).map(drop)
+    }
+
     /// A config writing `format` to `output`, with every option at its default.
     pub fn new(format: Format, output: PathBuf) -> ExportConfig {
         ExportConfig {
@@ -224,9 +231,17 @@ pub enum Error {
     /// The sink was given something other than articles.
     #[error("export writes articles (the output of segment), got a {0}")]
     UnexpectedInput(&'static str),
-    /// An article id cannot be a file name.
-    #[error("article id {0:?} cannot be used as a file name")]
-    BadId(String),
+    /// A tree output would replace something that is not an earlier tree.
+    #[error(
+        "{} {what}; the text and markdown formats replace their directory as a whole, so remove it or choose another",
+        path.display()
+    )]
+    TreeNotReplaceable {
+        /// The output directory.
+        path: PathBuf,
+        /// What is in the way.
+        what: String,
+    },
     /// `fields` was given for a format without columns.
     #[error("the {0} format has no columns to choose; fields apply to jsonl, csv and parquet")]
     FieldsUnsupported(&'static str),
@@ -348,6 +363,23 @@ impl Open {
                     path: checkpoint.clone(),
                     reason: format!(
                         "{} is missing or shorter than the checkpoint says; delete the checkpoint to start over",
+                        AtomicFile::partial_path(path).display()
+                    ),
+                })
+            }
+        }
+    }
+
+    /// Opens the tree `path`.
+    fn tree(&self, path: &Path, kind: TreeKind) -> Result<TreeDir, Error> {
+        match self {
+            Open::Fresh => TreeDir::create(path, kind),
+            Open::Partial => TreeDir::create_partial(path, kind),
+            Open::Resume(checkpoint) => {
+                TreeDir::resume_partial(path, kind)?.ok_or_else(|| Error::Resume {
+                    path: checkpoint.clone(),
+                    reason: format!(
+                        "{} is missing; delete the checkpoint to start over",
                         AtomicFile::partial_path(path).display()
                     ),
                 })
@@ -485,7 +517,7 @@ impl RowFiles {
 
 enum Writer {
     Rows(RowFiles),
-    Tree { dir: PathBuf, kind: TreeKind },
+    Tree(Option<TreeDir>),
     Frames(Option<FrameWriter<Output>>),
 }
 
@@ -499,11 +531,21 @@ pub struct ExportSink {
     resume: Option<ResumeState>,
 }
 
+/// What a resumed run must share with the run that stopped, as hashes: its arguments and
+/// its inputs (every file with its size and modification time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResumeKey {
+    /// The hash of everything in the arguments that decides the output.
+    pub args: u64,
+    /// The hash of the input files as the run sees them.
+    pub inputs: u64,
+}
+
 /// The checkpointing state of a resumable sink.
 struct ResumeState {
     /// The checkpoint file.
     path: PathBuf,
-    fingerprint: u64,
+    key: ResumeKey,
     /// Documents before this `seq` were written by the run that stopped; they are not
     /// written again.
     first_seq: Seq,
@@ -594,13 +636,13 @@ impl ExportSink {
         ExportSink::open(config, fields, &Open::Fresh, None).map_err(fail)
     }
 
-    /// Checks the config and opens the outputs of a resumable run whose arguments hash to
-    /// `fingerprint`: from the last checkpoint of an earlier run with the same fingerprint, or
-    /// from the start. Returns the sink and the `seq` of the first document still to write;
-    /// the source must skip the documents before it.
+    /// Checks the config and opens the outputs of a resumable run whose arguments and inputs
+    /// hash to `key`: from the last checkpoint of an earlier run with the same key, or from
+    /// the start. Returns the sink and the `seq` of the first document still to write; the
+    /// source must skip the documents before it.
     pub fn resumable(
         config: &ExportConfig,
-        fingerprint: u64,
+        key: ResumeKey,
     ) -> Result<(ExportSink, Seq), StageError> {
         let fields = validate(config).map_err(fail)?;
         validate_resume(config).map_err(fail)?;
@@ -608,7 +650,7 @@ impl ExportSink {
         let saved = checkpoint::load(&path).map_err(fail)?;
         let (mut sink, next_seq) = match &saved {
             Some(saved) => {
-                saved.check(&path, fingerprint, config).map_err(fail)?;
+                saved.check(&path, key, config).map_err(fail)?;
                 let open = Open::Resume(path.clone());
                 let mut sink =
                     ExportSink::open(config, fields, &open, Some(saved)).map_err(fail)?;
@@ -625,7 +667,7 @@ impl ExportSink {
         };
         sink.resume = Some(ResumeState {
             path,
-            fingerprint,
+            key,
             first_seq: next_seq,
             next_seq,
             n_unsaved: 0,
@@ -669,18 +711,12 @@ impl ExportSink {
                 Writer::Rows(files)
             }
             Format::Text | Format::Markdown => {
-                std::fs::create_dir_all(&config.output).map_err(|source| Error::Write {
-                    path: config.output.clone(),
-                    source,
-                })?;
-                Writer::Tree {
-                    dir: config.output.clone(),
-                    kind: if config.format == Format::Text {
-                        TreeKind::Text
-                    } else {
-                        TreeKind::Markdown
-                    },
-                }
+                let kind = if config.format == Format::Text {
+                    TreeKind::Text
+                } else {
+                    TreeKind::Markdown
+                };
+                Writer::Tree(Some(open.tree(&config.output, kind)?))
             }
             Format::Bincode => {
                 let out = open.output(&config.output, output_len)?;
@@ -720,12 +756,12 @@ impl ExportSink {
         let output_len = match &mut self.writer {
             Writer::Rows(files) => files.sync()?,
             Writer::Frames(Some(frames)) => frames.get_mut().sync()?,
-            Writer::Tree { .. } | Writer::Frames(None) => 0,
+            Writer::Tree(_) | Writer::Frames(None) => 0,
         };
         let rejects_len = self.rejects.as_mut().map(AtomicFile::sync).transpose()?;
         let duplicates_len = self.duplicates.as_mut().map(AtomicFile::sync).transpose()?;
         let saved = Checkpoint::new(
-            resume.fingerprint,
+            resume.key,
             resume.next_seq,
             output_len,
             rejects_len,
@@ -759,7 +795,10 @@ impl ExportSink {
         self.summary.add_article(article, &row.site, row.text.len());
         match &mut self.writer {
             Writer::Rows(files) => files.write(&row),
-            Writer::Tree { dir, kind } => tree::write(dir, *kind, article),
+            Writer::Tree(tree) => tree
+                .as_ref()
+                .expect("the tree is open until finish")
+                .write(article),
             Writer::Frames(frames) => {
                 let frames = frames.as_mut().expect("frames are open until finish");
                 frames
@@ -789,6 +828,24 @@ impl ExportSink {
             || Record::Duplicate(duplicate.clone()),
             line,
         )
+    }
+}
+
+/// The JSON object (without the newline) that a run with the default `jsonl` settings writes
+/// for `record`: an article's line of the output, a reject's line of the rejects file, a
+/// duplicate's line of the duplicates file. `None` for a record that has not been through
+/// segment. The Python package returns these objects, so they are the output's by
+/// construction.
+pub fn json_line(record: &Record) -> Option<Vec<u8>> {
+    match record {
+        Record::Article(article) => {
+            let mut line = Vec::new();
+            json::write_row(&mut line, Field::JSONL, &Row::new(article, false));
+            Some(line)
+        }
+        Record::Reject(reject) => Some(json::reject_line(reject)),
+        Record::Duplicate(duplicate) => Some(json::duplicate_line(duplicate)),
+        Record::Raw(_) | Record::Doc(_) | Record::Marked(_) => None,
     }
 }
 
@@ -842,13 +899,17 @@ impl Sink for ExportSink {
                 let written = files.commit().map_err(fail)?;
                 self.summary.files.extend(written);
             }
-            Writer::Tree { dir, .. } => self.summary.files.push(report::OutputFile {
-                path: dir,
-                kind: "articles directory".to_owned(),
-                n_docs: self.summary.n_exported,
-                n_bytes: 0,
-            }),
-            Writer::Frames(None) => {}
+            Writer::Tree(None) | Writer::Frames(None) => {}
+            Writer::Tree(Some(tree)) => {
+                let path = tree.path().to_path_buf();
+                tree.commit().map_err(fail)?;
+                self.summary.files.push(report::OutputFile {
+                    path,
+                    kind: "articles directory".to_owned(),
+                    n_docs: self.summary.n_exported,
+                    n_bytes: 0,
+                });
+            }
             Writer::Frames(Some(frames)) => {
                 let out = frames.finish().map_err(|e| fail(Error::Frames(e)))?;
                 let path = out.path();

@@ -289,6 +289,23 @@ fn duplicate(seq: u64, of: &str) -> Record {
 }
 
 /// Writes documents `from..to` (every third a reject, some duplicates) into `sink`.
+/// An error and its sources, as the binary prints them.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The key of a resumable run.
+fn key(args: u64, inputs: u64) -> ResumeKey {
+    ResumeKey { args, inputs }
+}
+
 fn write_range(sink: &mut ExportSink, from: u64, to: u64) {
     for seq in from..to {
         let record = if seq % 3 == 1 {
@@ -339,7 +356,7 @@ fn resumed_output_equals_uninterrupted_output() {
         let whole_summary = sink.summary().clone();
 
         let resumed = config("resumed");
-        let (mut sink, next) = ExportSink::resumable(&resumed, 7).unwrap();
+        let (mut sink, next) = ExportSink::resumable(&resumed, key(7, 0)).unwrap();
         assert_eq!(next, 0);
         write_range(&mut sink, 0, 100);
         // A crash: whatever was written after the checkpoint is partly there.
@@ -353,10 +370,15 @@ fn resumed_output_equals_uninterrupted_output() {
             file.write_all(b"torn half-record").unwrap();
         }
         assert!(
-            ExportSink::resumable(&resumed, 8).is_err(),
+            ExportSink::resumable(&resumed, key(8, 0)).is_err(),
             "other arguments must not resume this output"
         );
-        let (mut sink, next) = ExportSink::resumable(&resumed, 7).unwrap();
+        let err = ExportSink::resumable(&resumed, key(7, 1)).err().unwrap();
+        assert!(
+            chain(&err).contains("the inputs changed"),
+            "changed inputs must not resume this output: {err}"
+        );
+        let (mut sink, next) = ExportSink::resumable(&resumed, key(7, 0)).unwrap();
         assert_eq!(next, CHECKPOINT_EVERY);
         write_range(&mut sink, next, 150);
         sink.finish().unwrap();
@@ -430,10 +452,10 @@ fn replayed_documents_are_not_written_again() {
     sink.finish().unwrap();
 
     let resumed = ExportConfig::new(Format::Jsonl, dir.path().join("resumed.jsonl"));
-    let (mut sink, _) = ExportSink::resumable(&resumed, 7).unwrap();
+    let (mut sink, _) = ExportSink::resumable(&resumed, key(7, 0)).unwrap();
     write_range(&mut sink, 0, 100);
     drop(sink);
-    let (mut sink, next) = ExportSink::resumable(&resumed, 7).unwrap();
+    let (mut sink, next) = ExportSink::resumable(&resumed, key(7, 0)).unwrap();
     assert_eq!(next, CHECKPOINT_EVERY);
     write_range(&mut sink, 0, 150);
     sink.finish().unwrap();
@@ -491,7 +513,7 @@ fn duplicates_are_counted_listed_and_clustered() {
 fn outputs_that_cannot_be_cut_back_are_not_resumable() {
     let dir = tempfile::tempdir().unwrap();
     let refused = |config: ExportConfig| {
-        let err = ExportSink::resumable(&config, 1).err().unwrap();
+        let err = ExportSink::resumable(&config, key(1, 0)).err().unwrap();
         let err = std::error::Error::source(&err).unwrap().to_string();
         assert!(err.starts_with("cannot resume a run that writes"), "{err}");
     };

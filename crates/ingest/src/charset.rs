@@ -32,6 +32,10 @@ pub(crate) fn decode(
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return decode_with(encoding, &bytes[bom_len..], encoding_name(encoding));
     }
+    if let Some(encoding) = utf16_without_bom(bytes) {
+        let name = format!("{} (detected)", encoding_name(encoding));
+        return decode_with(encoding, bytes, name);
+    }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Decoded {
             text: text.to_owned(),
@@ -69,6 +73,34 @@ pub(crate) fn decode(
     let encoding = detector.guess(tld, chardetng::Utf8Detection::Deny);
     let name = format!("{} (detected)", encoding_name(encoding));
     decode_with(encoding, bytes, name)
+}
+
+/// UTF-16 without a byte-order mark, told by its NUL bytes: text in a Latin script (and the
+/// spaces, digits and punctuation of any script) has a NUL in every other byte, the high byte
+/// of each code unit, and almost never one in the other half. Looks at the first 4 KiB: at
+/// least a quarter of the code units (and at least 4) must have their NUL on one side, and
+/// the other side at most a 32nd as many. Binary files have NULs on both sides, and a lone
+/// NUL in a few bytes is not enough to call them text. See: issue 13.
+pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let n_units = head.len() / 2;
+    if n_units < 2 {
+        return None;
+    }
+    let (mut n_even, mut n_odd) = (0, 0);
+    for unit in head.chunks_exact(2) {
+        n_even += usize::from(unit[0] == 0);
+        n_odd += usize::from(unit[1] == 0);
+    }
+    let is_one_sided =
+        |nuls: usize, other: usize| nuls >= 4 && 4 * nuls >= n_units && 32 * other <= nuls;
+    if is_one_sided(n_odd, n_even) {
+        Some(UTF_16LE)
+    } else if is_one_sided(n_even, n_odd) {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
 }
 
 fn encoding_name(encoding: &'static Encoding) -> String {

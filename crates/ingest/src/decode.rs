@@ -58,7 +58,9 @@ fn try_decode(raw: RawDoc) -> Result<Doc, Box<Reject>> {
     if bytes.is_empty() {
         return Err(reject(format!("empty {what}")));
     }
-    let is_utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
+    let is_utf16 = bytes.starts_with(b"\xFF\xFE")
+        || bytes.starts_with(b"\xFE\xFF")
+        || charset::utf16_without_bom(&bytes).is_some();
     if !is_utf16 {
         if let Some(at) = memchr::memchr(0, &bytes) {
             return Err(reject(format!("binary {what} (NUL byte at offset {at})")));
@@ -80,6 +82,7 @@ fn try_decode(raw: RawDoc) -> Result<Doc, Box<Reject>> {
     } else {
         normalize_newlines(decoded.text)
     };
+    let (text, n_controls) = strip_controls(text);
     if text.trim().is_empty() {
         return Err(reject(format!("empty {what} (whitespace only)")));
     }
@@ -92,6 +95,7 @@ fn try_decode(raw: RawDoc) -> Result<Doc, Box<Reject>> {
             n_bytes,
             encoding: decoded.encoding,
             n_invalid: decoded.n_invalid,
+            n_controls,
         },
     })
 }
@@ -105,6 +109,35 @@ fn tld_of(url: &str) -> Option<&[u8]> {
     let host = host.split(':').next()?;
     let tld = host.trim_end_matches('.').rsplit('.').next()?;
     (!tld.is_empty() && tld.bytes().all(|b| b.is_ascii_alphabetic())).then_some(tld.as_bytes())
+}
+
+/// Removes control characters (C0 and C1 but tab and newline, and DEL: escape sequences,
+/// bells, backspaces) that would pass into the output text; returns the text and how many
+/// were removed. A scan of the bytes finds none in almost every document. See: issue 13.
+fn strip_controls(text: String) -> (String, u64) {
+    let bytes = text.as_bytes();
+    let has_controls = bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\t' | b'\n' => false,
+        0..0x20 | 0x7F => true,
+        // C1 controls are U+0080 to U+009F: 0xC2 0x80 to 0xC2 0x9F in UTF-8.
+        0xC2 => bytes
+            .get(i + 1)
+            .is_some_and(|next| (0x80..0xA0).contains(next)),
+        _ => false,
+    });
+    if !has_controls {
+        return (text, 0);
+    }
+    let mut n_removed = 0;
+    let clean = text
+        .chars()
+        .filter(|&c| {
+            let is_removed = c.is_control() && c != '\t' && c != '\n';
+            n_removed += u64::from(is_removed);
+            !is_removed
+        })
+        .collect();
+    (clean, n_removed)
 }
 
 /// `\r\n` and lone `\r` become `\n`.
@@ -175,6 +208,47 @@ mod tests {
     }
 
     #[test]
+    fn utf16_without_bom_is_told_by_its_nuls() {
+        let text = "Tomorrow\u{2019}s news: the café reopens.\nSecond line.";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(
+            check_as(&le, RawFormat::Text),
+            Ok((text.to_owned(), "utf-16le (detected)".into(), 0))
+        );
+        assert_eq!(
+            check_as(&be, RawFormat::Text),
+            Ok((text.to_owned(), "utf-16be (detected)".into(), 0))
+        );
+        // Binary with NULs on both sides stays binary, and so does a lone NUL.
+        assert_eq!(
+            check(b"ab\0cd"),
+            Err("binary file (NUL byte at offset 2)".into())
+        );
+        assert_eq!(
+            check(b"\0\0\x01\0\0\x02ab\0\0"),
+            Err("binary file (NUL byte at offset 0)".into())
+        );
+    }
+
+    #[test]
+    fn control_characters_are_removed_and_counted() {
+        let raw = RawDoc {
+            seq: 0,
+            id: "x".into(),
+            source: DocSource::default(),
+            bytes: "Ti\u{1b}[31mtle\u{7}\nbody\u{8}\ttab \u{85}next\u{7f} caf\u{e9} \u{a0}end\n"
+                .as_bytes()
+                .to_vec(),
+            format: RawFormat::Text,
+            charset: None,
+        };
+        let doc = try_decode(raw).unwrap();
+        assert_eq!(doc.text, "Ti[31mtle\nbody\ttab next caf\u{e9} \u{a0}end\n");
+        assert_eq!(doc.stats.n_controls, 5);
+    }
+
+    #[test]
     fn html_is_turned_into_lines() {
         assert_eq!(
             check_as(
@@ -222,6 +296,7 @@ mod tests {
             let format = if is_html { RawFormat::Html } else { RawFormat::Text };
             if let Ok((text, _, _)) = check_as(&bytes, format) {
                 prop_assert!(!text.contains('\r'));
+                prop_assert!(!text.contains(|c: char| c.is_control() && c != '\n' && c != '\t'));
                 prop_assert!(!text.trim().is_empty());
             }
         }

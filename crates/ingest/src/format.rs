@@ -204,7 +204,7 @@ fn html_tag_at(rest: &[u8]) -> bool {
 /// True when `head` is HTML: it starts (after a BOM and whitespace) with a doctype, a comment,
 /// an XML declaration or a known tag, also of a fragment (`<div><h1>…`); or it has at least
 /// three known tags (text with `<p>` and `<br>` in it).
-pub(crate) fn looks_like_html(head: &[u8]) -> bool {
+pub fn looks_like_html(head: &[u8]) -> bool {
     // Only the start counts: callers may pass a whole document.
     let head = &head[..head.len().min(1024)];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);

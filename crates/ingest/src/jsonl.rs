@@ -70,14 +70,12 @@ pub(crate) fn read(
                 out.reject(fallback_id, source(), ctx.too_large("line", Some(n_bytes)));
             }
             LineRead::Line if line.trim_ascii().is_empty() => {}
-            LineRead::Line if out.is_skipping() => out.skip(),
             LineRead::Line => match parse(&line, &ctx.config.fields) {
+                // A resumed run parses the lines it skips for their ids (see `Out::skip`).
+                Ok(doc) if out.is_skipping() => out.skip(line_id(doc.id, fallback_id)),
+                Err(_) if out.is_skipping() => out.skip(fallback_id),
                 Ok(doc) => {
-                    let id = doc
-                        .id
-                        .map(|id| clean_id(&id))
-                        .filter(|id| !id.is_empty())
-                        .unwrap_or(fallback_id);
+                    let id = line_id(doc.id, fallback_id);
                     let mut source = source();
                     source.url = doc.url;
                     source.meta = doc.meta;
@@ -92,6 +90,13 @@ pub(crate) fn read(
             },
         }
     }
+}
+
+/// The id of a line: its id field made safe, else `fallback`.
+fn line_id(id: Option<String>, fallback: String) -> String {
+    id.map(|id| clean_id(&id))
+        .filter(|id| !id.is_empty())
+        .unwrap_or(fallback)
 }
 
 /// Reads one line's fields.

@@ -48,6 +48,7 @@ mod format;
 mod html;
 mod id;
 mod jsonl;
+mod own;
 mod read;
 mod tarball;
 mod walk;
@@ -57,9 +58,10 @@ mod zipfile;
 use newsclean_core::Seq;
 
 pub use decode::{Decoder, decode};
-pub use format::InputFormat;
+pub use format::{InputFormat, looks_like_html};
 pub use id::{clean_id, doc_id};
 pub use jsonl::JsonFields;
+pub use own::OwnFiles;
 pub use walk::InputSource;
 
 /// One part of an input split over several processes or machines (`--shard I/N`).
@@ -111,8 +113,9 @@ pub struct IngestConfig {
     /// decompressed, are rejected without being kept in memory.
     pub max_doc_bytes: u64,
     /// A compressed file or a zip archive that expands to more than this many bytes is read
-    /// no further (a reject says so): the guard against decompression bombs.
-    pub max_archive_bytes: u64,
+    /// no further (a reject says so): the guard against decompression bombs. `None`: 100 times
+    /// the file's size, at least [`MIN_ARCHIVE_BUDGET`] (see [`IngestConfig::archive_budget`]).
+    pub max_archive_bytes: Option<u64>,
     /// The format of every input file; [`InputFormat::Auto`] decides per file.
     pub input_format: InputFormat,
     /// The fields JSONL documents are read from.
@@ -122,6 +125,11 @@ pub struct IngestConfig {
     pub resume_from: Seq,
     /// Read only this shard of the inputs, numbering documents by their [`order_key`].
     pub shard: Option<Shard>,
+    /// The run's own files (outputs and their temporary files): never read, even
+    /// inside an input directory.
+    pub own_files: OwnFiles,
+    /// Follow symlinks that lead out of an input directory; without it they are rejects.
+    pub follow_symlinks: bool,
 }
 
 impl Default for IngestConfig {
@@ -130,12 +138,34 @@ impl Default for IngestConfig {
             include: Vec::new(),
             exclude: Vec::new(),
             max_doc_bytes: 16 << 20,
-            max_archive_bytes: 32 << 30,
+            max_archive_bytes: None,
             input_format: InputFormat::Auto,
             fields: JsonFields::default(),
             resume_from: 0,
             shard: None,
+            own_files: OwnFiles::default(),
+            follow_symlinks: false,
         }
+    }
+}
+
+/// The least a compressed file or zip archive may expand to by default: 1 GiB.
+pub const MIN_ARCHIVE_BUDGET: u64 = 1 << 30;
+/// By default, a compressed file or zip archive may expand to this many times its size.
+/// Text compresses about 3 to 10 times (HTML up to 20), so real archives stay far below it,
+/// while a bomb (a 98 kB zip that expands to 15 GB) stops early. See: issue 13.
+pub const ARCHIVE_RATIO: u64 = 100;
+
+impl IngestConfig {
+    /// How many bytes a compressed file or zip archive of `n_bytes` (unknown for standard
+    /// input) may expand to: `max_archive_bytes`, else [`ARCHIVE_RATIO`] times its size and at
+    /// least [`MIN_ARCHIVE_BUDGET`].
+    pub fn archive_budget(&self, n_bytes: Option<u64>) -> u64 {
+        self.max_archive_bytes.unwrap_or_else(|| {
+            n_bytes
+                .map_or(0, |n| n.saturating_mul(ARCHIVE_RATIO))
+                .max(MIN_ARCHIVE_BUDGET)
+        })
     }
 }
 
@@ -157,4 +187,23 @@ pub enum Error {
         /// The file.
         path: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_budget_defaults_to_a_ratio_of_the_size() {
+        let auto = IngestConfig::default();
+        assert_eq!(auto.archive_budget(Some(98_000)), MIN_ARCHIVE_BUDGET);
+        assert_eq!(auto.archive_budget(None), MIN_ARCHIVE_BUDGET);
+        assert_eq!(auto.archive_budget(Some(50 << 30)), 5000 << 30);
+        assert_eq!(auto.archive_budget(Some(u64::MAX)), u64::MAX);
+        let fixed = IngestConfig {
+            max_archive_bytes: Some(7),
+            ..IngestConfig::default()
+        };
+        assert_eq!(fixed.archive_budget(Some(50 << 30)), 7);
+    }
 }

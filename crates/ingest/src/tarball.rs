@@ -22,13 +22,35 @@ pub(crate) fn read(
         }
         let mut entry = entry?;
         let kind = entry.header().entry_type();
-        if !(kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse()) {
-            // Directories, links, devices: not documents.
+        if kind.is_dir() || kind.is_pax_global_extensions() {
+            // Folders and archive-wide metadata are not documents.
             continue;
         }
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let id = member_id(&ctx.id, &name);
         let source = ctx.source(Some(name.clone()));
+        if !(kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse()) {
+            // A link, device or FIFO is not a document, but it is a member: a reject says
+            // why it was not read, so that every member is accounted for. See: issue 13.
+            let target = entry
+                .link_name_bytes()
+                .map(|t| format!(" to {}", String::from_utf8_lossy(&t)))
+                .unwrap_or_default();
+            let what = match kind {
+                tar::EntryType::Symlink => format!("a symbolic link{target}"),
+                tar::EntryType::Link => format!("a hard link{target}"),
+                tar::EntryType::Char => "a character device".to_owned(),
+                tar::EntryType::Block => "a block device".to_owned(),
+                tar::EntryType::Fifo => "a FIFO".to_owned(),
+                other => format!("of type {:?}", other.as_byte() as char),
+            };
+            out.reject(
+                id,
+                source,
+                format!("archive member is not a file ({what}); not read"),
+            );
+            continue;
+        }
         // A resumed run reads skipped members all the same (the stream has to be read
         // through anyway), so that it numbers documents exactly as the first run did.
         let size = entry.size();

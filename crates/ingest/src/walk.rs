@@ -2,12 +2,14 @@
 //! expanding containers member by member) and emits one record per document.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use newsclean_core::hash::stable_hash;
 use newsclean_core::{
     DocSource, RawDoc, RawFormat, Record, Reject, Reporter, Seq, Source, StageError,
 };
@@ -50,12 +52,15 @@ fn glob_set(patterns: &[String]) -> Result<GlobSet, Error> {
 }
 
 /// Numbers records and hands them to the runner; drops those below the resume point, and
-/// in a sharded run those of other shards.
+/// in a sharded run those of other shards; makes ids unique.
 pub(crate) struct Out<'e> {
     emit: &'e mut dyn FnMut(Record) -> bool,
     next_seq: Seq,
     resume_from: Seq,
     is_stopped: bool,
+    /// The hash of every id given so far → the last `~N` suffix given to a copy of it (1 for
+    /// none), so that the thousandth copy of an id costs one lookup, not a thousand.
+    ids: HashMap<u64, u32>,
     /// The shard of a sharded run.
     shard: Option<Shard>,
     /// Files found so far by the walk (numbered in a sharded run).
@@ -83,8 +88,10 @@ impl Out<'_> {
         self.next_seq
     }
 
-    /// Counts a document without emitting it.
-    pub(crate) fn skip(&mut self) {
+    /// Counts a document without emitting it (its id is taken all the same, so that later
+    /// documents get the ids they get in a run that reads it).
+    pub(crate) fn skip(&mut self, id: String) {
+        self.unique_id(id);
         self.next_seq += 1;
     }
 
@@ -108,6 +115,30 @@ impl Out<'_> {
     /// True unless a sharded run reading standard input leaves this document to another shard.
     fn takes(&self, id: &str) -> bool {
         !self.is_by_id || self.shard.is_none_or(|shard| shard.takes_id(id))
+    }
+
+    /// `id`, or, when an earlier document of the run has it, `id~2`, `id~3`, …: the first
+    /// free one. Ids are unique in a run, so that no two articles share a file of a text
+    /// tree and no duplicate is listed as a copy of itself (the same file given twice, a
+    /// page as `story.txt` and `story.html`, repeated archive members). See: issue 13.
+    fn unique_id(&mut self, id: String) -> String {
+        let key = stable_hash(id.as_bytes());
+        let Some(&last) = self.ids.get(&key) else {
+            self.ids.insert(key, 1);
+            return id;
+        };
+        let mut n = last;
+        loop {
+            n += 1;
+            let candidate = format!("{id}~{n}");
+            let candidate_key = stable_hash(candidate.as_bytes());
+            if let std::collections::hash_map::Entry::Vacant(entry) = self.ids.entry(candidate_key)
+            {
+                entry.insert(1);
+                self.ids.insert(key, n);
+                return candidate;
+            }
+        }
     }
 
     fn push(&mut self, is_taken: bool, make: impl FnOnce(Seq) -> Record) {
@@ -136,6 +167,7 @@ impl Out<'_> {
         charset: Option<String>,
         bytes: Vec<u8>,
     ) {
+        let id = self.unique_id(id);
         let is_taken = self.takes(&id);
         self.push(is_taken, |seq| {
             Record::Raw(RawDoc {
@@ -151,6 +183,7 @@ impl Out<'_> {
 
     /// Emits a reject.
     pub(crate) fn reject(&mut self, id: String, source: DocSource, reason: String) {
+        let id = self.unique_id(id);
         let is_taken = self.takes(&id);
         self.push(is_taken, |seq| {
             Record::Reject(Reject {
@@ -173,8 +206,10 @@ pub(crate) struct FileCtx<'a> {
     pub config: &'a IngestConfig,
     /// The file's compression, if any.
     pub compression: Option<Compression>,
-    /// Raised when the decompressed stream passed `--max-archive-bytes`.
+    /// Raised when the decompressed stream passed its budget.
     pub is_over_budget: Rc<Cell<bool>>,
+    /// How many bytes the file may expand to (see [`IngestConfig::archive_budget`]).
+    pub budget: u64,
     /// What the file is, for messages ("tar archive").
     pub what: &'static str,
 }
@@ -194,7 +229,7 @@ impl FileCtx<'_> {
         if self.is_over_budget.get() {
             format!(
                 "{} expands to more than {} bytes (--max-archive-bytes); the rest of it was skipped",
-                self.what, self.config.max_archive_bytes
+                self.what, self.budget
             )
         } else if let Some(compression) = self.compression.filter(|_| !is_format_error(err)) {
             format!(
@@ -265,6 +300,68 @@ impl<'a> InputSource<'a> {
         is_included && !self.exclude.is_match(rel)
     }
 
+    /// A hash of the input list as the walk sees it: every file it would read, with its path,
+    /// size and modification time, and every symlink and error it would report. A resumed run
+    /// compares it with the checkpoint's, so that it never mixes the output of changed inputs
+    /// with the old (see: issue 13). Standard input hashes as itself: a caller that resumes
+    /// refuses it.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hash = stable_hash(b"newsclean inputs");
+        let mut add = |line: &str| {
+            let mut bytes = hash.to_le_bytes().to_vec();
+            bytes.extend_from_slice(line.as_bytes());
+            hash = stable_hash(&bytes);
+        };
+        for input in &self.inputs {
+            add(&format!("input {}", input.display()));
+            if input == Path::new("-") {
+                continue;
+            }
+            let own = &self.config.own_files;
+            let mut walker = WalkDir::new(input)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|entry| own.is_empty() || !own.contains(entry.path()));
+            let root = std::fs::canonicalize(input).ok();
+            while let Some(entry) = walker.next() {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        add(&format!("error {err}"));
+                        continue;
+                    }
+                };
+                let rel = relative(input, entry.path());
+                if entry.depth() > 0 && entry.path_is_symlink() && !self.config.follow_symlinks {
+                    if let Some(target) = outside(root.as_deref(), entry.path()) {
+                        if entry.file_type().is_dir() {
+                            walker.skip_current_dir();
+                        }
+                        add(&format!("link {} {}", rel.display(), target.display()));
+                        continue;
+                    }
+                }
+                if entry.file_type().is_dir() || !self.is_selected(&rel) {
+                    continue;
+                }
+                let line = match entry.metadata() {
+                    Ok(meta) => {
+                        let modified = meta
+                            .modified()
+                            .ok()
+                            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                            .map_or(0, |d| d.as_nanos());
+                        format!("file {} {} {modified}", rel.display(), meta.len())
+                    }
+                    Err(err) => format!("file {} {err}", rel.display()),
+                };
+                add(&line);
+            }
+        }
+        hash
+    }
+
     /// Walks one input, emitting its records.
     fn walk(&self, input: &Path, out: &mut Out<'_>) {
         if input == Path::new("-") {
@@ -289,14 +386,47 @@ impl<'a> InputSource<'a> {
             out.is_by_id = false;
             return;
         }
-        let walker = WalkDir::new(input).follow_links(true).sort_by_file_name();
-        for entry in walker {
+        let own = &self.config.own_files;
+        let mut walker = WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            // The run's own outputs and temporary files are not input, wherever they are.
+            .filter_entry(|entry| own.is_empty() || !own.contains(entry.path()));
+        let root = std::fs::canonicalize(input).ok();
+        while let Some(entry) = walker.next() {
             if out.is_stopped() {
                 return;
             }
-            match entry {
-                Ok(entry) if entry.file_type().is_dir() => {}
-                Ok(entry) => {
+            // A symlink out of the input directory (`ln -s /etc in/etc`) is not followed
+            // unless asked: the input is what the directory holds. See: issue 13.
+            let escape = match &entry {
+                Ok(entry)
+                    if entry.depth() > 0
+                        && entry.path_is_symlink()
+                        && !self.config.follow_symlinks =>
+                {
+                    outside(root.as_deref(), entry.path())
+                }
+                _ => None,
+            };
+            match (entry, escape) {
+                (Ok(entry), Some(target)) => {
+                    if entry.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
+                    let rel = relative(input, entry.path());
+                    if !self.is_selected(&rel) || !out.begin_file(entry.path()) {
+                        continue;
+                    }
+                    let reason = format!(
+                        "symlink out of the input directory (to {}); not followed (see --follow-symlinks)",
+                        target.display()
+                    );
+                    out.reject(doc_id(&rel), source_of(entry.path()), reason);
+                }
+                (Ok(entry), None) if entry.file_type().is_dir() => {}
+                (Ok(entry), None) => {
                     let rel = relative(input, entry.path());
                     if !self.is_selected(&rel) || !out.begin_file(entry.path()) {
                         continue;
@@ -313,7 +443,7 @@ impl<'a> InputSource<'a> {
                     }
                     self.read_file(entry.path(), &rel, out);
                 }
-                Err(err) => {
+                (Err(err), _) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
                     let rel = relative(input, &path);
                     if !self.is_selected(&rel) || !out.begin_file(&path) {
@@ -350,7 +480,7 @@ impl<'a> InputSource<'a> {
             format => Some(format),
         };
         if out.is_skipping() && matches!(by_name, Some(InputFormat::Text | InputFormat::Html)) {
-            out.skip();
+            out.skip(id);
             return;
         }
         let n_bytes = match std::fs::metadata(path) {
@@ -374,7 +504,9 @@ impl<'a> InputSource<'a> {
             reporter: self.reporter,
             n_read: &n_read,
         };
-        self.read_stream(Box::new(file), path, &name, id, Some(n_bytes), true, out);
+        // A FIFO or device named on the command line is read as a stream, never reopened.
+        let is_file = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+        self.read_stream(Box::new(file), path, &name, id, Some(n_bytes), is_file, out);
         // The rest of the file counts as done too: a zip archive is read through its own
         // handle, and a reject may stop early.
         self.reporter.on_read(n_bytes.saturating_sub(n_read.get()));
@@ -415,20 +547,22 @@ impl<'a> InputSource<'a> {
                 return;
             }
         }
-        let (input, budget): (Box<dyn Read + '_>, u64) = match actual {
+        let budget = self.config.archive_budget(file_len);
+        let (input, stream_budget): (Box<dyn Read + '_>, u64) = match actual {
             Some(compression) => (
                 decompress(BufReader::with_capacity(BUF_SIZE, input), compression),
-                self.config.max_archive_bytes,
+                budget,
             ),
             None => (Box::new(input), u64::MAX),
         };
-        let (input, is_over_budget) = Budget::new(input, budget);
+        let (input, is_over_budget) = Budget::new(input, stream_budget);
         let ctx = FileCtx {
             path,
             id,
             config: &self.config,
             compression: actual,
             is_over_budget,
+            budget,
             what: "file",
         };
         self.read_content(Box::new(input), ctx, &inner_name, file_len, is_file, out);
@@ -491,7 +625,8 @@ impl<'a> InputSource<'a> {
                         compression.name()
                     ),
                     None => {
-                        "a zip archive on standard input cannot be read; save it to a file".into()
+                        "a zip archive cannot be read from standard input or a pipe; save it to a file"
+                            .into()
                     }
                 };
                 out.reject(ctx.id.clone(), ctx.source(None), reason);
@@ -548,6 +683,7 @@ impl Source for InputSource<'_> {
             next_seq: 0,
             resume_from: self.config.resume_from,
             is_stopped: false,
+            ids: HashMap::new(),
             shard: self.config.shard,
             n_files: 0,
             is_by_id: false,
@@ -609,6 +745,15 @@ fn source_of(path: &Path) -> DocSource {
     DocSource {
         path: path.to_string_lossy().into_owned(),
         ..DocSource::default()
+    }
+}
+
+/// The target of the symlink `link` when it lies outside `root` (canonical); `None` inside.
+fn outside(root: Option<&Path>, link: &Path) -> Option<PathBuf> {
+    let target = std::fs::canonicalize(link).ok()?;
+    match root {
+        Some(root) if target.starts_with(root) => None,
+        _ => Some(target),
     }
 }
 

@@ -91,6 +91,9 @@ pub enum Error {
     /// The cancel flag was raised (Ctrl-C); the sink was not finished.
     #[error("interrupted")]
     Cancelled,
+    /// The system refused to start a thread (too many threads, out of memory).
+    #[error("failed to start a thread")]
+    Spawn(#[source] std::io::Error),
 }
 
 /// Figures about a completed run.
@@ -202,7 +205,9 @@ impl<'a> Runner<'a> {
 
         let stats = std::thread::scope(|scope| {
             let shared = &shared;
-            let source_thread = scope.spawn(move || {
+            // Threads start through `Builder` so that a refusal (a thread limit) becomes an
+            // error of the run, not a panic that leaves temporary files behind.
+            let source_thread = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let mut ticket = 0u64;
                 let mut emit = |item: T| {
                     if shared.should_stop() || permit_rx.recv().is_err() {
@@ -216,14 +221,24 @@ impl<'a> Runner<'a> {
                     shared.fail(err.into());
                 }
             });
+            let source_thread = source_thread
+                .map_err(|err| shared.fail(Error::Spawn(err)))
+                .ok();
             let make_worker = &make_worker;
-            let workers: Vec<_> = (0..self.threads)
-                .map(|_| {
-                    let work_rx = work_rx.clone();
-                    let done_tx = done_tx.clone();
-                    scope.spawn(move || self.work(make_worker, &work_rx, &done_tx, shared))
-                })
-                .collect();
+            let mut workers = Vec::with_capacity(self.threads);
+            for _ in 0..self.threads {
+                let work_rx = work_rx.clone();
+                let done_tx = done_tx.clone();
+                match std::thread::Builder::new().spawn_scoped(scope, move || {
+                    self.work(make_worker, &work_rx, &done_tx, shared);
+                }) {
+                    Ok(worker) => workers.push(worker),
+                    Err(err) => {
+                        shared.fail(Error::Spawn(err));
+                        break;
+                    }
+                }
+            }
             // Drop the originals: the channels disconnect when the clones' owners return.
             drop(work_rx);
             drop(done_tx);
@@ -231,7 +246,7 @@ impl<'a> Runner<'a> {
             let stats = self.drain(&done_rx, &permit_tx, step, sink, shared);
             drop(done_rx);
             drop(permit_tx);
-            if source_thread.join().is_err() {
+            if source_thread.is_some_and(|source| source.join().is_err()) {
                 shared.fail(Error::Panicked("input source"));
             }
             for worker in workers {
@@ -276,17 +291,16 @@ impl<'a> Runner<'a> {
                 return;
             }
             let n_bytes = item.n_bytes();
-            let stub = item.stub();
-            let out = match catch_unwind(AssertUnwindSafe(|| transform.process(item))) {
-                Ok(Ok(out)) => out,
-                Ok(Err(err)) => {
-                    shared.fail(err.into());
-                    return;
-                }
-                Err(panic) => {
+            let out = match process_one(&mut transform, item) {
+                Ok(Processed::Done(out)) => out,
+                Ok(Processed::Panicked(out)) => {
                     // The transform may be left half-updated: replace it.
                     transform = make_worker();
-                    T::from_panic(stub, panic_message(panic.as_ref()))
+                    out
+                }
+                Err(err) => {
+                    shared.fail(err.into());
+                    return;
                 }
             };
             self.reporter.on_processed(n_bytes);
@@ -381,6 +395,35 @@ impl Runner<'_> {
             stats.n_items += 1;
         }
         true
+    }
+}
+
+/// What became of one value given to [`process_one`].
+#[derive(Debug)]
+pub enum Processed<T> {
+    /// The transform's output.
+    Done(T),
+    /// The transform panicked; this is [`Envelope::from_panic`]'s replacement value, and the
+    /// transform may be left half-updated.
+    Panicked(T),
+}
+
+/// Transforms one value on the calling thread exactly as a worker does: a panic becomes
+/// [`Envelope::from_panic`] (a reject), so bad input never takes the caller down. For callers
+/// that clean one document at a time (the Python package's `clean`).
+pub fn process_one<T, W>(transform: &mut W, item: T) -> Result<Processed<T>, StageError>
+where
+    T: Envelope,
+    W: Transform<Item = T> + ?Sized,
+{
+    let stub = item.stub();
+    match catch_unwind(AssertUnwindSafe(|| transform.process(item))) {
+        Ok(Ok(out)) => Ok(Processed::Done(out)),
+        Ok(Err(err)) => Err(err),
+        Err(panic) => Ok(Processed::Panicked(T::from_panic(
+            stub,
+            panic_message(panic.as_ref()),
+        ))),
     }
 }
 

@@ -46,6 +46,10 @@ use std::sync::Arc;
 
 use newsclean_core::{Article, Record, Reject, StageError, StageId, Transform};
 
+/// The fewest words of text an article has in `newsclean run` by default (`--min-words`):
+/// under it, a page (of menus and ads) is a reject.
+pub const DEFAULT_MIN_WORDS: u32 = 5;
+
 /// Settings of the segment stage.
 #[derive(Debug, Clone, Default)]
 pub struct SegmentConfig {
