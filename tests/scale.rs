@@ -417,6 +417,130 @@ fn job_array_reruns_failed_and_killed_tasks() {
     assert!(work.join("out/0.keyed.done").exists() && work.join("out/1.keyed.done").exists());
 }
 
+/// A page long enough to be an article, different for each `n`.
+fn page(n: usize) -> String {
+    let mut rng = Rng(n as u64 + 1);
+    let body = story(&mut rng, n);
+    text_page("ids", &body, &[])
+}
+
+#[test]
+fn ids_that_only_run_can_make_unique_stop_the_merge() {
+    // `p.htm`, `p.html` and `p.txt` are all `ids/p`: `run` names them p, p~2 and p~3. With
+    // one shard, the shard does the same; with two, p.html is in the other shard, which
+    // cannot know that p is taken, and the merge refuses rather than write other ids. See:
+    // issue 13 (unique ids), issue 11.
+    let env = TestEnv::new();
+    let input = env.path("in");
+    for (k, name) in ["a.txt", "p.htm", "p.html", "p.txt", "z.txt"]
+        .iter()
+        .enumerate()
+    {
+        let page = if name.contains(".htm") {
+            html_page(&story(&mut Rng(k as u64 + 1), k))
+        } else {
+            page(k)
+        };
+        env.write(&format!("in/ids/{name}"), page);
+    }
+    run_whole(&input, &env.path("run"));
+    let [articles, ..] = outputs(&env.path("run"));
+    let ids: Vec<String> = read_jsonl(&articles)
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["ids/a", "ids/p", "ids/p~2", "ids/p~3", "ids/z"]);
+    let one = shard_run(&input, &env.path("one"), "1", &[]);
+    assert_code(&one, 0);
+    assert_same(&env.path("run"), &env.path("one"));
+    let two = shard_run(&input, &env.path("two"), "2", &[]);
+    assert_code(&two, 2);
+    let stderr = String::from_utf8_lossy(&two.stderr);
+    assert!(
+        stderr.contains(r#"the id "ids/p" is given to two documents"#),
+        "{stderr}"
+    );
+    assert!(!env.path("two/articles.jsonl").exists());
+}
+
+#[test]
+fn shards_of_standard_input_get_the_ids_of_run() {
+    // Every shard reads standard input whole, so it makes ids unique as `run` does.
+    let env = TestEnv::new();
+    let mut jsonl = String::new();
+    for k in 0..12 {
+        let id = ["a", "b", "a~2"][k % 3];
+        jsonl.push_str(&serde_json::json!({ "id": id, "text": page(k) }).to_string());
+        jsonl.push('\n');
+    }
+    let input = env.write("in.jsonl", &jsonl);
+    let stdin = || std::fs::File::open(&input).unwrap();
+    let common = ["--no-site-model", "--keep", "all", "-q"];
+    let whole = env.path("run/articles.jsonl");
+    std::fs::create_dir_all(env.path("run")).unwrap();
+    let (mut cmd, _) = beside(env!("CARGO_BIN_EXE_newsclean"), &input);
+    let status = cmd
+        .args(["run", "-", "-o", arg(&whole)])
+        .args(["--duplicates", arg(&env.path("run/duplicates.jsonl"))])
+        .args(["--rejects", arg(&env.path("run/rejects.jsonl"))])
+        .args(common)
+        .stdin(stdin())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let mut keyed = Vec::new();
+    for shard in ["0/2", "1/2"] {
+        let out = env.path(&format!("{}.keyed", &shard[..1]));
+        let (mut cmd, _) = beside(env!("CARGO_BIN_EXE_newsclean"), &input);
+        let status = cmd
+            .args(["run", "-", "--shard", shard, "-o", arg(&out)])
+            .args(common)
+            .stdin(stdin())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(0));
+        keyed.push(out);
+    }
+    std::fs::create_dir_all(env.path("merged")).unwrap();
+    let [articles, duplicates, rejects] = outputs(&env.path("merged"));
+    let (mut cmd, _) = beside(env!("CARGO_BIN_EXE_newsclean"), &input);
+    let merged = cmd
+        .arg("merge")
+        .args(keyed.iter().map(|p| arg(p)))
+        .args(["-o", arg(&articles), "--duplicates", arg(&duplicates)])
+        .args(["--rejects", arg(&rejects), "-q"])
+        .output()
+        .unwrap();
+    assert_code(&merged, 0);
+    assert_same(&env.path("run"), &env.path("merged"));
+    let ids: Vec<String> = read_jsonl(&articles)
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(&ids[..6], ["a", "b", "a~2", "a~3", "b~2", "a~2~2"]);
+}
+
+#[test]
+fn a_shard_writes_outside_its_inputs() {
+    let env = TestEnv::new();
+    let input = env.path("in");
+    env.write("in/a.txt", page(0));
+    let output = crate::util::run(&[
+        "run",
+        arg(&input),
+        "--shard",
+        "0/2",
+        "--no-site-model",
+        "--keep",
+        "all",
+        "-o",
+        arg(&input.join("work/0.keyed")),
+    ]);
+    assert_code(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is inside the input directory"), "{stderr}");
+}
+
 /// `spark-submit` from `SPARK_SUBMIT` or PATH; `None` (the test is skipped, visibly) when there
 /// is none, except under CI, where `.ci/run` installs it.
 fn spark_submit() -> Option<PathBuf> {

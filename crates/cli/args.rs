@@ -418,8 +418,9 @@ pub struct EvalArgs {
 pub struct ShardRunArgs {
     /// Clean shard I of N of the inputs only (the files whose number in the sorted walk is I
     /// modulo N; of standard input, the documents whose id hashes to I) and write its part of
-    /// the output as keyed lines to OUT (`KEY<TAB>a|d|r<TAB>JSON`: article, duplicate, reject;
-    /// KEY is the document's global order key in hex) for `newsclean merge`. Needs the whole
+    /// the output as keyed lines to OUT (`KEY<TAB>a|d|r<TAB>"ID"<TAB>JSON`: article,
+    /// duplicate, reject; KEY is the document's global order key in hex) for `newsclean
+    /// merge`. Needs the whole
     /// input's --model (or --no-site-model) and, unless --keep all, --drop-list. Leaves
     /// OUT.done when complete, and a rerun with the same arguments skips the work.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use newsclean_core::{Record, Sink, StageError, StageId};
@@ -29,9 +29,9 @@ use super::learn::{apply_site_args, dup_config};
 use super::report::StageClock;
 use super::shard::{
     KeyedOut, OutPlace, check_site_model, drop_line, finished, has_stdin, hex, json_string,
-    open_inputs, partition_of, shard_ingest, task,
+    open_inputs, partition_of, read_paths, shard_ingest, task,
 };
-use super::{Settings, print_line};
+use super::{Settings, outputs, print_line};
 use crate::args::{DupsMapArgs, DupsReduceArgs, DupsResolveArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -41,6 +41,8 @@ pub fn map(args: &DupsMapArgs) -> anyhow::Result<ExitStatus> {
     let shard = args.shard.unwrap_or(Shard { index: 0, count: 1 });
     check_site_model(&args.site, has_stdin(&args.input))?;
     let (place, marker) = KeyedOut::resolve(&args.output)?;
+    let reads = read_paths(&args.input, Some(&args.site), &args.common, None);
+    outputs::check_shard(&reads, &place.outputs())?;
     let dup = dup_config(&args.dup, std::path::Path::new("-"))?;
     match dup.keep {
         Keep::First => {}
@@ -215,6 +217,10 @@ fn for_each_line(
     Ok(())
 }
 
+fn paths(files: &[PathBuf]) -> Vec<&Path> {
+    files.iter().map(PathBuf::as_path).collect()
+}
+
 fn field<'a>(fields: &[&'a str], k: usize) -> anyhow::Result<&'a str> {
     fields.get(k).copied().context("too few fields")
 }
@@ -227,6 +233,7 @@ fn id_field(fields: &[&str], k: usize) -> anyhow::Result<String> {
 /// group relates.
 pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
     let (place, marker) = OutPlace::file(args.output.as_deref().unwrap_or(Path::new("-")));
+    outputs::check(&paths(&args.inputs), &place.outputs())?;
     task(marker, args, args.common.quiet, || {
         let mut exact: BTreeMap<u64, Vec<Member>> = BTreeMap::new();
         // Each band line's article and signature, once; the band groups refer to them.
@@ -329,7 +336,8 @@ pub fn resolve(args: &DupsResolveArgs) -> anyhow::Result<ExitStatus> {
         .unwrap_or_else(|| std::path::PathBuf::from("-"));
     let config = dup_config(&args.dup, std::path::Path::new("-"))?;
     let mut resolver = Resolver::new(&config)?;
-    let marker = (output != std::path::Path::new("-")).then(|| super::shard::done_path(&output));
+    let (place, marker) = OutPlace::file(&output);
+    outputs::check(&paths(&args.inputs), &place.outputs())?;
     task(marker, args, args.common.quiet, move || {
         for_each_line(open_inputs(&args.inputs)?, |key, kind, fields| {
             match kind {

@@ -1,15 +1,28 @@
 //! `newsclean merge`: the keyed outputs of `run --shard` merged by order key into the
 //! articles, duplicates and rejects files that one `run` writes, byte for byte.
+//!
+//! Ids are the one thing a shard cannot decide alone: `run` gives a document whose id an
+//! earlier document has the id with a `~N` suffix (see `newsclean_ingest`), and a shard knows
+//! only the ids of the documents it reads. So the merge checks that no id is in two shards'
+//! outputs. When none is, every id is the one `run` gives (a shard renames what `run` renames
+//! among its documents, and `run` renames a document only for an id of an earlier one, which
+//! the merge would have found twice), and the merged files are `run`'s; when one is, the
+//! merge fails and names it. Standard input is read whole by every shard, so its ids are
+//! always `run`'s.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::{BufRead, Write};
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
 use anyhow::Context as _;
+use newsclean_core::hash::stable_hash;
 use newsclean_export::atomic::AtomicFile;
 
 use super::shard::{hex, open_inputs};
-use super::{default_side_path, notes, print_line};
+use super::{default_side_path, notes, outputs, print_line};
 use crate::args::MergeArgs;
 use crate::exit::ExitStatus;
 
@@ -58,12 +71,12 @@ impl Head {
         Ok(())
     }
 
-    /// The line's kind and JSON: `KEY<TAB>KIND<TAB>JSON`.
-    fn record(&self) -> anyhow::Result<(u8, &[u8])> {
+    /// The line's kind, id (a JSON string) and JSON: `KEY<TAB>KIND<TAB>"ID"<TAB>JSON`.
+    fn record(&self) -> anyhow::Result<(u8, &[u8], &[u8])> {
         let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
-        let mut fields = line.splitn(3, |&b| b == b'\t').skip(1);
-        match (fields.next(), fields.next()) {
-            (Some([kind]), Some(json)) => Ok((*kind, json)),
+        let mut fields = line.splitn(4, |&b| b == b'\t').skip(1);
+        match (fields.next(), fields.next(), fields.next()) {
+            (Some([kind]), Some(id), Some(json)) => Ok((*kind, id, json)),
             _ => anyhow::bail!(
                 "{} line {} is not a keyed line of `run --shard`",
                 self.name,
@@ -73,7 +86,62 @@ impl Head {
     }
 }
 
+/// The articles, duplicates and rejects files, checked before any work (as `run` checks its
+/// outputs).
+fn output_paths(args: &MergeArgs) -> anyhow::Result<[PathBuf; 3]> {
+    if args.output == Path::new("-") {
+        anyhow::bail!("merge writes files: give -o FILE (and --duplicates, --rejects)");
+    }
+    let path_of = |given: &Option<PathBuf>, what| {
+        given
+            .clone()
+            .or_else(|| default_side_path(&args.output, what))
+            .context("the output needs a file name")
+    };
+    let paths = [
+        args.output.clone(),
+        path_of(&args.duplicates, "duplicates")?,
+        path_of(&args.rejects, "rejects")?,
+    ];
+    let inputs: Vec<&Path> = args.inputs.iter().map(PathBuf::as_path).collect();
+    let written: Vec<outputs::Output> = ["-o", "--duplicates", "--rejects"]
+        .iter()
+        .zip(&paths)
+        .map(|(flag, path)| outputs::Output::file(flag, path))
+        .collect();
+    outputs::check(&inputs, &written)?;
+    Ok(paths)
+}
+
+/// The ids of the documents merged so far: the hash of each (as `run` compares ids) → the
+/// key of its document.
+#[derive(Default)]
+struct Ids(HashMap<u64, u64>);
+
+impl Ids {
+    /// Adds the id of the document `key` (a JSON string); an error when an earlier document
+    /// has it (see the module docs).
+    fn add(&mut self, id: &[u8], key: u64, head: &Head) -> anyhow::Result<()> {
+        let id: String = serde_json::from_slice(id).with_context(|| {
+            format!(
+                "{} line {}: the id is not a JSON string",
+                head.name, head.n_line
+            )
+        })?;
+        if let Some(first) = self.0.insert(stable_hash(id.as_bytes()), key) {
+            anyhow::bail!(
+                "the id {id:?} is given to two documents ({first:016x} and {key:016x}) that \
+                 different shards read; a shard makes ids unique only among its own documents, \
+                 so `newsclean run` would name the later one {id}~N; give the documents distinct \
+                 names or ids, or clean them in one run"
+            );
+        }
+        Ok(())
+    }
+}
+
 pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
+    let paths = output_paths(args)?;
     let mut heads = Vec::new();
     for (name, input) in open_inputs(&args.inputs)? {
         let mut head = Head {
@@ -86,17 +154,13 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
         head.advance()?;
         heads.push(head);
     }
-    let path_of = |given: &Option<std::path::PathBuf>, what| {
-        given
-            .clone()
-            .or_else(|| default_side_path(&args.output, what))
-            .context("the output needs a file name")
-    };
+    let [articles, duplicates, rejects] = &paths;
     let mut files = [
-        AtomicFile::create(&args.output)?,
-        AtomicFile::create(&path_of(&args.duplicates, "duplicates")?)?,
-        AtomicFile::create(&path_of(&args.rejects, "rejects")?)?,
+        AtomicFile::create(articles)?,
+        AtomicFile::create(duplicates)?,
+        AtomicFile::create(rejects)?,
     ];
+    let mut ids = Ids::default();
     let mut counts = [0u64; 3];
     let mut heap: BinaryHeap<Reverse<(u64, usize)>> = heads
         .iter()
@@ -113,7 +177,8 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
         }
         last = Some(key);
         let head = &mut heads[i];
-        let (kind, json) = head.record()?;
+        let (kind, id, json) = head.record()?;
+        ids.add(id, key, head)?;
         let slot = match kind {
             b'a' => 0,
             b'd' => 1,

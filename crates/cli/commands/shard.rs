@@ -24,13 +24,15 @@ use newsclean_pipeline::Runner;
 use super::learn::{Pass1, apply_site_args, dup_config, group_by_of, pass1};
 use super::report::StageClock;
 use super::run::AbortAfter;
-use super::{Settings, export_config, ingest_config, notes, print_line, resolve_output};
-use crate::args::{InputArgs, KeyedOutArgs, LearnArgs, RunArgs, SiteArgs};
+use super::{Settings, export_config, ingest_config, notes, outputs, print_line, resolve_output};
+use crate::args::{CommonArgs, InputArgs, KeyedOutArgs, LearnArgs, RunArgs, SiteArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
 /// `learn --shard I/N`: the site model of one shard, for `learn --merge`.
 pub fn learn(args: &LearnArgs, shard: Shard) -> anyhow::Result<ExitStatus> {
+    let reads = read_paths(&args.input, None, &args.common, None);
+    outputs::check_shard(&reads, &[outputs::Output::file("-o", &args.output)])?;
     let marker = done_path(&args.output);
     task(Some(marker), args, args.common.quiet, || {
         let settings = Settings::new(&args.common)?;
@@ -99,6 +101,13 @@ pub fn run(args: &RunArgs, shard: Shard) -> anyhow::Result<ExitStatus> {
         (Keep::All, Some(_)) => anyhow::bail!("--keep all drops nothing; leave out --drop-list"),
         _ => {}
     }
+    let reads = read_paths(
+        &args.input,
+        Some(&args.site),
+        &args.common,
+        args.shard.drop_list.as_deref(),
+    );
+    outputs::check_shard(&reads, &[outputs::Output::file("-o", &path)])?;
     let marker = (path != Path::new("-")).then(|| done_path(&path));
     task(marker, args, args.common.quiet, || {
         let mut settings = Settings::new(&args.common)?;
@@ -171,6 +180,21 @@ pub fn finished(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// The files a shard step reads: its inputs, and the site model, the line model and the drop
+/// list where it has them; for [`outputs::check_shard`].
+pub fn read_paths<'a>(
+    input: &'a InputArgs,
+    site: Option<&'a SiteArgs>,
+    common: &'a CommonArgs,
+    drop_list: Option<&'a Path>,
+) -> Vec<&'a Path> {
+    let mut paths: Vec<&Path> = input.inputs.iter().map(PathBuf::as_path).collect();
+    paths.extend(site.and_then(|site| site.model.as_deref()));
+    paths.extend(common.line_model.as_deref());
+    paths.extend(drop_list);
+    paths
 }
 
 /// True when standard input is one of the inputs.
@@ -256,7 +280,10 @@ pub fn hex(text: &str) -> anyhow::Result<u64> {
     u64::from_str_radix(text, 16).with_context(|| format!("{text:?} is not a hexadecimal key"))
 }
 
-/// Writes the records of a shard as keyed lines: `KEY<TAB>a|d|r<TAB>JSON`, in order.
+/// Writes the records of a shard as keyed lines, in order: `KEY<TAB>a|d|r<TAB>"ID"<TAB>JSON`.
+/// The id is there for `merge`, which checks that ids are unique across shards (a shard
+/// makes them unique only among its own documents; see `merge.rs`), whatever `--fields` and
+/// `--schema` put in the JSON.
 struct KeyedSink {
     out: Option<KeyedOut>,
     lines: JsonLines,
@@ -270,27 +297,25 @@ impl Sink for KeyedSink {
 
     fn write(&mut self, record: Record) -> Result<(), StageError> {
         self.line.clear();
-        let slot = match &record {
-            Record::Article(article) => {
-                self.line.extend_from_slice(b"a\t");
-                self.lines.article(article, &mut self.line);
-                0
-            }
-            Record::Duplicate(duplicate) => {
-                self.line.extend_from_slice(b"d\t");
-                self.line.extend(JsonLines::duplicate(duplicate));
-                1
-            }
-            Record::Reject(reject) => {
-                self.line.extend_from_slice(b"r\t");
-                self.line.extend(JsonLines::reject(reject));
-                2
-            }
+        let (kind, slot) = match &record {
+            Record::Article(_) => (b'a', 0),
+            Record::Duplicate(_) => (b'd', 1),
+            Record::Reject(_) => (b'r', 2),
             other => {
                 let message = format!("a shard writes articles, got a {}", other.kind_name());
                 return Err(StageError::new(StageId::Export, message));
             }
         };
+        self.line.extend_from_slice(&[kind, b'\t']);
+        self.line
+            .extend_from_slice(json_string(record.id()).as_bytes());
+        self.line.push(b'\t');
+        match &record {
+            Record::Article(article) => self.lines.article(article, &mut self.line),
+            Record::Duplicate(duplicate) => self.line.extend(JsonLines::duplicate(duplicate)),
+            Record::Reject(reject) => self.line.extend(JsonLines::reject(reject)),
+            _ => unreachable!("refused above"),
+        }
         self.counts[slot] += 1;
         let key = format!("{:016x}", record.seq());
         self.out
@@ -398,6 +423,16 @@ pub enum OutPlace {
 }
 
 impl OutPlace {
+    /// The files written here, for [`outputs::check`].
+    pub fn outputs(&self) -> Vec<outputs::Output> {
+        match self {
+            OutPlace::File(path) => vec![outputs::Output::file("-o", path)],
+            OutPlace::Parts(prefix, n) => (0..*n)
+                .map(|r| outputs::Output::file("--partition-out", &part_path(prefix, r)))
+                .collect(),
+        }
+    }
+
     /// A file (`-`: standard output), and its task's `.done` marker.
     pub fn file(path: &Path) -> (OutPlace, Option<PathBuf>) {
         let marker = (path != Path::new("-")).then(|| done_path(path));
