@@ -13,33 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use crate::util::{TestEnv, arg, assert_code, read_jsonl};
-
-/// A small deterministic generator (an LCG).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-const WORDS: &str = "the a city council plan river bridge school teacher budget vote mayor storm \
-    harbour police court judge farmer market price energy solar wind train station museum \
-    festival night road village doctor hospital patient nurse factory worker union strike \
-    minister report study scientist ocean island forest fire water drought harvest coffee \
-    bread bakery library book author painter music concert stadium team coach season match \
-    goal player fan ticket airport flight pilot weather winter summer spring autumn morning \
-    evening neighbour family child parent student exam result office manager company profit \
-    loss bank loan tax law election campaign speech protest crowd square street house garden";
+use crate::util::{Rng, TestEnv, WORDS, arg, assert_code, read_jsonl};
 
 /// A story: a title and paragraphs of generated sentences.
 #[derive(Clone)]

@@ -25,13 +25,13 @@ use newsclean_dedupe::sharded::{
 use newsclean_ingest::{InputSource, Shard};
 use newsclean_pipeline::Runner;
 
-use super::learn::{apply_site_args, dup_config};
+use super::learn::dup_config;
 use super::report::StageClock;
 use super::shard::{
-    KeyedOut, OutPlace, check_site_model, drop_line, finished, has_stdin, hex, json_string,
-    open_inputs, partition_of, read_paths, shard_ingest, task,
+    KeyedOut, OutPlace, check_site_model, cleaning, drop_line, finished, has_stdin, hex,
+    json_string, open_inputs, partition_of, read_paths, task,
 };
-use super::{Settings, outputs, print_line};
+use super::{outputs, print_line};
 use crate::args::{DupsMapArgs, DupsReduceArgs, DupsResolveArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
@@ -50,14 +50,11 @@ pub fn map(args: &DupsMapArgs) -> anyhow::Result<ExitStatus> {
         Keep::All => anyhow::bail!("--keep all looks for no duplicates; there is nothing to map"),
     }
     task(marker, args, args.common.quiet, || {
-        let mut settings = Settings::new(&args.common)?;
-        settings.segment.min_words = args.article.min_words;
-        let ingest = shard_ingest(&args.input, shard)?;
-        if let Err(status) =
-            apply_site_args(&args.site, &args.input.inputs, &ingest, &mut settings, None)?
-        {
-            return Ok(status);
-        }
+        let (settings, ingest) =
+            match cleaning(&args.common, &args.article, &args.input, &args.site, shard)? {
+                Ok(resolved) => resolved,
+                Err(status) => return Ok(status),
+            };
         let mut sink = BandSink {
             out: Some(KeyedOut::open(&place)?),
             n_parts: args.output.partitions.unwrap_or(1),
@@ -149,12 +146,7 @@ impl Sink for BandSink {
     }
 
     fn finish(&mut self) -> Result<(), StageError> {
-        match self.out.take() {
-            Some(out) => out
-                .commit()
-                .map_err(|err| StageError::new(StageId::Export, err)),
-            None => Ok(()),
-        }
+        KeyedOut::finish(&mut self.out)
     }
 }
 

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use newsclean_core::hash::stable_hash;
-use newsclean_export::atomic::AtomicFile;
+use newsclean_export::atomic::{self, AtomicFile};
 
 use super::shard::{hex, open_inputs};
 use super::{default_side_path, notes, outputs, print_line};
@@ -200,14 +200,7 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitStatus> {
             heap.push(Reverse((key, i)));
         }
     }
-    // The three files appear together.
-    let pending = files
-        .into_iter()
-        .map(AtomicFile::close)
-        .collect::<Result<Vec<_>, _>>()?;
-    for file in pending {
-        file.commit()?;
-    }
+    atomic::commit_together(files)?;
     let [n_exported, n_duplicates, n_rejected] = counts;
     let n_seen = n_exported + n_duplicates + n_rejected;
     if !args.common.quiet {

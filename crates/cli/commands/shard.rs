@@ -15,7 +15,7 @@ use newsclean_core::{DupKind, Record, Sink, StageError, StageId};
 use newsclean_dedupe::dup::Keep;
 use newsclean_dedupe::sharded::{ApplyDrops, Drop, ShardError};
 use newsclean_export::Format;
-use newsclean_export::atomic::AtomicFile;
+use newsclean_export::atomic::{self, AtomicFile};
 use newsclean_export::lines::JsonLines;
 use newsclean_export::output::Compression;
 use newsclean_ingest::{IngestConfig, InputSource, Shard};
@@ -25,7 +25,7 @@ use super::learn::{Pass1, apply_site_args, dup_config, group_by_of, pass1};
 use super::report::StageClock;
 use super::run::AbortAfter;
 use super::{Settings, export_config, ingest_config, notes, outputs, print_line, resolve_output};
-use crate::args::{CommonArgs, InputArgs, KeyedOutArgs, LearnArgs, RunArgs, SiteArgs};
+use crate::args::{ArticleArgs, CommonArgs, InputArgs, KeyedOutArgs, LearnArgs, RunArgs, SiteArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
@@ -110,14 +110,11 @@ pub fn run(args: &RunArgs, shard: Shard) -> anyhow::Result<ExitStatus> {
     outputs::check_shard(&reads, &[outputs::Output::file("-o", &path)])?;
     let marker = (path != Path::new("-")).then(|| done_path(&path));
     task(marker, args, args.common.quiet, || {
-        let mut settings = Settings::new(&args.common)?;
-        settings.segment.min_words = args.article.min_words;
-        let ingest = shard_ingest(&args.input, shard)?;
-        if let Err(status) =
-            apply_site_args(&args.site, &args.input.inputs, &ingest, &mut settings, None)?
-        {
-            return Ok(status);
-        }
+        let (settings, ingest) =
+            match cleaning(&args.common, &args.article, &args.input, &args.site, shard)? {
+                Ok(resolved) => resolved,
+                Err(status) => return Ok(status),
+            };
         let drops = match &args.shard.drop_list {
             Some(list) => Some(load_drops(list, shard, has_stdin)?),
             None => None,
@@ -157,6 +154,24 @@ pub fn run(args: &RunArgs, shard: Shard) -> anyhow::Result<ExitStatus> {
         }
         Ok(status)
     })
+}
+
+/// The settings and input of a shard step that cleans (`run --shard`, `dups map`), resolved
+/// as `run --model` resolves them, for `shard`; `Err(status)` as [`apply_site_args`] says.
+pub fn cleaning(
+    common: &CommonArgs,
+    article: &ArticleArgs,
+    input: &InputArgs,
+    site: &SiteArgs,
+    shard: Shard,
+) -> anyhow::Result<Result<(Settings, IngestConfig), ExitStatus>> {
+    let mut settings = Settings::new(common)?;
+    settings.segment.min_words = article.min_words;
+    let ingest = shard_ingest(input, shard)?;
+    Ok(
+        apply_site_args(site, &input.inputs, &ingest, &mut settings, None)?
+            .map(|_| (settings, ingest)),
+    )
 }
 
 /// How a shard step reads its inputs: as `run` would, but only `shard`'s part of them.
@@ -326,12 +341,7 @@ impl Sink for KeyedSink {
     }
 
     fn finish(&mut self) -> Result<(), StageError> {
-        match self.out.take() {
-            Some(out) => out
-                .commit()
-                .map_err(|err| StageError::new(StageId::Export, err)),
-            None => Ok(()),
-        }
+        KeyedOut::finish(&mut self.out)
     }
 }
 
@@ -395,20 +405,20 @@ impl KeyedOut {
         out.write_all(b"\n")
     }
 
+    /// Completes `out` when it is still open: a keyed sink's `finish`.
+    pub fn finish(out: &mut Option<KeyedOut>) -> Result<(), StageError> {
+        out.take().map_or(Ok(()), |out| {
+            out.commit()
+                .map_err(|err| StageError::new(StageId::Export, err))
+        })
+    }
+
     /// Completes the output: flushes standard output, or puts the files in place together.
     pub fn commit(self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         match self {
             KeyedOut::Stdout(mut out) => out.flush()?,
             KeyedOut::File(file) => file.commit()?,
-            KeyedOut::Parts(parts) => {
-                let pending = parts
-                    .into_iter()
-                    .map(AtomicFile::close)
-                    .collect::<Result<Vec<_>, _>>()?;
-                for file in pending {
-                    file.commit()?;
-                }
-            }
+            KeyedOut::Parts(parts) => atomic::commit_together(parts)?,
         }
         Ok(())
     }

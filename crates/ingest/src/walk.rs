@@ -834,24 +834,12 @@ mod tests {
             resume_from: 2,
             ..IngestConfig::default()
         };
-        let mut source = InputSource::new(&[root.to_path_buf()], &config, &NoopReporter).unwrap();
-        let mut seqs = Vec::new();
-        source
-            .run(&mut |r| {
-                seqs.push((r.seq(), r.id().to_owned()));
-                true
-            })
-            .unwrap();
-        assert_eq!(seqs, [(2, "c".into()), (3, "d".into())]);
+        assert_eq!(seqs(root, &config), [(2, "c".into()), (3, "d".into())]);
     }
 
-    /// `(seq, id)` of every record of one shard.
-    fn shard_walk(root: &Path, shard: Option<Shard>) -> Vec<(Seq, String)> {
-        let config = IngestConfig {
-            shard,
-            ..IngestConfig::default()
-        };
-        let mut source = InputSource::new(&[root.to_path_buf()], &config, &NoopReporter).unwrap();
+    /// `(seq, id)` of every record the walk of `root` emits.
+    fn seqs(root: &Path, config: &IngestConfig) -> Vec<(Seq, String)> {
+        let mut source = InputSource::new(&[root.to_path_buf()], config, &NoopReporter).unwrap();
         let mut got = Vec::new();
         source
             .run(&mut |r| {
@@ -860,6 +848,15 @@ mod tests {
             })
             .unwrap();
         got
+    }
+
+    /// `(seq, id)` of every record of one shard.
+    fn shard_walk(root: &Path, shard: Option<Shard>) -> Vec<(Seq, String)> {
+        let config = IngestConfig {
+            shard,
+            ..IngestConfig::default()
+        };
+        seqs(root, &config)
     }
 
     #[test]
