@@ -32,8 +32,9 @@
 //! candidate order does. (Two different bodies with the same 64-bit exact hash, which the index
 //! also takes for one body, would have different signatures; the reduce uses the first.)
 //!
-//! The final map ([`ApplyDrops`]) replaces the dropped articles by [`Duplicate`]s exactly as
-//! the index would, in each shard's ordered step.
+//! The final map ([`ApplyDrops`]) replaces the dropped articles by
+//! [`Duplicate`](newsclean_core::Duplicate)s exactly as the index would, in each shard's
+//! ordered step.
 //!
 //! `keep longest` is not split: it compares a copy with its cluster's longest article, which
 //! may share no band with it, so the pairs of the reduce are not enough ([`ShardError`]).
