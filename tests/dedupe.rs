@@ -4,34 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::util::{TestEnv, arg, assert_code, read_jsonl, run, run_with_stdin};
-
-/// A small deterministic generator (an LCG), so that the site is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-const WORDS: &str = "the a city council plan river bridge school teacher budget vote mayor storm \
-    harbour police court judge farmer market price energy solar wind train station museum \
-    festival night road village doctor hospital patient nurse factory worker union strike \
-    minister report study scientist ocean island forest fire water drought harvest coffee \
-    bread bakery library book author painter music concert stadium team coach season match \
-    goal player fan ticket airport flight pilot weather winter summer spring autumn morning \
-    evening neighbour family child parent student exam result office manager company profit \
-    loss bank loan tax law election campaign speech protest crowd square street house garden \
-    park tree bird dog cat horse boat fisherman net shop owner customer delivery truck driver";
+use crate::util::{Rng, TestEnv, WORDS, arg, assert_code, read_jsonl, run, run_with_stdin};
 
 /// One paragraph of two to four generated sentences.
 fn paragraph(rng: &mut Rng) -> String {

@@ -21,6 +21,8 @@ mod quality;
 mod props;
 // The whole pipeline on the bundled fixtures: the seed article, snapshots, bad files.
 mod run;
+// Running on a cluster (issue 11): job arrays and Spark against `run`, byte for byte.
+mod scale;
 // Each stage command alone, and stage commands piped together equal to `run`.
 mod stages;
 // House rules checked by `cargo test`: module docs, no printing outside the CLI.

@@ -99,3 +99,31 @@ pub fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
 pub fn arg(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")
 }
+
+/// A small deterministic generator (an LCG), so that generated inputs are the same on every run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Words for generated news text.
+pub const WORDS: &str = "the a city council plan river bridge school teacher budget vote mayor storm \
+    harbour police court judge farmer market price energy solar wind train station museum \
+    festival night road village doctor hospital patient nurse factory worker union strike \
+    minister report study scientist ocean island forest fire water drought harvest coffee \
+    bread bakery library book author painter music concert stadium team coach season match \
+    goal player fan ticket airport flight pilot weather winter summer spring autumn morning \
+    evening neighbour family child parent student exam result office manager company profit \
+    loss bank loan tax law election campaign speech protest crowd square street house garden \
+    park tree bird dog cat horse boat fisherman net shop owner customer delivery truck driver";

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use newsclean_ingest::Shard;
 
 /// Turns scraped news pages into clean, structured, deduplicated articles.
 #[derive(Debug, Parser)]
@@ -33,6 +34,12 @@ pub enum Command {
     Eval(EvalArgs),
     /// Learn each site's template (pass 1 of `run`) and write it as a site model.
     Learn(LearnArgs),
+    /// Duplicate detection split over shards: map, reduce, resolve (README and ARCHITECTURE.md,
+    /// "Running on a cluster").
+    #[command(subcommand)]
+    Dups(DupsCommand),
+    /// Merge the keyed outputs of `run --shard` into the files one `run` writes.
+    Merge(MergeArgs),
 }
 
 /// Options shared by every command.
@@ -213,6 +220,8 @@ pub struct RunArgs {
         conflicts_with = "debug_abort_after"
     )]
     pub debug_pause_after: Option<u64>,
+    #[command(flatten)]
+    pub shard: ShardRunArgs,
 }
 
 /// The site template model: which lines are a site's template.
@@ -316,6 +325,11 @@ pub struct LearnArgs {
     /// The model file to write.
     #[arg(long, short = 'o', value_name = "MODEL")]
     pub output: PathBuf,
+    /// Learn from shard I of N of the inputs only (the files whose number in the sorted walk
+    /// is I modulo N); `learn --merge` sums the shards' models into the whole input's. Leaves
+    /// MODEL.done when complete, and a rerun with the same arguments skips the work.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with = "merge")]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub group: GroupArgs,
     #[command(flatten)]
@@ -399,6 +413,138 @@ pub struct EvalArgs {
     pub no_by_source: bool,
 }
 
+/// `run --shard`: one shard's part of a run split over shards.
+#[derive(Debug, Args)]
+pub struct ShardRunArgs {
+    /// Clean shard I of N of the inputs only (the files whose number in the sorted walk is I
+    /// modulo N; of standard input, the documents whose id hashes to I) and write its part of
+    /// the output as keyed lines to OUT (`KEY<TAB>a|d|r<TAB>"ID"<TAB>JSON`: article,
+    /// duplicate, reject; KEY is the document's global order key in hex) for `newsclean
+    /// merge`. Needs the whole
+    /// input's --model (or --no-site-model) and, unless --keep all, --drop-list. Leaves
+    /// OUT.done when complete, and a rerun with the same arguments skips the work.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// The articles to write as duplicates, from `newsclean dups resolve` (with --shard).
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub drop_list: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DupsCommand {
+    /// Map, per shard: each article's exact hash and LSH bands after cleaning, as `run`
+    /// computes them, as keyed lines (`KEY<TAB>x|b<TAB>...`).
+    Map(Box<DupsMapArgs>),
+    /// Reduce, per key: the articles a key's group relates and the pairs of bodies that
+    /// share a band, with their similarity, as keyed lines (`KEY<TAB>m|p<TAB>...`).
+    Reduce(DupsReduceArgs),
+    /// Resolve, once: the keep policy over the reduce's lines, in global order, into the
+    /// drop list that `run --shard --drop-list` applies.
+    Resolve(DupsResolveArgs),
+}
+
+/// Where `dups map` writes its keyed lines, and for how many reduce tasks.
+#[derive(Debug, Args)]
+pub struct KeyedOutArgs {
+    /// Write the lines to this file (under a temporary name until complete, then FILE.done;
+    /// a rerun with the same arguments skips the work) [default: `-`, standard output].
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        conflicts_with = "partition_out"
+    )]
+    pub output: Option<PathBuf>,
+    /// Split the lines by key into R files PREFIX-p00000, PREFIX-p00001, … (the line's key,
+    /// its last 8 hex digits as a number, modulo R), then PREFIX.done: a shuffle through files.
+    #[arg(long, value_name = "PREFIX", requires = "partitions")]
+    pub partition_out: Option<PathBuf>,
+    /// The number of reduce tasks, R: an article's bands that go to the same task share one
+    /// line, keyed by the task's number (a shuffle must send a line to the key's last 8 hex
+    /// digits modulo R) [default: 1].
+    #[arg(long, value_name = "R")]
+    pub partitions: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct DupsMapArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Map shard I of N of the inputs only (as `run --shard`) [default: 0/1, all].
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    #[command(flatten)]
+    pub dup: DupArgs,
+    #[command(flatten)]
+    pub article: ArticleArgs,
+    #[command(flatten)]
+    pub output: KeyedOutArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DupsReduceArgs {
+    /// Files of `dups map` lines, all the lines of one partition of R [default: `-`].
+    #[arg(value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Write the lines to this file (under a temporary name until complete, then FILE.done;
+    /// a rerun with the same arguments skips the work) [default: `-`, standard output].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DupsResolveArgs {
+    /// Files of `dups reduce` lines, all of them [default: `-`].
+    #[arg(value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// The drop list to write (FILE.done when complete) [default: `-`].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub dup: DupArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Keyed outputs of `run --shard`, each in key order, as written [default: `-`, one
+    /// stream in key order].
+    #[arg(value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// The articles file (JSONL).
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub output: PathBuf,
+    /// The rejects file [default: OUT's name + .rejects.jsonl].
+    #[arg(long, value_name = "PATH")]
+    pub rejects: Option<PathBuf>,
+    /// The duplicates file [default: OUT's name + .duplicates.jsonl].
+    #[arg(long, value_name = "PATH")]
+    pub duplicates: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// A shard `I/N`: shard I (from 0) of N.
+pub fn parse_shard(text: &str) -> Result<Shard, String> {
+    let bad = || format!("{text:?} is not a shard: give I/N, shard I (from 0) of N, e.g. 0/4");
+    let (index, count) = text.split_once('/').ok_or_else(bad)?;
+    let index: u64 = index.trim().parse().map_err(|_| bad())?;
+    let count: u64 = count.trim().parse().map_err(|_| bad())?;
+    if count == 0 || index >= count {
+        return Err(format!(
+            "shard {text:?}: I must be below N (shards are numbered from 0), and N at least 1"
+        ));
+    }
+    Ok(Shard { index, count })
+}
+
 /// A size in bytes: a number with an optional suffix K, M, G or T (powers of 1024; `KB`,
 /// `KiB` and lowercase are the same), e.g. `16M`.
 pub fn parse_size(text: &str) -> Result<u64, String> {
@@ -453,6 +599,16 @@ mod tests {
         assert!(parse_size("16X").is_err());
         assert!(parse_size("M").is_err());
         assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn shards() {
+        assert_eq!(parse_shard("0/4"), Ok(Shard { index: 0, count: 4 }));
+        assert_eq!(parse_shard("3/4"), Ok(Shard { index: 3, count: 4 }));
+        assert!(parse_shard("4/4").is_err());
+        assert!(parse_shard("0/0").is_err());
+        assert!(parse_shard("1").is_err());
+        assert!(parse_shard("a/b").is_err());
     }
 }
 

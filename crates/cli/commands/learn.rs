@@ -19,6 +19,9 @@ use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
 pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
+    if let Some(shard) = args.shard {
+        return super::shard::learn(args, shard);
+    }
     let settings = Settings::new(&args.common)?;
     let inputs: Vec<&Path> = args.input.inputs.iter().map(PathBuf::as_path).collect();
     outputs::check(&inputs, &[outputs::Output::file("-o", &args.output)])?;
@@ -164,9 +167,9 @@ pub struct Pass1 {
     pub spool: Option<Spool>,
 }
 
-/// Pass 1: reads every input once, splitting and hashing lines only, and counts them per
-/// site, keeping lines on at least `min_count` pages; with `spool`, keeps the split documents
-/// for pass 2. `None` when interrupted.
+/// Pass 1: reads every input once (or one shard of them, as `config` says), splitting and
+/// hashing lines only, and counts them per site, keeping lines on at least `min_count` pages;
+/// with `spool`, keeps the split documents for pass 2. `None` when interrupted.
 pub fn pass1(
     inputs: &[PathBuf],
     config: &IngestConfig,

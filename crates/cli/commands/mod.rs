@@ -1,13 +1,16 @@
 //! One function per command, and what they share: thread count, signals, configs, summary.
 
+mod dups;
 mod eval;
 mod explain;
 mod features;
 mod learn;
+mod merge;
 mod notes;
 mod outputs;
 mod report;
 mod run;
+mod shard;
 mod spool;
 mod stage;
 
@@ -16,13 +19,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 use newsclean_dedupe::DedupeConfig;
+use newsclean_dedupe::dup::DupConfig;
+use newsclean_engine::Engine;
 use newsclean_export::{ExportConfig, ExportSummary, Format, Schema};
 use newsclean_ingest::{IngestConfig, InputFormat, JsonFields, OwnFiles};
 use newsclean_pipeline::RunStats;
 use newsclean_segment::SegmentConfig;
 
 use crate::args::{
-    Cli, Command, CommonArgs, FormatArg, InputArgs, InputFormatArg, OutputArgs, SchemaArg,
+    Cli, Command, CommonArgs, DupsCommand, FormatArg, InputArgs, InputFormatArg, OutputArgs,
+    SchemaArg,
 };
 use crate::exit::ExitStatus;
 
@@ -40,6 +46,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Features(args) => features::features(&args),
         Command::Eval(args) => eval::eval(&args),
         Command::Learn(args) => learn::learn(&args),
+        Command::Dups(DupsCommand::Map(args)) => dups::map(&args),
+        Command::Dups(DupsCommand::Reduce(args)) => dups::reduce(&args),
+        Command::Dups(DupsCommand::Resolve(args)) => dups::resolve(&args),
+        Command::Merge(args) => merge::merge(&args),
     }
 }
 
@@ -82,6 +92,16 @@ impl Settings {
                 min_words: 0,
             },
         })
+    }
+
+    /// The engine of a run or of a shard step: these settings (with the site model applied)
+    /// and the duplicate settings `dup`.
+    pub fn engine(&self, dup: DupConfig) -> Engine {
+        Engine {
+            dedupe: self.dedupe.clone(),
+            segment: self.segment.clone(),
+            dup,
+        }
     }
 }
 
@@ -126,6 +146,7 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
             url: args.url_field.clone(),
         },
         resume_from: 0,
+        shard: None,
         own_files: OwnFiles::default(),
         follow_symlinks: args.follow_symlinks,
     })
@@ -258,7 +279,7 @@ pub fn resolve_output(args: &OutputArgs) -> anyhow::Result<(Format, PathBuf)> {
 /// `out.rejects.jsonl`; `out/` → `out.rejects.jsonl`; standard output (`-`) →
 /// `newsclean.rejects.jsonl` in the current directory, so that a run whose articles go to a
 /// pipe still lists its rejects and duplicates somewhere. See: issue 13.
-fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
+pub fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
     if output == Path::new("-") {
         return Some(PathBuf::from(format!("newsclean.{what}.jsonl")));
     }

@@ -172,6 +172,35 @@ pub fn check(inputs: &[&Path], outputs: &[Output]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// [`check`] for a step that reads one shard of the inputs (`--shard I/N`), which also
+/// refuses an output inside an input directory: every shard must find the same files in the
+/// same order (a file's number in the walk decides its shard and its documents' order keys),
+/// and a shard skips only its own outputs, so it would read the others'. See: issue 11.
+pub fn check_shard(inputs: &[&Path], outputs: &[Output]) -> anyhow::Result<()> {
+    let dirs: Vec<(&Path, PathBuf)> = inputs
+        .iter()
+        .filter(|p| !is_stdout(p) && p.is_dir())
+        .filter_map(|p| std::fs::canonicalize(p).ok().map(|c| (*p, c)))
+        .collect();
+    for output in outputs.iter().filter(|o| !is_stdout(&o.path)) {
+        let Some(resolved) = resolve(&output.path) else {
+            continue;
+        };
+        if let Some((dir, _)) = dirs
+            .iter()
+            .find(|(_, canonical)| resolved.canonical.starts_with(canonical))
+        {
+            anyhow::bail!(
+                "{} {} is inside the input directory {}; the shards of a run must all find the same files, so write their outputs elsewhere",
+                output.flag,
+                output.path.display(),
+                dir.display()
+            );
+        }
+    }
+    check(inputs, outputs)
+}
+
 /// Checks one output against the file system.
 fn check_one(output: &Output) -> anyhow::Result<()> {
     let path = &output.path;
@@ -302,6 +331,26 @@ mod tests {
                 .contains("the directory D/nope does not exist")
         );
         assert_eq!(check_in(d, &["-"], &[("-o", "-", file)]), "ok");
+    }
+
+    #[test]
+    fn a_shard_writes_outside_its_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("in/sub")).unwrap();
+        let check_shard_in = |output: &str| {
+            let inputs = [d.join("in")];
+            let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            match check_shard(&inputs, &[Output::file("-o", &d.join(output))]) {
+                Ok(()) => "ok".to_owned(),
+                Err(err) => format!("{err:#}").replace(&d.display().to_string(), "D"),
+            }
+        };
+        assert_eq!(check_shard_in("0.keyed"), "ok");
+        assert_eq!(
+            check_shard_in("in/sub/0.keyed"),
+            "-o D/in/sub/0.keyed is inside the input directory D/in; the shards of a run must all find the same files, so write their outputs elsewhere"
+        );
     }
 
     #[cfg(unix)]

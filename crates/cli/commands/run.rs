@@ -8,7 +8,6 @@ use std::time::Instant;
 use newsclean_core::hash::stable_hash;
 use newsclean_core::{NoopReporter, Record, Sink, Source, StageError};
 use newsclean_dedupe::dup::{DupConfig, Keep};
-use newsclean_engine::Engine;
 use newsclean_export::{ExportConfig, ExportSink, ResumeKey};
 use newsclean_ingest::{IngestConfig, InputSource};
 use newsclean_pipeline::{RunStats, Runner};
@@ -25,6 +24,9 @@ use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
+    if let Some(shard) = args.shard.shard {
+        return super::shard::run(args, shard);
+    }
     let started = Instant::now();
     let mut settings = Settings::new(&args.common)?;
     settings.segment.min_words = args.article.min_words;
@@ -106,11 +108,7 @@ where
     S: Source<Item = Record>,
 {
     // The stage commands chain the same transforms across processes; see `stage.rs`.
-    let engine = Engine {
-        dedupe: settings.dedupe.clone(),
-        segment: settings.segment.clone(),
-        dup,
-    };
+    let engine = settings.engine(dup);
     let runner = Runner::new(settings.threads, settings.cancel, progress);
     // The workers render each article's line; the sink, in input order, copies it.
     let renderer = sink.renderer();
@@ -194,12 +192,12 @@ fn fingerprint(args: &RunArgs, export: &ExportConfig) -> u64 {
 
 /// The sink behind `--debug-abort-after N`: dies like a killed process (no unwinding, no
 /// flushing) after N documents, so that tests can interrupt a run at an exact point.
-struct AbortAfter<'s> {
-    sink: &'s mut ExportSink,
-    n_left: u64,
+pub(super) struct AbortAfter<'s, K: ?Sized> {
+    pub sink: &'s mut K,
+    pub n_left: u64,
 }
 
-impl Sink for AbortAfter<'_> {
+impl<K: Sink<Item = Record> + ?Sized> Sink for AbortAfter<'_, K> {
     type Item = Record;
 
     fn write(&mut self, record: Record) -> Result<(), StageError> {

@@ -230,7 +230,7 @@ impl Transform for Fingerprinter {
 }
 
 /// The fingerprint of an article: the one a worker stored, else computed now.
-fn print_of(article: &Article) -> Option<Fingerprint> {
+pub(crate) fn print_of(article: &Article) -> Option<Fingerprint> {
     if article.print.is_some() {
         return Fingerprint::stored(article);
     }
@@ -295,7 +295,7 @@ pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
 }
 
 /// The key of band `b` of a signature.
-fn band_key(b: usize, mins: &[u64; N_HASHES]) -> u32 {
+pub(crate) fn band_key(b: usize, mins: &[u64; N_HASHES]) -> u32 {
     let mut bytes = [0u8; 8 * ROWS + 1];
     for (k, m) in mins[b * ROWS..(b + 1) * ROWS].iter().enumerate() {
         bytes[8 * k..8 * k + 8].copy_from_slice(&m.to_le_bytes());
@@ -306,7 +306,7 @@ fn band_key(b: usize, mins: &[u64; N_HASHES]) -> u32 {
 
 /// The stored form of a signature slot.
 #[inline]
-fn slot(m: u64) -> u16 {
+pub(crate) fn slot(m: u64) -> u16 {
     m as u16
 }
 
@@ -399,7 +399,7 @@ impl DupIndex {
     }
 
     /// The share of equal slots of two stored signatures.
-    fn similarity(a: &[u16], b: &[u16]) -> f32 {
+    pub(crate) fn similarity(a: &[u16], b: &[u16]) -> f32 {
         let n_equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
         n_equal as f32 / N_HASHES as f32
     }
@@ -465,7 +465,7 @@ impl DupIndex {
         entry
     }
 
-    fn duplicate(article: &Article, of: &str, kind: DupKind, similarity: f32) -> Record {
+    pub(crate) fn duplicate(article: &Article, of: &str, kind: DupKind, similarity: f32) -> Record {
         Record::Duplicate(Duplicate {
             seq: article.seq,
             id: article.id.clone(),

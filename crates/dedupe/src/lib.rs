@@ -16,7 +16,8 @@
 //! [`Reason::SiteTemplate`] and every line's site count is kept in [`MarkedDoc::site`].
 //!
 //! [`dup::DupIndex`] runs after segment, on one thread that sees articles in input order, and
-//! replaces copies of an earlier (or longer) article with [`Record::Duplicate`]s.
+//! replaces copies of an earlier (or longer) article with [`Record::Duplicate`]s;
+//! [`sharded`] makes the same decisions for a run split over shards.
 //!
 //! ```
 //! use newsclean_core::{Doc, DocSource, DocStats, Verdict};
@@ -30,6 +31,7 @@
 //! ```
 
 pub mod dup;
+pub mod sharded;
 pub mod site;
 
 use std::sync::{Arc, OnceLock};

@@ -9,6 +9,10 @@
 //!   ([`Engine::worker`]), then the duplicate index in input order, then the sink.
 //!   [`Engine::clean_one`] cleans one document on the calling thread as a worker would, with
 //!   no index (one document has no copies).
+//! * The steps of a run split over shards (issue 11) clean through the same workers:
+//!   [`Engine::run_fingerprinted`] (`newsclean dups map`: every article with its body's
+//!   fingerprint, no index) and [`Engine::run_shard`] (`newsclean run --shard`: the articles
+//!   of the drop list replaced by duplicates, as the index would have done).
 //! * [`learn`] is pass 1: the site model of a source ([`learn_into`] for another sink).
 //! * [`load_site_model`], [`save_site_model`], [`merge_site_models`], [`site_model_for_run`]
 //!   and [`load_line_model`] read, write and prepare the models, with the messages the binary
@@ -38,9 +42,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use newsclean_core::{
-    Chain, DocSource, RawDoc, RawFormat, Record, Seq, Sink, Source, StageError, Transform,
+    Chain, DocSource, Identity, OrderedStep, RawDoc, RawFormat, Record, Seq, Sink, Source,
+    StageError, Transform,
 };
 use newsclean_dedupe::dup::{DupConfig, DupIndex, Fingerprinter, Keep};
+use newsclean_dedupe::sharded::ApplyDrops;
 use newsclean_dedupe::site::{GroupBy, LineHasher, ModelError, SiteLearner, SiteModel};
 use newsclean_dedupe::{Dedupe, DedupeConfig};
 use newsclean_export::Renderer;
@@ -186,15 +192,85 @@ impl Engine {
         S: Source<Item = Record>,
         K: Sink<Item = Record> + ?Sized,
     {
+        let is_indexed = self.dup.keep != Keep::All;
+        let index = DupIndex::new(&self.dup);
+        let through = Through {
+            is_indexed,
+            renderer,
+        };
+        self.run_through(runner, source, through, index, sink, clock)
+    }
+
+    /// Runs one shard of a run split over shards (`newsclean run --shard`): cleans as
+    /// [`Engine::run`] does, then, in input order, replaces the articles of `drops` (this
+    /// shard's part of the drop list that `dups resolve` made from every shard) by the
+    /// duplicates the index would have written; without `drops` (`--keep all`) every article
+    /// stays. Bodies are not fingerprinted: the list has decided.
+    pub fn run_shard<S, K>(
+        &self,
+        runner: &Runner<'_>,
+        source: S,
+        drops: Option<ApplyDrops>,
+        sink: &mut K,
+        clock: &StageClock,
+    ) -> Result<RunStats, newsclean_pipeline::Error>
+    where
+        S: Source<Item = Record>,
+        K: Sink<Item = Record> + ?Sized,
+    {
+        let through = Through::default();
+        match drops {
+            Some(drops) => self.run_through(runner, source, through, drops, sink, clock),
+            None => self.run_through(runner, source, through, Identity::default(), sink, clock),
+        }
+    }
+
+    /// Cleans as [`Engine::run`] does and hands every record to `sink` in input order, each
+    /// article with its body's fingerprint, with no duplicate index: the map of duplicate
+    /// detection split over shards (`newsclean dups map`).
+    pub fn run_fingerprinted<S, K>(
+        &self,
+        runner: &Runner<'_>,
+        source: S,
+        sink: &mut K,
+        clock: &StageClock,
+    ) -> Result<RunStats, newsclean_pipeline::Error>
+    where
+        S: Source<Item = Record>,
+        K: Sink<Item = Record> + ?Sized,
+    {
+        let through = Through {
+            is_indexed: true,
+            renderer: None,
+        };
+        self.run_through(runner, source, through, Identity::default(), sink, clock)
+    }
+
+    /// The one pipeline of [`Engine::run`] and the shard steps: `source`, the workers (see
+    /// [`Through`]), `step` in input order, then `sink`.
+    fn run_through<S, P, K>(
+        &self,
+        runner: &Runner<'_>,
+        source: S,
+        through: Through<'_>,
+        step: P,
+        sink: &mut K,
+        clock: &StageClock,
+    ) -> Result<RunStats, newsclean_pipeline::Error>
+    where
+        S: Source<Item = Record>,
+        P: OrderedStep<Item = Record>,
+        K: Sink<Item = Record> + ?Sized,
+    {
         runner.run_ordered(
             clock.time(Part::Read, source),
             || {
                 Chain(
-                    self.worker(clock),
-                    clock.time(Part::Export, MaybeRender(renderer.cloned())),
+                    self.worker_with(clock, through.is_indexed),
+                    clock.time(Part::Export, MaybeRender(through.renderer.cloned())),
                 )
             },
-            &mut clock.time(Part::Duplicates, DupIndex::new(&self.dup)),
+            &mut clock.time(Part::Duplicates, step),
             &mut clock.time(Part::Export, sink),
         )
     }
@@ -210,6 +286,14 @@ impl Engine {
             Processed::Done(record) | Processed::Panicked(record) => Ok(record),
         }
     }
+}
+
+/// What the workers of [`Engine::run_through`] do after segment: fingerprint bodies (for a
+/// duplicate index, or for `dups map`), render articles for the sink.
+#[derive(Default, Clone, Copy)]
+struct Through<'a> {
+    is_indexed: bool,
+    renderer: Option<&'a Renderer>,
 }
 
 /// A [`Renderer`] when the sink has one, else nothing.

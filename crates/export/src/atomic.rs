@@ -145,6 +145,16 @@ impl AtomicFile {
     }
 }
 
+/// Closes `files` and then puts them all in place, so that they appear together: when one
+/// cannot be closed, none is put in place (the others are removed).
+pub fn commit_together(files: impl IntoIterator<Item = AtomicFile>) -> Result<(), Error> {
+    let pending = files
+        .into_iter()
+        .map(AtomicFile::close)
+        .collect::<Result<Vec<_>, _>>()?;
+    pending.into_iter().try_for_each(PendingFile::commit)
+}
+
 /// A complete file under its temporary name. Dropped without a commit, it is removed.
 #[derive(Debug)]
 pub struct PendingFile {

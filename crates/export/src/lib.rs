@@ -60,6 +60,7 @@ pub mod columnar;
 pub mod fields;
 pub mod html;
 mod json;
+pub mod lines;
 pub mod output;
 mod render;
 pub mod report;

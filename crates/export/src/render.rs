@@ -5,7 +5,7 @@
 use newsclean_core::{Record, Rendered, StageError, Transform};
 
 use crate::fields::{Field, Row};
-use crate::rows::render_jsonl;
+use crate::lines::write_article;
 use crate::schema::Schema;
 
 /// Renders each article as the [`crate::ExportSink`] it came from writes it (see
@@ -25,7 +25,7 @@ impl Transform for Renderer {
         if let Record::Article(article) = &mut record {
             let row = Row::new(article, self.has_sentences);
             let mut line = Vec::new();
-            render_jsonl(&mut line, self.schema, &self.fields, &row);
+            write_article(&mut line, &self.fields, self.schema, &row);
             let rendered = Rendered {
                 line,
                 n_text_bytes: row.text.len(),

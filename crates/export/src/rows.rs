@@ -9,7 +9,7 @@ use crate::atomic::{AtomicFile, PendingFile};
 use crate::fields::{Field, Row};
 use crate::output::{Output, Stream, shard_path};
 use crate::tree::{TreeDir, TreeKind};
-use crate::{Error, Format, Schema, columnar, json, report, schema, table};
+use crate::{Error, Format, Schema, columnar, lines, report, table};
 
 /// One file of rows being written (JSONL, CSV, Parquet).
 pub(crate) trait RowFile: Send {
@@ -37,7 +37,7 @@ struct JsonlFile {
 impl RowFile for JsonlFile {
     fn write(&mut self, row: &Row<'_>) -> Result<(), Error> {
         self.line.clear();
-        render_jsonl(&mut self.line, self.schema, &self.fields, row);
+        lines::write_article(&mut self.line, &self.fields, self.schema, row);
         self.write_line()
     }
 
@@ -66,15 +66,6 @@ impl JsonlFile {
                 path: self.out.path(),
                 source,
             })
-    }
-}
-
-/// Appends `row` as one JSON object (no newline) in `schema`'s shape, with `fields` for
-/// newsclean's own.
-pub(crate) fn render_jsonl(line: &mut Vec<u8>, schema: Schema, fields: &[Field], row: &Row<'_>) {
-    match schema {
-        Schema::Newsclean => json::write_row(line, fields, row),
-        schema => schema::write_json(line, schema, &schema::shape(row, schema)),
     }
 }
 

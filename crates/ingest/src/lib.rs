@@ -64,6 +64,43 @@ pub use jsonl::JsonFields;
 pub use own::OwnFiles;
 pub use walk::InputSource;
 
+/// One part of an input split over several processes or machines (`--shard I/N`).
+///
+/// The walk numbers every file it finds (after `--include`/`--exclude`), in its sorted order,
+/// whatever the shard; shard `index` of `count` reads the files whose number is `index`
+/// modulo `count`, and of standard input the documents whose id hashes to `index` modulo
+/// `count` ([`stable_hash`](newsclean_core::hash::stable_hash)). Every document's `seq` is
+/// then its global [`order_key`], the same in every shard and for every shard count, so that
+/// the outputs of the shards merge into the order of an unsharded run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which shard, from 0.
+    pub index: u64,
+    /// How many shards (at least 1).
+    pub count: u64,
+}
+
+impl Shard {
+    /// True when the `file`-th file of the walk belongs to this shard.
+    pub fn takes_file(self, file: u64) -> bool {
+        file % self.count == self.index
+    }
+
+    /// True when a document of standard input with this id belongs to this shard.
+    pub fn takes_id(self, id: &str) -> bool {
+        newsclean_core::hash::stable_hash(id.as_bytes()) % self.count == self.index
+    }
+}
+
+/// The most documents one file can hold in a sharded run (the member part of an order key).
+pub const MAX_MEMBERS: u64 = 1 << 32;
+
+/// The global order key of the `member`-th document (from 0) of the `file`-th file of the walk
+/// (from 0): the `seq` of documents in a sharded run. Keys sort as an unsharded run's `seq`s do.
+pub fn order_key(file: u64, member: u64) -> Seq {
+    (file << 32) | member
+}
+
 /// How inputs are selected and read.
 #[derive(Debug, Clone)]
 pub struct IngestConfig {
@@ -86,6 +123,8 @@ pub struct IngestConfig {
     /// Documents with a `seq` below this were finished by an earlier run (`--resume`): they
     /// are counted, so that later documents keep their `seq`, but not emitted.
     pub resume_from: Seq,
+    /// Read only this shard of the inputs, numbering documents by their [`order_key`].
+    pub shard: Option<Shard>,
     /// The run's own files (outputs and their temporary files): never read, even
     /// inside an input directory.
     pub own_files: OwnFiles,
@@ -103,6 +142,7 @@ impl Default for IngestConfig {
             input_format: InputFormat::Auto,
             fields: JsonFields::default(),
             resume_from: 0,
+            shard: None,
             own_files: OwnFiles::default(),
             follow_symlinks: false,
         }
@@ -140,6 +180,12 @@ pub enum Error {
         /// The parser's complaint.
         #[source]
         source: globset::Error,
+    },
+    /// A file of a sharded run holds more documents than an order key can number.
+    #[error("{path} holds more than {MAX_MEMBERS} documents, more than a sharded run can number")]
+    TooManyMembers {
+        /// The file.
+        path: String,
     },
 }
 

@@ -18,7 +18,7 @@ use walkdir::WalkDir;
 use crate::format::{self, Compression, InputFormat};
 use crate::id::doc_id;
 use crate::read::{Budget, FormatError, decompress, peek, read_at_most};
-use crate::{Error, IngestConfig, jsonl, tarball, warc, zipfile};
+use crate::{Error, IngestConfig, Shard, jsonl, order_key, tarball, warc, zipfile};
 
 /// Buffer size for reading files and decompressed streams.
 const BUF_SIZE: usize = 1 << 16;
@@ -51,8 +51,8 @@ fn glob_set(patterns: &[String]) -> Result<GlobSet, Error> {
     })
 }
 
-/// Numbers records and hands them to the runner; drops those below the resume point; makes
-/// ids unique.
+/// Numbers records and hands them to the runner; drops those below the resume point, and
+/// in a sharded run those of other shards; makes ids unique.
 pub(crate) struct Out<'e> {
     emit: &'e mut dyn FnMut(Record) -> bool,
     next_seq: Seq,
@@ -61,6 +61,14 @@ pub(crate) struct Out<'e> {
     /// The hash of every id given so far → the last `~N` suffix given to a copy of it (1 for
     /// none), so that the thousandth copy of an id costs one lookup, not a thousand.
     ids: HashMap<u64, u32>,
+    /// The shard of a sharded run.
+    shard: Option<Shard>,
+    /// Files found so far by the walk (numbered in a sharded run).
+    n_files: u64,
+    /// True while a sharded run reads standard input, whose documents it takes by id.
+    is_by_id: bool,
+    /// The file of a sharded run whose documents ran out of order keys.
+    overflowed: Option<String>,
 }
 
 impl Out<'_> {
@@ -87,6 +95,28 @@ impl Out<'_> {
         self.next_seq += 1;
     }
 
+    /// Starts the next file found by the walk (`path`); false when it belongs to another
+    /// shard. A sharded run numbers the file's documents from the file's order key.
+    fn begin_file(&mut self, path: &Path) -> bool {
+        let Some(shard) = self.shard else {
+            return true;
+        };
+        let file = self.n_files;
+        self.n_files += 1;
+        self.next_seq = order_key(file, 0);
+        if self.next_seq >> 32 != file {
+            // More files than an order key can number: stop rather than mix keys up.
+            self.overflowed = Some(path.to_string_lossy().into_owned());
+            self.is_stopped = true;
+        }
+        shard.takes_file(file)
+    }
+
+    /// True unless a sharded run reading standard input leaves this document to another shard.
+    fn takes(&self, id: &str) -> bool {
+        !self.is_by_id || self.shard.is_none_or(|shard| shard.takes_id(id))
+    }
+
     /// `id`, or, when an earlier document of the run has it, `id~2`, `id~3`, …: the first
     /// free one. Ids are unique in a run, so that no two articles share a file of a text
     /// tree and no duplicate is listed as a copy of itself (the same file given twice, a
@@ -111,10 +141,16 @@ impl Out<'_> {
         }
     }
 
-    fn push(&mut self, make: impl FnOnce(Seq) -> Record) {
+    fn push(&mut self, is_taken: bool, make: impl FnOnce(Seq) -> Record) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        if seq < self.resume_from || self.is_stopped {
+        if self.shard.is_some() && seq >> 32 != self.n_files.saturating_sub(1) {
+            // The file's documents ran past its order keys (see `MAX_MEMBERS`).
+            self.overflowed
+                .get_or_insert_with(|| format!("file {}", seq >> 32));
+            self.is_stopped = true;
+        }
+        if !is_taken || seq < self.resume_from || self.is_stopped {
             return;
         }
         if !(self.emit)(make(seq)) {
@@ -132,7 +168,8 @@ impl Out<'_> {
         bytes: Vec<u8>,
     ) {
         let id = self.unique_id(id);
-        self.push(|seq| {
+        let is_taken = self.takes(&id);
+        self.push(is_taken, |seq| {
             Record::Raw(RawDoc {
                 seq,
                 id,
@@ -147,7 +184,8 @@ impl Out<'_> {
     /// Emits a reject.
     pub(crate) fn reject(&mut self, id: String, source: DocSource, reason: String) {
         let id = self.unique_id(id);
-        self.push(|seq| {
+        let is_taken = self.takes(&id);
+        self.push(is_taken, |seq| {
             Record::Reject(Reject {
                 seq,
                 id,
@@ -327,6 +365,9 @@ impl<'a> InputSource<'a> {
     /// Walks one input, emitting its records.
     fn walk(&self, input: &Path, out: &mut Out<'_>) {
         if input == Path::new("-") {
+            // Every shard reads standard input, and takes its documents by id.
+            out.begin_file(input);
+            out.is_by_id = out.shard.is_some();
             let n_read = Cell::new(0);
             let stdin = Counted {
                 inner: io::stdin().lock(),
@@ -342,6 +383,7 @@ impl<'a> InputSource<'a> {
                 false,
                 out,
             );
+            out.is_by_id = false;
             return;
         }
         let own = &self.config.own_files;
@@ -374,7 +416,7 @@ impl<'a> InputSource<'a> {
                         walker.skip_current_dir();
                     }
                     let rel = relative(input, entry.path());
-                    if !self.is_selected(&rel) {
+                    if !self.is_selected(&rel) || !out.begin_file(entry.path()) {
                         continue;
                     }
                     let reason = format!(
@@ -386,7 +428,7 @@ impl<'a> InputSource<'a> {
                 (Ok(entry), None) if entry.file_type().is_dir() => {}
                 (Ok(entry), None) => {
                     let rel = relative(input, entry.path());
-                    if !self.is_selected(&rel) {
+                    if !self.is_selected(&rel) || !out.begin_file(entry.path()) {
                         continue;
                     }
                     // A FIFO or device inside a directory could block forever; one named on
@@ -404,7 +446,7 @@ impl<'a> InputSource<'a> {
                 (Err(err), _) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
                     let rel = relative(input, &path);
-                    if !self.is_selected(&rel) {
+                    if !self.is_selected(&rel) || !out.begin_file(&path) {
                         continue;
                     }
                     let reason = match err.loop_ancestor() {
@@ -642,6 +684,10 @@ impl Source for InputSource<'_> {
             resume_from: self.config.resume_from,
             is_stopped: false,
             ids: HashMap::new(),
+            shard: self.config.shard,
+            n_files: 0,
+            is_by_id: false,
+            overflowed: None,
         };
         for input in &self.inputs {
             if out.is_stopped() {
@@ -650,7 +696,13 @@ impl Source for InputSource<'_> {
             self.walk(input, &mut out);
         }
         self.reporter.on_found_all();
-        Ok(())
+        match out.overflowed {
+            Some(path) => Err(StageError::new(
+                newsclean_core::StageId::Ingest,
+                Error::TooManyMembers { path },
+            )),
+            None => Ok(()),
+        }
     }
 }
 
@@ -782,15 +834,69 @@ mod tests {
             resume_from: 2,
             ..IngestConfig::default()
         };
-        let mut source = InputSource::new(&[root.to_path_buf()], &config, &NoopReporter).unwrap();
-        let mut seqs = Vec::new();
+        assert_eq!(seqs(root, &config), [(2, "c".into()), (3, "d".into())]);
+    }
+
+    /// `(seq, id)` of every record the walk of `root` emits.
+    fn seqs(root: &Path, config: &IngestConfig) -> Vec<(Seq, String)> {
+        let mut source = InputSource::new(&[root.to_path_buf()], config, &NoopReporter).unwrap();
+        let mut got = Vec::new();
         source
             .run(&mut |r| {
-                seqs.push((r.seq(), r.id().to_owned()));
+                got.push((r.seq(), r.id().to_owned()));
                 true
             })
             .unwrap();
-        assert_eq!(seqs, [(2, "c".into()), (3, "d".into())]);
+        got
+    }
+
+    /// `(seq, id)` of every record of one shard.
+    fn shard_walk(root: &Path, shard: Option<Shard>) -> Vec<(Seq, String)> {
+        let config = IngestConfig {
+            shard,
+            ..IngestConfig::default()
+        };
+        seqs(root, &config)
+    }
+
+    #[test]
+    fn shards_split_files_and_keep_global_order_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.txt"), "a").unwrap();
+        std::fs::write(root.join("b.jsonl"), "{\"text\":\"1\"}\n{\"text\":\"2\"}\n").unwrap();
+        std::fs::write(root.join("c.txt"), "").unwrap();
+        std::fs::write(root.join("d.txt"), "d").unwrap();
+        std::fs::write(root.join("e.jsonl"), "{\"text\":\"3\"}\n").unwrap();
+        let whole = shard_walk(root, None);
+        let ids: Vec<&str> = whole.iter().map(|(_, id)| id.as_str()).collect();
+        assert_eq!(ids, ["a", "b/1", "b/2", "c", "d", "e/1"]);
+        let key = crate::order_key;
+        let one = shard_walk(root, Some(Shard { index: 0, count: 1 }));
+        assert_eq!(
+            one.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+            [
+                key(0, 0),
+                key(1, 0),
+                key(1, 1),
+                key(2, 0),
+                key(3, 0),
+                key(4, 0)
+            ]
+        );
+        for count in 2..=4 {
+            let mut merged: Vec<(Seq, String)> = (0..count)
+                .flat_map(|index| {
+                    let part = shard_walk(root, Some(Shard { index, count }));
+                    // Each shard reads only its files, in order.
+                    assert!(part.iter().all(|(seq, _)| (seq >> 32) % count == index));
+                    assert!(part.is_sorted());
+                    part
+                })
+                .collect();
+            merged.sort();
+            assert_eq!(merged, one, "{count} shards");
+        }
     }
 
     #[cfg(unix)]
