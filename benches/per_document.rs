@@ -48,6 +48,7 @@ fn pages() -> Vec<Doc> {
                 source: DocSource::default(),
                 text,
                 stats,
+                markup: None,
             }
         })
         .collect()

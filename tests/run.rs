@@ -153,7 +153,10 @@ fn bad_files_are_rejected_and_counted() {
     assert_eq!(
         reasons,
         [
-            ("binary", "binary file (NUL byte at offset 5)"),
+            (
+                "binary",
+                "binary file (12 NUL or control bytes in the first 20)"
+            ),
             ("empty", "empty file")
         ]
     );

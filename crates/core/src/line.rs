@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::{Doc, DocStats, Seq, Source};
 use crate::hash::stable_hash;
+use crate::markup::Markup;
 use crate::text::normalize_into;
 
 /// What a kept line is in the article.
@@ -150,6 +151,8 @@ pub struct MarkedDoc {
     pub stats: DocStats,
     /// How many documents of the site carry each line (empty without a site model).
     pub site: SiteLines,
+    /// What the markup said about each line and the page, for a document decoded from HTML.
+    pub markup: Option<Box<Markup>>,
 }
 
 impl MarkedDoc {
@@ -214,6 +217,7 @@ impl MarkedDoc {
             lines,
             stats: doc.stats,
             site: SiteLines::default(),
+            markup: doc.markup,
         };
         (marked, norms)
     }
