@@ -41,6 +41,54 @@ const DROPPED: &[&str] = &[
     "noembed", "noframes",
 ];
 
+/// HTML start tags that end foreign content (`svg`, `math`), as in the HTML standard.
+const BREAKOUT: &[&str] = &[
+    "b",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "center",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "listing",
+    "menu",
+    "meta",
+    "nobr",
+    "ol",
+    "p",
+    "pre",
+    "ruby",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "strike",
+    "sub",
+    "sup",
+    "table",
+    "tt",
+    "u",
+    "ul",
+    "var",
+];
+
 /// Void elements: they have no content and no end tag, so they never open a scope.
 const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
@@ -287,6 +335,9 @@ impl Scraper {
 
     fn tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         let name = &*tag.name;
+        if self.breaks_out_of_foreign(tag) {
+            self.skip = None;
+        }
         if let Some((skipped, depth)) = &mut self.skip {
             if *skipped == tag.name {
                 match tag.kind {
@@ -380,6 +431,38 @@ impl Scraper {
             }
         }
         TokenSinkResult::Continue
+    }
+
+    /// Whether `tag` ends an unclosed `svg` or `math` the way an HTML5 tree builder ends
+    /// foreign content: an HTML start tag such as `p`, `div` or `li`, or an end tag of an
+    /// HTML element that is open around it (`<strong><svg><use></strong>` closes the `svg`).
+    /// Without this, one unclosed icon dropped the rest of the page.
+    fn breaks_out_of_foreign(&self, tag: &Tag) -> bool {
+        let Some((skipped, _)) = &self.skip else {
+            return false;
+        };
+        if !matches!(&**skipped, "svg" | "math") {
+            return false;
+        }
+        let name = &*tag.name;
+        match tag.kind {
+            TagKind::StartTag => {
+                BREAKOUT.contains(&name)
+                    || (name == "font"
+                        && ["color", "face", "size"]
+                            .iter()
+                            .any(|a| attr(tag, a).is_some()))
+            }
+            TagKind::EndTag => {
+                matches!(name, "br" | "p")
+                    || self
+                        .open
+                        .iter()
+                        .rev()
+                        .take(MAX_END_TAG_SEARCH)
+                        .any(|o| o.name == tag.name)
+            }
+        }
     }
 
     /// Opens an element: closes what its start implies, then pushes it with its context.
@@ -924,6 +1007,19 @@ Paragraph [hidden] 0 | Hidden but kept"
             text("<p>A</p><embed src=x><embed src=y></embed><p>B</p>"),
             "A\nB\n"
         );
+    }
+
+    #[test]
+    fn an_unclosed_svg_ends_where_a_browser_ends_it() {
+        assert_eq!(
+            text("<div><strong>Menu<svg><use href=#x></use></strong><p>Body text</p></div>"),
+            "Menu\nBody text\n"
+        );
+        assert_eq!(
+            text("<svg><g><p>Breaks out</p><svg><text>kept out</text></svg>"),
+            "Breaks out\n"
+        );
+        assert_eq!(text("<svg><text>icon</text></svg><p>After</p>"), "After\n");
     }
 
     // See: issue 10 (an unclosed `<title>` swallowed the page, which was then rejected as
