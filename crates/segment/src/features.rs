@@ -712,6 +712,12 @@ impl Markup {
 
 /// The second-pass rows: each first-pass row followed by the first-pass probabilities around it.
 pub fn pass2(features: &DocFeatures, p1: &[f32]) -> Vec<f32> {
+    let all: Vec<usize> = (0..features.lines.len()).collect();
+    pass2_rows(features, p1, &all)
+}
+
+/// The second-pass rows of rows `ks` only (in that order), as [`pass2`] writes them.
+pub fn pass2_rows(features: &DocFeatures, p1: &[f32], ks: &[usize]) -> Vec<f32> {
     let n = features.lines.len();
     let mut sums = Vec::with_capacity(n + 1);
     let mut acc = 0f32;
@@ -733,8 +739,8 @@ pub fn pass2(features: &DocFeatures, p1: &[f32]) -> Vec<f32> {
             MISSING
         }
     };
-    let mut out = Vec::with_capacity(n * N_FEATURES_2);
-    for k in 0..n {
+    let mut out = Vec::with_capacity(ks.len() * N_FEATURES_2);
+    for &k in ks {
         out.extend_from_slice(features.row(k));
         let lo = k.saturating_sub(3);
         let hi = (k + 4).min(n);
