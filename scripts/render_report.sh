@@ -34,7 +34,8 @@ fi
 
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
-"$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
+"$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
     --user-data-dir="$profile" --proxy-server="127.0.0.1:9" \
     --window-size="${size/x/,}" --screenshot="$(realpath -m "$out")" \
     "file://$report" >"$profile/log" 2>&1 || {

@@ -50,7 +50,7 @@ fn clean_run_exits_0_with_summary() {
     assert_code(&output, 0);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("1 documents: 1 exported, 0 duplicates, 0 rejected"),
+        stderr.contains("1 document: 1 exported, 0 duplicates, 0 rejected"),
         "{stderr}"
     );
     assert!(stderr.contains("1 repeated_headline"), "{stderr}");

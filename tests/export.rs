@@ -15,7 +15,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{Map, Value, json};
 
 /// The parquet columns by default, as `--fields` names them.
-const PARQUET_FIELDS: &str = "id,url,site,path,title,byline,published,summary,sections,related,text,n_words,n_lines,n_kept,n_bytes,encoding";
+const PARQUET_FIELDS: &str = "id,url,site,path,title,byline,published,published_text,summary,sections,related,text,n_words,n_lines,n_kept,n_bytes,encoding";
 
 /// A temporary directory with an input tree of three sites and two bad files.
 struct Corpus {
@@ -165,7 +165,7 @@ fn cell(array: &dyn Array, i: usize) -> Value {
 }
 
 /// Reads a parquet file back with the parquet crate's reader, one JSON object per row.
-fn read_parquet(path: &Path) -> (Vec<Value>, usize) {
+pub(crate) fn read_parquet(path: &Path) -> (Vec<Value>, usize) {
     let file = std::fs::File::open(path).expect("parquet output");
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).expect("a parquet file");
     let n_row_groups = builder.metadata().num_row_groups();
@@ -428,7 +428,7 @@ fn markdown_text_and_bincode_read_back_as_the_jsonl_export() {
     for record in &expected {
         let id = record["id"].as_str().unwrap();
         let markdown = std::fs::read_to_string(md.join(format!("{id}.md"))).unwrap();
-        let meta: Vec<&Value> = [&record["byline"], &record["published"]]
+        let meta: Vec<&Value> = [&record["byline"], &record["published_text"]]
             .into_iter()
             .filter(|v| !v.is_null())
             .collect();
@@ -716,13 +716,28 @@ fn report_figures_equal_the_run() {
         "{top:?}"
     );
 
-    // The output file, with its real size; throughput is consistent with the wall time.
+    // Every output file, with its real size; throughput is consistent with the wall time.
     let files = report["files"].as_array().unwrap();
-    assert_eq!(files.len(), 1);
+    let kinds: Vec<&str> = files.iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["articles", "rejects", "duplicates", "report"]);
     assert_eq!(files[0]["n_docs"], records.len());
+    assert_eq!(files[1]["n_docs"], rejects.len());
+    for (file, name) in files
+        .iter()
+        .zip(["out.jsonl", "out.rejects.jsonl", "out.duplicates.jsonl"])
+    {
+        assert_eq!(
+            file["n_bytes"],
+            std::fs::metadata(corpus.path(name)).unwrap().len(),
+            "{name}"
+        );
+    }
+    assert_eq!(files[3]["path"], arg(&report_json));
+    // Rejects by reason, with numbers as N.
+    let by_reason = report["rejects_by_reason"].as_object().unwrap();
     assert_eq!(
-        files[0]["n_bytes"],
-        std::fs::metadata(corpus.path("out.jsonl")).unwrap().len()
+        by_reason.values().map(|n| n.as_u64().unwrap()).sum::<u64>(),
+        rejects.len() as u64
     );
     let timings = &report["timings"];
     let wall = timings["wall_s"].as_f64().unwrap();

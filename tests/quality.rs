@@ -1,7 +1,9 @@
 //! The quality gate: the cleaner on the dev benchmark must not fall more than 0.01 below the
 //! figures the shipped model reaches. The benchmark lives outside the repository
-//! (`../shared/bench/dev`, restrictive licences); without it the test says so and passes.
+//! (`../shared/bench/dev`, restrictive licences); without it the test says so on stderr, past
+//! the test harness's capture, and passes.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use newsclean_eval::{EvalConfig, evaluate};
@@ -61,18 +63,21 @@ fn score(bench: &Path, input: &Path, include: &str) -> (f64, f64, f64, f64, f64)
 }
 
 #[test]
-#[expect(
-    clippy::print_stderr,
-    reason = "the gate reports its figures, or why it skipped"
-)]
 fn dev_benchmark_does_not_regress() {
     let bench = root().join("../shared/bench/dev");
     if !bench.join("manifest.jsonl").exists() {
-        eprintln!("quality gate skipped: {} is absent", bench.display());
+        // Written to stderr itself, not through eprintln!, which the harness captures: a
+        // skipped gate must show in `cargo test`'s output, not pass as a silent `ok`.
+        let _ = writeln!(
+            std::io::stderr(),
+            "quality gate SKIPPED: {} is absent (see the README's \"Benchmark data\")",
+            bench.display()
+        );
         return;
     }
     let (f1, precision, recall, exact, duplicated) = score(&bench, &bench, "*.txt");
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "quality gate: F1 {f1:.4} (P {precision:.4}, R {recall:.4}), title exact {exact:.4}, \
          title duplicated {duplicated:.4}"
     );
@@ -89,19 +94,20 @@ fn dev_benchmark_does_not_regress() {
 
 /// The same pages read from their HTML (`<id>.html.gz`, whose id is `<id>`). See: issue 10.
 #[test]
-#[expect(
-    clippy::print_stderr,
-    reason = "the gate reports its figures, or why it skipped"
-)]
 fn dev_benchmark_html_does_not_regress() {
     let bench = root().join("../shared/bench/dev");
     let html = root().join("../shared/bench/dev-html");
     if !bench.join("manifest.jsonl").exists() || !html.is_dir() {
-        eprintln!("HTML quality gate skipped: {} is absent", html.display());
+        let _ = writeln!(
+            std::io::stderr(),
+            "HTML quality gate SKIPPED: {} is absent (see the README's \"Benchmark data\")",
+            html.display()
+        );
         return;
     }
     let (f1, precision, recall, exact, duplicated) = score(&bench, &html, "*.html.gz");
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "HTML quality gate: F1 {f1:.4} (P {precision:.4}, R {recall:.4}), title exact \
          {exact:.4}, title duplicated {duplicated:.4}"
     );

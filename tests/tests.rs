@@ -25,3 +25,5 @@ mod stability;
 mod stages;
 // House rules checked by `cargo test`: module docs, no printing outside the CLI.
 mod tidy;
+// Where a user's habits meet the tool (issue 12): formats from names, inputs by content, sizes.
+mod ux;

@@ -9,6 +9,8 @@ pub enum ExitStatus {
     Success,
     /// 1: the run finished, but some documents were rejected.
     HasRejects,
+    /// 1: the run read no document (an `--include` that matches no file, an empty input).
+    NoInput,
     /// 2: a usage or fatal error stopped the run.
     Fatal,
     /// 130: interrupted by Ctrl-C.
@@ -28,7 +30,7 @@ impl ExitStatus {
     fn code(self) -> u8 {
         match self {
             ExitStatus::Success => 0,
-            ExitStatus::HasRejects => 1,
+            ExitStatus::HasRejects | ExitStatus::NoInput => 1,
             ExitStatus::Fatal => 2,
             ExitStatus::Interrupted => 130,
         }
@@ -49,6 +51,7 @@ mod tests {
     fn codes() {
         assert_eq!(ExitStatus::of_run(0).code(), 0);
         assert_eq!(ExitStatus::of_run(3).code(), 1);
+        assert_eq!(ExitStatus::NoInput.code(), 1);
         assert_eq!(ExitStatus::Fatal.code(), 2);
         assert_eq!(ExitStatus::Interrupted.code(), 130);
     }

@@ -5,6 +5,7 @@
 //! verdict each line ends with: its role (title, summary, byline, published, heading,
 //! paragraph, related) or the reason it was removed, with the line classifier's score.
 
+use std::ffi::OsStr;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -45,10 +46,30 @@ fn label(verdict: &Verdict) -> (String, &'static str) {
     }
 }
 
+/// Whether to colour: `--color always`/`never` as said; `auto` on a terminal, unless
+/// `NO_COLOR` is set to anything but the empty string (no-color.org) or `TERM` is `dumb`.
+fn is_color(
+    choice: ColorChoice,
+    is_terminal: bool,
+    no_color: Option<&OsStr>,
+    term: Option<&OsStr>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal
+                && no_color.is_none_or(OsStr::is_empty)
+                && term.is_none_or(|term| term != "dumb")
+        }
+    }
+}
+
 pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
     let path: &Path = &args.file;
-    if !path.is_file() {
+    // `-` is standard input, recognised by content as `run -` recognises it.
+    if path != Path::new("-") && !path.is_file() {
         anyhow::bail!("{} is not a file", path.display());
     }
     // The first document of the file, read as `run` reads it.
@@ -94,11 +115,12 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
         .unwrap_or_else(LineModel::builtin);
     let article = segment(&mut marked, &model);
 
-    let is_color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => io::stdout().is_terminal(),
-    };
+    let is_color = is_color(
+        args.color,
+        io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    );
     let mut out = io::BufWriter::new(io::stdout().lock());
     writeln!(
         out,
@@ -125,4 +147,21 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     }
     out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_follows_no_color_and_term() {
+        let os = |s: &'static str| Some(OsStr::new(s));
+        assert!(is_color(ColorChoice::Auto, true, None, os("xterm")));
+        assert!(!is_color(ColorChoice::Auto, false, None, os("xterm")));
+        assert!(!is_color(ColorChoice::Auto, true, os("1"), os("xterm")));
+        assert!(is_color(ColorChoice::Auto, true, os(""), os("xterm")));
+        assert!(!is_color(ColorChoice::Auto, true, None, os("dumb")));
+        assert!(is_color(ColorChoice::Always, false, os("1"), os("dumb")));
+        assert!(!is_color(ColorChoice::Never, true, None, None));
+    }
 }

@@ -124,7 +124,7 @@ impl Sink for FeatureSink {
 pub fn features(args: &FeaturesArgs) -> anyhow::Result<ExitStatus> {
     let mut settings = Settings::new(&args.common)?;
     // The same pass 1 as `run`: the site counts are features too.
-    if let Some(status) = apply_site_args(&args.site, &args.input, &mut settings)? {
+    if let Err(status) = apply_site_args(&args.site, &args.input, &mut settings, None)? {
         return Ok(status);
     }
     let source = InputSource::new(

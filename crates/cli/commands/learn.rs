@@ -7,18 +7,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use newsclean_core::{Chain, NoopReporter};
+use newsclean_core::Chain;
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_dedupe::site::{GroupBy, LineHasher, SiteGroup, SiteLearner, SiteModel, SiteRules};
 use newsclean_export::atomic::AtomicFile;
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 
+use super::notes::count;
+use super::spool::{Spool, SpoolPlace, SpoolWriter};
 use super::{Settings, ingest_config, print_line};
 use crate::args::{
     DupArgs, GroupArgs, GroupByArg, InputArgs, KeepArg, LearnArgs, RuleArgs, SiteArgs,
 };
 use crate::exit::ExitStatus;
+use crate::progress::Progress;
 
 pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
@@ -44,8 +47,12 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
         }
         (model, format!("merged {} models", args.input.inputs.len()))
     } else {
-        let Some((model, elapsed)) =
-            pass1(&args.input, group_by_of(args.group.group_by), &settings)?
+        let Some(Pass1 { model, elapsed, .. }) = pass1(
+            &args.input,
+            group_by_of(args.group.group_by),
+            &settings,
+            None,
+        )?
         else {
             print_line("newsclean: interrupted; no model was written");
             return Ok(ExitStatus::Interrupted);
@@ -56,9 +63,10 @@ pub fn learn(args: &LearnArgs) -> anyhow::Result<ExitStatus> {
     if !settings.is_quiet {
         let n_lines: usize = model.groups().map(SiteGroup::n_lines).sum();
         print_line(&format!(
-            "newsclean: site model: {} documents, {} sites, {n_lines} distinct lines ({what}); wrote {}",
-            model.n_docs(),
-            model.groups().count(),
+            "newsclean: site model: {}, {}, {} ({what}); wrote {}",
+            count(model.n_docs(), "document"),
+            count(model.groups().count() as u64, "site"),
+            count(n_lines as u64, "distinct line"),
             args.output.display()
         ));
     }
@@ -76,12 +84,15 @@ pub fn group_by_of(arg: Option<GroupByArg>) -> GroupBy {
 }
 
 /// Applies `--model`/`--no-site-model`/`--group-by` and the template rules to `settings`,
-/// running pass 1 over `input` when no model is given; `Some(status)` when it was interrupted.
+/// running pass 1 over `input` when no model is given; `Err(status)` when it was interrupted.
+/// With `spool`, pass 1 keeps what it read for pass 2 (see [`super::spool`]) and the spool is
+/// returned when pass 1 ran.
 pub fn apply_site_args(
     site: &SiteArgs,
     input: &InputArgs,
     settings: &mut Settings,
-) -> anyhow::Result<Option<ExitStatus>> {
+    spool: Option<SpoolPlace<'_>>,
+) -> anyhow::Result<Result<Option<Spool>, ExitStatus>> {
     settings.dedupe.rules = site_rules(&site.rules)?;
     match run_model(
         site.model.as_deref(),
@@ -89,12 +100,13 @@ pub fn apply_site_args(
         &site.group,
         input,
         settings,
+        spool,
     )? {
-        Ok(model) => {
+        Ok(RunModel { model, spool }) => {
             settings.dedupe.site = model;
-            Ok(None)
+            Ok(Ok(spool))
         }
-        Err(status) => Ok(Some(status)),
+        Err(status) => Ok(Err(status)),
     }
 }
 
@@ -144,22 +156,47 @@ pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
     })
 }
 
-/// Pass 1: reads every input once, hashing lines only, and counts them per site. `None` when
-/// interrupted.
+/// What pass 1 learned, how long it took, and what it spooled.
+pub struct Pass1 {
+    pub model: SiteModel,
+    pub elapsed: Duration,
+    pub spool: Option<Spool>,
+}
+
+/// Pass 1: reads every input once, splitting and hashing lines only, and counts them per
+/// site; with `spool`, keeps the split documents for pass 2. `None` when interrupted.
 pub fn pass1(
     input: &InputArgs,
     group_by: GroupBy,
     settings: &Settings,
-) -> anyhow::Result<Option<(SiteModel, Duration)>> {
+    spool: Option<SpoolPlace<'_>>,
+) -> anyhow::Result<Option<Pass1>> {
     let started = Instant::now();
-    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &NoopReporter)?;
+    // Pass 1 has its own bars, so that the run's bars start from zero after it.
+    let progress = Progress::new(settings.is_quiet, "pass 1 (site model)");
+    let source = InputSource::new(&input.inputs, &ingest_config(input)?, &progress)?;
     let mut learner = SiteLearner::new(group_by);
-    match Runner::new(settings.threads, settings.cancel, &NoopReporter).run(
-        source,
-        || Chain(Decoder, LineHasher),
-        &mut learner,
-    ) {
-        Ok(_) => Ok(Some((learner.model(), started.elapsed()))),
+    let runner = Runner::new(settings.threads, settings.cancel, &progress);
+    let make_worker = || Chain(Decoder, LineHasher);
+    let (result, spool) = match spool {
+        None => (runner.run(source, make_worker, &mut learner), None),
+        Some(place) => {
+            let mut writer = SpoolWriter::create(place.dir, &mut learner)?;
+            let result = runner.run(source, make_worker, &mut writer);
+            let spool = match &result {
+                Ok(_) => Some(writer.into_spool()?),
+                Err(_) => None,
+            };
+            (result, spool)
+        }
+    };
+    progress.finish();
+    match result {
+        Ok(_) => Ok(Some(Pass1 {
+            model: learner.model(),
+            elapsed: started.elapsed(),
+            spool,
+        })),
         Err(newsclean_pipeline::Error::Cancelled) => Ok(None),
         Err(err) => Err(err.into()),
     }
@@ -181,15 +218,25 @@ fn save_model(model: &SiteModel, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The model a run uses, shared read-only by its workers: loaded, or learned by pass 1.
-/// Returns `Ok(None)` for none, and `Err` when pass 1 was interrupted (`Interrupted`).
+/// The site model of a run, and pass 1's spool when pass 1 ran and kept one.
+#[derive(Default)]
+pub struct RunModel {
+    pub model: Option<Arc<SiteModel>>,
+    pub spool: Option<Spool>,
+}
+
+/// The model a run uses, shared read-only by its workers: loaded, or learned by pass 1
+/// (with its spool when `spool` asks for one). The model is `None` for none, and the result
+/// `Err` when pass 1 was interrupted (`Interrupted`).
 pub fn run_model(
     model: Option<&Path>,
     no_site_model: bool,
     group: &GroupArgs,
     input: &InputArgs,
     settings: &Settings,
-) -> anyhow::Result<Result<Option<Arc<SiteModel>>, ExitStatus>> {
+    spool: Option<SpoolPlace<'_>>,
+) -> anyhow::Result<Result<RunModel, ExitStatus>> {
+    let mut kept = None;
     let mut model = if let Some(path) = model {
         let model = load_model(path)?;
         if let Some(arg) = group.group_by {
@@ -204,23 +251,29 @@ pub fn run_model(
         }
         model
     } else if no_site_model {
-        return Ok(Ok(None));
+        return Ok(Ok(RunModel::default()));
     } else if input.inputs.iter().any(|p| p == Path::new("-")) {
         if !settings.is_quiet {
             print_line(
                 "newsclean: note: standard input is read once, so no site model is learned; only per-document rules apply (see --model)",
             );
         }
-        return Ok(Ok(None));
+        return Ok(Ok(RunModel::default()));
     } else {
-        let Some((model, elapsed)) = pass1(input, group_by_of(group.group_by), settings)? else {
+        let Some(Pass1 {
+            model,
+            elapsed,
+            spool,
+        }) = pass1(input, group_by_of(group.group_by), settings, spool)?
+        else {
             return Ok(Err(ExitStatus::Interrupted));
         };
+        kept = spool;
         if !settings.is_quiet {
             print_line(&format!(
-                "newsclean: pass 1 (site model): {} documents, {} sites in {:.2} s",
-                model.n_docs(),
-                model.groups().count(),
+                "newsclean: pass 1 (site model): {}, {} in {:.2} s",
+                count(model.n_docs(), "document"),
+                count(model.groups().count() as u64, "site"),
                 elapsed.as_secs_f64()
             ));
         }
@@ -228,5 +281,8 @@ pub fn run_model(
     };
     // Only lines on two or more pages can be template; the rest would only take memory.
     model.prune(2);
-    Ok(Ok(Some(Arc::new(model))))
+    Ok(Ok(RunModel {
+        model: Some(Arc::new(model)),
+        spool: kept,
+    }))
 }

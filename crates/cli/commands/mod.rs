@@ -4,8 +4,10 @@ mod eval;
 mod explain;
 mod features;
 mod learn;
+mod notes;
 mod report;
 mod run;
+mod spool;
 mod stage;
 
 use std::path::{Path, PathBuf};
@@ -14,13 +16,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 use newsclean_dedupe::DedupeConfig;
-use newsclean_export::{ExportConfig, ExportSummary, Format};
+use newsclean_export::{ExportConfig, ExportSummary, Format, Schema};
 use newsclean_ingest::{IngestConfig, InputFormat, JsonFields};
 use newsclean_pipeline::RunStats;
 use newsclean_segment::{LineModel, SegmentConfig};
 
-use crate::args::{Cli, Command, CommonArgs, FormatArg, InputArgs, InputFormatArg, OutputArgs};
+use crate::args::{
+    Cli, Command, CommonArgs, FormatArg, InputArgs, InputFormatArg, OutputArgs, SchemaArg,
+};
 use crate::exit::ExitStatus;
+
+pub use notes::count;
 
 /// Runs the command `cli` names.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
@@ -28,7 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Run(args) => run::run(&args),
         Command::Ingest(args) => stage::ingest(&args),
         Command::Dedupe(args) => stage::dedupe(&args),
-        Command::Segment(args) => stage::segment(&args.common),
+        Command::Segment(args) => stage::segment(&args),
         Command::Export(args) => stage::export(&args),
         Command::Explain(args) => explain::explain(&args),
         Command::Features(args) => features::features(&args),
@@ -68,7 +74,10 @@ impl Settings {
             is_quiet: common.quiet,
             cancel: cancel_flag()?,
             dedupe: DedupeConfig::default(),
-            segment: SegmentConfig { model },
+            segment: SegmentConfig {
+                model,
+                min_words: 0,
+            },
         })
     }
 }
@@ -117,22 +126,15 @@ pub fn ingest_config(args: &InputArgs) -> anyhow::Result<IngestConfig> {
 }
 
 pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
-    let format = match args.format {
-        FormatArg::Jsonl => Format::Jsonl,
-        FormatArg::Parquet => Format::Parquet,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Markdown => Format::Markdown,
-        FormatArg::Text => Format::Text,
-        FormatArg::Bincode => Format::Bincode,
-    };
+    let (format, output) = resolve_output(args)?;
     let rejects = args
         .rejects
         .clone()
-        .or_else(|| default_side_path(&args.output, "rejects"));
+        .or_else(|| default_side_path(&output, "rejects"));
     let duplicates = args
         .duplicates
         .clone()
-        .or_else(|| default_side_path(&args.output, "duplicates"));
+        .or_else(|| default_side_path(&output, "duplicates"));
     let fields = args
         .fields
         .as_ref()
@@ -141,13 +143,63 @@ pub fn export_config(args: &OutputArgs) -> anyhow::Result<ExportConfig> {
         .context("invalid --fields")?;
     Ok(ExportConfig {
         format,
-        output: args.output.clone(),
+        output,
         rejects,
         duplicates,
         fields,
         max_docs_per_file: args.max_docs_per_file,
         has_sentences: args.sentences,
+        schema: match args.schema {
+            SchemaArg::Newsclean => Schema::Newsclean,
+            SchemaArg::Dolma => Schema::Dolma,
+            SchemaArg::Datatrove => Schema::Datatrove,
+        },
     })
+}
+
+/// The output format and path: `--format`, else the one OUT's extension names, else jsonl;
+/// OUT defaults to standard output for jsonl. A `--format` that contradicts the extension
+/// (`-f jsonl -o x.parquet`) is refused rather than writing one format under another's name.
+pub fn resolve_output(args: &OutputArgs) -> anyhow::Result<(Format, PathBuf)> {
+    let asked = args.format.map(|format| match format {
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Parquet => Format::Parquet,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Text => Format::Text,
+        FormatArg::Bincode => Format::Bincode,
+    });
+    let Some(output) = args.output.clone() else {
+        return match asked.unwrap_or(Format::Jsonl) {
+            Format::Jsonl => Ok((Format::Jsonl, PathBuf::from("-"))),
+            other => anyhow::bail!(
+                "--format {} needs -o OUT; only jsonl goes to standard output by default",
+                other.name()
+            ),
+        };
+    };
+    let by_name = Format::of_path(&output);
+    let format = match (asked, by_name) {
+        (Some(asked), Some(named)) if asked != named => anyhow::bail!(
+            "--format {} contradicts the output name {}, which says {}; drop --format or rename the output",
+            asked.name(),
+            output.display(),
+            named.name()
+        ),
+        (Some(format), _) | (None, Some(format)) => format,
+        (None, None)
+            if output
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("txt")) =>
+        {
+            anyhow::bail!(
+                "cannot tell the format from {}: give --format text (a directory of .txt files) or --format jsonl",
+                output.display()
+            )
+        }
+        (None, None) => Format::Jsonl,
+    };
+    Ok((format, output))
 }
 
 /// `out.jsonl` → `out.rejects.jsonl` (for `what` = `rejects`); `out.jsonl.gz` →
@@ -169,12 +221,14 @@ fn default_side_path(output: &Path, what: &str) -> Option<PathBuf> {
 }
 
 /// Turns the runner's outcome into an exit status: writes the report (`--report`) of a
-/// completed run and prints the summary.
+/// completed run and prints the summary, and why documents were rejected when no
+/// `--rejects` file was asked for.
 pub fn finish(
     result: Result<RunStats, newsclean_pipeline::Error>,
     summary: &ExportSummary,
     settings: &Settings,
     output: &OutputArgs,
+    export: &ExportConfig,
     clock: &report::StageClock,
 ) -> anyhow::Result<ExitStatus> {
     let stats = match result {
@@ -190,6 +244,11 @@ pub fn finish(
     }
     if !settings.is_quiet {
         print_line(&summary_line(summary, &stats));
+        if output.rejects.is_none() {
+            for line in notes::rejects(summary, export.rejects.as_deref()) {
+                print_line(&line);
+            }
+        }
     }
     Ok(ExitStatus::of_run(summary.n_rejected))
 }
@@ -204,8 +263,8 @@ fn summary_line(summary: &ExportSummary, stats: &RunStats) -> String {
     let secs = stats.elapsed.as_secs_f64();
     let mb = summary.n_bytes as f64 / 1e6;
     format!(
-        "newsclean: {} documents: {} exported, {} duplicates, {} rejected; lines removed: {}; {mb:.1} MB in {secs:.2} s ({:.1} MB/s)",
-        summary.n_seen,
+        "newsclean: {}: {} exported, {} duplicates, {} rejected; lines removed: {}; {mb:.1} MB in {secs:.2} s ({:.0} MB/s)",
+        notes::count(summary.n_seen, "document"),
         summary.n_exported,
         summary.n_duplicates,
         summary.n_rejected,

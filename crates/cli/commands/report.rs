@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use newsclean_core::{OrderedStep, Sink, Source, StageError, Transform};
-use newsclean_export::report::{StageTiming, Timings};
+use newsclean_export::report::{OutputFile, StageTiming, Timings};
 use newsclean_export::{ExportSummary, Report};
 use newsclean_pipeline::RunStats;
 
@@ -142,17 +142,25 @@ pub fn write(
     threads: usize,
     clock: &StageClock,
 ) -> anyhow::Result<()> {
+    // The report lists every file of the run, itself included.
+    let mut summary = summary.clone();
+    summary.files.push(OutputFile {
+        path: path.to_path_buf(),
+        kind: "report".to_owned(),
+        n_docs: 0,
+        n_bytes: 0,
+    });
     let report = Report {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         args: std::env::args().collect(),
         threads,
-        summary: summary.clone(),
         timings: Timings::new(
             stats.elapsed,
             summary.n_seen,
             stats.n_bytes,
             clock.timings(),
         ),
+        summary,
     };
     report
         .write(path)

@@ -16,7 +16,7 @@ use newsclean_segment::Segment;
 use super::learn::{dup_config, load_model, site_rules};
 use super::report::{Part, StageClock};
 use super::{Settings, export_config, finish, ingest_config, print_line};
-use crate::args::{CommonArgs, DedupeArgs, ExportArgs, IngestArgs};
+use crate::args::{DedupeArgs, ExportArgs, IngestArgs, SegmentArgs};
 use crate::exit::ExitStatus;
 use crate::progress::Progress;
 
@@ -105,8 +105,9 @@ pub fn dedupe(args: &DedupeArgs) -> anyhow::Result<ExitStatus> {
     pipe(&settings, source, || Dedupe::new(&settings.dedupe), sink)
 }
 
-pub fn segment(common: &CommonArgs) -> anyhow::Result<ExitStatus> {
-    let settings = Settings::new(common)?;
+pub fn segment(args: &SegmentArgs) -> anyhow::Result<ExitStatus> {
+    let mut settings = Settings::new(&args.common)?;
+    settings.segment.min_words = args.article.min_words;
     let source = frames_in(StageId::Segment, StreamKind::Marked)?;
     let sink = frames_out(StageId::Segment, StreamKind::Articles)?;
     pipe(&settings, source, || Segment::new(&settings.segment), sink)
@@ -114,10 +115,11 @@ pub fn segment(common: &CommonArgs) -> anyhow::Result<ExitStatus> {
 
 pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let settings = Settings::new(&args.common)?;
-    let progress = Progress::new(settings.is_quiet);
+    let progress = Progress::new(settings.is_quiet, "export");
     let source = frames_in(StageId::Export, StreamKind::Articles)?;
-    let mut sink = ExportSink::new(&export_config(&args.output)?)?;
-    let dup = dup_config(&args.dup, &args.output.output)?;
+    let export = export_config(&args.output)?;
+    let mut sink = ExportSink::new(&export)?;
+    let dup = dup_config(&args.dup, &export.output)?;
     let clock = StageClock::default();
     let result = Runner::new(settings.threads, settings.cancel, &progress).run_ordered(
         source,
@@ -126,5 +128,12 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
         &mut clock.time(Part::Export, &mut sink),
     );
     progress.finish();
-    finish(result, sink.summary(), &settings, &args.output, &clock)
+    finish(
+        result,
+        sink.summary(),
+        &settings,
+        &args.output,
+        &export,
+        &clock,
+    )
 }

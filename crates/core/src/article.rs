@@ -76,8 +76,11 @@ pub struct Article {
     pub title: Option<String>,
     /// The author line, when one was recognised.
     pub byline: Option<String>,
-    /// The publication date line, when one was recognised.
+    /// The publication date as ISO 8601 (`2024-03-14`, with time and zone when the date
+    /// line has them), when the date line reads as one date.
     pub published: Option<String>,
+    /// The publication date line as the page prints it, when one was recognised.
+    pub published_text: Option<String>,
     /// Summary bullets before the body, without their bullet marks.
     pub summary: Vec<String>,
     /// The body: paragraphs grouped under their sub-headings.

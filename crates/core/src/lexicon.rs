@@ -5,13 +5,13 @@
 //! characters. Blank lines and lines starting with `#` are comments. A line matches when its
 //! [`key`] matches a whole pattern; the first matching pattern in file order names the rule.
 
-use std::collections::HashMap;
+use crate::hash::FastMap;
 
 /// A parsed lexicon.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     rules: Vec<String>,
-    exact: HashMap<String, usize>,
+    exact: FastMap<String, usize>,
     wild: Vec<(Vec<String>, usize)>,
     /// Keys longer than this never match, so long lines skip the wildcard scan.
     max_len: usize,

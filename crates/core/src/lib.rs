@@ -33,7 +33,7 @@ pub use article::{Article, ArticleStats, BodyPrint, RemovedLine, Section};
 pub use doc::{
     Doc, DocStats, DupKind, Duplicate, RawDoc, RawFormat, Reject, Seq, Source as DocSource,
 };
-pub use line::{Line, MarkedDoc, Reason, Role, SiteLines, Verdict};
+pub use line::{Line, MarkedDoc, Norms, Reason, Role, SiteLines, Verdict};
 pub use markup::{Block, LineTags, Markup, PageMeta, Roles};
 pub use record::{Envelope, Record, StreamKind};
 pub use report::{NoopReporter, Reporter, StageId};

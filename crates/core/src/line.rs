@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::doc::{Doc, DocStats, Seq, Source};
 use crate::hash::stable_hash;
 use crate::markup::Markup;
-use crate::text::normalize_into;
+use crate::text::normalize_append;
 
 /// What a kept line is in the article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -134,6 +134,42 @@ pub struct SiteLines {
     pub n_line_docs: Vec<u32>,
 }
 
+/// The normalised text of every line of a document (see [`crate::text::normalize`]), in one
+/// buffer: computed once when the document is split, then shared by dedupe's rules, the
+/// classifier's features and the title picker. Blank lines have the empty string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Norms {
+    text: String,
+    /// End of each line's normal form in `text`; line `i` starts where line `i - 1` ends.
+    ends: Vec<u32>,
+}
+
+impl Norms {
+    /// The normal form of line `i`.
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    /// Lines held.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when no line is held.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Appends the normal form of one more line and returns it.
+    fn push(&mut self, line: &str) -> &str {
+        let start = self.text.len();
+        normalize_append(line, &mut self.text);
+        self.ends.push(self.text.len() as u32);
+        &self.text[start..]
+    }
+}
+
 /// A document split into lines, each with a verdict: the output of dedupe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarkedDoc {
@@ -151,6 +187,8 @@ pub struct MarkedDoc {
     pub stats: DocStats,
     /// How many documents of the site carry each line (empty without a site model).
     pub site: SiteLines,
+    /// The normal form of each line of `lines`.
+    pub norms: Norms,
     /// What the markup said about each line and the page, for a document decoded from HTML.
     pub markup: Option<Box<Markup>>,
 }
@@ -175,19 +213,23 @@ impl MarkedDoc {
 
 impl MarkedDoc {
     /// Splits a document into trimmed lines, each hashed after normalisation: blank lines are
-    /// [`Verdict::Blank`], the others [`Verdict::Undecided`]. Also returns each line's
-    /// normalised text (empty for blank lines).
-    pub fn split(doc: Doc) -> (MarkedDoc, Vec<String>) {
-        let mut lines = Vec::new();
-        let mut norms = Vec::new();
-        let mut offset = 0usize;
+    /// [`Verdict::Blank`], the others [`Verdict::Undecided`]. Each line's normal form is kept
+    /// in [`MarkedDoc::norms`].
+    pub fn split(doc: Doc) -> MarkedDoc {
         let body = doc.text.strip_suffix('\n').unwrap_or(&doc.text);
+        let n_lines = count_newlines(body.as_bytes()) + 1;
+        let mut lines = Vec::with_capacity(n_lines);
+        let mut norms = Norms {
+            text: String::with_capacity(body.len()),
+            ends: Vec::with_capacity(n_lines),
+        };
+        let mut offset = 0usize;
         for raw in body.split('\n') {
             let trimmed = raw.trim();
             let start = offset + (raw.len() - raw.trim_start().len());
             offset += raw.len() + 1;
-            let mut norm = String::new();
             let line = if trimmed.is_empty() {
+                norms.push("");
                 Line {
                     start: start as u32,
                     end: start as u32,
@@ -196,7 +238,7 @@ impl MarkedDoc {
                     score: -1.0,
                 }
             } else {
-                normalize_into(trimmed, &mut norm);
+                let norm = norms.push(trimmed);
                 let end = start + trimmed.len();
                 Line {
                     start: start as u32,
@@ -207,9 +249,8 @@ impl MarkedDoc {
                 }
             };
             lines.push(line);
-            norms.push(norm);
         }
-        let marked = MarkedDoc {
+        MarkedDoc {
             seq: doc.seq,
             id: doc.id,
             source: doc.source,
@@ -217,8 +258,18 @@ impl MarkedDoc {
             lines,
             stats: doc.stats,
             site: SiteLines::default(),
+            norms,
             markup: doc.markup,
-        };
-        (marked, norms)
+        }
     }
+
+    /// The normal form of line `i` (see [`crate::text::normalize`]).
+    pub fn norm(&self, i: usize) -> &str {
+        self.norms.get(i)
+    }
+}
+
+/// The number of `\n` bytes in `bytes`.
+fn count_newlines(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
 }

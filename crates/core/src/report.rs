@@ -32,6 +32,9 @@ pub trait Reporter: Send + Sync {
     fn on_found(&self, _n_bytes: u64) {}
     /// The input walk is complete.
     fn on_found_all(&self) {}
+    /// `n_bytes` more bytes of the input files were read, as stored: compressed bytes for a
+    /// compressed file, so that they add up to the sizes of [`Reporter::on_found`].
+    fn on_read(&self, _n_bytes: u64) {}
     /// The workers finished one document of `n_bytes` input bytes.
     fn on_processed(&self, _n_bytes: u64) {}
     /// The sink wrote one document.

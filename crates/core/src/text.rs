@@ -19,20 +19,47 @@ pub fn normalize(line: &str) -> String {
 /// Like [`normalize`], but writes into `out` (cleared first) to reuse its allocation.
 pub fn normalize_into(line: &str, out: &mut String) {
     out.clear();
+    normalize_append(line, out);
+}
+
+/// Like [`normalize`], but appends to `out`: many lines can share one buffer.
+pub fn normalize_append(line: &str, out: &mut String) {
+    let start = out.len();
     if line.is_ascii() {
-        normalize_ascii(line.as_bytes(), out);
+        normalize_ascii(line, out, start);
     } else if is_nfkc_quick(line.chars()) == IsNormalized::Yes {
-        normalize_chars(line.chars(), out);
+        normalize_chars(line.chars(), out, start);
     } else {
-        normalize_chars(line.nfkc(), out);
+        normalize_chars(line.nfkc(), out, start);
     }
 }
 
-fn normalize_ascii(bytes: &[u8], out: &mut String) {
+/// `char::is_whitespace` on an ASCII byte (vertical tab included, unlike
+/// `u8::is_ascii_whitespace`), as the general path has it.
+#[inline]
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
+}
+
+fn normalize_ascii(line: &str, out: &mut String, start: usize) {
+    let bytes = line.as_bytes();
+    // Most lines have single spaces between words and none at the ends: then normalising is
+    // a copy and an ASCII lowercase, both of which run over whole machine words.
+    let mut is_plain = true;
+    let mut prev = b' ';
+    for &b in bytes {
+        is_plain &= !(matches!(b, b'\t'..=b'\r') || (b == b' ' && prev == b' '));
+        prev = b;
+    }
+    if is_plain && prev != b' ' {
+        out.push_str(line);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     let mut pending_space = false;
     for &b in bytes {
-        if b.is_ascii_whitespace() {
-            pending_space = !out.is_empty();
+        if is_ascii_space(b) {
+            pending_space = out.len() > start;
         } else {
             if pending_space {
                 out.push(' ');
@@ -43,11 +70,11 @@ fn normalize_ascii(bytes: &[u8], out: &mut String) {
     }
 }
 
-fn normalize_chars(chars: impl Iterator<Item = char>, out: &mut String) {
+fn normalize_chars(chars: impl Iterator<Item = char>, out: &mut String, start: usize) {
     let mut pending_space = false;
     for c in chars {
         if c.is_whitespace() {
-            pending_space = !out.is_empty();
+            pending_space = out.len() > start;
             continue;
         }
         if pending_space {
@@ -78,6 +105,9 @@ fn unify(c: char) -> Option<char> {
 
 /// Counts the words of a text: maximal runs of alphanumeric characters.
 pub fn count_words(text: &str) -> usize {
+    if text.is_ascii() {
+        return count_ascii_words(text.as_bytes());
+    }
     let mut n = 0;
     let mut in_word = false;
     for c in text.chars() {
@@ -94,6 +124,9 @@ pub fn count_words(text: &str) -> usize {
 /// text written without spaces counts by characters: one word per two for Chinese and
 /// Japanese, one per five for Thai, Lao, Khmer and Myanmar.
 pub fn count_word_units(text: &str) -> usize {
+    if text.is_ascii() {
+        return count_ascii_words(text.as_bytes());
+    }
     let mut n_words = 0;
     let mut n_ideographic = 0usize;
     let mut n_syllabic = 0usize;
@@ -121,17 +154,22 @@ pub fn count_word_units(text: &str) -> usize {
     n_words + n_ideographic.div_ceil(2) + n_syllabic.div_ceil(5)
 }
 
+/// Runs of ASCII letters and digits: the words of ASCII text, by any of the counts above.
+fn count_ascii_words(bytes: &[u8]) -> usize {
+    let mut n_words = 0;
+    let mut in_word = false;
+    for &b in bytes {
+        let is_word = b.is_ascii_alphanumeric();
+        n_words += usize::from(is_word && !in_word);
+        in_word = is_word;
+    }
+    n_words
+}
+
 /// [`count_word_units`] and [`text_width`] of a text in one pass, with an ASCII fast path.
 pub fn word_units_and_width(text: &str) -> (usize, usize) {
     if text.is_ascii() {
-        let mut n_words = 0;
-        let mut in_word = false;
-        for &b in text.as_bytes() {
-            let is_word = b.is_ascii_alphanumeric();
-            n_words += usize::from(is_word && !in_word);
-            in_word = is_word;
-        }
-        return (n_words, text.len());
+        return (count_ascii_words(text.as_bytes()), text.len());
     }
     (count_word_units(text), text_width(text))
 }
@@ -151,8 +189,9 @@ pub fn text_width(text: &str) -> usize {
     n + (n_wide * 3).div_ceil(2)
 }
 
+/// How a script written without spaces between words counts in words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unspaced {
+pub enum Unspaced {
     /// Han, Hiragana, Katakana.
     Ideographic,
     /// Thai, Lao, Myanmar, Khmer.
@@ -160,7 +199,7 @@ enum Unspaced {
 }
 
 /// The scripts written without spaces between words.
-fn unspaced_script(c: char) -> Option<Unspaced> {
+pub fn unspaced_script(c: char) -> Option<Unspaced> {
     match c as u32 {
         0x3040..=0x30FF
         | 0x3400..=0x4DBF
@@ -175,17 +214,32 @@ fn unspaced_script(c: char) -> Option<Unspaced> {
 /// Separators between a headline and a site name in title tags.
 const AFFIX_SEPARATORS: [&str; 8] = [" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » "];
 
+/// The first and last position of each of [`AFFIX_SEPARATORS`] in `line`, in one pass over
+/// its spaces (each separator is a space, a mark and a space).
+fn affix_separators(line: &str) -> [Option<(usize, usize)>; AFFIX_SEPARATORS.len()] {
+    let mut found = [None; AFFIX_SEPARATORS.len()];
+    let bytes = line.as_bytes();
+    for at in memchr::memchr_iter(b' ', bytes) {
+        let rest = &line[at..];
+        for (k, sep) in AFFIX_SEPARATORS.iter().enumerate() {
+            if rest.starts_with(sep) {
+                let (first, _) = found[k].unwrap_or((at, at));
+                found[k] = Some((first, at));
+            }
+        }
+    }
+    found
+}
+
 /// The parts of a title-tag line without a site name: the text before the last separator and
 /// the text after the first one (`Title | Site` → `Title`; `Site - Title` → `Title`), for each
 /// separator the line contains; parts of fewer than two words are left out.
 pub fn strip_site_affix(line: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for sep in AFFIX_SEPARATORS {
-        if let Some(at) = line.rfind(sep) {
-            out.push(line[..at].trim());
-        }
-        if let Some(at) = line.find(sep) {
-            out.push(line[at + sep.len()..].trim());
+    for (sep, found) in AFFIX_SEPARATORS.iter().zip(affix_separators(line)) {
+        if let Some((first, last)) = found {
+            out.push(line[..last].trim());
+            out.push(line[first + sep.len()..].trim());
         }
     }
     out.retain(|part| count_words(part) >= 2);
@@ -240,9 +294,47 @@ mod tests {
             prop_assert_eq!(word_units_and_width(&s), (count_word_units(&s), text_width(&s)));
         }
 
+        /// The ASCII fast path counts what the general path counts.
+        #[test]
+        fn ascii_word_counts_agree(s in "[\\x00-\\x7F]{0,60}") {
+            let mut general = 0;
+            let mut in_word = false;
+            for c in s.chars() {
+                general += usize::from(c.is_alphanumeric() && !in_word);
+                in_word = c.is_alphanumeric();
+            }
+            prop_assert_eq!(count_words(&s), general);
+            prop_assert_eq!(count_word_units(&s), general);
+        }
+
         #[test]
         fn ascii_word_units_and_width_agree(s in "[ -~]{0,60}") {
             prop_assert_eq!(word_units_and_width(&s), (count_word_units(&s), text_width(&s)));
+        }
+    }
+
+    /// The one-pass search finds what `find` and `rfind` of each separator find.
+    fn site_affix_by_find(line: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        for sep in AFFIX_SEPARATORS {
+            if let Some(at) = line.rfind(sep) {
+                out.push(line[..at].trim());
+            }
+            if let Some(at) = line.find(sep) {
+                out.push(line[at + sep.len()..].trim());
+            }
+        }
+        out.retain(|part| count_words(part) >= 2);
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn site_affix_equals_find_and_rfind(
+            parts in proptest::collection::vec("[a-z ]{0,8}|[|:•·»–—-]{1,2}| ", 0..12)
+        ) {
+            let line = parts.concat();
+            prop_assert_eq!(strip_site_affix(&line), site_affix_by_find(&line));
         }
     }
 
@@ -262,7 +354,7 @@ mod tests {
     /// The general path, used to check that the fast paths give identical bytes.
     fn slow(line: &str) -> String {
         let mut out = String::new();
-        normalize_chars(line.nfkc(), &mut out);
+        normalize_chars(line.nfkc(), &mut out, 0);
         out
     }
 
@@ -270,6 +362,27 @@ mod tests {
         #[test]
         fn fast_paths_equal_general_path(s in "\\PC{0,40}") {
             prop_assert_eq!(normalize(&s), slow(&s));
+        }
+
+        /// ASCII lines with every kind of spacing take the copy-and-lowercase path or the
+        /// byte loop, and both give the general path's bytes.
+        #[test]
+        fn ascii_fast_path_equals_general_path(s in "[ -~\t\n\r\x0B\x0C]{0,60}") {
+            prop_assert_eq!(normalize(&s), slow(&s));
+        }
+
+        #[test]
+        fn any_ascii_equals_general_path(s in "[\x00-\x7F]{0,60}") {
+            prop_assert_eq!(normalize(&s), slow(&s));
+        }
+
+        /// Appending to a buffer that holds other lines gives the line's own normal form.
+        #[test]
+        fn append_equals_into(a in "\\PC{0,20}", s in "[ -~\t]{0,30}|\\PC{0,30}") {
+            let mut out = normalize(&a);
+            let before = out.clone();
+            normalize_append(&s, &mut out);
+            prop_assert_eq!(out, before + &normalize(&s));
         }
 
         #[test]

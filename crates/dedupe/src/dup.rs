@@ -7,8 +7,8 @@
 //! * **Exact**: the same body (summary, headings and paragraphs, each line normalised; the
 //!   title is left out so that a retitled copy still matches). Bodies under
 //!   [`MIN_NEAR_WORDS`] words include the title, so two short different pages are not merged.
-//! * **Near**: `MinHash` over 5-word shingles of the body's words ([`N_HASHES`] = 128 hash
-//!   functions), LSH with [`N_BANDS`] = 16 bands of 8 rows, then verified: the share of equal
+//! * **Near**: `MinHash` over 5-word shingles of the body's words ([`N_HASHES`] = 128 slots,
+//!   by fast similarity sketching: about one hash per shingle, see `similarity_sketch`), LSH with [`N_BANDS`] = 16 bands of 8 rows, then verified: the share of equal
 //!   `MinHash` slots (an estimate of the Jaccard similarity of the shingle sets) must reach the
 //!   threshold (default 0.8). With 16 × 8 a pair of similarity 0.8 becomes a candidate with
 //!   probability 1 − (1 − 0.8⁸)¹⁶ = 0.95, 0.85 with 0.994, 0.9 with 0.9999, while a pair of
@@ -35,7 +35,6 @@
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use newsclean_core::codec::{FrameReader, FrameWriter};
 use newsclean_core::hash::stable_hash;
@@ -120,17 +119,67 @@ pub struct Fingerprint {
     pub minhash: Option<Box<[u64; N_HASHES]>>,
 }
 
-fn seeds() -> &'static [u64; N_HASHES] {
-    static SEEDS: OnceLock<[u64; N_HASHES]> = OnceLock::new();
-    SEEDS.get_or_init(|| std::array::from_fn(|i| stable_hash(&(i as u64).to_le_bytes())))
-}
-
 /// A bijective 64-bit mixer (the splitmix64 finaliser).
 #[inline]
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// The hash of a run of word hashes (a shingle): order matters, and every word changes it.
+#[inline]
+fn shingle_hash(words: &[u64]) -> u64 {
+    let mut h = 0x9e37_79b9_7f4a_7c15u64;
+    for &w in words {
+        h = (h ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd).rotate_left(29);
+    }
+    mix(h)
+}
+
+/// The `MinHash` signature of a set of shingle hashes, by fast similarity sketching
+/// (Dahlgaard, Knudsen and Thorup 2017): in round `r`, each shingle's hash under seed `r`
+/// picks one of [`N_HASHES`] bins (its top bits) and competes for that bin's minimum with the
+/// value `r · 2⁴⁸ + low bits`, so an earlier round always wins; rounds go on until every bin
+/// holds a value. A long body fills the bins in one or two rounds (one hash per shingle and
+/// round, instead of one per shingle and slot), a short one in a few more, never fewer than
+/// the coupon collector's ~700 hashes in all.
+///
+/// Why the share of equal bins of two bodies A and B still estimates the Jaccard similarity
+/// of their shingle sets, as with [`N_HASHES`] independent hash functions: a bin's value is
+/// the minimum over the (shingle, round) pairs that land in it, and later rounds never change a
+/// filled bin, so both sketches hold the minimum over every round. Each body fills the bin by
+/// its last round, so the overall minimum of the bin over A ∪ B comes from a round both
+/// processed; the bins are equal exactly when that minimum's shingle is in A ∩ B, which
+/// happens with probability |A ∩ B| / |A ∪ B|. Plain one-permutation hashing (one round, empty
+/// bins copied from full ones) has that too, but with a short body its ~50 shingles are
+/// ~50 samples, not 128: pages that share 65 % of their shingles came out as 0.8-similar.
+fn similarity_sketch(shingles: &[u64]) -> Box<[u64; N_HASHES]> {
+    const BIN_BITS: u32 = N_HASHES.trailing_zeros();
+    const VALUE_BITS: u32 = 48;
+    const EMPTY: u64 = u64::MAX;
+    let mut bins = Box::new([EMPTY; N_HASHES]);
+    if shingles.is_empty() {
+        return bins;
+    }
+    let mut n_empty = N_HASHES;
+    let mut round = 0u64;
+    while n_empty > 0 {
+        let seed = mix(round.wrapping_add(0x5bd1_e995));
+        for &shingle in shingles {
+            let h = mix(shingle ^ seed);
+            let bin = (h >> (64 - BIN_BITS)) as usize;
+            let value = (round << VALUE_BITS) | (h & ((1 << VALUE_BITS) - 1));
+            if bins[bin] == EMPTY {
+                n_empty -= 1;
+                bins[bin] = value;
+            } else if value < bins[bin] {
+                bins[bin] = value;
+            }
+        }
+        round += 1;
+    }
+    bins
 }
 
 impl From<Fingerprint> for BodyPrint {
@@ -199,11 +248,20 @@ pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
         normalize_into(line, &mut norm);
         body.push_str(&norm);
         body.push('\n');
-        words.extend(
-            norm.split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(|w| stable_hash(w.as_bytes())),
-        );
+        if norm.is_ascii() {
+            words.extend(
+                norm.as_bytes()
+                    .split(|b| !b.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(stable_hash),
+            );
+        } else {
+            words.extend(
+                norm.split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| stable_hash(w.as_bytes())),
+            );
+        }
     }
     if words.is_empty() {
         return None;
@@ -222,22 +280,12 @@ pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
         });
     }
     let exact = stable_hash(body.as_bytes());
-    let seeds = seeds();
-    let mut mins = Box::new([u64::MAX; N_HASHES]);
-    let mut bytes = [0u8; 8 * SHINGLE];
-    for window in words.windows(SHINGLE) {
-        for (k, w) in window.iter().enumerate() {
-            bytes[8 * k..8 * k + 8].copy_from_slice(&w.to_le_bytes());
-        }
-        let shingle = stable_hash(&bytes);
-        for (m, &seed) in mins.iter_mut().zip(seeds) {
-            *m = (*m).min(mix(shingle ^ seed));
-        }
-    }
+    let shingles: Vec<u64> = words.windows(SHINGLE).map(shingle_hash).collect();
+    let minhash = similarity_sketch(&shingles);
     Some(Fingerprint {
         exact,
         n_words,
-        minhash: Some(mins),
+        minhash: Some(minhash),
     })
 }
 
@@ -670,6 +718,87 @@ mod tests {
         // 1 % of the words changed: about 5 % of 5-word shingles, Jaccard about 0.9.
         let s = DupIndex::similarity(&sa, &sb);
         assert!((0.8..0.98).contains(&s), "{s}");
+    }
+
+    /// The signature of a body, as the index stores it.
+    fn slots(seq: u64, body: &str) -> Vec<u16> {
+        let Record::Article(article) = article(seq, body) else {
+            unreachable!()
+        };
+        let print = fingerprint(&article).unwrap();
+        print.minhash.unwrap().iter().map(|&m| slot(m)).collect()
+    }
+
+    /// The exact Jaccard similarity of two bodies' 5-word shingle sets.
+    fn exact_jaccard(a: &str, b: &str) -> f32 {
+        let shingles = |text: &str| -> std::collections::HashSet<Vec<String>> {
+            let words: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+            words.windows(SHINGLE).map(<[String]>::to_vec).collect()
+        };
+        let (a, b) = (shingles(a), shingles(b));
+        a.intersection(&b).count() as f32 / a.union(&b).count() as f32
+    }
+
+    /// The sketch estimates the Jaccard similarity as well as 128 independent hash functions
+    /// would (standard error about 0.04 at 0.5): on bodies from 20 to 2000 words that share
+    /// from nothing to everything, the mean error stays small and no single estimate is far
+    /// off, short bodies included.
+    #[test]
+    fn sketch_estimates_follow_exact_jaccard() {
+        let mut errors = Vec::new();
+        for (case, n_words) in [20usize, 40, 80, 200, 500, 2000].into_iter().enumerate() {
+            let base = words(100 + case as u64, n_words);
+            let base_words: Vec<&str> = base.split(' ').collect();
+            for share in [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0] {
+                // Keep the first `share` of the words, replace the rest with other words.
+                let keep = (share * n_words as f64) as usize;
+                let other = words(900 + case as u64, n_words - keep);
+                let changed = base_words[..keep]
+                    .iter()
+                    .copied()
+                    .chain(other.split(' ').filter(|w| !w.is_empty()))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let exact = exact_jaccard(&base, &changed);
+                let estimate = DupIndex::similarity(&slots(0, &base), &slots(1, &changed));
+                errors.push((estimate - exact).abs());
+                assert!(
+                    (estimate - exact).abs() < 0.15,
+                    "{n_words} words, share {share}: exact {exact}, estimate {estimate}"
+                );
+            }
+        }
+        let mean = errors.iter().sum::<f32>() / errors.len() as f32;
+        assert!(mean < 0.04, "mean absolute error {mean}");
+    }
+
+    /// On short bodies the estimates are unbiased and spread no more than with 128 independent
+    /// hash functions: 300 pairs of ~50-word pages that differ in one word used twice (Jaccard
+    /// about 0.6), as a site's pages with one name changed do. Measured: bias 0.004, standard
+    /// deviation 0.029 (sqrt(J(1-J)/128) = 0.043 for independent slots). Plain one-permutation
+    /// hashing (one round, empty bins copied from full ones) gave bias -0.019 and 0.044, and
+    /// one pair of such test pages then came out 0.805-similar, a near duplicate.
+    #[test]
+    fn short_bodies_are_estimated_as_tightly_as_long_ones() {
+        let page = |word: &str| {
+            format!(
+                "The city council approved the {word} budget on Tuesday after a long debate about \
+                 schools, roads and the cost of public transport in the coming year.\n\
+                 Members of the opposition said the {word} plan would raise taxes, while the mayor \
+                 argued that the spending was needed to repair old bridges and buildings."
+            )
+        };
+        let mut errors = Vec::new();
+        for i in 0..300 {
+            let (a, b) = (page(&format!("alpha{i}")), page(&format!("beta{i}")));
+            let exact = exact_jaccard(&a.replace('\n', " "), &b.replace('\n', " "));
+            errors.push(DupIndex::similarity(&slots(0, &a), &slots(1, &b)) - exact);
+        }
+        let n = errors.len() as f32;
+        let mean = errors.iter().sum::<f32>() / n;
+        let sd = (errors.iter().map(|e| (e - mean).powi(2)).sum::<f32>() / n).sqrt();
+        assert!(mean.abs() < 0.015, "bias {mean}");
+        assert!(sd < 0.04, "standard deviation {sd}");
     }
 
     #[test]

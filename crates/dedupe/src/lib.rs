@@ -32,13 +32,12 @@
 pub mod dup;
 pub mod site;
 
-use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use newsclean_core::lexicon::Lexicon;
 use newsclean_core::text::{count_words, normalize_into, strip_site_affix};
 use newsclean_core::{
-    Doc, Line, MarkedDoc, Reason, Record, StageError, StageId, Transform, Verdict,
+    Doc, Line, MarkedDoc, Norms, Reason, Record, StageError, StageId, Transform, Verdict,
 };
 
 /// Settings of per-document dedupe.
@@ -87,6 +86,8 @@ impl Transform for Dedupe {
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
         match record {
             Record::Doc(doc) => Ok(Record::Marked(mark_with(doc, &self.config))),
+            // A document pass 1 already split (`newsclean run` keeps them in its spool).
+            Record::Marked(marked) => Ok(Record::Marked(mark_split(marked, &self.config))),
             Record::Reject(_) => Ok(record),
             other => Err(StageError::new(
                 StageId::Dedupe,
@@ -103,25 +104,30 @@ pub fn mark(doc: Doc) -> MarkedDoc {
 
 /// Splits, normalises and marks one document, with the site model when `config` has one.
 pub fn mark_with(doc: Doc, config: &DedupeConfig) -> MarkedDoc {
+    mark_split(MarkedDoc::split(doc), config)
+}
+
+/// Marks a document fresh from [`MarkedDoc::split`] (every line blank or undecided), with
+/// the site model when `config` has one.
+pub fn mark_split(mut marked: MarkedDoc, config: &DedupeConfig) -> MarkedDoc {
     let lexicon = boilerplate_lexicon();
-    let (mut marked, norms) = MarkedDoc::split(doc);
-    for (line, norm) in marked.lines.iter_mut().zip(&norms) {
+    for (i, line) in marked.lines.iter_mut().enumerate() {
         if line.verdict == Verdict::Undecided {
-            if let Some(rule) = lexicon.lookup(norm) {
+            if let Some(rule) = lexicon.lookup(marked.norms.get(i)) {
                 line.verdict = Verdict::Removed(Reason::Boilerplate(rule.to_owned()));
             }
         }
     }
-    mark_headline(&marked.text, &mut marked.lines, &norms);
+    mark_headline(&marked.text, &mut marked.lines, &marked.norms);
     mark_repeats(&mut marked.lines);
     if let Some(model) = &config.site {
-        site::mark_template(&mut marked, &norms, model, &config.rules);
+        site::mark_template(&mut marked, model, &config.rules);
     }
     marked
 }
 
 /// Finds the headline and keeps one copy of it.
-fn mark_headline(text: &str, lines: &mut [Line], norms: &[String]) {
+fn mark_headline(text: &str, lines: &mut [Line], norms: &Norms) {
     let alive: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].verdict.is_alive())
         .collect();
@@ -130,7 +136,7 @@ fn mark_headline(text: &str, lines: &mut [Line], norms: &[String]) {
     let mut keys: Vec<(usize, String)> = Vec::new();
     let mut scratch = String::new();
     for &i in head.iter().rev() {
-        keys.push((i, norms[i].clone()));
+        keys.push((i, norms.get(i).to_owned()));
         let line = &text[lines[i].start as usize..lines[i].end as usize];
         for part in strip_site_affix(line) {
             normalize_into(part, &mut scratch);
@@ -138,7 +144,7 @@ fn mark_headline(text: &str, lines: &mut [Line], norms: &[String]) {
         }
     }
     let is_copy = |j: usize, key: &str| {
-        norms[j] == key
+        norms.get(j) == key
             || (head.contains(&j) && keys.iter().any(|(k, variant)| *k == j && variant == key))
     };
     let mut chosen = keys
@@ -160,7 +166,7 @@ fn mark_headline(text: &str, lines: &mut [Line], norms: &[String]) {
     let keep = copies
         .iter()
         .copied()
-        .find(|&j| norms[j] == key)
+        .find(|&j| norms.get(j) == key)
         .unwrap_or(copies[0]);
     for j in copies {
         lines[j].verdict = if j == keep {
@@ -172,16 +178,16 @@ fn mark_headline(text: &str, lines: &mut [Line], norms: &[String]) {
 }
 
 /// The most repeated line of three or more words among the first live lines, if any repeats.
-fn most_repeated_title_like(alive: &[usize], norms: &[String]) -> Option<String> {
+fn most_repeated_title_like(alive: &[usize], norms: &Norms) -> Option<String> {
     let top = &alive[..alive.len().min(30)];
     let mut best: Option<(usize, &str)> = None;
     for (n, &i) in top.iter().enumerate() {
-        let key = norms[i].as_str();
+        let key = norms.get(i);
         let n_words = count_words(key);
-        if !(3..=40).contains(&n_words) || top[..n].iter().any(|&j| norms[j] == key) {
+        if !(3..=40).contains(&n_words) || top[..n].iter().any(|&j| norms.get(j) == key) {
             continue;
         }
-        let count = top.iter().filter(|&&j| norms[j] == key).count();
+        let count = top.iter().filter(|&&j| norms.get(j) == key).count();
         if count >= 2 && best.is_none_or(|(c, _)| count > c) {
             best = Some((count, key));
         }
@@ -191,7 +197,8 @@ fn most_repeated_title_like(alive: &[usize], norms: &[String]) -> Option<String>
 
 /// Marks every later copy of a live line as a repeat.
 fn mark_repeats(lines: &mut [Line]) {
-    let mut seen = HashSet::with_capacity(lines.len());
+    let mut seen = newsclean_core::hash::FastSet::default();
+    seen.reserve(lines.len());
     for line in lines.iter_mut() {
         match line.verdict {
             Verdict::Undecided | Verdict::TitleCandidate

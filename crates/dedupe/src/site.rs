@@ -372,7 +372,7 @@ impl Transform for LineHasher {
     type Item = Record;
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
         match record {
-            Record::Doc(doc) => Ok(Record::Marked(MarkedDoc::split(doc).0)),
+            Record::Doc(doc) => Ok(Record::Marked(MarkedDoc::split(doc))),
             Record::Reject(_) => Ok(record),
             other => Err(StageError::new(
                 StageId::Dedupe,
@@ -461,12 +461,7 @@ fn doc_key(sorted_hashes: &[u64]) -> u64 {
 const MAX_LIST: usize = 12;
 
 /// Records the site counts of every line and removes the site's template lines.
-pub fn mark_template(
-    marked: &mut MarkedDoc,
-    norms: &[String],
-    model: &SiteModel,
-    rules: &SiteRules,
-) {
+pub fn mark_template(marked: &mut MarkedDoc, model: &SiteModel, rules: &SiteRules) {
     let Some(group) = model.group_of(&marked.id, marked.source.url.as_deref()) else {
         marked.site = SiteLines::default();
         return;
@@ -495,7 +490,8 @@ pub fn mark_template(
     let short = rules.threshold(group.n_docs, false);
     let prose = rules.threshold(group.n_docs, true);
     for (i, &n) in n_line_docs.iter().enumerate() {
-        if marked.lines[i].verdict != Verdict::Undecided {
+        // Most lines are on too few pages to be template whatever their shape.
+        if marked.lines[i].verdict != Verdict::Undecided || n < short.min(prose) {
             continue;
         }
         let need = if is_clear_prose(marked.line_text(i)) {
@@ -507,7 +503,7 @@ pub fn mark_template(
             marked.lines[i].verdict = Verdict::Removed(Reason::SiteTemplate);
         }
     }
-    mark_lists(marked, norms);
+    mark_lists(marked);
     marked.site = SiteLines {
         n_docs: group.n_docs,
         n_line_docs,
@@ -522,13 +518,13 @@ pub fn mark_template(
 /// Measured on the dev benchmark: also taking lists under any template heading when most of
 /// their lines occur on other pages (rotating titles) took menus and the article's own short
 /// lines with them (F1 0.908 instead of 0.919), so the heading must name a list.
-fn mark_lists(marked: &mut MarkedDoc, norms: &[String]) {
+fn mark_lists(marked: &mut MarkedDoc) {
     let lexicon = list_headings();
     let mut i = 0;
     while i < marked.lines.len() {
         let is_heading = marked.lines[i].verdict == Verdict::Removed(Reason::SiteTemplate)
             && count_word_units(marked.line_text(i)) <= 6
-            && lexicon.lookup(&norms[i]).is_some();
+            && lexicon.lookup(marked.norm(i)).is_some();
         if !is_heading {
             i += 1;
             continue;

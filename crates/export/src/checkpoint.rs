@@ -13,7 +13,7 @@ use crate::report::{TopLine, TopLines};
 use crate::{Error, ExportConfig, ExportSummary};
 
 /// The checkpoint format; a file of another version is not trusted.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// What a resumed run needs to go on where the last checkpoint was taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,6 +24,7 @@ use parquet::file::properties::WriterProperties;
 use crate::atomic::PendingFile;
 use crate::fields::{Field, Row};
 use crate::output::Output;
+use crate::schema::{self as shapes, Schema as Shape};
 use crate::{Error, RowFile};
 
 /// Rows per Arrow batch handed to the writer.
@@ -77,6 +78,7 @@ fn column_type(field: Field, has_sentences: bool) -> Option<(DataType, bool)> {
         | Field::Title
         | Field::Byline
         | Field::Published
+        | Field::PublishedText
         | Field::Meta => (DataType::Utf8, true),
         Field::NWords | Field::NLines | Field::NKept | Field::NBytes => (DataType::Int64, false),
         Field::Summary | Field::Related => (list(DataType::Utf8), false),
@@ -163,6 +165,7 @@ impl Column {
                 Field::Title => article.title.as_deref(),
                 Field::Byline => article.byline.as_deref(),
                 Field::Published => article.published.as_deref(),
+                Field::PublishedText => article.published_text.as_deref(),
                 Field::Meta => article.source.meta.as_deref(),
                 _ => unreachable!("{field} is not a string column"),
             }),
@@ -246,6 +249,8 @@ impl Column {
 pub(crate) struct ParquetFile {
     writer: ArrowWriter<Output>,
     schema: SchemaRef,
+    /// A corpus tool's record shape, whose columns are all strings; else `fields`.
+    shape: Shape,
     fields: Vec<Field>,
     columns: Vec<Column>,
     n_rows: usize,
@@ -265,8 +270,32 @@ impl ParquetFile {
         path: &Path,
         fields: &[Field],
         has_sentences: bool,
+        shape: Shape,
     ) -> Result<ParquetFile, Error> {
-        let schema = Arc::new(schema(fields, has_sentences)?);
+        let (schema, columns) = match shape.columns() {
+            None => (
+                schema(fields, has_sentences)?,
+                fields
+                    .iter()
+                    .map(|&f| Column::new(f, has_sentences))
+                    .collect(),
+            ),
+            Some(names) => (
+                Schema::new(
+                    names
+                        .iter()
+                        .map(|&name| {
+                            ArrowField::new(name, DataType::Utf8, !matches!(name, "id" | "text"))
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                names
+                    .iter()
+                    .map(|_| Column::Str(StringBuilder::new()))
+                    .collect(),
+            ),
+        };
+        let schema = Arc::new(schema);
         let properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(
                 ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
@@ -281,11 +310,9 @@ impl ParquetFile {
         Ok(ParquetFile {
             writer,
             schema,
+            shape,
             fields: fields.to_vec(),
-            columns: fields
-                .iter()
-                .map(|&f| Column::new(f, has_sentences))
-                .collect(),
+            columns,
             n_rows: 0,
             n_bytes: 0,
             path: path.to_path_buf(),
@@ -311,8 +338,17 @@ impl ParquetFile {
 
 impl RowFile for ParquetFile {
     fn write(&mut self, row: &Row<'_>) -> Result<(), Error> {
-        for (column, &field) in self.columns.iter_mut().zip(&self.fields) {
-            column.append(field, row);
+        if self.shape == Shape::Newsclean {
+            for (column, &field) in self.columns.iter_mut().zip(&self.fields) {
+                column.append(field, row);
+            }
+        } else {
+            let shaped = shapes::shape(row, self.shape);
+            for (column, value) in self.columns.iter_mut().zip(&shaped.values) {
+                if let Column::Str(builder) = column {
+                    builder.append_option(shapes::as_text(value));
+                }
+            }
         }
         self.n_rows += 1;
         self.n_bytes += row.text.len();

@@ -26,8 +26,10 @@ pub enum Field {
     Title,
     /// The author line.
     Byline,
-    /// The publication date line.
+    /// The publication date as ISO 8601, when the date line reads as one.
     Published,
+    /// The publication date line as the page prints it.
+    PublishedText,
     /// Summary bullets (a list).
     Summary,
     /// Sections: `heading`, `paragraphs` (and `sentences` with `--sentences`).
@@ -55,7 +57,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in the order `--help` lists them.
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 21] = [
         Field::Id,
         Field::Url,
         Field::Site,
@@ -65,6 +67,7 @@ impl Field {
         Field::Title,
         Field::Byline,
         Field::Published,
+        Field::PublishedText,
         Field::Summary,
         Field::Sections,
         Field::Related,
@@ -90,6 +93,7 @@ impl Field {
             Field::Title => "title",
             Field::Byline => "byline",
             Field::Published => "published",
+            Field::PublishedText => "published_text",
             Field::Summary => "summary",
             Field::Sections => "sections",
             Field::Related => "related",
@@ -107,10 +111,13 @@ impl Field {
     /// The columns of JSONL by default: the schema documented in the crate docs.
     pub const JSONL: &'static [Field] = &[
         Field::Id,
+        // Top level, where parquet and csv have it too (and also in `source`, as before).
+        Field::Url,
         Field::Source,
         Field::Title,
         Field::Byline,
         Field::Published,
+        Field::PublishedText,
         Field::Summary,
         Field::Sections,
         Field::Related,
@@ -137,6 +144,7 @@ impl Field {
         Field::Title,
         Field::Byline,
         Field::Published,
+        Field::PublishedText,
         Field::Summary,
         Field::Sections,
         Field::Related,

@@ -22,12 +22,13 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bott
 table{border-collapse:collapse;width:100%;font-size:13px;background:#fff}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3;vertical-align:top}
 th{background:#eceff3}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-ol{margin:0;padding-left:20px}li{margin:1px 0}svg text{font-size:12px;fill:#1d2330}
+ol{margin:0;padding-left:20px}li{margin:1px 0}svg{max-width:100%;height:auto}svg text{font-size:14px;fill:#1d2330}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
 ";
 
 const BLUE: &str = "#4c78a8";
 const ORANGE: &str = "#f58518";
+const RED: &str = "#e45756";
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -76,19 +77,36 @@ fn bytes(n: u64) -> String {
     }
 }
 
+/// Axis ticks at round values for counts up to `max`: a step of 1, 2 or 5 times a power of
+/// ten, and how many steps reach `max` (at most 5; at least 1).
+fn round_ticks(max: u64) -> (u64, u64) {
+    let max = max.max(1);
+    let mut power = 1u64;
+    loop {
+        for factor in [1, 2, 5] {
+            let step = factor * power;
+            let n = max.div_ceil(step);
+            if n <= 5 {
+                return (step, n);
+            }
+        }
+        power *= 10;
+    }
+}
+
 /// A horizontal bar chart of labelled values.
 fn bar_chart(rows: &[(String, f64, String)], color: &str) -> String {
     if rows.is_empty() {
         return "<p class=\"muted\">Nothing to show.</p>".to_owned();
     }
-    let label_w = 170.0;
-    let bar_w = 420.0;
-    let row_h = 22.0;
+    let label_w = 260.0;
+    let bar_w = 640.0;
+    let row_h = 28.0;
     let height = row_h * rows.len() as f64 + 8.0;
     let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(1e-9);
     let mut svg = format!(
         "<svg role=\"img\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\">",
-        w = label_w + bar_w + 110.0
+        w = label_w + bar_w + 120.0
     );
     for (i, (label, value, shown)) in rows.iter().enumerate() {
         let y = i as f64 * row_h + 4.0;
@@ -99,7 +117,7 @@ fn bar_chart(rows: &[(String, f64, String)], color: &str) -> String {
              <rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" height=\"{bh}\" fill=\"{color}\"><title>{label}: {shown}</title></rect>\
              <text x=\"{vx:.1}\" y=\"{ty}\">{shown}</text>",
             lx = label_w - 8.0,
-            ty = y + 14.0,
+            ty = y + 17.0,
             bh = row_h - 6.0,
             vx = label_w + w + 6.0,
             label = escape(label),
@@ -119,26 +137,28 @@ fn length_chart(before: &[u64], after: &[u64]) -> String {
         return "<p class=\"muted\">No articles.</p>".to_owned();
     };
     let n_bins = hi - lo + 1;
-    let (left, top, plot_h, group_w) = (50.0, 10.0, 200.0, 44.0);
+    let (left, top, plot_h, group_w) = (64.0, 12.0, 320.0, 60.0);
     let width = left + group_w * n_bins as f64 + 10.0;
-    let height = top + plot_h + 60.0;
-    let max = (lo..=hi)
+    let height = top + plot_h + 70.0;
+    let highest = (lo..=hi)
         .map(|k| before[k].max(after[k]))
         .max()
         .unwrap_or(1)
-        .max(1) as f64;
+        .max(1);
+    let (step, n_ticks) = round_ticks(highest);
+    let max = (step * n_ticks) as f64;
     let mut svg = format!(
         "<svg role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">"
     );
-    for tick in 0..=4 {
-        let value = max * f64::from(tick) / 4.0;
-        let y = top + plot_h - plot_h * f64::from(tick) / 4.0;
+    for tick in 0..=n_ticks {
+        let value = num(step * tick);
+        let y = top + plot_h - plot_h * tick as f64 / n_ticks as f64;
         let _ = write!(
             svg,
             "<line x1=\"{left}\" x2=\"{width}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#eceff3\"/>\
-             <text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\">{value:.0}</text>",
+             <text x=\"{tx}\" y=\"{ty:.1}\" text-anchor=\"end\">{value}</text>",
             tx = left - 6.0,
-            ty = y + 4.0,
+            ty = y + 5.0,
         );
     }
     for (g, k) in (lo..=hi).enumerate() {
@@ -155,8 +175,8 @@ fn length_chart(before: &[u64], after: &[u64]) -> String {
             let h = series[k] as f64 / max * plot_h;
             let _ = write!(
                 svg,
-                "<rect x=\"{bx:.1}\" y=\"{y:.1}\" width=\"17\" height=\"{h:.1}\" fill=\"{color}\"><title>{name} {label}+: {n}</title></rect>",
-                bx = x + s as f64 * 18.0,
+                "<rect x=\"{bx:.1}\" y=\"{y:.1}\" width=\"24\" height=\"{h:.1}\" fill=\"{color}\"><title>{name} {label}+: {n}</title></rect>",
+                bx = x + s as f64 * 25.0,
                 y = top + plot_h - h,
                 n = series[k],
             );
@@ -164,8 +184,8 @@ fn length_chart(before: &[u64], after: &[u64]) -> String {
         let _ = write!(
             svg,
             "<text x=\"{tx:.1}\" y=\"{ty}\" text-anchor=\"end\" transform=\"rotate(-35 {tx:.1} {ty})\">{label}</text>",
-            tx = x + 22.0,
-            ty = top + plot_h + 16.0,
+            tx = x + 30.0,
+            ty = top + plot_h + 18.0,
         );
     }
     svg.push_str("</svg>");
@@ -278,6 +298,22 @@ fn charts(html: &mut String, report: &Report) {
         num(s.n_lines)
     );
 
+    html.push_str("<h2>Rejects, by reason</h2><div class=\"panel\">");
+    let mut rejects: Vec<(&String, &u64)> = s.rejects_by_reason.iter().collect();
+    rejects.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let rows: Vec<(String, f64, String)> = rejects
+        .iter()
+        .map(|(reason, n)| ((*reason).clone(), **n as f64, num(**n)))
+        .collect();
+    if rows.is_empty() {
+        html.push_str("<p class=\"muted\">None: no document was rejected.</p></div>");
+    } else {
+        html.push_str(&bar_chart(&rows, RED));
+        html.push_str(
+            "<p class=\"muted\">Numbers in a reason are shown as N; the rejects file has each document.</p></div>",
+        );
+    }
+
     let _ = write!(
         html,
         "<h2>Document length, before and after</h2><div class=\"panel\">\
@@ -363,14 +399,26 @@ fn tables(html: &mut String, report: &Report) {
     }
 
     if !s.files.is_empty() {
-        html.push_str("<h2>Output files</h2><table><thead><tr><th>file</th><th class=\"n\">articles</th><th class=\"n\">size</th></tr></thead><tbody>");
+        html.push_str("<h2>Output files</h2><table><thead><tr><th>file</th><th>holds</th><th class=\"n\">records</th><th class=\"n\">size</th></tr></thead><tbody>");
         for file in &s.files {
+            let path = file.path.display().to_string();
+            let is_sized =
+                path != "-" && !matches!(file.kind.as_str(), "articles directory" | "report");
             let _ = write!(
                 html,
-                "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                escape(&file.path.display().to_string()),
-                num(file.n_docs),
-                bytes(file.n_bytes)
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&path),
+                escape(&file.kind),
+                if file.kind == "report" {
+                    "–".to_owned()
+                } else {
+                    num(file.n_docs)
+                },
+                if is_sized {
+                    bytes(file.n_bytes)
+                } else {
+                    "–".to_owned()
+                }
             );
         }
         html.push_str("</tbody></table>");
@@ -389,6 +437,12 @@ mod tests {
         assert_eq!(bytes(512), "512 B");
         assert_eq!(bytes(1536), "1.5 KB");
         assert_eq!(bytes(2048), "2 KB");
+        assert_eq!(round_ticks(0), (1, 1));
+        assert_eq!(round_ticks(3), (1, 3));
+        assert_eq!(round_ticks(7), (2, 4));
+        assert_eq!(round_ticks(37), (10, 4));
+        assert_eq!(round_ticks(1234), (500, 3));
+        assert_eq!(round_ticks(100), (20, 5));
         assert_eq!(
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"

@@ -93,6 +93,7 @@ pub(crate) fn serialize_field<S: SerializeMap>(
         Field::Title => map.serialize_entry(key, &article.title),
         Field::Byline => map.serialize_entry(key, &article.byline),
         Field::Published => map.serialize_entry(key, &article.published),
+        Field::PublishedText => map.serialize_entry(key, &article.published_text),
         Field::Summary => map.serialize_entry(key, &article.summary),
         Field::Sections => map.serialize_entry(key, &sections(row)),
         Field::Related => map.serialize_entry(key, &article.related),

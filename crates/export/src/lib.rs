@@ -12,12 +12,15 @@
 //! [`output::shard_path`]), each complete and valid on its own.
 //!
 //! The JSONL schema (one object per line; `null` where a field is unknown):
-//! `id`, `source` (`path`, and `member`/`url` when known), `title`, `byline`, `published`,
+//! `id`, `url` (where parquet and csv have it), `source` (`path`, and `member`/`url` when
+//! known), `title`, `byline`, `published`
+//! (ISO 8601), `published_text` (the date line as printed),
 //! `summary` (list), `sections` (list of `{heading, paragraphs}`, plus `sentences` with
 //! [`ExportConfig::has_sentences`]), `related` (list), `text` (title, summary, headings and
 //! paragraphs joined by `\n`), `stats`, and `meta` (the input record's other fields, only
 //! when it had some). [`ExportConfig::fields`] picks other columns; see [`Field`] for all of
-//! them, [`columnar`] for the Parquet types and [`table`] for CSV. Rejects are written as
+//! them, [`columnar`] for the Parquet types and [`table`] for CSV; [`ExportConfig::schema`]
+//! writes Dolma's or datatrove's record shape instead (see [`schema`]). Rejects are written as
 //! `{id, source, reason}` ([`ExportConfig::rejects`]) and dropped duplicates as
 //! `{id, duplicate_of, kind, similarity}` ([`ExportConfig::duplicates`]), one per line.
 //!
@@ -58,6 +61,7 @@ pub mod html;
 mod json;
 pub mod output;
 pub mod report;
+pub mod schema;
 pub mod sentences;
 pub mod table;
 pub mod tree;
@@ -76,6 +80,7 @@ use crate::fields::Row;
 pub use crate::fields::{Field, UnknownField};
 use crate::output::{Compression, Output, Stream, is_stdout, shard_path};
 pub use crate::report::{ExportSummary, Report};
+pub use crate::schema::Schema;
 use crate::tree::TreeKind;
 
 /// How many documents a resumable sink writes between two checkpoints.
@@ -111,6 +116,29 @@ impl Format {
         }
     }
 
+    /// The format a file name asks for by its extension (before `.gz`, `.zst` or `.zstd`):
+    /// `.jsonl`, `.ndjson` and `.json` (JSON Lines, as corpus tools write it), `.parquet`,
+    /// `.csv`, `.md` and `.markdown`, `.bin` and `.bincode`; `None` for any other name and
+    /// for `-`.
+    pub fn of_path(path: &Path) -> Option<Format> {
+        if is_stdout(path) {
+            return None;
+        }
+        let plain = match Compression::of(path) {
+            Compression::None => path.to_path_buf(),
+            _ => path.with_extension(""),
+        };
+        let ext = plain.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "jsonl" | "ndjson" | "json" => Format::Jsonl,
+            "parquet" => Format::Parquet,
+            "csv" => Format::Csv,
+            "md" | "markdown" => Format::Markdown,
+            "bin" | "bincode" => Format::Bincode,
+            _ => return None,
+        })
+    }
+
     /// The columns written when none are chosen; `None` for formats without columns.
     pub fn default_fields(self) -> Option<&'static [Field]> {
         match self {
@@ -144,6 +172,9 @@ pub struct ExportConfig {
     pub max_docs_per_file: Option<u64>,
     /// Split paragraphs into sentences (`sentences` in each section).
     pub has_sentences: bool,
+    /// The shape of an article record (JSONL and Parquet): newsclean's columns, Dolma's or
+    /// datatrove's.
+    pub schema: Schema,
 }
 
 impl ExportConfig {
@@ -157,6 +188,7 @@ impl ExportConfig {
             fields: None,
             max_docs_per_file: None,
             has_sentences: false,
+            schema: Schema::Newsclean,
         }
     }
 }
@@ -213,6 +245,15 @@ pub enum Error {
     /// Sharding was asked for a format that is not a list of rows, or for standard output.
     #[error("max docs per file applies to jsonl, csv and parquet files, not to {0}")]
     ShardingUnsupported(String),
+    /// A corpus tool's record shape was asked for a format other than jsonl and parquet, or
+    /// with fields.
+    #[error("the {schema} schema applies to jsonl and parquet without --fields, not to {what}")]
+    SchemaUnsupported {
+        /// The schema's name.
+        schema: &'static str,
+        /// What it was asked with.
+        what: String,
+    },
     /// `max_docs_per_file` is 0.
     #[error("max docs per file must be at least 1")]
     ZeroShardSize,
@@ -258,13 +299,17 @@ pub(crate) trait RowFile: Send {
 struct JsonlFile {
     out: Stream,
     fields: Vec<Field>,
+    schema: Schema,
     line: Vec<u8>,
 }
 
 impl RowFile for JsonlFile {
     fn write(&mut self, row: &Row<'_>) -> Result<(), Error> {
         self.line.clear();
-        json::write_row(&mut self.line, &self.fields, row);
+        match self.schema {
+            Schema::Newsclean => json::write_row(&mut self.line, &self.fields, row),
+            schema => schema::write_json(&mut self.line, schema, &schema::shape(row, schema)),
+        }
         self.line.push(b'\n');
         self.out
             .write_all(&self.line)
@@ -336,6 +381,7 @@ struct RowFiles {
     base: PathBuf,
     fields: Vec<Field>,
     has_sentences: bool,
+    schema: Schema,
     max_docs_per_file: Option<u64>,
     current: Option<Box<dyn RowFile>>,
     current_path: PathBuf,
@@ -358,6 +404,7 @@ impl RowFiles {
             Format::Jsonl => Box::new(JsonlFile {
                 out: stream()?,
                 fields: self.fields.clone(),
+                schema: self.schema,
                 line: Vec::new(),
             }),
             Format::Csv => Box::new(table::CsvFile::create(
@@ -370,6 +417,7 @@ impl RowFiles {
                 &path,
                 &self.fields,
                 self.has_sentences,
+                self.schema,
             )?),
             Format::Markdown | Format::Text | Format::Bincode => {
                 unreachable!("{} has no row files", self.format.name())
@@ -399,6 +447,7 @@ impl RowFiles {
                 pending,
                 report::OutputFile {
                     path: self.current_path.clone(),
+                    kind: "articles".to_owned(),
                     n_docs: self.n_in_current,
                     n_bytes,
                 },
@@ -486,7 +535,21 @@ fn validate(config: &ExportConfig) -> Result<Vec<Field>, Error> {
             return Err(Error::BadFields);
         }
     }
-    if format == Format::Parquet {
+    if config.schema != Schema::Newsclean {
+        let what = if config.fields.is_some() {
+            Some("--fields".to_owned())
+        } else if !matches!(format, Format::Jsonl | Format::Parquet) {
+            Some(format.name().to_owned())
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(Error::SchemaUnsupported {
+                schema: config.schema.name(),
+                what,
+            });
+        }
+    } else if format == Format::Parquet {
         columnar::schema(&fields, config.has_sentences)?;
     }
     if let Some(max) = config.max_docs_per_file {
@@ -594,6 +657,7 @@ impl ExportSink {
                     base: config.output.clone(),
                     fields,
                     has_sentences: config.has_sentences,
+                    schema: config.schema,
                     max_docs_per_file: config.max_docs_per_file,
                     current: None,
                     current_path: PathBuf::new(),
@@ -780,7 +844,13 @@ impl Sink for ExportSink {
                 let written = files.commit().map_err(fail)?;
                 self.summary.files.extend(written);
             }
-            Writer::Tree { .. } | Writer::Frames(None) => {}
+            Writer::Tree { dir, .. } => self.summary.files.push(report::OutputFile {
+                path: dir,
+                kind: "articles directory".to_owned(),
+                n_docs: self.summary.n_exported,
+                n_bytes: 0,
+            }),
+            Writer::Frames(None) => {}
             Writer::Frames(Some(frames)) => {
                 let out = frames.finish().map_err(|e| fail(Error::Frames(e)))?;
                 let path = out.path();
@@ -792,16 +862,33 @@ impl Sink for ExportSink {
                 };
                 self.summary.files.push(report::OutputFile {
                     path,
+                    kind: "articles".to_owned(),
                     n_docs: self.summary.n_exported,
                     n_bytes,
                 });
             }
         }
-        if let Some(rejects) = self.rejects.take() {
-            rejects.commit().map_err(fail)?;
-        }
-        if let Some(duplicates) = self.duplicates.take() {
-            duplicates.commit().map_err(fail)?;
+        let side_files = [
+            (self.rejects.take(), "rejects", self.summary.n_rejected),
+            (
+                self.duplicates.take(),
+                "duplicates",
+                self.summary.n_duplicates,
+            ),
+        ];
+        for (file, kind, n_docs) in side_files {
+            if let Some(file) = file {
+                let pending = file.close().map_err(fail)?;
+                let n_bytes = pending.size().map_err(fail)?;
+                let path = pending.path().to_path_buf();
+                pending.commit().map_err(fail)?;
+                self.summary.files.push(report::OutputFile {
+                    path,
+                    kind: kind.to_owned(),
+                    n_docs,
+                    n_bytes,
+                });
+            }
         }
         self.summary.rank_top_lines();
         Ok(())

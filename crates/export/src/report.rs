@@ -28,6 +28,13 @@ pub const TOP_LINES_LISTED: usize = 10;
 pub const CLUSTERS_TRACKED: usize = 10_000;
 /// Ids listed per duplicate cluster.
 pub const CLUSTER_IDS_LISTED: usize = 100;
+/// Kinds of reject reasons counted one by one (see [`reason_kind`]); the rest are counted
+/// together under [`OTHER_REASONS`].
+pub const REASON_KINDS_TRACKED: usize = 100;
+/// The reason kind that counts the rejects past [`REASON_KINDS_TRACKED`] kinds.
+pub const OTHER_REASONS: &str = "other reasons";
+/// Rejects kept with their id and reason, for the summary on stderr.
+pub const REJECTS_LISTED: usize = 10;
 /// Histogram bins: bin `k` counts documents of `2^(k-1)` to `2^k - 1` bytes (bin 0: empty).
 pub const LENGTH_BINS: usize = 28;
 
@@ -51,7 +58,7 @@ pub struct TopLine {
 pub struct TopLines {
     lines: Vec<TopLine>,
     /// Line hash → index in `lines`.
-    index: HashMap<u64, usize>,
+    index: newsclean_core::hash::FastMap<u64, usize>,
     /// `(n, index)` of every line, so the least counted is found in `O(log n)`.
     order: BTreeSet<(u64, usize)>,
 }
@@ -171,10 +178,40 @@ pub fn length_bin(n: u64) -> usize {
 pub struct OutputFile {
     /// Where it was written.
     pub path: PathBuf,
-    /// Articles in it.
+    /// What it holds: `articles`, `articles directory` (the text and Markdown trees),
+    /// `rejects`, `duplicates` or `report`.
+    #[serde(default)]
+    pub kind: String,
+    /// Records in it (articles, rejects or duplicates).
     pub n_docs: u64,
-    /// Its size in bytes (0 for standard output).
+    /// Its size in bytes (0 for standard output, a directory and the report itself).
     pub n_bytes: u64,
+}
+
+/// The kind of a reject reason: the reason with every run of digits replaced by `N`, so that
+/// `file is 10 bytes, over the limit of 5` and `… 12 bytes …` count together.
+pub fn reason_kind(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut was_digit = false;
+    for c in reason.chars() {
+        let is_digit = c.is_ascii_digit();
+        if !is_digit {
+            out.push(c);
+        } else if !was_digit {
+            out.push('N');
+        }
+        was_digit = is_digit;
+    }
+    out
+}
+
+/// A reject as the summary keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectSample {
+    /// The document id.
+    pub id: String,
+    /// Why it was rejected.
+    pub reason: String,
 }
 
 /// The counts of a run, as export saw them. Every document is accounted for:
@@ -191,6 +228,11 @@ pub struct ExportSummary {
     pub n_rejected: u64,
     /// Removed lines by reason, over all articles.
     pub removed: BTreeMap<String, u64>,
+    /// Rejects by the kind of their reason (see [`reason_kind`]; at most
+    /// [`REASON_KINDS_TRACKED`] kinds, then [`OTHER_REASONS`]).
+    pub rejects_by_reason: BTreeMap<String, u64>,
+    /// The first [`REJECTS_LISTED`] rejects, with their reasons.
+    pub first_rejects: Vec<RejectSample>,
     /// Input bytes of the exported articles.
     pub n_bytes: u64,
     /// Bytes of the exported articles' text.
@@ -253,6 +295,19 @@ impl ExportSummary {
     pub fn add_reject(&mut self, reject: &Reject) {
         self.n_seen += 1;
         self.n_rejected += 1;
+        let mut kind = reason_kind(&reject.reason);
+        if self.rejects_by_reason.len() >= REASON_KINDS_TRACKED
+            && !self.rejects_by_reason.contains_key(&kind)
+        {
+            OTHER_REASONS.clone_into(&mut kind);
+        }
+        *self.rejects_by_reason.entry(kind).or_default() += 1;
+        if self.first_rejects.len() < REJECTS_LISTED {
+            self.first_rejects.push(RejectSample {
+                id: reject.id.clone(),
+                reason: reject.reason.clone(),
+            });
+        }
         let site = site(&reject.id, &reject.source);
         let entry = self.site_entry(&site);
         entry.n_docs += 1;
@@ -444,6 +499,36 @@ mod tests {
         assert_eq!(lines[1].text, "© 2023 Example");
         assert!(lines[0].n - lines[0].error <= 1000 && lines[0].n >= 1000);
         assert!(lines[1].n - lines[1].error <= 500 && lines[1].n >= 500);
+    }
+
+    #[test]
+    fn rejects_count_by_kind_of_reason() {
+        assert_eq!(
+            reason_kind("file is 10 bytes, over the limit of 5 (--max-doc-bytes)"),
+            "file is N bytes, over the limit of N (--max-doc-bytes)"
+        );
+        assert_eq!(
+            reason_kind("no article text (3 words)"),
+            "no article text (N words)"
+        );
+        let mut summary = ExportSummary::default();
+        for i in 0..(REASON_KINDS_TRACKED + 20) {
+            let reject = Reject {
+                seq: i as u64,
+                id: format!("d{i}"),
+                source: newsclean_core::DocSource::default(),
+                reason: format!("reason {}", "x".repeat(i % (REASON_KINDS_TRACKED + 5))),
+            };
+            summary.add_reject(&reject);
+            summary.add_reject(&reject);
+        }
+        assert_eq!(summary.rejects_by_reason.len(), REASON_KINDS_TRACKED + 1);
+        assert_eq!(summary.rejects_by_reason["reason "], 4);
+        assert_eq!(summary.rejects_by_reason[OTHER_REASONS], 10);
+        let total: u64 = summary.rejects_by_reason.values().sum();
+        assert_eq!(total, summary.n_rejected);
+        assert_eq!(summary.first_rejects.len(), REJECTS_LISTED);
+        assert_eq!(summary.first_rejects[1].id, "d0");
     }
 
     #[test]

@@ -73,6 +73,7 @@ fn cell<'a>(field: Field, row: &'a Row<'_>) -> Cow<'a, str> {
         Field::Title => opt(&article.title),
         Field::Byline => opt(&article.byline),
         Field::Published => opt(&article.published),
+        Field::PublishedText => opt(&article.published_text),
         Field::Summary => json(&article.summary),
         Field::Sections => json(&sections(row)),
         Field::Related => json(&article.related),

@@ -367,7 +367,14 @@ fn resumed_output_equals_uninterrupted_output() {
         let mut summary = sink.summary().clone();
         let mut expected = whole_summary.clone();
         for files in [&mut summary.files, &mut expected.files] {
-            assert_eq!(files.len(), usize::from(!format.is_tree()));
+            // The articles (a file or a directory), the rejects and the duplicates.
+            let kinds: Vec<&str> = files.iter().map(|f| f.kind.as_str()).collect();
+            let articles = if format.is_tree() {
+                "articles directory"
+            } else {
+                "articles"
+            };
+            assert_eq!(kinds, [articles, "rejects", "duplicates"]);
             for file in files.iter_mut() {
                 file.path = PathBuf::new();
             }
@@ -533,4 +540,20 @@ fn report_counts() {
         ],
         [3, 2, 0, 1]
     );
+}
+
+#[test]
+fn format_from_the_output_name() {
+    let of = |name: &str| Format::of_path(Path::new(name));
+    assert_eq!(of("out.parquet"), Some(Format::Parquet));
+    assert_eq!(of("d/out.CSV"), Some(Format::Csv));
+    assert_eq!(of("out.csv.zst"), Some(Format::Csv));
+    assert_eq!(of("out.jsonl.gz"), Some(Format::Jsonl));
+    assert_eq!(of("out.json"), Some(Format::Jsonl));
+    assert_eq!(of("out.md"), Some(Format::Markdown));
+    assert_eq!(of("run.bin"), Some(Format::Bincode));
+    assert_eq!(of("out"), None);
+    assert_eq!(of("out.txt"), None);
+    assert_eq!(of("out.gz"), None);
+    assert_eq!(of("-"), None);
 }

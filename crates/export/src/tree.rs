@@ -126,7 +126,7 @@ pub(crate) fn markdown(article: &Article) -> String {
     if let Some(byline) = &article.byline {
         blocks.push(format!("*{}*", escape_markdown(byline)));
     }
-    if let Some(published) = &article.published {
+    if let Some(published) = &article.published_text {
         blocks.push(format!("*{}*", escape_markdown(published)));
     }
     let bullets = |items: &[String]| {

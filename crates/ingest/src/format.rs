@@ -140,36 +140,122 @@ pub(crate) fn sniff_format(head: &[u8], can_be_zip: bool) -> InputFormat {
     }
 }
 
-/// True when `head` starts (after a BOM and whitespace) with an HTML doctype or tag.
+/// Tag names that mark content as HTML: the document's own, and the elements that HTML
+/// fragments (a scraped `<div>` or `<article>`, without `<html>`) start with.
+const HTML_TAGS: [&str; 46] = [
+    "html",
+    "head",
+    "body",
+    "meta",
+    "title",
+    "link",
+    "base",
+    "script",
+    "style",
+    "noscript",
+    "div",
+    "span",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "b",
+    "i",
+    "em",
+    "strong",
+    "small",
+    "img",
+    "figure",
+    "figcaption",
+    "picture",
+    "article",
+    "section",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "tr",
+    "td",
+    "blockquote",
+    "time",
+];
+
+/// True when `rest` (what follows a `<` or `</`) starts with a known HTML tag name that ends
+/// there (`div>`, `p class=…`, `br/`), case-insensitively.
+fn html_tag_at(rest: &[u8]) -> bool {
+    HTML_TAGS.iter().any(|tag| {
+        rest.len() > tag.len()
+            && rest[..tag.len()].eq_ignore_ascii_case(tag.as_bytes())
+            && matches!(rest[tag.len()], b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
+    })
+}
+
+/// True when `head` is HTML: it starts (after a BOM and whitespace) with a doctype, a comment,
+/// an XML declaration or a known tag, also of a fragment (`<div><h1>…`); or it has at least
+/// three known tags (text with `<p>` and `<br>` in it).
 pub(crate) fn looks_like_html(head: &[u8]) -> bool {
+    // Only the start counts: callers may pass a whole document.
+    let head = &head[..head.len().min(1024)];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let start = head
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(head.len());
     let head = &head[start..];
-    let prefix: Vec<u8> = head.iter().take(16).map(u8::to_ascii_lowercase).collect();
-    [
-        &b"<!doctype html"[..],
-        b"<html",
-        b"<head",
-        b"<body",
-        b"<!--",
-        b"<meta",
-        b"<title",
-    ]
-    .iter()
-    .any(|tag| prefix.starts_with(tag))
+    if let Some(rest) = head.strip_prefix(b"<") {
+        let prefix: Vec<u8> = rest.iter().take(9).map(u8::to_ascii_lowercase).collect();
+        if prefix.starts_with(b"!doctype")
+            || prefix.starts_with(b"!--")
+            || prefix.starts_with(b"?xml")
+            || html_tag_at(rest)
+        {
+            return true;
+        }
+    }
+    let mut n_tags = 0;
+    for at in memchr::memchr_iter(b'<', head) {
+        let rest = &head[at + 1..];
+        let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+        if html_tag_at(rest) {
+            n_tags += 1;
+            if n_tags == 3 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
-/// True when the first line of `head` is a complete JSON object.
+/// True when the first line of `head` is a JSON object: complete, or cut off by the end of
+/// `head` but valid up to there (a JSONL line is often longer than the bytes sniffed).
 fn looks_like_jsonl(head: &[u8]) -> bool {
-    let Some(end) = memchr::memchr(b'\n', head) else {
-        return false;
+    let (line, is_cut) = match memchr::memchr(b'\n', head) {
+        Some(end) => (&head[..end], false),
+        None => (head, true),
     };
-    let line = head[..end].trim_ascii();
-    line.starts_with(b"{")
-        && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line).is_ok()
+    let line = line
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(line)
+        .trim_ascii();
+    if !line.starts_with(b"{") {
+        return false;
+    }
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line) {
+        Ok(_) => true,
+        // Cut off: valid so far, and long enough to have shown a key.
+        Err(err) => is_cut && err.is_eof() && line.contains(&b':'),
+    }
 }
 
 /// The name of the last component of `path`, lossily as text.
@@ -229,6 +315,32 @@ mod tests {
             InputFormat::Jsonl
         );
         assert_eq!(sniff_format(b"{not json}\n", true), InputFormat::Text);
+        // A first line longer than the bytes sniffed: valid so far is enough.
+        assert_eq!(
+            sniff_format(b"{\"id\": \"a\", \"text\": \"A long", true),
+            InputFormat::Jsonl
+        );
+        assert_eq!(
+            sniff_format(b"{\"id\": \"a\"} and", true),
+            InputFormat::Text
+        );
+        assert_eq!(sniff_format(b"{ curly start", true), InputFormat::Text);
+        // HTML fragments, without <html>.
+        assert_eq!(
+            sniff_format(b"<div><h1>Title</h1><p>Body", true),
+            InputFormat::Html
+        );
+        assert_eq!(sniff_format(b"<P class=x>Body", true), InputFormat::Html);
+        assert_eq!(
+            sniff_format(b"Title<br>\nBody<br>\n<b>bold</b>", true),
+            InputFormat::Html
+        );
+        assert_eq!(sniff_format(b"<3 you", true), InputFormat::Text);
+        assert_eq!(sniff_format(b"a <b> c", true), InputFormat::Text);
+        assert_eq!(
+            sniff_format(b"<pre-release> notes", true),
+            InputFormat::Text
+        );
         assert_eq!(sniff_format(b"Headline\nBody", true), InputFormat::Text);
         let mut tar = vec![0u8; 512];
         tar[257..262].copy_from_slice(b"ustar");

@@ -2,7 +2,8 @@
 //!
 //! The text is the `--text-field` string; `--id-field` (a string or a number) and
 //! `--url-field` give the id and URL when present; every other field is carried to the output
-//! as `meta`. Blank lines are not documents. A line that is not a JSON object, or lacks the
+//! as `meta`. A `metadata` (Dolma) or `meta` object is taken as the meta itself, with the
+//! other fields (a Dolma `source` string, `added`, `created`) added to it. Blank lines are not documents. A line that is not a JSON object, or lacks the
 //! text, is one reject; the lines after it are read as usual.
 
 use std::io::{self, BufRead};
@@ -117,6 +118,19 @@ fn parse(line: &[u8], fields: &JsonFields) -> Result<LineDoc, String> {
     if url.is_some() {
         object.remove(&fields.url);
     }
+    // A Dolma `metadata` or datatrove-style `meta` object is the record's meta as it is, not
+    // one level deeper; the line's other fields join it (without replacing its keys).
+    for key in ["metadata", "meta"] {
+        if let Some(Value::Object(inner)) = object.get(key) {
+            let mut meta = inner.clone();
+            object.remove(key);
+            for (key, value) in std::mem::take(&mut object) {
+                meta.entry(key).or_insert(value);
+            }
+            object = meta;
+            break;
+        }
+    }
     let meta = (!object.is_empty())
         .then(|| serde_json::to_string(&object).expect("a JSON map always serialises"));
     Ok(LineDoc {
@@ -156,6 +170,32 @@ mod tests {
                 text: "Hi".into(),
                 meta: Some(r#"{"id":null}"#.into()),
             })
+        );
+    }
+
+    #[test]
+    fn meta_objects_pass_through() {
+        let meta = |line: &str| check(line).unwrap().meta;
+        // Dolma: metadata is the meta; source, added and created join it.
+        assert_eq!(
+            meta(
+                r#"{"id":"a","text":"Hi","source":"cc","added":"2024-01-01","metadata":{"lang":"en","n":1}}"#
+            ),
+            Some(r#"{"added":"2024-01-01","lang":"en","n":1,"source":"cc"}"#.into())
+        );
+        assert_eq!(
+            meta(r#"{"text":"Hi","meta":{"lang":"en"}}"#),
+            Some(r#"{"lang":"en"}"#.into())
+        );
+        // Its own keys win over the line's.
+        assert_eq!(
+            meta(r#"{"text":"Hi","lang":"de","meta":{"lang":"en"}}"#),
+            Some(r#"{"lang":"en"}"#.into())
+        );
+        // A meta that is no object is just a field.
+        assert_eq!(
+            meta(r#"{"text":"Hi","meta":"x"}"#),
+            Some(r#"{"meta":"x"}"#.into())
         );
     }
 

@@ -229,7 +229,12 @@ impl<'a> InputSource<'a> {
     /// Walks one input, emitting its records.
     fn walk(&self, input: &Path, out: &mut Out<'_>) {
         if input == Path::new("-") {
-            let stdin = io::stdin().lock();
+            let n_read = Cell::new(0);
+            let stdin = Counted {
+                inner: io::stdin().lock(),
+                reporter: self.reporter,
+                n_read: &n_read,
+            };
             self.read_stream(
                 Box::new(stdin),
                 input,
@@ -320,7 +325,16 @@ impl<'a> InputSource<'a> {
                 return;
             }
         };
+        let n_read = Cell::new(0);
+        let file = Counted {
+            inner: file,
+            reporter: self.reporter,
+            n_read: &n_read,
+        };
         self.read_stream(Box::new(file), path, &name, id, Some(n_bytes), true, out);
+        // The rest of the file counts as done too: a zip archive is read through its own
+        // handle, and a reject may stop early.
+        self.reporter.on_read(n_bytes.saturating_sub(n_read.get()));
     }
 
     /// Reads one input stream of any format. `file_len` is the size of a plain file;
@@ -503,6 +517,24 @@ impl Source for InputSource<'_> {
     }
 }
 
+/// A file as stored, telling the reporter how many of its bytes were read (compressed bytes
+/// for a compressed file: what progress can compare with the file's size).
+struct Counted<'r, R> {
+    inner: R,
+    reporter: &'r dyn Reporter,
+    /// The bytes read so far.
+    n_read: &'r Cell<u64>,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n_read.set(self.n_read.get() + n as u64);
+        self.reporter.on_read(n as u64);
+        Ok(n)
+    }
+}
+
 /// True for an error about a container's layout rather than its stream.
 fn is_format_error(err: &io::Error) -> bool {
     err.get_ref()
@@ -633,6 +665,49 @@ mod tests {
             got[1].0 == "d/loop" && got[1].1.starts_with("reject: symlink loop"),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn progress_counts_bytes_as_stored() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        #[derive(Default)]
+        struct Bytes {
+            found: AtomicU64,
+            read: AtomicU64,
+        }
+        impl Reporter for Bytes {
+            fn on_found(&self, n_bytes: u64) {
+                self.found.fetch_add(n_bytes, Ordering::Relaxed);
+            }
+            fn on_read(&self, n_bytes: u64) {
+                self.read.fetch_add(n_bytes, Ordering::Relaxed);
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let text = "A line of text that compresses well.\n".repeat(2000);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        std::fs::write(dir.path().join("a.txt.gz"), &gz).unwrap();
+        std::fs::write(dir.path().join("b.txt"), &text).unwrap();
+        let bytes = Bytes::default();
+        let mut source = InputSource::new(
+            &[dir.path().to_path_buf()],
+            &IngestConfig::default(),
+            &bytes,
+        )
+        .unwrap();
+        let mut n_docs = 0;
+        source
+            .run(&mut |_| {
+                n_docs += 1;
+                true
+            })
+            .unwrap();
+        assert_eq!(n_docs, 2);
+        let found = bytes.found.load(Ordering::Relaxed);
+        assert_eq!(found, (gz.len() + text.len()) as u64);
+        assert_eq!(bytes.read.load(Ordering::Relaxed), found);
     }
 
     #[test]

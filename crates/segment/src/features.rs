@@ -5,10 +5,9 @@
 //! feature is language-neutral: lengths, punctuation, case, position and the density of text
 //! around the line (the article is one dense block); no stopword list is involved.
 
-use newsclean_core::text::normalize_into;
 use newsclean_core::{Block, MarkedDoc, Reason, Roles, Verdict};
 
-use crate::classify::LineFacts;
+use crate::classify::{CharCounts, LineFacts};
 use crate::markers::{Marker, marker};
 use crate::patterns::{is_byline_like, is_comment_meta, is_date_like};
 
@@ -189,6 +188,17 @@ fn flag(b: bool) -> f32 {
 /// Whether a line holds a web address or e-mail (`http`, `www.`, `.com`, `@`), and whether it
 /// is a copyright line (`©`, `copyright`); ASCII case ignored, in one pass over the bytes.
 fn url_and_copyright(bytes: &[u8]) -> (bool, bool) {
+    // The bytes that can start one of the needles; all others are skipped with one lookup.
+    const STARTS: [bool; 256] = {
+        let mut starts = [false; 256];
+        let mut k = 0;
+        let needles = *b"@hHwW.cC\xC2";
+        while k < needles.len() {
+            starts[needles[k] as usize] = true;
+            k += 1;
+        }
+        starts
+    };
     let at = |i: usize, needle: &[u8]| {
         bytes
             .get(i..i + needle.len())
@@ -196,6 +206,9 @@ fn url_and_copyright(bytes: &[u8]) -> (bool, bool) {
     };
     let (mut is_url, mut is_copyright) = (false, false);
     for (i, &b) in bytes.iter().enumerate() {
+        if !STARTS[usize::from(b)] {
+            continue;
+        }
         match b.to_ascii_lowercase() {
             b'@' => is_url = true,
             b'h' => is_url |= at(i, b"http"),
@@ -207,121 +220,6 @@ fn url_and_copyright(bytes: &[u8]) -> (bool, bool) {
         }
     }
     (is_url, is_copyright)
-}
-
-/// Computes the features of one line's text.
-/// Character counts of one line that the features need.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[allow(
-    clippy::struct_field_names,
-    reason = "counts are named n_ as the house style asks"
-)]
-struct CharCounts {
-    n_chars: u32,
-    n_letters: u32,
-    n_upper: u32,
-    n_digits: u32,
-    n_punct: u32,
-    n_sentence_ends: u32,
-    n_separators: u32,
-    n_commas: u32,
-    n_title_words: u32,
-    n_space_words: u32,
-}
-
-impl CharCounts {
-    /// Counts a line, on the ASCII fast path when it can.
-    fn of(text: &str) -> CharCounts {
-        if text.is_ascii() {
-            CharCounts::of_ascii(text.as_bytes())
-        } else {
-            CharCounts::of_chars(text)
-        }
-    }
-
-    /// Counts any text, char by char.
-    fn of_chars(text: &str) -> CharCounts {
-        let mut n = CharCounts::default();
-        let mut at_word_start = true;
-        let mut prev = ' ';
-        for c in text.chars() {
-            n.n_chars += 1;
-            if c.is_alphabetic() {
-                n.n_letters += 1;
-                if c.is_uppercase() {
-                    n.n_upper += 1;
-                }
-            } else if c.is_numeric() {
-                n.n_digits += 1;
-            } else if !c.is_whitespace() {
-                n.n_punct += 1;
-            }
-            if at_word_start && !c.is_whitespace() {
-                n.n_space_words += 1;
-                if c.is_uppercase() {
-                    n.n_title_words += 1;
-                }
-            }
-            at_word_start = c.is_whitespace();
-            // Full-width stops end a sentence wherever they stand (no space follows them).
-            if matches!(prev, '。' | '！' | '？')
-                || (matches!(prev, '.' | '!' | '?')
-                    && (c.is_whitespace() || matches!(c, '"' | '”' | '’')))
-            {
-                n.n_sentence_ends += 1;
-            }
-            match c {
-                '|' | '»' | '›' | '·' | '•' | '>' | '/' | '«' | '‹' => n.n_separators += 1,
-                ',' | '、' | '，' => n.n_commas += 1,
-                _ => {}
-            }
-            prev = c;
-        }
-        if matches!(prev, '.' | '!' | '?' | '。' | '！' | '？') {
-            n.n_sentence_ends += 1;
-        }
-        n
-    }
-
-    /// The same counts for ASCII text, byte by byte (most lines of most pages).
-    fn of_ascii(bytes: &[u8]) -> CharCounts {
-        // `char::is_whitespace` on ASCII, which `u8::is_ascii_whitespace` is not (vertical tab).
-        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
-        let mut n = CharCounts {
-            n_chars: bytes.len() as u32,
-            ..CharCounts::default()
-        };
-        let mut at_word_start = true;
-        let mut prev = b' ';
-        for &b in bytes {
-            if b.is_ascii_alphabetic() {
-                n.n_letters += 1;
-                n.n_upper += u32::from(b.is_ascii_uppercase());
-            } else if b.is_ascii_digit() {
-                n.n_digits += 1;
-            } else if !is_space(b) {
-                n.n_punct += 1;
-            }
-            if at_word_start && !is_space(b) {
-                n.n_space_words += 1;
-                n.n_title_words += u32::from(b.is_ascii_uppercase());
-            }
-            at_word_start = is_space(b);
-            if matches!(prev, b'.' | b'!' | b'?') && (is_space(b) || b == b'"') {
-                n.n_sentence_ends += 1;
-            }
-            match b {
-                b'|' | b'>' | b'/' => n.n_separators += 1,
-                b',' => n.n_commas += 1,
-                _ => {}
-            }
-            prev = b;
-        }
-        if matches!(prev, b'.' | b'!' | b'?') {
-            n.n_sentence_ends += 1;
-        }
-        n
-    }
 }
 
 fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
@@ -336,7 +234,7 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
         n_commas,
         n_title_words,
         n_space_words,
-    } = CharCounts::of(text);
+    } = facts.counts;
     let n_words = facts.n_words.max(1) as f32;
     let first = text.chars().next().unwrap_or(' ');
     let marker = if facts.n_words <= SHORT_LINE {
@@ -413,15 +311,14 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
         .collect();
     let n = lines.len();
     let mut base = vec![0f32; n * NB];
-    let mut norm = String::new();
     let mut comment_meta = vec![false; n];
     for (k, &i) in lines.iter().enumerate() {
         let text = marked.line_text(i);
         // Markers, dates and bylines are short lines; long ones are matched as they stand.
         if facts[i].n_words <= SHORT_LINE {
-            normalize_into(text, &mut norm);
-            comment_meta[k] = facts[i].n_words <= 15 && is_comment_meta(&norm);
-            base_row(text, &norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
+            let norm = marked.norm(i);
+            comment_meta[k] = facts[i].n_words <= 15 && is_comment_meta(norm);
+            base_row(text, norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
         } else {
             base_row(text, text, &facts[i], &mut base[k * NB..(k + 1) * NB]);
         }
@@ -770,14 +667,6 @@ pub fn pass2_rows(features: &DocFeatures, p1: &[f32], ks: &[usize]) -> Vec<f32> 
 mod tests {
 
     use super::*;
-
-    proptest::proptest! {
-        /// The ASCII fast path counts exactly what the general path counts.
-        #[test]
-        fn ascii_counts_equal_general_counts(text in "[ -~\t\x0B\x0C]{0,60}") {
-            proptest::prop_assert_eq!(CharCounts::of_ascii(text.as_bytes()), CharCounts::of_chars(&text));
-        }
-    }
 
     #[test]
     fn urls_and_copyright() {

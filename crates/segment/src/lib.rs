@@ -1,5 +1,5 @@
 //! Segment: decides which lines are article text and what each one is, and builds the
-//! [`Article`](newsclean_core::Article): title, summary bullets, sections of paragraphs under sub-headings, and the
+//! [`Article`]: title, summary bullets, sections of paragraphs under sub-headings, and the
 //! titles of a related-links block; the end-of-article footer is dropped.
 //!
 //! # Brief overview
@@ -19,7 +19,7 @@
 //! use newsclean_core::{Doc, DocSource, DocStats, MarkedDoc, Verdict};
 //! let text = "A headline\nThe first paragraph of the story is here, and it is long enough.\nAlso Read\nAnother story title\n";
 //! let doc = Doc { seq: 0, id: "a".into(), source: DocSource::default(), text: text.into(), stats: DocStats::default(), markup: None };
-//! let (mut marked, _) = MarkedDoc::split(doc);
+//! let mut marked = MarkedDoc::split(doc);
 //! marked.lines[0].verdict = Verdict::TitleCandidate; // Dedupe's doing, in a real run.
 //! let model = newsclean_segment::LineModel::builtin();
 //! let article = newsclean_segment::segment(&mut marked, &model);
@@ -29,6 +29,7 @@
 //! ```
 
 mod classify;
+pub mod dates;
 pub mod features;
 mod markers;
 pub mod model;
@@ -42,13 +43,16 @@ pub use structure::segment;
 
 use std::sync::Arc;
 
-use newsclean_core::{Record, StageError, StageId, Transform};
+use newsclean_core::{Article, Record, Reject, StageError, StageId, Transform};
 
 /// Settings of the segment stage.
 #[derive(Debug, Clone, Default)]
 pub struct SegmentConfig {
     /// The line classifier; `None` means the model built into this binary.
     pub model: Option<Arc<LineModel>>,
+    /// An article with fewer words of text than this (a page of menus and ads) becomes a
+    /// reject with the reason `no article text (N words)`; 0 keeps every article.
+    pub min_words: u32,
 }
 
 /// Errors of the segment stage.
@@ -63,6 +67,7 @@ pub enum Error {
 #[derive(Debug)]
 pub struct Segment {
     model: Arc<LineModel>,
+    min_words: u32,
 }
 
 impl Segment {
@@ -70,21 +75,69 @@ impl Segment {
     pub fn new(config: &SegmentConfig) -> Segment {
         Segment {
             model: config.model.clone().unwrap_or_else(LineModel::builtin),
+            min_words: config.min_words,
         }
     }
+}
+
+/// The article, or its reject when it has fewer than `min_words` words of text.
+pub fn reject_if_short(article: Article, min_words: u32) -> Record {
+    let n_words = article.stats.n_words;
+    if n_words >= min_words {
+        return Record::Article(article);
+    }
+    Record::Reject(Reject {
+        seq: article.seq,
+        id: article.id,
+        source: article.source,
+        reason: format!(
+            "no article text ({n_words} {})",
+            if n_words == 1 { "word" } else { "words" }
+        ),
+    })
 }
 
 impl Transform for Segment {
     type Item = Record;
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
         match record {
-            Record::Marked(mut marked) => Ok(Record::Article(segment(&mut marked, &self.model))),
+            Record::Marked(mut marked) => Ok(reject_if_short(
+                segment(&mut marked, &self.model),
+                self.min_words,
+            )),
             Record::Reject(_) => Ok(record),
             other => Err(StageError::new(
                 StageId::Segment,
                 Error::UnexpectedInput(other.kind_name()),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_articles_become_rejects() {
+        let check = |text: &str, min_words| {
+            let (mut marked, _) = test_support::marked(text);
+            let article = segment(&mut marked, &LineModel::builtin());
+            match reject_if_short(article, min_words) {
+                Record::Reject(reject) => reject.reason,
+                Record::Article(article) => format!("{} words", article.stats.n_words),
+                other => other.kind_name().to_owned(),
+            }
+        };
+        assert_eq!(check("Home\nNews\nSport\n", 5), "no article text (0 words)");
+        assert_eq!(check("Home\nNews\nSport\n", 0), "0 words");
+        let page = "The harbour reopens\nThe harbour reopened on Monday after two years of work, officials said, and crowds came at once.\n";
+        let kept = check(page, 0);
+        let n: u32 = kept.trim_end_matches(" words").parse().unwrap();
+        assert!(n > 5, "{kept}");
+        assert_eq!(check(page, 5), kept);
+        assert_eq!(check(page, n), kept);
+        assert_eq!(check(page, n + 1), format!("no article text ({n} words)"));
     }
 }
 
@@ -105,7 +158,7 @@ mod test_support {
             stats: DocStats::default(),
             markup: None,
         };
-        let (marked, _) = MarkedDoc::split(doc);
+        let marked = MarkedDoc::split(doc);
         let facts = (0..marked.lines.len())
             .map(|i| LineFacts::of(marked.line_text(i)))
             .collect();

@@ -31,6 +31,16 @@ pub enum ModelError {
         /// Zero-based tree number.
         tree: usize,
     },
+    /// A tree has more levels than the compiled forest holds.
+    #[error(
+        "tree {tree} of {pass} is deeper than {MAX_DEPTH} levels; train with max_depth {MAX_DEPTH} at most"
+    )]
+    TooDeep {
+        /// `pass1`, `pass2` or `title`.
+        pass: &'static str,
+        /// Zero-based tree number.
+        tree: usize,
+    },
 }
 
 /// One regression tree in flat arrays. Internal node `n` sends a row to `left[n]` when
@@ -116,27 +126,39 @@ struct ForestFile {
     trees: Vec<Tree>,
 }
 
-/// One node of a compiled forest: 16 bytes, all trees in one array. A leaf is a node that
-/// leads to itself whatever the row (`threshold` is +∞, both children are the leaf), so a walk
-/// can take a fixed number of steps.
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    /// The split, rounded down to `f32` so that `x <= threshold` means the same for every
-    /// `f32` feature value as the trainer's `f64` comparison.
-    threshold: f32,
-    feature: u32,
-    /// The left and right child, indexed by the comparison's outcome: no branch to mispredict.
-    children: [u32; 2],
+/// The deepest tree a compiled forest holds: the trainer grows trees of depth 8 at most, and
+/// a complete tree of that depth fits the fixed-size arrays below.
+pub const MAX_DEPTH: u32 = 8;
+const N_NODES: usize = 1 << MAX_DEPTH;
+/// The most features a row may have (a power of two, so that masking an index bounds it).
+pub const MAX_FEATURES: usize = 128;
+const _: () = assert!(
+    features::N_FEATURES_2 <= MAX_FEATURES && N_TITLE_FEATURES <= MAX_FEATURES,
+    "rows are walked at a fixed width of MAX_FEATURES"
+);
+
+/// One tree compiled into a complete binary tree of the forest's depth, in heap order: node
+/// `i` (from 1) sends a row to `2i` when `row[feature[i]] <= threshold[i]`, else to `2i + 1`,
+/// so a walk needs no child pointers and always takes the same number of steps. A leaf above
+/// the last level becomes a chain of pass-through nodes (threshold +∞: always left) ending in
+/// its value. The arrays have fixed sizes so that indexing them needs no bounds check.
+#[derive(Debug, Clone)]
+struct CompleteTree {
+    /// The split of each internal node, rounded down to `f32` so that `x <= threshold` means
+    /// the same for every `f32` feature value as the trainer's `f64` comparison.
+    threshold: [f32; N_NODES],
+    feature: [u16; N_NODES],
+    /// The value of each node of the last level, indexed by its heap number modulo
+    /// [`N_NODES`] (the last level's numbers are [2^depth, 2^(depth+1)), distinct modulo 256).
+    leaf: [f32; N_NODES],
 }
 
 /// A forest compiled for fast evaluation.
 #[derive(Debug, Clone)]
 struct Forest {
-    nodes: Vec<Node>,
-    /// The leaf value of each node (0 for internal nodes).
-    values: Vec<f32>,
-    /// Per tree: its root node and its depth (steps from the root to its deepest leaf).
-    trees: Vec<(u32, u32)>,
+    trees: Vec<CompleteTree>,
+    /// Levels of every compiled tree (the depth of the forest's deepest tree).
+    depth: u32,
 }
 
 /// Rows walked through a tree side by side: their walks are independent, so the processor
@@ -159,62 +181,71 @@ fn f32_at_most(t: f64) -> f32 {
     }
 }
 
-impl Forest {
-    /// Compiles validated trees.
-    fn compile(file: &ForestFile) -> Forest {
-        let mut forest = Forest {
-            nodes: Vec::new(),
-            values: Vec::new(),
-            trees: Vec::new(),
+impl CompleteTree {
+    /// Lays out a validated tree of at most `depth` levels as a complete tree of `depth`.
+    fn compile(tree: &Tree, depth: u32) -> CompleteTree {
+        let mut out = CompleteTree {
+            threshold: [f32::INFINITY; N_NODES],
+            feature: [0; N_NODES],
+            leaf: [0.0; N_NODES],
         };
-        for tree in &file.trees {
-            let base = forest.nodes.len() as u32;
-            let n_internal = tree.feature.len() as u32;
-            let index = |c: i32| {
-                if c < 0 {
-                    base + n_internal + (!c) as u32
-                } else {
-                    base + c as u32
-                }
-            };
-            for n in 0..tree.feature.len() {
-                forest.nodes.push(Node {
-                    threshold: f32_at_most(tree.threshold[n]),
-                    feature: u32::from(tree.feature[n]),
-                    children: [index(tree.left[n]), index(tree.right[n])],
-                });
-                forest.values.push(0.0);
+        // (child reference in the trainer's numbering, heap number, level).
+        let root = if tree.feature.is_empty() { -1 } else { 0 };
+        let mut stack = vec![(root, 1usize, 0u32)];
+        while let Some((node, at, level)) = stack.pop() {
+            if node < 0 {
+                // A leaf: pass-through nodes (already +∞) down to the last level.
+                out.leaf[(at << (depth - level)) & (N_NODES - 1)] = tree.leaf[!node as usize];
+                continue;
             }
-            for (leaf, &value) in tree.leaf.iter().enumerate() {
-                let at = base + n_internal + leaf as u32;
-                forest.nodes.push(Node {
-                    threshold: f32::INFINITY,
-                    feature: 0,
-                    children: [at, at],
-                });
-                forest.values.push(value);
-            }
-            forest.trees.push((base, tree.depth()));
+            let n = node as usize;
+            out.threshold[at] = f32_at_most(tree.threshold[n]);
+            out.feature[at] = tree.feature[n];
+            stack.push((tree.left[n], 2 * at, level + 1));
+            stack.push((tree.right[n], 2 * at + 1, level + 1));
         }
-        forest
+        out
+    }
+}
+
+impl Forest {
+    /// Compiles validated trees of at most [`MAX_DEPTH`] levels.
+    fn compile(file: &ForestFile) -> Forest {
+        let depth = file.trees.iter().map(Tree::depth).max().unwrap_or(0);
+        Forest {
+            trees: file
+                .trees
+                .iter()
+                .map(|tree| CompleteTree::compile(tree, depth))
+                .collect(),
+            depth,
+        }
     }
 
     /// The probability of each row of `rows` (row-major, `width` values each).
     fn probabilities(&self, rows: &[f32], width: usize) -> Vec<f32> {
-        let n = rows.len() / width.max(1);
+        debug_assert!(width <= MAX_FEATURES);
+        let width = width.clamp(1, MAX_FEATURES);
+        let n = rows.len() / width;
         let mut raw = vec![0f32; n];
-        for &(root, depth) in &self.trees {
-            for (lane_base, sums) in (0..n).step_by(LANES).zip(raw.chunks_mut(LANES)) {
-                let mut at = [root; LANES];
-                for _ in 0..depth {
-                    for (lane, node) in at.iter_mut().enumerate().take(sums.len()) {
-                        let step = &self.nodes[*node as usize];
-                        let x = rows[(lane_base + lane) * width + step.feature as usize];
-                        *node = step.children[usize::from(x > step.threshold)];
+        // Each chunk of rows is copied into rows of a fixed width, so that reading a feature
+        // needs no bounds check (the index is masked), and walked through every tree.
+        let mut lanes = [[0f32; MAX_FEATURES]; LANES];
+        for (chunk, sums) in rows.chunks(LANES * width).zip(raw.chunks_mut(LANES)) {
+            for (lane, row) in lanes.iter_mut().zip(chunk.chunks_exact(width)) {
+                lane[..width].copy_from_slice(row);
+            }
+            for tree in &self.trees {
+                let mut at = [1usize; LANES];
+                for _ in 0..self.depth {
+                    for (node, row) in at.iter_mut().zip(&lanes) {
+                        let i = *node & (N_NODES - 1);
+                        let x = row[usize::from(tree.feature[i]) & (MAX_FEATURES - 1)];
+                        *node = 2 * i + usize::from(x > tree.threshold[i]);
                     }
                 }
                 for (sum, node) in sums.iter_mut().zip(at) {
-                    *sum += self.values[node as usize];
+                    *sum += tree.leaf[node & (N_NODES - 1)];
                 }
             }
         }
@@ -306,6 +337,11 @@ impl LineModel {
     /// Parses and checks a model file.
     pub fn parse(json: &str) -> Result<LineModel, ModelError> {
         let file: ModelFile = serde_json::from_str(json).map_err(ModelError::Parse)?;
+        LineModel::from_file(&file)
+    }
+
+    /// Checks and compiles a parsed model file.
+    fn from_file(file: &ModelFile) -> Result<LineModel, ModelError> {
         if file.format != "newsclean-line-model-1" {
             return Err(ModelError::Features("unknown format"));
         }
@@ -326,6 +362,9 @@ impl LineModel {
         for (pass, forest, n) in forests.into_iter().chain(title) {
             if let Some(tree) = forest.trees.iter().position(|t| !t.is_valid(n)) {
                 return Err(ModelError::Tree { pass, tree });
+            }
+            if let Some(tree) = forest.trees.iter().position(|t| t.depth() > MAX_DEPTH) {
+                return Err(ModelError::TooDeep { pass, tree });
             }
         }
         Ok(LineModel {
@@ -416,6 +455,7 @@ mod tests {
         let model = LineModel::builtin();
         assert!(model.threshold > 0.0 && model.threshold < 1.0);
         assert!(!model.pass1.trees.is_empty());
+        assert!(model.pass1.depth <= MAX_DEPTH);
         assert!(model.title.is_some(), "the shipped model picks titles");
     }
 
@@ -443,11 +483,26 @@ mod tests {
         assert!(!cyclic.is_valid(1));
     }
 
+    /// The compiled forests give the reference walk's probabilities, row by row and in
+    /// batches (eight rows side by side and a remainder), for all three forests of the
+    /// shipped model; the title forest has trees shallower than the forest, whose leaves
+    /// become pass-through chains.
     #[test]
     fn compiled_forest_equals_the_reference_walk() {
         let file: ModelFile =
             serde_json::from_str(include_str!("../model/line-model.json")).unwrap();
-        let compiled = Forest::compile(&file.pass1);
+        let title = file.title.as_ref().unwrap();
+        for (forest, width) in [
+            (&file.pass1, features::N_FEATURES),
+            (&file.pass2, features::N_FEATURES_2),
+            (title, N_TITLE_FEATURES),
+        ] {
+            check_forest(forest, width);
+        }
+    }
+
+    fn check_forest(file: &ForestFile, width: usize) {
+        let compiled = Forest::compile(file);
         let mut state = 0x9e37_79b9_u64;
         let mut next = move || {
             state ^= state << 13;
@@ -458,29 +513,56 @@ mod tests {
         // Feature values drawn from the trees' own thresholds (and their neighbours), where a
         // rounding slip would show.
         let thresholds: Vec<f64> = file
-            .pass1
             .trees
             .iter()
             .flat_map(|t| t.threshold.iter().copied())
             .collect();
-        for _ in 0..2000 {
-            let row: Vec<f32> = (0..features::N_FEATURES)
-                .map(|_| {
-                    let t = thresholds[(next() % thresholds.len() as u64) as usize] as f32;
-                    match next() % 3 {
-                        0 => t,
-                        1 => f32::from_bits(t.to_bits().wrapping_add(1)),
-                        _ => f32::from_bits(t.to_bits().wrapping_sub(1)),
-                    }
-                })
-                .collect();
-            let reference: f32 = file.pass1.trees.iter().map(|t| t.predict(&row)).sum();
+        let n_rows = 2003;
+        let rows: Vec<f32> = (0..n_rows * width)
+            .map(|_| {
+                let t = thresholds[(next() % thresholds.len() as u64) as usize] as f32;
+                match next() % 3 {
+                    0 => t,
+                    1 => f32::from_bits(t.to_bits().wrapping_add(1)),
+                    _ => f32::from_bits(t.to_bits().wrapping_sub(1)),
+                }
+            })
+            .collect();
+        let batch = compiled.probabilities(&rows, width);
+        assert_eq!(batch.len(), n_rows);
+        for (k, row) in rows.chunks(width).enumerate() {
+            let reference: f32 = file.trees.iter().map(|t| t.predict(row)).sum();
             let expected = 1.0 / (1.0 + (-reference).exp());
+            assert!((batch[k] - expected).abs() < 1e-5, "row {k}: {row:?}");
             assert!(
-                (compiled.probabilities(&row, row.len())[0] - expected).abs() < 1e-5,
-                "{row:?}"
+                (compiled.probabilities(row, width)[0] - expected).abs() < 1e-5,
+                "row {k}: {row:?}"
             );
         }
+    }
+
+    #[test]
+    fn trees_deeper_than_the_layout_are_refused() {
+        // A chain of MAX_DEPTH + 1 splits on feature 0.
+        let n = MAX_DEPTH as usize + 1;
+        let tree = Tree {
+            feature: vec![0; n],
+            threshold: (0..n).map(|k| k as f64).collect(),
+            left: (0..n)
+                .map(|k| if k + 1 < n { k as i32 + 1 } else { -1 })
+                .collect(),
+            right: vec![-1; n],
+            leaf: vec![1.0, 2.0],
+        };
+        assert!(tree.is_valid(1));
+        assert_eq!(tree.depth(), MAX_DEPTH + 1);
+        let mut file: ModelFile =
+            serde_json::from_str(include_str!("../model/line-model.json")).unwrap();
+        file.pass1.trees.push(tree);
+        assert!(matches!(
+            LineModel::from_file(&file),
+            Err(ModelError::TooDeep { pass: "pass1", .. })
+        ));
     }
 
     #[test]

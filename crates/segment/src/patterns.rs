@@ -92,9 +92,11 @@ pub fn is_author_line(norm: &str) -> bool {
     ["by ", "von ", "por ", "par ", "door ", "di "]
         .iter()
         .any(|p| norm.starts_with(p))
-        || ["posted by", "written by", "reported by", "story by", "words by"]
-            .iter()
-            .any(|p| norm.contains(p))
+        // Every phrase below has "by"; most lines have none, and one search says so.
+        || (memchr::memmem::find(norm.as_bytes(), b"by").is_some()
+            && ["posted by", "written by", "reported by", "story by", "words by"]
+                .iter()
+                .any(|p| norm.contains(p)))
         // "Posted on 2 May 2023 by Sam Ortiz"; a bare " by " inside a sentence is no byline.
         || (["posted ", "published ", "updated "].iter().any(|p| norm.starts_with(p)) && norm.contains(" by "))
 }
@@ -132,9 +134,14 @@ const SAYS: [&str; 7] = [
 /// A normalised short line that looks like the header of a reader comment: a reply link, a
 /// "… says:" introduction, or a name next to a clock time ("Izzy — July 10th, 2012, 1:53 am").
 pub fn is_comment_meta(norm: &str) -> bool {
-    let has_reply = norm
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| REPLY_WORDS.contains(&w));
+    let has_reply = if norm.is_ascii() {
+        norm.as_bytes()
+            .split(|b| !b.is_ascii_alphanumeric())
+            .any(|w| REPLY_WORDS.iter().any(|r| r.as_bytes() == w))
+    } else {
+        norm.split(|c: char| !c.is_alphanumeric())
+            .any(|w| REPLY_WORDS.contains(&w))
+    };
     let has_says = SAYS.iter().any(|s| norm.ends_with(s));
     let bytes = norm.as_bytes();
     let has_clock = bytes.windows(4).any(|w| {

@@ -2,7 +2,7 @@
 //! title; and the footer.
 
 use newsclean_core::hash::stable_hash;
-use newsclean_core::text::{normalize, normalize_into};
+use newsclean_core::text::normalize_into;
 use newsclean_core::{
     Article, ArticleStats, Line, MarkedDoc, Reason, RemovedLine, Role, Section, Verdict,
 };
@@ -87,16 +87,16 @@ fn apply_title(marked: &mut MarkedDoc, title: Option<Candidate>) {
     let title_words = word_key(&title_norm);
     // A copy is the same line after normalisation, or the same words whatever the punctuation
     // ("Title: subtitle" and "Title - subtitle"), as readers and the benchmark see it.
-    let is_copy = |line: &Line, text: &str| {
+    let is_copy = |line: &Line, text: &str, norm: &str| {
         line.hash == title_hash
             || ((title_norm.len() / 2..=title_norm.len() * 2).contains(&text.len())
                 && !title_words.is_empty()
-                && word_key(&normalize(text)) == title_words)
+                && word_key(norm) == title_words)
     };
     for i in 0..marked.lines.len() {
         let is_copy = title.is_some()
             && marked.lines[i].verdict.is_alive()
-            && is_copy(&marked.lines[i], marked.line_text(i));
+            && is_copy(&marked.lines[i], marked.line_text(i), marked.norm(i));
         let line = &mut marked.lines[i];
         line.verdict = match &line.verdict {
             _ if title.is_some_and(|c| c.line == i) => Verdict::TitleCandidate,
@@ -144,7 +144,6 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
     let head_zone = first_body.map_or(0..0, |body| {
         title_k.map_or(0, |t| t + 1).max(body.saturating_sub(8))..body
     });
-    let mut norm = String::new();
     let mut has_byline = false;
     let mut has_published = false;
 
@@ -162,11 +161,11 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
             has_title = true;
             Verdict::Kept(Role::Title)
         } else if head_zone.contains(&k) && f.n_words <= 15 && {
-            normalize_into(text, &mut norm);
-            (!has_byline && is_author_line(&norm))
-                || (!has_published && f.n_words <= 10 && is_date_like(&norm))
+            let norm = marked.norm(i);
+            (!has_byline && is_author_line(norm))
+                || (!has_published && f.n_words <= 10 && is_date_like(norm))
         } {
-            if !has_byline && is_author_line(&norm) {
+            if !has_byline && is_author_line(marked.norm(i)) {
                 has_byline = true;
                 Verdict::Kept(Role::Byline)
             } else {
@@ -175,7 +174,7 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
             }
         } else {
             let marker = if f.n_words <= 12 {
-                marker(&normalize(text))
+                marker(marked.norm(i))
             } else {
                 None
             };
@@ -251,7 +250,11 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
                         article.summary.push(text[skip..].to_owned());
                     }
                     Role::Byline => article.byline = Some(text.to_owned()),
-                    Role::Published => article.published = Some(text.to_owned()),
+                    Role::Published => {
+                        // Once per article: the date line alone is parsed.
+                        article.published = crate::dates::iso_date(text);
+                        article.published_text = Some(text.to_owned());
+                    }
                     Role::Heading => article.sections.push(Section {
                         heading: Some(text.to_owned()),
                         paragraphs: Vec::new(),
@@ -283,7 +286,9 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
             article.byline = meta.author.clone().or_else(|| meta.ld_author.clone());
         }
         if article.published.is_none() {
-            article.published = meta.published.clone().or_else(|| meta.ld_published.clone());
+            // Read as ISO 8601 the way a date line is (`2019-03-14T08:30:00Z` stays as it is).
+            let stamp = meta.published.as_deref().or(meta.ld_published.as_deref());
+            article.published = stamp.and_then(crate::dates::iso_date);
         }
     }
     article.stats.removed_sample = sample_removed(marked, &removed_lines);

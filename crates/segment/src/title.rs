@@ -5,11 +5,11 @@
 //! site name. [`candidates`] computes their features (the one function used for training
 //! export and inference); the title forest of the [`LineModel`] scores them.
 
-use newsclean_core::hash::FastSet;
+use newsclean_core::hash::{FastSet, stable_hash};
 use newsclean_core::text::{normalize_into, strip_site_affix};
 use newsclean_core::{Block, LineTags, MarkedDoc, Reason, Roles, Verdict};
 
-use crate::classify::LineFacts;
+use crate::classify::{CharCounts, LineFacts};
 use crate::markers::marker;
 use crate::model::LineModel;
 use crate::patterns::{is_byline_like, is_date_like};
@@ -99,7 +99,7 @@ fn tokens(norm: &str) -> Vec<u64> {
     let mut words: Vec<u64> = norm
         .split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
-        .map(|t| newsclean_core::hash::stable_hash(t.as_bytes()))
+        .map(|t| stable_hash(t.as_bytes()))
         .collect();
     words.sort_unstable();
     words.dedup();
@@ -178,11 +178,6 @@ pub fn candidates(
         .copied()
         .unwrap_or(n);
 
-    let norm_of = |start: usize, end: usize| {
-        let mut s = String::new();
-        normalize_into(&marked.text[start..end], &mut s);
-        s
-    };
     // The title tag and og:title lines: the first two lines that are not lexicon boilerplate
     // (some scrapes start with ad labels).
     let mut head = non_blank.iter().copied().filter(|&i| {
@@ -193,14 +188,10 @@ pub fn candidates(
     });
     let line1 = head.next();
     let line2 = head.next();
-    let norm1 = line1
-        .map(|i| norm_of(marked.lines[i].start as usize, marked.lines[i].end as usize))
-        .unwrap_or_default();
-    let norm2 = line2
-        .map(|i| norm_of(marked.lines[i].start as usize, marked.lines[i].end as usize))
-        .unwrap_or_default();
-    let tokens1 = tokens(&norm1);
-    let tokens2 = tokens(&norm2);
+    let norm1 = line1.map_or("", |i| marked.norm(i));
+    let norm2 = line2.map_or("", |i| marked.norm(i));
+    let tokens1 = tokens(norm1);
+    let tokens2 = tokens(norm2);
     let line1_has_affix = line1.is_some_and(|i| !strip_site_affix(marked.line_text(i)).is_empty());
 
     // Candidates: whole lines above the limit, then parts of lines 1 and 2.
@@ -239,30 +230,20 @@ pub fn candidates(
         }
     }
 
-    // Copies of each normalised candidate text in the page, and among the body lines.
-    let norms: Vec<String> = out
-        .candidates
-        .iter()
-        .map(|c| norm_of(c.start, c.end))
-        .collect();
-    let hashes: Vec<u64> = norms
-        .iter()
-        .map(|s| newsclean_core::hash::stable_hash(s.as_bytes()))
-        .collect();
-    let n_copies = |h: u64| {
-        marked
-            .lines
+    // Copies of each normalised candidate text in the page, and among the body lines: the
+    // line hashes of both, sorted, so that counting a candidate's copies is a binary search.
+    let mut page_hashes: Vec<u64> = non_blank.iter().map(|&i| marked.lines[i].hash).collect();
+    page_hashes.sort_unstable();
+    let mut body_hashes: Vec<u64> = first_body.map_or_else(Vec::new, |b| {
+        alive[b..]
             .iter()
-            .filter(|l| l.hash == h && l.verdict != Verdict::Blank)
-            .count()
-    };
-    let n_body_copies = |h: u64| {
-        first_body.map_or(0, |b| {
-            alive[b..]
-                .iter()
-                .filter(|&&i| marked.lines[i].hash == h && scores[i] >= threshold)
-                .count()
-        })
+            .filter(|&&i| scores[i] >= threshold)
+            .map(|&i| marked.lines[i].hash)
+            .collect()
+    });
+    body_hashes.sort_unstable();
+    let count = |sorted: &[u64], h: u64| {
+        sorted.partition_point(|&x| x <= h) - sorted.partition_point(|&x| x < h)
     };
     let score_at = |k: Option<usize>| k.and_then(|k| alive.get(k)).map_or(-1.0, |&i| scores[i]);
 
@@ -282,40 +263,34 @@ pub fn candidates(
 
     out.values = vec![0f32; out.candidates.len() * N_TITLE_FEATURES];
     let mut first_of_norm = FastSet::default();
+    let mut part_norm = String::new();
     for (c, candidate) in out.candidates.iter().enumerate() {
         let i = candidate.line;
         let text = &marked.text[candidate.start..candidate.end];
         let is_part = candidate.start != marked.lines[i].start as usize
             || candidate.end != marked.lines[i].end as usize;
-        let f = if is_part {
-            LineFacts::of(text)
+        let (f, norm, hash) = if is_part {
+            normalize_into(text, &mut part_norm);
+            let hash = stable_hash(part_norm.as_bytes());
+            (LineFacts::of(text), part_norm.as_str(), hash)
         } else {
-            facts[i]
+            (facts[i], marked.norm(i), marked.lines[i].hash)
         };
-        let norm = &norms[c];
         let toks = tokens(norm);
         let row = &mut out.values[c * N_TITLE_FEATURES..(c + 1) * N_TITLE_FEATURES];
-        let (mut n_letters, mut n_upper, mut n_digits, mut n_chars) = (0u32, 0u32, 0u32, 0u32);
-        let (mut n_words, mut n_title_words) = (0u32, 0u32);
-        let mut at_start = true;
-        for ch in text.chars() {
-            n_chars += 1;
-            if ch.is_alphabetic() {
-                n_letters += 1;
-                n_upper += u32::from(ch.is_uppercase());
-            } else if ch.is_numeric() {
-                n_digits += 1;
-            }
-            if at_start && !ch.is_whitespace() {
-                n_words += 1;
-                n_title_words += u32::from(ch.is_uppercase());
-            }
-            at_start = ch.is_whitespace();
-        }
+        let CharCounts {
+            n_letters,
+            n_upper,
+            n_digits,
+            n_chars,
+            n_space_words: n_words,
+            n_title_words,
+            ..
+        } = f.counts;
         // The nearest live line at or before this one, for position and neighbour scores.
         let k = alive_rank[i];
         let k_near = if k == usize::MAX {
-            alive.iter().rposition(|&a| a < i)
+            alive.partition_point(|&a| a < i).checked_sub(1)
         } else {
             Some(k)
         };
@@ -329,15 +304,15 @@ pub fn candidates(
         row[7] = flag(is_part);
         row[8] = flag(Some(i) == line1);
         row[9] = flag(Some(i) == line2);
-        row[10] = flag(*norm == norm1);
-        row[11] = flag(*norm == norm2);
-        row[12] = flag(*norm != norm1 && !norm.is_empty() && norm1.contains(norm.as_str()));
-        row[13] = flag(*norm != norm2 && !norm.is_empty() && norm2.contains(norm.as_str()));
+        row[10] = flag(norm == norm1);
+        row[11] = flag(norm == norm2);
+        row[12] = flag(norm != norm1 && !norm.is_empty() && norm1.contains(norm));
+        row[13] = flag(norm != norm2 && !norm.is_empty() && norm2.contains(norm));
         row[14] = jaccard(&toks, &tokens1);
         row[15] = jaccard(&toks, &tokens2);
         row[16] = cover(&tokens1, &toks);
         row[17] = cover(&tokens2, &toks);
-        row[18] = (n_copies(hashes[c]) as f32).min(10.0);
+        row[18] = (count(&page_hashes, hash) as f32).min(10.0);
         row[19] = flag(marked.lines[i].verdict == Verdict::TitleCandidate);
         row[20] = flag(marked.lines[i].verdict == Verdict::Removed(Reason::RepeatedHeadline));
         row[21] = i as f32 / n.max(1) as f32;
@@ -355,9 +330,9 @@ pub fn candidates(
         row[30] = flag(line1_has_affix);
         row[31] = line1.map_or(0.0, |i| (facts[i].n_words as f32).ln_1p());
         row[32] = flag(!strip_site_affix(text).is_empty());
-        row[33] = flag(first_of_norm.insert(hashes[c]));
+        row[33] = flag(first_of_norm.insert(hash));
         row[34] = flag(i == 0 || marked.lines[i - 1].verdict == Verdict::Blank);
-        row[35] = (n_body_copies(hashes[c]) as f32).min(10.0);
+        row[35] = (count(&body_hashes, hash) as f32).min(10.0);
         markup_row(
             markup.map(|m| m.line(i).unwrap_or_default()),
             norm,
