@@ -74,7 +74,7 @@ pub const CONTEXT_NAMES: [&str; 29] = [
     "comment_meta_before",
 ];
 
-/// Names of the features from the page's markup (HTML input; [`MISSING`] on text input): the
+/// Names of the features from the page's markup (HTML input; -1 on text input): the
 /// line's block element, the roles of its block and ancestors ([`Roles::ALL`], as `role_*`),
 /// its linked share, and how the page's prose sits in its content containers.
 pub const MARKUP_NAMES: [&str; 18] = [

@@ -345,7 +345,7 @@ pub fn candidates(
     out
 }
 
-/// The markup features of one candidate ([`MISSING`] on text input, where `tags` is `None`):
+/// The markup features of one candidate (-1 on text input, where `tags` is `None`):
 /// its block, roles and links, and whether it is the page's `h1`, JSON-LD headline or
 /// `og:title` (`metas`, normalised, in that order).
 fn markup_row(
