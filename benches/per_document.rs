@@ -49,6 +49,7 @@ fn pages() -> Vec<Doc> {
                 source: DocSource::default(),
                 text,
                 stats,
+                markup: None,
             }
         })
         .collect()

@@ -21,6 +21,8 @@ mod quality;
 mod props;
 // The whole pipeline on the bundled fixtures: the seed article, snapshots, bad files.
 mod run;
+// Recrawled dev pages: the body they clean to and near-duplicate recall (needs ../shared).
+mod stability;
 // Each stage command alone, and stage commands piped together equal to `run`.
 mod stages;
 // House rules checked by `cargo test`: module docs, no printing outside the CLI.

@@ -3,8 +3,12 @@
 
     python3 train/train_lines.py [--bench ../shared/bench/dev] [--folds 5] [--write-model]
 
+Every dev page is read twice: as the benchmark's text (`dev/<id>.txt`) and as its original HTML
+(`dev-html/<id>.html.gz`, unpacked into the work directory), where the features from the markup
+are present; both views of a page are in the same fold.
+
 Steps (all features come from Rust: `newsclean features`, the function inference uses):
-  1. export pass-1 features of every live line of every dev page;
+  1. export pass-1 features of every live line of every dev page, both views;
   2. label each line by matching it to the page's ground truth (token trigrams);
   3. k-fold cross-validation over pages (a page is never scored by a model that saw it):
      pass 1 -> out-of-fold probabilities -> `newsclean features --p1` -> pass-2 features ->
@@ -82,6 +86,19 @@ def load_tsv(path: Path, n_meta: int = 4):
     return names, meta, x
 
 
+HTML = '__html'  # suffix of the ids of the HTML view's rows
+
+
+def unpack_html(src: Path, dst: Path, ids) -> None:
+    """`<id>.html.gz` of the benchmark's HTML view as `<id>.html`, the name giving the id."""
+    import gzip
+    dst.mkdir(parents=True, exist_ok=True)
+    for doc in ids:
+        out = dst / f'{doc}.html'
+        if not out.exists():
+            out.write_bytes(gzip.decompress((src / f'{doc}.html.gz').read_bytes()))
+
+
 def fold_of(doc: str, k: int) -> int:
     return int(hashlib.md5(base_doc(doc).encode()).hexdigest(), 16) % k
 
@@ -90,8 +107,9 @@ def trigrams(tokens):
     return [tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
 
 
-def label(meta, bench: Path, manifest) -> np.ndarray:
-    """1 when the line is article body text according to the truth, else 0."""
+def label(meta, bench: Path, manifest, copy_rank=None) -> np.ndarray:
+    """1 when the line is article body text according to the truth, else 0. A later copy of a
+    line (copy_rank k > 0) is text only when the truth holds its words more than k times."""
     y = np.zeros(len(meta), dtype=np.int8)
     by_doc = {}
     for r, (doc, _line, _kind, _text) in enumerate(meta):
@@ -106,9 +124,13 @@ def label(meta, bench: Path, manifest) -> np.ndarray:
         tokens = TOKEN.findall('\n'.join(lines))
         grams = set(trigrams(tokens))
         whole = {tuple(TOKEN.findall(l)) for l in lines}
+        joined = ' ' + ' '.join(tokens) + ' '
         for r in rows:
             toks = TOKEN.findall(meta[r][3])
-            if len(toks) >= 3:
+            rank = 0 if copy_rank is None else int(copy_rank[r])
+            if rank > 0:
+                y[r] = bool(toks) and joined.count(' ' + ' '.join(toks) + ' ') > rank
+            elif len(toks) >= 3:
                 g = trigrams(toks)
                 y[r] = sum(1 for t in g if t in grams) / len(g) >= 0.6
             elif toks:
@@ -165,7 +187,7 @@ def augment(bench: Path, meta, y, out_dir: Path, seed: int = 11) -> None:
 
 
 def base_doc(doc: str) -> str:
-    return doc.split('__aug')[0]
+    return doc.split('__')[0]
 
 
 def train(x, y, rounds=N_ROUNDS, params=None):
@@ -260,11 +282,16 @@ def main():
     ap.add_argument('--folds', type=int, default=5)
     ap.add_argument('--work', type=Path, default=ROOT / 'train' / 'work')
     ap.add_argument('--write-model', action='store_true')
+    ap.add_argument('--model-out', type=Path, default=MODEL_PATH, help='where --write-model writes')
     ap.add_argument('--skip-e2e', action='store_true')
     ap.add_argument('--ignore', default=','.join(IGNORED),
                     help='comma-separated features the model may not use (held constant in training)')
     ap.add_argument('--threshold', type=float, default=THRESHOLD)
     ap.add_argument('--tune-policy', action='store_true', help='search the decision policy end to end first')
+    ap.add_argument('--html-bench', type=Path, default=ROOT.parent / 'shared' / 'bench' / 'dev-html',
+                    help='the dev pages as HTML (<id>.html.gz), the second view')
+    ap.add_argument('--html', action=argparse.BooleanOptionalAction, default=True,
+                    help='also train and cross-validate on the HTML view (default: on)')
     ap.add_argument('--augment', action=argparse.BooleanOptionalAction, default=True,
                     help='also train on augmented variants of the pages (default: on)')
     args = ap.parse_args()
@@ -283,21 +310,36 @@ def main():
     log('exporting pass-1 features')
     newsclean('features', str(args.bench), *EXCLUDES, '--model', str(work / 'site.model'), '-o', str(work / 'f1.tsv'), '-q')
     names1, meta, x1 = load_tsv(work / 'f1.tsv')
+    rank_col = names1.index('copy_rank')
     keep = np.array([m[0] in manifest for m in meta])
     meta = [m for m, k in zip(meta, keep) if k]
     x1 = x1[keep]
-    y = label(meta, args.bench, manifest)
+    y = label(meta, args.bench, manifest, x1[:, rank_col])
     docs = sorted({m[0] for m in meta})
+    html_dir = work / 'dev-html'
+    has_html = args.html and (args.html_bench / f'{docs[0]}.html.gz').exists()
+    if has_html:
+        log(f'the HTML view: unpacking {args.html_bench} into {html_dir}, exporting its features')
+        unpack_html(args.html_bench, html_dir, docs)
+        newsclean('learn', str(html_dir), '-o', str(work / 'site_html.model'), '-q')
+        newsclean('features', str(html_dir), '--model', str(work / 'site_html.model'), '-o', str(work / 'f1_html.tsv'), '-q')
+        _, meta_h, x_h = load_tsv(work / 'f1_html.tsv')
+        meta_h = [[m[0] + HTML, *m[1:]] for m in meta_h]
+        y_h = label(meta_h, args.bench, manifest, x_h[:, rank_col])
+        n_text = len(meta)
+        meta, x1, y = meta + meta_h, np.concatenate([x1, x_h]), np.concatenate([y, y_h])
+    else:
+        n_text = len(meta)
     n_orig = len(meta)
     if args.augment:
         log('augmenting: inline ad labels, split paragraphs, short articles')
         aug_dir = work / 'aug'
         shutil.rmtree(aug_dir, ignore_errors=True)
-        augment(args.bench, meta, y, aug_dir)
+        augment(args.bench, meta[:n_text], y[:n_text], aug_dir)
         newsclean('learn', str(aug_dir), '-o', str(work / 'site_aug.model'), '-q')
         newsclean('features', str(aug_dir), '--model', str(work / 'site_aug.model'), '-o', str(work / 'f1_aug.tsv'), '-q')
         _, meta_a, x_a = load_tsv(work / 'f1_aug.tsv')
-        y_a = label(meta_a, args.bench, manifest)
+        y_a = label(meta_a, args.bench, manifest, x_a[:, rank_col])
         meta, x1, y = meta + meta_a, np.concatenate([x1, x_a]), np.concatenate([y, y_a])
     is_orig = np.arange(len(meta)) < n_orig
     folds = np.array([fold_of(m[0], args.folds) for m in meta])
@@ -321,11 +363,20 @@ def main():
               '--p1', str(work / 'p1_oof.tsv'), '-q')
     names2, meta2, x2 = load_tsv(work / 'f2.tsv')
     x2 = x2[np.array([m[0] in manifest for m in meta2])]
+    meta2 = [m for m in meta2 if m[0] in manifest]
+    if has_html:
+        # The HTML view's rows under their own ids, as `features --p1` looks them up.
+        write_p1(work / 'p1_oof_html.tsv', [[m[0][:-len(HTML)], *m[1:]] for m in meta[n_text:n_orig]], p1[n_text:n_orig])
+        newsclean('features', str(html_dir), '--model', str(work / 'site_html.model'), '-o', str(work / 'f2_html.tsv'),
+                  '--p1', str(work / 'p1_oof_html.tsv'), '-q')
+        _, meta2h, x2h = load_tsv(work / 'f2_html.tsv')
+        meta2 = meta2 + [[m[0] + HTML, *m[1:]] for m in meta2h]
+        x2 = np.concatenate([x2, x2h])
     if args.augment:
         newsclean('features', str(work / 'aug'), '--model', str(work / 'site_aug.model'), '-o', str(work / 'f2_aug.tsv'),
                   '--p1', str(work / 'p1_oof.tsv'), '-q')
         _, meta2a, x2a = load_tsv(work / 'f2_aug.tsv')
-        meta2 = [m for m in meta2 if m[0] in manifest] + meta2a
+        meta2 = meta2 + meta2a
         x2 = np.concatenate([x2, x2a])
     assert [m[:2] for m in meta2] == [m[:2] for m in meta]
     for name in ignored:
@@ -339,31 +390,42 @@ def main():
         fold_models[k][1] = b
     write_p1(work / 'p2_oof.tsv', meta[:n_orig], p2[:n_orig])
     np.save(work / 'labels.npy', y[:n_orig])
+    is_text = np.arange(len(meta)) < n_text
     for name, p in (('pass 1', p1), ('pass 2', p2)):
-        pred = (p >= 0.5) & is_orig
-        tp = (pred & (y == 1)).sum()
-        prec = tp / max(pred.sum(), 1)
-        rec = tp / max(((y == 1) & is_orig).sum(), 1)
-        log(f'{name} line-level (cv): P {prec:.3f} R {rec:.3f} F1 {2 * prec * rec / (prec + rec):.3f}')
+        for view, rows in (('text', is_text), ('html', is_orig & ~is_text)):
+            pred = (p >= 0.5) & rows
+            tp = (pred & (y == 1)).sum()
+            prec = tp / max(pred.sum(), 1)
+            rec = tp / max(((y == 1) & rows).sum(), 1)
+            log(f'{name} {view} line-level (cv): P {prec:.3f} R {rec:.3f} F1 {2 * prec * rec / max(prec + rec, 1e-9):.3f}')
 
     threshold = args.threshold
-    summary = {'pages': len(docs), 'lines': n_orig, 'augmented_lines': len(meta) - n_orig, 'folds': args.folds, 'rounds': N_ROUNDS,
+    summary = {'pages': len(docs), 'lines': n_text, 'html_lines': n_orig - n_text, 'augmented_lines': len(meta) - n_orig,
+               'folds': args.folds, 'rounds': N_ROUNDS,
                'params': {k: v for k, v in PARAMS.items() if k not in ('num_threads', 'verbose')}}
 
     log('title candidates, with out-of-fold line scores')
-    fold_dirs = []
+    fold_dirs, html_fold_dirs = [], []
     for k in range(args.folds):
         fold_dir = work / f'fold{k}'
-        shutil.rmtree(fold_dir, ignore_errors=True)
-        fold_dir.mkdir()
+        html_fold = work / f'html_fold{k}'
+        for d in (fold_dir, html_fold):
+            shutil.rmtree(d, ignore_errors=True)
+            d.mkdir()
         for doc in docs:
             if fold_of(doc, args.folds) == k:
                 os.symlink(args.bench / f'{doc}.txt', fold_dir / f'{doc}.txt')
+                if has_html:
+                    os.symlink(html_dir / f'{doc}.html', html_fold / f'{doc}.html')
         fold_dirs.append(fold_dir)
+        html_fold_dirs.append(html_fold)
         b1, b2 = fold_models[k]
         (work / f'line-fold{k}.json').write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, {'fold': k})))
         newsclean('features', str(fold_dir), '--titles', '--line-model', str(work / f'line-fold{k}.json'),
                   '--model', str(work / 'site.model'), '-o', str(work / f't{k}.tsv'), '-q')
+        if has_html:
+            newsclean('features', str(html_fold), '--titles', '--line-model', str(work / f'line-fold{k}.json'),
+                      '--model', str(work / 'site_html.model'), '-o', str(work / f'th{k}.tsv'), '-q')
         if args.augment:
             aug_fold = work / f'aug_fold{k}'
             shutil.rmtree(aug_fold, ignore_errors=True)
@@ -375,8 +437,10 @@ def main():
                       '--model', str(work / 'site_aug.model'), '-o', str(work / f'ta{k}.tsv'), '-q')
     tmeta, tx = [], []
     for k in range(args.folds):
-        for name in [f't{k}.tsv'] + ([f'ta{k}.tsv'] if args.augment else []):
+        for name in [f't{k}.tsv'] + ([f'th{k}.tsv'] if has_html else []) + ([f'ta{k}.tsv'] if args.augment else []):
             names_t, m, x = load_titles(work / name)
+            if name.startswith('th'):
+                m = [[r[0] + HTML, *r[1:]] for r in m]
             tmeta += m
             tx.append(x)
     tx = np.concatenate(tx)
@@ -389,8 +453,11 @@ def main():
         pt[tfolds == k] = bt.predict(tx[tfolds == k])
         title_models.append(bt)
     orig = np.array([m[0] in manifest for m in tmeta])
-    log(f'title pick accuracy (cv) on augmented pages: '
-        f'{pick_accuracy([m for m, o in zip(tmeta, orig) if not o], pt[~orig], ty[~orig], {base_doc(m[0]) + "__aug": manifest[base_doc(m[0])] for m in tmeta}):.3f}')
+    every = {m[0]: manifest[base_doc(m[0])] for m in tmeta}
+    for view, rows in (('augmented', np.array(['__aug' in m[0] for m in tmeta])), ('html', np.array([m[0].endswith(HTML) for m in tmeta]))):
+        if rows.any():
+            log(f'title pick accuracy (cv) on {view} pages: '
+                f'{pick_accuracy([m for m, o in zip(tmeta, rows) if o], pt[rows], ty[rows], every):.3f}')
     tmeta_o, pt_o, ty_o = [m for m, o in zip(tmeta, orig) if o], pt[orig], ty[orig]
     reachable = len({m[0] for m, t in zip(tmeta_o, ty_o) if t}) / max(sum(1 for d in docs if manifest[d].get('has_title')), 1)
     log(f'title: {len(tmeta)} candidates, {ty.sum()} positive; pick accuracy (cv) {pick_accuracy(tmeta_o, pt_o, ty_o, manifest):.3f}, '
@@ -398,8 +465,8 @@ def main():
 
     policy = dict(DEFAULT_POLICY, threshold=threshold)
     if not args.skip_e2e:
-        def e2e(policy, bootstrap=0):
-            out = work / 'cv_out'
+        def e2e_view(policy, dirs, site_model, name, bootstrap):
+            out = work / f'cv_out{name}'
             shutil.rmtree(out, ignore_errors=True)
             for k in range(args.folds):
                 model_path = work / f'model-fold{k}.json'
@@ -407,11 +474,22 @@ def main():
                 model_path.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, {'fold': k},
                                                             title_models[k], names_t, policy)))
                 # Pass 1 over the whole corpus being cleaned, as `run` does on the dev directory.
-                newsclean('run', str(fold_dirs[k]), '--line-model', str(model_path), '--model', str(work / 'site.model'),
+                newsclean('run', str(dirs[k]), '--line-model', str(model_path), '--model', str(site_model),
                           '--keep', 'all', '-f', 'text', '-o', str(out), '-q')
-            res = subprocess.run([str(BIN), 'eval', '--truth', str(args.bench), str(out), '--json', str(work / 'cv_score.json'),
+            res = subprocess.run([str(BIN), 'eval', '--truth', str(args.bench), str(out), '--json', str(work / f'cv_score{name}.json'),
                                   '--n-bootstrap', str(bootstrap)], check=True, capture_output=True, text=True)
-            return res.stdout, json.loads((work / 'cv_score.json').read_text())['summary']
+            return res.stdout, json.loads((work / f'cv_score{name}.json').read_text())['summary']
+
+        def e2e(policy, bootstrap=0):
+            """The text view's table and figures; with the HTML view, its figures under 'html'
+            and the mean F1 of both views under 'both'."""
+            table, summ = e2e_view(policy, fold_dirs, work / 'site.model', '', bootstrap)
+            if has_html:
+                table_h, summ_h = e2e_view(policy, html_fold_dirs, work / 'site_html.model', '_html', bootstrap)
+                table += '\nHTML input:\n' + table_h
+                summ = dict(summ, html=summ_h)
+                summ['both'] = {'f1': (summ['all']['f1'] + summ_h['all']['f1']) / 2}
+            return table, summ
 
         if args.tune_policy:
             log('tuning the decision policy end to end (coordinate search)')
@@ -421,9 +499,11 @@ def main():
                     trial = dict(policy, **{key: value})
                     _, summ = e2e(trial)
                     a = summ['all']
-                    log(f'  {trial}: F1 {a["f1"]:.4f} P {a["precision"]:.4f} R {a["recall"]:.4f} t_ex {a["title_exact"]:.4f}')
-                    if best is None or a['f1'] > best[0]:
-                        best = (a['f1'], trial)
+                    f1 = summ.get('both', a)['f1']
+                    html_f1 = summ['html']['all']['f1'] if 'html' in summ else float('nan')
+                    log(f'  {trial}: F1 {a["f1"]:.4f} P {a["precision"]:.4f} R {a["recall"]:.4f} t_ex {a["title_exact"]:.4f} html F1 {html_f1:.4f}')
+                    if best is None or f1 > best[0]:
+                        best = (f1, trial)
                 policy = best[1]
             log(f'chosen policy: {policy}')
         log('end-to-end cross-validation through the Rust binary')
@@ -438,9 +518,9 @@ def main():
         # Pass 2 learns from out-of-fold pass-1 probabilities, as it will see at run time on new pages.
         b2 = train(x2, y)
         bt = train(tx, ty, TITLE_ROUNDS, TITLE_PARAMS)
-        MODEL_PATH.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, summary, bt, names_t, policy),
-                                         separators=(',', ':')))
-        log(f'wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size} bytes)')
+        args.model_out.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, summary, bt, names_t, policy),
+                                             separators=(',', ':')))
+        log(f'wrote {args.model_out} ({args.model_out.stat().st_size} bytes)')
 
 
 if __name__ == '__main__':

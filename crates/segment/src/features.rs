@@ -5,7 +5,7 @@
 //! feature is language-neutral: lengths, punctuation, case, position and the density of text
 //! around the line (the article is one dense block); no stopword list is involved.
 
-use newsclean_core::{MarkedDoc, Reason, Verdict};
+use newsclean_core::{Block, MarkedDoc, Reason, Roles, Verdict};
 
 use crate::classify::{CharCounts, LineFacts};
 use crate::logs::{ln_1p_count, ln_count, signed_log};
@@ -75,6 +75,33 @@ pub const CONTEXT_NAMES: [&str; 29] = [
     "comment_meta_before",
 ];
 
+/// Names of the features from the page's markup (HTML input; -1 on text input): the
+/// line's block element, the roles of its block and ancestors ([`Roles::ALL`], as `role_*`),
+/// its linked share, and how the page's prose sits in its content containers.
+pub const MARKUP_NAMES: [&str; 18] = [
+    "has_markup",
+    "block_title",
+    "block_og_title",
+    "block_p",
+    "block_item",
+    "block_h1",
+    "block_heading",
+    "block_cell",
+    "block_quote",
+    "block_pre",
+    "block_caption",
+    "block_img_alt",
+    "link_share",
+    "link_mean_3",
+    "link_mean_10",
+    "in_container",
+    "doc_container_prose",
+    "roles_prose_share",
+];
+
+/// How many copies of the line came before it in the page (0 for the first; at most 10).
+pub const REPEAT_NAMES: [&str; 1] = ["copy_rank"];
+
 /// Features taken from the neighbours at offsets -2, -1, +1, +2.
 const NEIGHBOUR_BASE: [usize; 4] = [0, 2, 22, 1];
 const NEIGHBOUR_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
@@ -84,9 +111,15 @@ const SHORT_LINE: u32 = 25;
 /// Value of a neighbour feature beyond the document's edge.
 const MISSING: f32 = -1.0;
 
+/// Number of markup features per line.
+const N_MARKUP: usize = MARKUP_NAMES.len() + Roles::ALL.len();
+
 /// Number of first-pass features per line.
-pub const N_FEATURES: usize =
-    BASE_NAMES.len() + CONTEXT_NAMES.len() + NEIGHBOUR_BASE.len() * NEIGHBOUR_OFFSETS.len();
+pub const N_FEATURES: usize = BASE_NAMES.len()
+    + CONTEXT_NAMES.len()
+    + NEIGHBOUR_BASE.len() * NEIGHBOUR_OFFSETS.len()
+    + REPEAT_NAMES.len()
+    + N_MARKUP;
 
 /// Names of the second-pass features added after the first-pass ones.
 pub const PASS2_NAMES: [&str; 8] = [
@@ -115,6 +148,9 @@ pub fn names() -> Vec<String> {
             names.push(format!("{}_{offset:+}", BASE_NAMES[base]));
         }
     }
+    names.extend(REPEAT_NAMES.iter().map(|s| (*s).to_owned()));
+    names.extend(MARKUP_NAMES.iter().map(|s| (*s).to_owned()));
+    names.extend(Roles::ALL.iter().map(|(name, _)| format!("role_{name}")));
     names
 }
 
@@ -245,12 +281,17 @@ pub fn of_doc(marked: &MarkedDoc) -> DocFeatures {
     extract(marked, &facts)
 }
 
-/// Whether the classifier scores a line: live lines, and lines removed as the site's template.
-/// Template lines stay in view so that a page looks the same to the classifier whether or not
-/// a site model removed its menu and footer (the last paragraph before a removed footer is
-/// still followed by a footer); their verdict does not change.
+/// Whether the classifier scores a line: live lines, lines removed as the site's template, and
+/// later copies of a line. Template lines stay in view so that a page looks the same to the
+/// classifier whether or not a site model removed its menu and footer (the last paragraph
+/// before a removed footer is still followed by a footer); their verdict does not change.
+/// Copies are the classifier's to keep or drop (see `copy_rank`).
 pub fn is_scored(verdict: &Verdict) -> bool {
-    verdict.is_alive() || *verdict == Verdict::Removed(Reason::SiteTemplate)
+    verdict.is_alive()
+        || matches!(
+            verdict,
+            Verdict::Removed(Reason::SiteTemplate | Reason::RepeatedLine)
+        )
 }
 
 /// Computes the features of every scored line of `marked` (see [`is_scored`]).
@@ -351,6 +392,20 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
         sorted.sort_by(f32::total_cmp);
         sorted.get(n / 2).copied().unwrap_or(0.0)
     };
+    let markup = Markup::of(marked, &lines, &is_prose, facts);
+    // The rank of each line among its copies in the page: the first copy is 0. Copies are
+    // left to the classifier (a meal plan repeats its items, a Q&A its questions).
+    let mut copy_rank = vec![0u8; n];
+    {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&k| (marked.lines[lines[k]].hash, k));
+        for w in 1..order.len() {
+            let (a, b) = (order[w - 1], order[w]);
+            if marked.lines[lines[a]].hash == marked.lines[lines[b]].hash {
+                copy_rank[b] = copy_rank[a].saturating_add(1).min(10);
+            }
+        }
+    }
     let mut values = vec![0f32; n * N_FEATURES];
     let mut footers_before = 0u32;
     let mut in_related = false;
@@ -414,12 +469,148 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
                 f += 1;
             }
         }
+        row[f] = f32::from(copy_rank[k]);
+        markup.row(k, &mut row[f + 1..]);
     }
     DocFeatures { lines, values }
 }
 
+/// The markup evidence of a page's scored lines, for [`MARKUP_NAMES`] and the role flags.
+struct Markup {
+    tags: Option<Vec<newsclean_core::LineTags>>,
+    link_sum: Vec<f32>,
+    doc_container_prose: f32,
+    /// Each set of roles that prose lines of the page have, with the share of the page's
+    /// prose characters in lines with exactly that set.
+    role_sets: Vec<(Roles, f32)>,
+}
+
+/// Roles of content containers: the article element, `main`, microdata article body, and
+/// classes such as `article-body`.
+const CONTAINER: Roles =
+    Roles(Roles::ARTICLE.0 | Roles::MAIN.0 | Roles::BODY_PROP.0 | Roles::C_CONTENT.0);
+/// Roles of what surrounds an article.
+const AROUND: Roles = Roles(
+    Roles::NAV.0
+        | Roles::FOOTER.0
+        | Roles::ASIDE.0
+        | Roles::C_COMMENT.0
+        | Roles::C_SHARE.0
+        | Roles::C_RELATED.0
+        | Roles::C_PROMO.0
+        | Roles::C_NEWSLETTER.0
+        | Roles::C_NAV.0
+        | Roles::C_FOOTER.0
+        | Roles::C_SIDEBAR.0
+        | Roles::C_COOKIE.0,
+);
+
+impl Markup {
+    fn of(marked: &MarkedDoc, lines: &[usize], is_prose: &[bool], facts: &[LineFacts]) -> Markup {
+        let Some(markup) = marked.markup.as_deref() else {
+            return Markup {
+                tags: None,
+                link_sum: Vec::new(),
+                doc_container_prose: MISSING,
+                role_sets: Vec::new(),
+            };
+        };
+        let tags: Vec<newsclean_core::LineTags> = lines
+            .iter()
+            .map(|&i| markup.line(i).unwrap_or_default())
+            .collect();
+        let mut link_sum = Vec::with_capacity(tags.len() + 1);
+        let mut acc = 0f32;
+        link_sum.push(0.0);
+        for t in &tags {
+            acc += t.link_share();
+            link_sum.push(acc);
+        }
+        let (mut prose, mut in_container) = (0f32, 0f32);
+        let mut role_sets: Vec<(Roles, f32)> = Vec::new();
+        for (k, t) in tags.iter().enumerate() {
+            if !is_prose[k] {
+                continue;
+            }
+            let chars = facts[lines[k]].n_chars as f32;
+            prose += chars;
+            if t.roles.intersects(CONTAINER) && !t.roles.intersects(AROUND) {
+                in_container += chars;
+            }
+            match role_sets.iter_mut().find(|(roles, _)| *roles == t.roles) {
+                Some((_, sum)) => *sum += chars,
+                None => role_sets.push((t.roles, chars)),
+            }
+        }
+        let prose = prose.max(1.0);
+        for (_, sum) in &mut role_sets {
+            *sum /= prose;
+        }
+        Markup {
+            tags: Some(tags),
+            link_sum,
+            doc_container_prose: in_container / prose,
+            role_sets,
+        }
+    }
+
+    /// Writes row `k`'s markup features into `out` ([`N_MARKUP`] values).
+    fn row(&self, k: usize, out: &mut [f32]) {
+        let Some(tags) = &self.tags else {
+            out[..N_MARKUP].fill(MISSING);
+            out[0] = 0.0;
+            return;
+        };
+        let t = tags[k];
+        let n = tags.len();
+        let mean = |r: usize| {
+            let lo = k.saturating_sub(r);
+            let hi = (k + r + 1).min(n);
+            (self.link_sum[hi] - self.link_sum[lo]) / (hi - lo) as f32
+        };
+        out[0] = 1.0;
+        let blocks = [
+            Block::Title,
+            Block::OgTitle,
+            Block::Paragraph,
+            Block::Item,
+            Block::H1,
+            Block::Heading,
+            Block::Cell,
+            Block::Quote,
+            Block::Pre,
+            Block::Caption,
+            Block::ImgAlt,
+        ];
+        for (j, block) in blocks.iter().enumerate() {
+            out[1 + j] = flag(t.block == *block);
+        }
+        out[12] = t.link_share();
+        out[13] = mean(3);
+        out[14] = mean(10);
+        out[15] = flag(t.roles.intersects(CONTAINER) && !t.roles.intersects(AROUND));
+        out[16] = self.doc_container_prose;
+        // The share of the page's prose in lines with exactly this line's roles: the article is
+        // the one place on the page that holds most of its prose.
+        out[17] = self
+            .role_sets
+            .iter()
+            .find(|(roles, _)| *roles == t.roles)
+            .map_or(0.0, |&(_, share)| share);
+        for (b, (_, role)) in Roles::ALL.iter().enumerate() {
+            out[MARKUP_NAMES.len() + b] = flag(t.roles.contains(*role));
+        }
+    }
+}
+
 /// The second-pass rows: each first-pass row followed by the first-pass probabilities around it.
 pub fn pass2(features: &DocFeatures, p1: &[f32]) -> Vec<f32> {
+    let all: Vec<usize> = (0..features.lines.len()).collect();
+    pass2_rows(features, p1, &all)
+}
+
+/// The second-pass rows of rows `ks` only (in that order), as [`pass2`] writes them.
+pub fn pass2_rows(features: &DocFeatures, p1: &[f32], ks: &[usize]) -> Vec<f32> {
     let n = features.lines.len();
     let mut sums = Vec::with_capacity(n + 1);
     let mut acc = 0f32;
@@ -441,8 +632,8 @@ pub fn pass2(features: &DocFeatures, p1: &[f32]) -> Vec<f32> {
             MISSING
         }
     };
-    let mut out = Vec::with_capacity(n * N_FEATURES_2);
-    for k in 0..n {
+    let mut out = Vec::with_capacity(ks.len() * N_FEATURES_2);
+    for &k in ks {
         out.extend_from_slice(features.row(k));
         let lo = k.saturating_sub(3);
         let hi = (k + 4).min(n);

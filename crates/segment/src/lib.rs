@@ -18,7 +18,7 @@
 //! ```
 //! use newsclean_core::{Doc, DocSource, DocStats, MarkedDoc, Verdict};
 //! let text = "A headline\nThe first paragraph of the story is here, and it is long enough.\nAlso Read\nAnother story title\n";
-//! let doc = Doc { seq: 0, id: "a".into(), source: DocSource::default(), text: text.into(), stats: DocStats::default() };
+//! let doc = Doc { seq: 0, id: "a".into(), source: DocSource::default(), text: text.into(), stats: DocStats::default(), markup: None };
 //! let mut marked = MarkedDoc::split(doc);
 //! marked.lines[0].verdict = Verdict::TitleCandidate; // Dedupe's doing, in a real run.
 //! let model = newsclean_segment::LineModel::builtin();
@@ -161,6 +161,7 @@ mod test_support {
             source: DocSource::default(),
             text: text.into(),
             stats: DocStats::default(),
+            markup: None,
         };
         let marked = MarkedDoc::split(doc);
         let facts = (0..marked.lines.len())

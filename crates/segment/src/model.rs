@@ -421,18 +421,15 @@ impl LineModel {
     /// The final probability of each row that it is article text.
     pub fn score(&self, features: &DocFeatures) -> Vec<f32> {
         let p1 = self.pass1(features);
-        let rows = features::pass2(features, &p1);
         let settled = self.policy.settled;
         let unsure: Vec<usize> = (0..p1.len())
             .filter(|&k| p1[k] > settled && p1[k] < 1.0 - settled)
             .collect();
-        if unsure.len() == p1.len() {
-            return self.pass2.probabilities(&rows, features::N_FEATURES_2);
-        }
         let width = features::N_FEATURES_2;
-        let mut unsure_rows = Vec::with_capacity(unsure.len() * width);
-        for &k in &unsure {
-            unsure_rows.extend_from_slice(&rows[k * width..(k + 1) * width]);
+        // Second-pass rows only for the lines pass 2 scores.
+        let unsure_rows = features::pass2_rows(features, &p1, &unsure);
+        if unsure.len() == p1.len() {
+            return self.pass2.probabilities(&unsure_rows, width);
         }
         let mut scores = p1;
         for (&k, p) in unsure

@@ -7,7 +7,7 @@
 
 use newsclean_core::hash::{FastSet, stable_hash};
 use newsclean_core::text::{normalize_into, strip_site_affix};
-use newsclean_core::{MarkedDoc, Reason, Verdict};
+use newsclean_core::{Block, LineTags, MarkedDoc, Reason, Roles, Verdict};
 
 use crate::classify::{CharCounts, LineFacts};
 use crate::logs::{ln_1p_count, signed_log};
@@ -16,7 +16,7 @@ use crate::model::LineModel;
 use crate::patterns::{is_byline_like, is_date_like};
 
 /// Names of the title features, in row order.
-pub const TITLE_NAMES: [&str; 36] = [
+pub const TITLE_NAMES: [&str; 48] = [
     "log_chars",
     "log_words",
     "titlecase_frac",
@@ -53,6 +53,18 @@ pub const TITLE_NAMES: [&str; 36] = [
     "is_first_copy",
     "blank_before",
     "n_body_copies",
+    "has_markup",
+    "block_h1",
+    "block_heading",
+    "headline_role",
+    "eq_h1",
+    "eq_ld_headline",
+    "jaccard_ld_headline",
+    "cover_ld_headline",
+    "eq_meta_og_title",
+    "link_share",
+    "around_role",
+    "in_container",
 ];
 
 /// Number of title features per candidate.
@@ -231,6 +243,20 @@ pub fn candidates(
     };
     let score_at = |k: Option<usize>| k.and_then(|k| alive.get(k)).map_or(-1.0, |&i| scores[i]);
 
+    // What the markup says the headline is (HTML input).
+    let markup = marked.markup.as_deref();
+    let meta_norm = |text: Option<&String>| {
+        text.map(|t| {
+            let mut s = String::new();
+            normalize_into(t, &mut s);
+            s
+        })
+    };
+    let h1_norm = markup.and_then(|m| meta_norm(m.meta.h1.as_ref()));
+    let ld_norm = markup.and_then(|m| meta_norm(m.meta.ld_headline.as_ref()));
+    let og_norm = markup.and_then(|m| meta_norm(m.meta.og_title.as_ref()));
+    let ld_tokens = ld_norm.as_deref().map(tokens);
+
     out.values = vec![0f32; out.candidates.len() * N_TITLE_FEATURES];
     let mut first_of_norm = FastSet::default();
     let mut part_norm = String::new();
@@ -303,8 +329,63 @@ pub fn candidates(
         row[33] = flag(first_of_norm.insert(hash));
         row[34] = flag(i == 0 || marked.lines[i - 1].verdict == Verdict::Blank);
         row[35] = (count(&body_hashes, hash) as f32).min(10.0);
+        markup_row(
+            markup.map(|m| m.line(i).unwrap_or_default()),
+            norm,
+            &toks,
+            [h1_norm.as_deref(), ld_norm.as_deref(), og_norm.as_deref()],
+            ld_tokens.as_deref(),
+            &mut row[36..],
+        );
     }
     out
+}
+
+/// The markup features of one candidate (-1 on text input, where `tags` is `None`):
+/// its block, roles and links, and whether it is the page's `h1`, JSON-LD headline or
+/// `og:title` (`metas`, normalised, in that order).
+fn markup_row(
+    tags: Option<LineTags>,
+    norm: &str,
+    toks: &[u64],
+    metas: [Option<&str>; 3],
+    ld_tokens: Option<&[u64]>,
+    out: &mut [f32],
+) {
+    const MISSING: f32 = -1.0;
+    let Some(t) = tags else {
+        out.fill(MISSING);
+        out[0] = 0.0;
+        return;
+    };
+    let eq = |meta: Option<&str>| meta.map_or(MISSING, |m| flag(m == norm));
+    let around = Roles(
+        Roles::NAV.0
+            | Roles::FOOTER.0
+            | Roles::ASIDE.0
+            | Roles::C_RELATED.0
+            | Roles::C_PROMO.0
+            | Roles::C_NAV.0
+            | Roles::C_SIDEBAR.0
+            | Roles::C_COMMENT.0,
+    );
+    let container =
+        Roles(Roles::ARTICLE.0 | Roles::MAIN.0 | Roles::BODY_PROP.0 | Roles::C_CONTENT.0);
+    out[0] = 1.0;
+    out[1] = flag(t.block == Block::H1);
+    out[2] = flag(t.block == Block::Heading);
+    out[3] = flag(
+        t.roles
+            .intersects(Roles(Roles::HEADLINE_PROP.0 | Roles::C_TITLE.0)),
+    );
+    out[4] = eq(metas[0]);
+    out[5] = eq(metas[1]);
+    out[6] = ld_tokens.map_or(MISSING, |ld| jaccard(toks, ld));
+    out[7] = ld_tokens.map_or(MISSING, |ld| cover(ld, toks));
+    out[8] = eq(metas[2]);
+    out[9] = t.link_share();
+    out[10] = flag(t.roles.intersects(around));
+    out[11] = flag(t.roles.intersects(container));
 }
 
 /// Picks the title of `marked`: the best-scoring candidate, if it scores high enough.
