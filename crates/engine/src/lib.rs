@@ -28,7 +28,7 @@
 //! };
 //! let record = Engine::default().clean_one(page.into_raw(0, "<memory>")).unwrap();
 //! let line = newsclean_export::json_line(&record).unwrap();
-//! assert!(String::from_utf8(line).unwrap().starts_with(r#"{"id":"example.com/a","source":{"path":"<memory>"}"#));
+//! assert!(String::from_utf8(line).unwrap().starts_with(r#"{"id":"example.com/a","url":null,"source":{"path":"<memory>"}"#));
 //! ```
 
 pub mod clock;
