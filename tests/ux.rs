@@ -332,7 +332,7 @@ fn few_reject_reasons_go_to_stderr_many_are_counted() {
     );
     assert!(
         stderr(&output).contains(&format!(
-            "newsclean: 2 documents rejected: 1 binary file (NUL byte at offset N); 1 empty file; each one is listed in {}",
+            "newsclean: 2 documents rejected: 1 binary file (N NUL or control bytes in the first N); 1 empty file; each one is listed in {}",
             rejects.display()
         )),
         "{}",
