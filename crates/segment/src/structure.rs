@@ -8,6 +8,7 @@ use newsclean_core::{
 };
 
 use crate::classify::{LineFacts, classify};
+use crate::features::View;
 use crate::markers::{Marker, marker};
 use crate::model::{LineModel, Policy};
 use crate::patterns::{is_author_line, is_date_like};
@@ -34,25 +35,28 @@ fn is_heading_shape(text: &str, facts: &LineFacts) -> bool {
 }
 
 /// Assigns a role or a removal reason to every live line of `marked` (in place) and builds the
-/// article from the kept lines.
+/// article from the kept lines, reading the page in `model`'s view (the caller picks the model
+/// of the page's view, [`LineModels::get`](crate::LineModels::get)).
 pub fn segment(marked: &mut MarkedDoc, model: &LineModel) -> Article {
+    let view = model.view();
     let facts: Vec<LineFacts> = (0..marked.lines.len())
         .map(|i| LineFacts::of(marked.line_text(i)))
         .collect();
     let scores = classify(marked, &facts, model);
     for (line, &score) in marked.lines.iter_mut().zip(&scores) {
-        if crate::features::is_scored(&line.verdict) {
+        if crate::features::is_scored(&line.verdict, view) {
             line.score = score;
         }
     }
     let title = title::pick(marked, &facts, &scores, model);
-    // Later copies of a line, which dedupe set aside, are the classifier's to judge: a menu
+    // Later copies of a line, which dedupe set aside, are the HTML model's to judge: a menu
     // repeated at the foot of the page is boilerplate, but a meal plan repeats its items and
-    // a Q&A its questions. See: issue 10.
+    // a Q&A its questions. See: issue 10. The text model was trained with copies removed, and
+    // they stay removed.
     let was_repeat: Vec<bool> = marked
         .lines
         .iter()
-        .map(|l| l.verdict == Verdict::Removed(Reason::RepeatedLine))
+        .map(|l| view == View::Html && l.verdict == Verdict::Removed(Reason::RepeatedLine))
         .collect();
     for (line, &is_repeat) in marked.lines.iter_mut().zip(&was_repeat) {
         if is_repeat {

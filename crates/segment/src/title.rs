@@ -10,6 +10,7 @@ use newsclean_core::text::{normalize_into, strip_site_affix};
 use newsclean_core::{Block, LineTags, MarkedDoc, Reason, Roles, Verdict};
 
 use crate::classify::{CharCounts, LineFacts};
+use crate::features::View;
 use crate::logs::{ln_1p_count, signed_log};
 use crate::markers::marker;
 use crate::model::LineModel;
@@ -67,8 +68,24 @@ pub const TITLE_NAMES: [&str; 48] = [
     "in_container",
 ];
 
-/// Number of title features per candidate.
+/// Number of title features per candidate in the widest view (HTML).
 pub const N_TITLE_FEATURES: usize = TITLE_NAMES.len();
+
+/// Number of title features the text view computes: the HTML view adds the markup's.
+const N_TEXT_TITLE_FEATURES: usize = 36;
+
+/// The title feature names of `view`, in row order (the text view's are a prefix).
+pub fn title_names(view: View) -> &'static [&'static str] {
+    &TITLE_NAMES[..n_title_features(view)]
+}
+
+/// Number of title features per candidate in `view`.
+pub const fn n_title_features(view: View) -> usize {
+    match view {
+        View::Text => N_TEXT_TITLE_FEATURES,
+        View::Html => N_TITLE_FEATURES,
+    }
+}
 
 /// At most this many candidates per page.
 const MAX_CANDIDATES: usize = 400;
@@ -87,12 +104,22 @@ pub struct Candidate {
 }
 
 /// The candidates of one page and their features.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TitleCandidates {
+    /// The view the features were computed in.
+    pub view: View,
     /// The candidates, in document order.
     pub candidates: Vec<Candidate>,
-    /// Row-major features, [`N_TITLE_FEATURES`] per candidate.
+    /// Row-major features, [`n_title_features`] per candidate.
     pub values: Vec<f32>,
+}
+
+impl TitleCandidates {
+    /// The features of candidate `c`.
+    pub fn row(&self, c: usize) -> &[f32] {
+        let width = n_title_features(self.view);
+        &self.values[c * width..(c + 1) * width]
+    }
 }
 
 /// The distinct words of a normalised text, as sorted word hashes.
@@ -143,8 +170,8 @@ fn flag(b: bool) -> f32 {
     if b { 1.0 } else { 0.0 }
 }
 
-/// Computes the title candidates of `marked` and their features; `scores` are the line
-/// classifier's, `threshold` its cut-off.
+/// Computes the title candidates of `marked` and their features in `view`; `scores` are the
+/// line classifier's, `threshold` its cut-off.
 #[expect(
     clippy::too_many_lines,
     reason = "one feature after the other keeps the row layout readable"
@@ -154,6 +181,7 @@ pub fn candidates(
     facts: &[LineFacts],
     scores: &[f32],
     threshold: f32,
+    view: View,
 ) -> TitleCandidates {
     let n = marked.lines.len();
     let non_blank: Vec<usize> = (0..n)
@@ -191,7 +219,11 @@ pub fn candidates(
     let line1_has_affix = line1.is_some_and(|i| !strip_site_affix(marked.line_text(i)).is_empty());
 
     // Candidates: whole lines above the limit, then parts of lines 1 and 2.
-    let mut out = TitleCandidates::default();
+    let mut out = TitleCandidates {
+        view,
+        candidates: Vec::new(),
+        values: Vec::new(),
+    };
     for &i in &non_blank {
         if i > limit_line || out.candidates.len() >= MAX_CANDIDATES {
             break;
@@ -243,8 +275,9 @@ pub fn candidates(
     };
     let score_at = |k: Option<usize>| k.and_then(|k| alive.get(k)).map_or(-1.0, |&i| scores[i]);
 
-    // What the markup says the headline is (HTML input).
-    let markup = marked.markup.as_deref();
+    // What the markup says the headline is (HTML input, in the HTML view).
+    let is_html = view == View::Html;
+    let markup = marked.markup.as_deref().filter(|_| is_html);
     let meta_norm = |text: Option<&String>| {
         text.map(|t| {
             let mut s = String::new();
@@ -257,7 +290,8 @@ pub fn candidates(
     let og_norm = markup.and_then(|m| meta_norm(m.meta.og_title.as_ref()));
     let ld_tokens = ld_norm.as_deref().map(tokens);
 
-    out.values = vec![0f32; out.candidates.len() * N_TITLE_FEATURES];
+    let width = n_title_features(view);
+    out.values = vec![0f32; out.candidates.len() * width];
     let mut first_of_norm = FastSet::default();
     let mut part_norm = String::new();
     for (c, candidate) in out.candidates.iter().enumerate() {
@@ -273,7 +307,7 @@ pub fn candidates(
             (facts[i], marked.norm(i), marked.lines[i].hash)
         };
         let toks = tokens(norm);
-        let row = &mut out.values[c * N_TITLE_FEATURES..(c + 1) * N_TITLE_FEATURES];
+        let row = &mut out.values[c * width..(c + 1) * width];
         let CharCounts {
             n_letters,
             n_upper,
@@ -329,14 +363,16 @@ pub fn candidates(
         row[33] = flag(first_of_norm.insert(hash));
         row[34] = flag(i == 0 || marked.lines[i - 1].verdict == Verdict::Blank);
         row[35] = (count(&body_hashes, hash) as f32).min(10.0);
-        markup_row(
-            markup.map(|m| m.line(i).unwrap_or_default()),
-            norm,
-            &toks,
-            [h1_norm.as_deref(), ld_norm.as_deref(), og_norm.as_deref()],
-            ld_tokens.as_deref(),
-            &mut row[36..],
-        );
+        if is_html {
+            markup_row(
+                markup.map(|m| m.line(i).unwrap_or_default()),
+                norm,
+                &toks,
+                [h1_norm.as_deref(), ld_norm.as_deref(), og_norm.as_deref()],
+                ld_tokens.as_deref(),
+                &mut row[N_TEXT_TITLE_FEATURES..],
+            );
+        }
     }
     out
 }
@@ -395,7 +431,7 @@ pub fn pick(
     scores: &[f32],
     model: &LineModel,
 ) -> Option<Candidate> {
-    let found = candidates(marked, facts, scores, model.threshold());
+    let found = candidates(marked, facts, scores, model.threshold(), model.view());
     let Some(probabilities) = model.title_scores(&found) else {
         // No title picker (a model in training): keep dedupe's repeated headline.
         return dedupe_title(marked);
@@ -435,7 +471,7 @@ mod tests {
         let text = "Big storm hits coast | The Daily\nHome\nBig storm hits coast\nRain fell all day on the coast, and the storm is far from over yet.\n";
         let (marked, facts) = crate::test_support::marked(text);
         let scores = [0.1, 0.1, 0.2, 0.9];
-        let found = candidates(&marked, &facts, &scores, 0.5);
+        let found = candidates(&marked, &facts, &scores, 0.5, View::Html);
         let texts: Vec<&str> = found
             .candidates
             .iter()
