@@ -190,9 +190,13 @@ fn strip_controls(text: String) -> (String, u64) {
 /// such a byte is checked exactly.
 fn has_controls(bytes: &[u8]) -> bool {
     const BLOCK: usize = 64;
-    let suspect = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') | (b == 0x7F) | (b == 0xC2);
+    let suspect = |b: u8| {
+        u8::from(b < 0x20) & u8::from(b != b'\t') & u8::from(b != b'\n')
+            | u8::from(b == 0x7F)
+            | u8::from(b == 0xC2)
+    };
     bytes.chunks(BLOCK).enumerate().any(|(k, block)| {
-        if !block.iter().fold(false, |any, &b| any | suspect(b)) {
+        if block.iter().fold(0, |any, &b| any | suspect(b)) == 0 {
             return false;
         }
         (k * BLOCK..k * BLOCK + block.len()).any(|i| match bytes[i] {
