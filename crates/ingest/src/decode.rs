@@ -294,11 +294,11 @@ mod tests {
         // Binary with NULs on both sides stays binary, and so does a lone NUL.
         assert_eq!(
             check(b"ab\0cd"),
-            Err("binary file (NUL byte at offset 2)".into())
+            Err("binary file (1 NUL or control bytes in the first 5)".into())
         );
         assert_eq!(
             check(b"\0\0\x01\0\0\x02ab\0\0"),
-            Err("binary file (NUL byte at offset 0)".into())
+            Err("binary file (8 NUL or control bytes in the first 10)".into())
         );
     }
 
