@@ -60,7 +60,7 @@ def test_ids_are_made_safe_as_jsonl_ids_are():
     [
         ({"text": ""}, "empty file"),
         ({"text": "  \n\t\n"}, "empty file (whitespace only)"),
-        ({"text": b"abc\x00def"}, "binary file (NUL byte at offset 3)"),
+        ({"text": b"abc\x00def"}, "binary file (1 NUL or control bytes in the first 7)"),
         ({"html": "<html><body><script>x()</script></body></html>"}, "HTML page has no visible text"),
     ],
 )
