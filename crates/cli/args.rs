@@ -38,9 +38,10 @@ pub enum Command {
 /// Options shared by every command.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// A line classifier model file (from train/train_lines.py) to use instead of the built-in
-    /// one of its view: text input is scored by the text model, HTML input by the HTML model,
-    /// and a file is for the view whose features it lists. Give it twice to replace both.
+    /// A line classifier model file, as the training script writes it, to use instead of the
+    /// built-in one of its view: text input is scored by the text model, HTML input by the
+    /// HTML model, and a file is for the view whose features it lists. Give it twice to
+    /// replace both.
     #[arg(long, value_name = "JSON", global = true)]
     pub line_model: Vec<PathBuf>,
     /// Worker threads, 1 to 1024 [default: the number of CPUs].
