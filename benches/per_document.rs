@@ -15,7 +15,7 @@ use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsclean_core::{Article, Doc, DocSource, DocStats, MarkedDoc};
-use newsclean_segment::LineModel;
+use newsclean_segment::{LineModel, View};
 
 fn pages() -> Vec<Doc> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -49,6 +49,7 @@ fn pages() -> Vec<Doc> {
                 source: DocSource::default(),
                 text,
                 stats,
+                markup: None,
             }
         })
         .collect()
@@ -57,7 +58,8 @@ fn pages() -> Vec<Doc> {
 fn per_document(c: &mut Criterion) {
     let docs = pages();
     let n_bytes: u64 = docs.iter().map(|d| d.text.len() as u64).sum();
-    let model = LineModel::builtin();
+    // Text pages: the text model.
+    let model = LineModel::builtin(View::Text);
     let mut group = c.benchmark_group("per_document");
     group.throughput(Throughput::Bytes(n_bytes));
     group.sample_size(10);

@@ -747,7 +747,10 @@ fn bad_files_are_rejected_with_reasons() {
             "big",
             "file is 2000 bytes, over the limit of 1000 (--max-doc-bytes)",
         ),
-        ("binary", "binary file (NUL byte at offset 5)"),
+        (
+            "binary",
+            "binary file (6 NUL or control bytes in the first 14)",
+        ),
         ("blank", "empty file (whitespace only)"),
         (
             "bomb",

@@ -40,6 +40,7 @@ fn clean(text: &str) -> newsclean_core::Article {
         source: DocSource::default(),
         text: text.into(),
         stats: DocStats::default(),
+        markup: None,
     };
     let mut stages = Chain(
         Dedupe::new(&DedupeConfig::default()),
@@ -63,6 +64,7 @@ impl Source for Docs {
                 source: DocSource::default(),
                 text,
                 stats: DocStats::default(),
+                markup: None,
             };
             if !emit(Record::Doc(doc)) {
                 break;

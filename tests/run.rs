@@ -105,6 +105,28 @@ fn seed_article_comes_out_exactly() {
     assert!(text.starts_with(title));
 }
 
+/// One article as the snapshots show it: title, byline, date, sections, summary, related.
+fn render(record: &serde_json::Value) -> String {
+    let mut shown = format!(
+        "title: {}\nbyline: {}\npublished: {} ({})\n",
+        record["title"], record["byline"], record["published"], record["published_text"]
+    );
+    for section in record["sections"].as_array().unwrap() {
+        writeln!(shown, "## {}", section["heading"]).unwrap();
+        for p in section["paragraphs"].as_array().unwrap() {
+            writeln!(shown, "   {}", p.as_str().unwrap()).unwrap();
+        }
+    }
+    writeln!(
+        shown,
+        "summary: {}
+related: {}",
+        record["summary"], record["related"]
+    )
+    .unwrap();
+    shown
+}
+
 #[test]
 fn fixtures_snapshot() {
     let env = TestEnv::new();
@@ -112,24 +134,25 @@ fn fixtures_snapshot() {
     assert_code(&output, 0);
     for record in &records {
         let id = record["id"].as_str().unwrap();
-        let mut shown = format!(
-            "title: {}\nbyline: {}\npublished: {} ({})\n",
-            record["title"], record["byline"], record["published"], record["published_text"]
-        );
-        for section in record["sections"].as_array().unwrap() {
-            writeln!(shown, "## {}", section["heading"]).unwrap();
-            for p in section["paragraphs"].as_array().unwrap() {
-                writeln!(shown, "   {}", p.as_str().unwrap()).unwrap();
-            }
-        }
-        writeln!(
-            shown,
-            "summary: {}
-related: {}",
-            record["summary"], record["related"]
-        )
-        .unwrap();
+        let shown = render(record);
         insta::assert_snapshot!(format!("fixture_{id}"), shown);
+    }
+}
+
+/// Modern-page failure modes (`fixtures/modern/README.md`): newsletter prompts, related cards,
+/// captions, live blogs, cookie banners, author bios, and pages whose repeated lines are the
+/// article. See: issue 10.
+#[test]
+fn modern_fixtures_snapshot() {
+    let env = TestEnv::new();
+    let modern = crate::util::root().join("fixtures/modern");
+    let (records, output) = run_jsonl(&env, &modern, &["--exclude", "*.md"]);
+    assert_code(&output, 0);
+    assert_eq!(records.len(), 10);
+    for record in &records {
+        let id = record["id"].as_str().unwrap();
+        let shown = render(record);
+        insta::assert_snapshot!(format!("modern_{id}"), shown);
     }
 }
 
@@ -153,7 +176,10 @@ fn bad_files_are_rejected_and_counted() {
     assert_eq!(
         reasons,
         [
-            ("binary", "binary file (NUL byte at offset 5)"),
+            (
+                "binary",
+                "binary file (12 NUL or control bytes in the first 20)"
+            ),
             ("empty", "empty file")
         ]
     );

@@ -23,6 +23,8 @@ mod props;
 mod run;
 // Running on a cluster (issue 11): job arrays and Spark against `run`, byte for byte.
 mod scale;
+// Recrawled dev pages: the body they clean to and near-duplicate recall (needs ../shared).
+mod stability;
 // Each stage command alone, and stage commands piped together equal to `run`.
 mod stages;
 // House rules checked by `cargo test`: module docs, no printing outside the CLI.

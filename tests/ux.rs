@@ -305,7 +305,9 @@ fn few_reject_reasons_go_to_stderr_many_are_counted() {
     assert_code(&output, 1);
     let text = stderr(&output);
     assert!(
-        text.contains("newsclean: rejected binary: binary file (NUL byte at offset 2)"),
+        text.contains(
+            "newsclean: rejected binary: binary file (1 NUL or control bytes in the first 5)"
+        ),
         "{text}"
     );
     assert!(
@@ -330,7 +332,7 @@ fn few_reject_reasons_go_to_stderr_many_are_counted() {
     );
     assert!(
         stderr(&output).contains(&format!(
-            "newsclean: 2 documents rejected: 1 binary file (NUL byte at offset N); 1 empty file; each one is listed in {}",
+            "newsclean: 2 documents rejected: 1 binary file (N NUL or control bytes in the first N); 1 empty file; each one is listed in {}",
             rejects.display()
         )),
         "{}",
@@ -346,7 +348,7 @@ fn few_reject_reasons_go_to_stderr_many_are_counted() {
     assert!(!text.contains("newsclean: rejected "), "{text}");
     assert!(
         text.contains(&format!(
-            "newsclean: 14 documents rejected: 13 empty file; 1 binary file (NUL byte at offset N); each one is listed in {}",
+            "newsclean: 14 documents rejected: 13 empty file; 1 binary file (N NUL or control bytes in the first N); each one is listed in {}",
             env.path("o.rejects.jsonl").display()
         )),
         "{text}"
@@ -483,7 +485,10 @@ fn html_report_renders_in_headless_chromium() {
     let html = std::fs::read_to_string(&report).unwrap();
     // Reject reasons counted, every file listed.
     assert!(html.contains("Rejects, by reason"), "{html}");
-    assert!(html.contains("empty file") && html.contains("binary file (NUL byte at offset N)"));
+    assert!(
+        html.contains("empty file")
+            && html.contains("binary file (N NUL or control bytes in the first N)")
+    );
     for name in [
         "out.jsonl",
         "out.rejects.jsonl",

@@ -1,20 +1,29 @@
 #!/usr/bin/env python3
-"""Train the newsclean line classifier on the dev benchmark, cross-validated over pages.
+"""Train newsclean's line classifiers on the dev benchmark, cross-validated over pages.
 
-    python3 train/train_lines.py [--bench ../shared/bench/dev] [--folds 5] [--write-model]
+    python3 train/train_lines.py [--bench ../shared/bench/dev] [--folds 5] [--views text,html] [--write-model]
 
-Steps (all features come from Rust: `newsclean features`, the function inference uses):
-  1. export pass-1 features of every live line of every dev page;
+There is one model per view of a page (see segment's `View`): the text model scores text input,
+the HTML model HTML input. Every dev page is read twice: as the benchmark's text (`dev/<id>.txt`)
+and as its original HTML (`dev-html/<id>.html.gz`, unpacked into the work directory), where the
+features from the markup are present; both views of a page are in the same fold. The text model
+learns from the text view alone (and augmented text pages), exactly as before the HTML model
+existed; the HTML model from both views (the text view in its layout, markup features -1) and
+the augmented pages (`--html-parts`).
+
+Steps, per model (all features come from Rust: `newsclean features --view`, the function
+inference uses):
+  1. export pass-1 features of every scored line of every page of its parts;
   2. label each line by matching it to the page's ground truth (token trigrams);
   3. k-fold cross-validation over pages (a page is never scored by a model that saw it):
      pass 1 -> out-of-fold probabilities -> `newsclean features --p1` -> pass-2 features ->
-     pass 2 -> out-of-fold probabilities;
-  4. end-to-end cross-validation: for each fold, the Rust binary cleans that fold's pages with
-     the model trained on the other folds; the merged outputs are scored with score.py;
-  5. with --write-model, train both passes on all pages and write
-     crates/segment/model/line-model.json.
+     pass 2 -> out-of-fold probabilities; then the title picker on out-of-fold line scores;
+  4. end-to-end cross-validation: for each fold, the Rust binary cleans that fold's pages (text
+     pages for the text model, HTML pages for the HTML model) with the model trained on the
+     other folds; the merged outputs are scored with `newsclean eval` (as score.py);
+  5. with --write-model, train on all pages and write crates/segment/model/line-model-<view>.json.
 
-Training never runs at product run time; the product reads the JSON model in Rust.
+Training never runs at product run time; the product reads the JSON models in Rust.
 """
 from __future__ import annotations
 
@@ -36,9 +45,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / 'target' / 'release' / 'newsclean'
-MODEL_PATH = ROOT / 'crates' / 'segment' / 'model' / 'line-model.json'
+MODEL_DIR = ROOT / 'crates' / 'segment' / 'model'
 TOKEN = re.compile(r'\w+')
 EXCLUDES = ['--exclude', '*.truth.txt', '--exclude', '*.md', '--exclude', '*.jsonl']
+# The fold directories hold symbolic links to the pages, which lead out of the directory.
+FOLLOW = ['--follow-symlinks']
 
 PARAMS = dict(
     objective='binary', learning_rate=0.15, num_leaves=31, max_depth=8, min_child_samples=40,
@@ -82,6 +93,19 @@ def load_tsv(path: Path, n_meta: int = 4):
     return names, meta, x
 
 
+HTML = '__html'  # suffix of the ids of the HTML view's rows
+
+
+def unpack_html(src: Path, dst: Path, ids) -> None:
+    """`<id>.html.gz` of the benchmark's HTML view as `<id>.html`, the name giving the id."""
+    import gzip
+    dst.mkdir(parents=True, exist_ok=True)
+    for doc in ids:
+        out = dst / f'{doc}.html'
+        if not out.exists():
+            out.write_bytes(gzip.decompress((src / f'{doc}.html.gz').read_bytes()))
+
+
 def fold_of(doc: str, k: int) -> int:
     return int(hashlib.md5(base_doc(doc).encode()).hexdigest(), 16) % k
 
@@ -90,8 +114,9 @@ def trigrams(tokens):
     return [tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
 
 
-def label(meta, bench: Path, manifest) -> np.ndarray:
-    """1 when the line is article body text according to the truth, else 0."""
+def label(meta, bench: Path, manifest, copy_rank=None) -> np.ndarray:
+    """1 when the line is article body text according to the truth, else 0. A later copy of a
+    line (copy_rank k > 0) is text only when the truth holds its words more than k times."""
     y = np.zeros(len(meta), dtype=np.int8)
     by_doc = {}
     for r, (doc, _line, _kind, _text) in enumerate(meta):
@@ -106,9 +131,13 @@ def label(meta, bench: Path, manifest) -> np.ndarray:
         tokens = TOKEN.findall('\n'.join(lines))
         grams = set(trigrams(tokens))
         whole = {tuple(TOKEN.findall(l)) for l in lines}
+        joined = ' ' + ' '.join(tokens) + ' '
         for r in rows:
             toks = TOKEN.findall(meta[r][3])
-            if len(toks) >= 3:
+            rank = 0 if copy_rank is None else int(copy_rank[r])
+            if rank > 0:
+                y[r] = bool(toks) and joined.count(' ' + ' '.join(toks) + ' ') > rank
+            elif len(toks) >= 3:
                 g = trigrams(toks)
                 y[r] = sum(1 for t in g if t in grams) / len(g) >= 0.6
             elif toks:
@@ -165,7 +194,7 @@ def augment(bench: Path, meta, y, out_dir: Path, seed: int = 11) -> None:
 
 
 def base_doc(doc: str) -> str:
-    return doc.split('__aug')[0]
+    return doc.split('__')[0]
 
 
 def train(x, y, rounds=N_ROUNDS, params=None):
@@ -231,8 +260,8 @@ def forest(booster):
     return {'trees': [flatten(t['tree_structure']) for t in booster.dump_model()['tree_info']]}
 
 
-def model_json(b1, b2, names1, names2, threshold, meta, bt=None, names_t=None, policy=None):
-    out = {'format': 'newsclean-line-model-1', 'trained': meta, 'features': names1, 'features_2': names2,
+def model_json(view, b1, b2, names1, names2, threshold, meta, bt=None, names_t=None, policy=None):
+    out = {'format': 'newsclean-line-model-1', 'view': view, 'trained': meta, 'features': names1, 'features_2': names2,
            'threshold': threshold, 'pass1': forest(b1), 'pass2': forest(b2)}
     if policy is not None:
         out['policy'] = policy
@@ -254,59 +283,96 @@ def load_scorer():
     return mod
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--bench', type=Path, default=ROOT.parent / 'shared' / 'bench' / 'dev')
-    ap.add_argument('--folds', type=int, default=5)
-    ap.add_argument('--work', type=Path, default=ROOT / 'train' / 'work')
-    ap.add_argument('--write-model', action='store_true')
-    ap.add_argument('--skip-e2e', action='store_true')
-    ap.add_argument('--ignore', default=','.join(IGNORED),
-                    help='comma-separated features the model may not use (held constant in training)')
-    ap.add_argument('--threshold', type=float, default=THRESHOLD)
-    ap.add_argument('--tune-policy', action='store_true', help='search the decision policy end to end first')
-    ap.add_argument('--augment', action=argparse.BooleanOptionalAction, default=True,
-                    help='also train on augmented variants of the pages (default: on)')
-    args = ap.parse_args()
-    work = args.work
-    work.mkdir(parents=True, exist_ok=True)
-    if not BIN.exists():
-        subprocess.run(['cargo', 'build', '--release'], cwd=ROOT, check=True)
-    manifest = {}
-    for ln in (args.bench / 'manifest.jsonl').read_text().splitlines():
-        if ln.strip():
-            rec = json.loads(ln)
-            manifest[rec['id']] = rec
+# The rows each view's model learns from. The text model reads text input only and learns from
+# the text view of the dev pages (and their augmented variants) alone, as the first model did,
+# so that text input never depends on the markup. The HTML model learns from both views of
+# every page (the text view in the HTML layout, markup features -1) and the augmented pages.
+PARTS = {'text': ['text', 'aug'], 'html': ['text', 'html', 'aug']}
 
-    log('learning the site model of the dev pages (pass 1 of run)')
-    newsclean('learn', str(args.bench), *EXCLUDES, '-o', str(work / 'site.model'), '-q')
-    log('exporting pass-1 features')
-    newsclean('features', str(args.bench), *EXCLUDES, '--model', str(work / 'site.model'), '-o', str(work / 'f1.tsv'), '-q')
-    names1, meta, x1 = load_tsv(work / 'f1.tsv')
-    keep = np.array([m[0] in manifest for m in meta])
-    meta = [m for m, k in zip(meta, keep) if k]
-    x1 = x1[keep]
-    y = label(meta, args.bench, manifest)
-    docs = sorted({m[0] for m in meta})
-    n_orig = len(meta)
-    if args.augment:
-        log('augmenting: inline ad labels, split paragraphs, short articles')
-        aug_dir = work / 'aug'
-        shutil.rmtree(aug_dir, ignore_errors=True)
-        augment(args.bench, meta, y, aug_dir)
-        newsclean('learn', str(aug_dir), '-o', str(work / 'site_aug.model'), '-q')
-        newsclean('features', str(aug_dir), '--model', str(work / 'site_aug.model'), '-o', str(work / 'f1_aug.tsv'), '-q')
-        _, meta_a, x_a = load_tsv(work / 'f1_aug.tsv')
-        y_a = label(meta_a, args.bench, manifest)
-        meta, x1, y = meta + meta_a, np.concatenate([x1, x_a]), np.concatenate([y, y_a])
-    is_orig = np.arange(len(meta)) < n_orig
+
+class Shared:
+    """What both views use: the manifest, the page ids, the site models and the fold directories."""
+
+    def __init__(self, args):
+        self.args = args
+        self.work = args.work
+        self.manifest = {}
+        for ln in (args.bench / 'manifest.jsonl').read_text().splitlines():
+            if ln.strip():
+                rec = json.loads(ln)
+                self.manifest[rec['id']] = rec
+        self.docs = sorted(d for d in self.manifest if (args.bench / f'{d}.txt').exists())
+        log('learning the site model of the dev pages (pass 1 of run)')
+        newsclean('learn', str(args.bench), *EXCLUDES, '-o', str(self.work / 'site.model'), '-q')
+        self.html_dir = self.work / 'dev-html'
+        self.has_html = (args.html_bench / f'{self.docs[0]}.html.gz').exists()
+        if self.has_html:
+            log(f'the HTML view: unpacking {args.html_bench} into {self.html_dir}')
+            unpack_html(args.html_bench, self.html_dir, self.docs)
+            newsclean('learn', str(self.html_dir), '-o', str(self.work / 'site_html.model'), '-q')
+        self.fold_dirs, self.html_fold_dirs = [], []
+        for k in range(args.folds):
+            fold_dir = self.work / f'fold{k}'
+            html_fold = self.work / f'html_fold{k}'
+            for d in (fold_dir, html_fold):
+                shutil.rmtree(d, ignore_errors=True)
+                d.mkdir()
+            for doc in self.docs:
+                if fold_of(doc, args.folds) == k:
+                    os.symlink(args.bench / f'{doc}.txt', fold_dir / f'{doc}.txt')
+                    if self.has_html:
+                        os.symlink(self.html_dir / f'{doc}.html', html_fold / f'{doc}.html')
+            self.fold_dirs.append(fold_dir)
+            self.html_fold_dirs.append(html_fold)
+
+
+def train_view(sh: Shared, view: str, parts):
+    """Trains, cross-validates and (with --write-model) writes the model of `view` from the rows
+    of `parts` ('text', 'html', 'aug'), all exported in `view`'s feature layout."""
+    args, manifest, docs = sh.args, sh.manifest, sh.docs
+    work = sh.work / view
+    work.mkdir(parents=True, exist_ok=True)
+    feat = ('--view', view)
+    # Each part: its directory, its site model, the suffix its row ids get, and the extra
+    # arguments that select its pages.
+    src = {'text': (args.bench, sh.work / 'site.model', '', EXCLUDES),
+           'html': (sh.html_dir, sh.work / 'site_html.model', HTML, []),
+           'aug': (work / 'aug', work / 'site_aug.model', '', [])}
+    log(f'== the {view} model, from the rows of {parts}')
+    meta, xs, ys, part_of = [], [], [], []
+    names1 = rank_col = None
+    text_rows = None
+    for part in parts:
+        d, site, suffix, extra = src[part]
+        if part == 'aug':
+            log('augmenting: inline ad labels, split paragraphs, short articles')
+            shutil.rmtree(d, ignore_errors=True)
+            augment(args.bench, *text_rows, d)
+            newsclean('learn', str(d), '-o', str(site), '-q')
+        log(f'exporting pass-1 features of the {part} pages')
+        newsclean('features', str(d), *extra, *feat, '--model', str(site), '-o', str(work / f'f1_{part}.tsv'), '-q')
+        names1, m, x = load_tsv(work / f'f1_{part}.tsv')
+        if part != 'aug':
+            keep = np.array([r[0] in manifest for r in m])
+            m = [[r[0] + suffix, *r[1:]] for r, k in zip(m, keep) if k]
+            x = x[keep]
+        rank_col = names1.index('copy_rank') if 'copy_rank' in names1 else None
+        y = label(m, args.bench, manifest, None if rank_col is None else x[:, rank_col])
+        if part == 'text':
+            text_rows = (m, y)
+        meta += m
+        xs.append(x)
+        ys.append(y)
+        part_of += [part] * len(m)
+    x1, y = np.concatenate(xs), np.concatenate(ys)
+    part_of = np.array(part_of)
+    is_orig = part_of != 'aug'
     folds = np.array([fold_of(m[0], args.folds) for m in meta])
-    log(f'{len(docs)} pages, {len(meta)} live lines, {y.mean():.3f} positive, {x1.shape[1]} features')
+    log(f'{len(docs)} pages, {len(meta)} rows, {y.mean():.3f} positive, {x1.shape[1]} features')
 
     ignored = [n for n in args.ignore.split(',') if n]
     for name in ignored:
-        for names, x in ((names1, x1),):
-            x[:, names.index(name)] = 0.0
+        x1[:, names1.index(name)] = 0.0
     log(f'ignored features: {ignored}')
 
     log('pass 1, cross-validated')
@@ -316,17 +382,22 @@ def main():
         b = train(x1[folds != k], y[folds != k])
         p1[folds == k] = b.predict(x1[folds == k])
         fold_models.append([b, None])
-    write_p1(work / 'p1_oof.tsv', meta, p1)
-    newsclean('features', str(args.bench), *EXCLUDES, '--model', str(work / 'site.model'), '-o', str(work / 'f2.tsv'),
-              '--p1', str(work / 'p1_oof.tsv'), '-q')
-    names2, meta2, x2 = load_tsv(work / 'f2.tsv')
-    x2 = x2[np.array([m[0] in manifest for m in meta2])]
-    if args.augment:
-        newsclean('features', str(work / 'aug'), '--model', str(work / 'site_aug.model'), '-o', str(work / 'f2_aug.tsv'),
-                  '--p1', str(work / 'p1_oof.tsv'), '-q')
-        _, meta2a, x2a = load_tsv(work / 'f2_aug.tsv')
-        meta2 = [m for m in meta2 if m[0] in manifest] + meta2a
-        x2 = np.concatenate([x2, x2a])
+    meta2, x2s = [], []
+    for part in parts:
+        d, site, suffix, extra = src[part]
+        rows = part_of == part
+        # The part's rows under the ids its directory gives them, as `features --p1` looks them up.
+        write_p1(work / f'p1_oof_{part}.tsv', [[m[0][:len(m[0]) - len(suffix)], *m[1:]] for m, r in zip(meta, rows) if r], p1[rows])
+        newsclean('features', str(d), *extra, *feat, '--model', str(site), '-o', str(work / f'f2_{part}.tsv'),
+                  '--p1', str(work / f'p1_oof_{part}.tsv'), '-q')
+        names2, m2, x2 = load_tsv(work / f'f2_{part}.tsv')
+        if part != 'aug':
+            keep = np.array([r[0] in manifest for r in m2])
+            m2 = [[r[0] + suffix, *r[1:]] for r, k in zip(m2, keep) if k]
+            x2 = x2[keep]
+        meta2 += m2
+        x2s.append(x2)
+    x2 = np.concatenate(x2s)
     assert [m[:2] for m in meta2] == [m[:2] for m in meta]
     for name in ignored:
         x2[:, names2.index(name)] = 0.0
@@ -337,49 +408,49 @@ def main():
         b = train(x2[folds != k], y[folds != k])
         p2[folds == k] = b.predict(x2[folds == k])
         fold_models[k][1] = b
-    write_p1(work / 'p2_oof.tsv', meta[:n_orig], p2[:n_orig])
-    np.save(work / 'labels.npy', y[:n_orig])
+    write_p1(work / 'p2_oof.tsv', [m for m, o in zip(meta, is_orig) if o], p2[is_orig])
     for name, p in (('pass 1', p1), ('pass 2', p2)):
-        pred = (p >= 0.5) & is_orig
-        tp = (pred & (y == 1)).sum()
-        prec = tp / max(pred.sum(), 1)
-        rec = tp / max(((y == 1) & is_orig).sum(), 1)
-        log(f'{name} line-level (cv): P {prec:.3f} R {rec:.3f} F1 {2 * prec * rec / (prec + rec):.3f}')
+        for part in [q for q in parts if q != 'aug']:
+            rows = part_of == part
+            pred = (p >= 0.5) & rows
+            tp = (pred & (y == 1)).sum()
+            prec = tp / max(pred.sum(), 1)
+            rec = tp / max(((y == 1) & rows).sum(), 1)
+            log(f'{name} line-level (cv), {part} rows: P {prec:.3f} R {rec:.3f} F1 {2 * prec * rec / max(prec + rec, 1e-9):.3f}')
 
     threshold = args.threshold
-    summary = {'pages': len(docs), 'lines': n_orig, 'augmented_lines': len(meta) - n_orig, 'folds': args.folds, 'rounds': N_ROUNDS,
-               'params': {k: v for k, v in PARAMS.items() if k not in ('num_threads', 'verbose')}}
+    summary = {'pages': len(docs), 'lines': int((part_of == 'text').sum())}
+    if 'html' in parts:
+        summary['html_lines'] = int((part_of == 'html').sum())
+    summary.update({'augmented_lines': int((part_of == 'aug').sum()), 'folds': args.folds, 'rounds': N_ROUNDS,
+                    'params': {k: v for k, v in PARAMS.items() if k not in ('num_threads', 'verbose')}})
 
     log('title candidates, with out-of-fold line scores')
-    fold_dirs = []
+    fold_dirs = {'text': sh.fold_dirs, 'html': sh.html_fold_dirs, 'aug': []}
     for k in range(args.folds):
-        fold_dir = work / f'fold{k}'
-        shutil.rmtree(fold_dir, ignore_errors=True)
-        fold_dir.mkdir()
-        for doc in docs:
-            if fold_of(doc, args.folds) == k:
-                os.symlink(args.bench / f'{doc}.txt', fold_dir / f'{doc}.txt')
-        fold_dirs.append(fold_dir)
-        b1, b2 = fold_models[k]
-        (work / f'line-fold{k}.json').write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, {'fold': k})))
-        newsclean('features', str(fold_dir), '--titles', '--line-model', str(work / f'line-fold{k}.json'),
-                  '--model', str(work / 'site.model'), '-o', str(work / f't{k}.tsv'), '-q')
-        if args.augment:
+        if 'aug' in parts:
             aug_fold = work / f'aug_fold{k}'
             shutil.rmtree(aug_fold, ignore_errors=True)
             aug_fold.mkdir()
             for path in sorted((work / 'aug').iterdir()):
                 if fold_of(path.stem, args.folds) == k:
                     os.symlink(path, aug_fold / path.name)
-            newsclean('features', str(aug_fold), '--titles', '--line-model', str(work / f'line-fold{k}.json'),
-                      '--model', str(work / 'site_aug.model'), '-o', str(work / f'ta{k}.tsv'), '-q')
-    tmeta, tx = [], []
+            fold_dirs['aug'].append(aug_fold)
+        b1, b2 = fold_models[k]
+        (work / f'line-fold{k}.json').write_text(json.dumps(model_json(view, b1, b2, names1, names2, threshold, {'fold': k})))
+        for part in parts:
+            newsclean('features', str(fold_dirs[part][k]), *FOLLOW, '--titles', *feat, '--line-model', str(work / f'line-fold{k}.json'),
+                      '--model', str(src[part][1]), '-o', str(work / f't_{part}{k}.tsv'), '-q')
+    tmeta, tx, tpart = [], [], []
     for k in range(args.folds):
-        for name in [f't{k}.tsv'] + ([f'ta{k}.tsv'] if args.augment else []):
-            names_t, m, x = load_titles(work / name)
+        for part in parts:
+            names_t, m, x = load_titles(work / f't_{part}{k}.tsv')
+            m = [[r[0] + src[part][2], *r[1:]] for r in m]
             tmeta += m
             tx.append(x)
+            tpart += [part] * len(m)
     tx = np.concatenate(tx)
+    tpart = np.array(tpart)
     ty = title_labels(tmeta, args.bench, manifest)
     tfolds = np.array([fold_of(m[0], args.folds) for m in tmeta])
     pt = np.zeros(len(tmeta))
@@ -388,27 +459,35 @@ def main():
         bt = train(tx[tfolds != k], ty[tfolds != k], TITLE_ROUNDS, TITLE_PARAMS)
         pt[tfolds == k] = bt.predict(tx[tfolds == k])
         title_models.append(bt)
-    orig = np.array([m[0] in manifest for m in tmeta])
-    log(f'title pick accuracy (cv) on augmented pages: '
-        f'{pick_accuracy([m for m, o in zip(tmeta, orig) if not o], pt[~orig], ty[~orig], {base_doc(m[0]) + "__aug": manifest[base_doc(m[0])] for m in tmeta}):.3f}')
-    tmeta_o, pt_o, ty_o = [m for m, o in zip(tmeta, orig) if o], pt[orig], ty[orig]
-    reachable = len({m[0] for m, t in zip(tmeta_o, ty_o) if t}) / max(sum(1 for d in docs if manifest[d].get('has_title')), 1)
-    log(f'title: {len(tmeta)} candidates, {ty.sum()} positive; pick accuracy (cv) {pick_accuracy(tmeta_o, pt_o, ty_o, manifest):.3f}, '
-        f'reachable {reachable:.3f}')
+    every = {m[0]: manifest[base_doc(m[0])] for m in tmeta}
+    for part in parts:
+        rows = tpart == part
+        log(f'title pick accuracy (cv) on {part} pages: '
+            f'{pick_accuracy([m for m, o in zip(tmeta, rows) if o], pt[rows], ty[rows], every):.3f}')
 
     policy = dict(DEFAULT_POLICY, threshold=threshold)
+    # The model is scored end to end on the input it reads: text pages for the text model,
+    # HTML pages for the HTML model.
+    e2e_dirs, e2e_site = (sh.fold_dirs, sh.work / 'site.model') if view == 'text' else (sh.html_fold_dirs, sh.work / 'site_html.model')
     if not args.skip_e2e:
         def e2e(policy, bootstrap=0):
             out = work / 'cv_out'
             shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
             for k in range(args.folds):
                 model_path = work / f'model-fold{k}.json'
                 b1, b2 = fold_models[k]
-                model_path.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, {'fold': k},
+                model_path.write_text(json.dumps(model_json(view, b1, b2, names1, names2, threshold, {'fold': k},
                                                             title_models[k], names_t, policy)))
                 # Pass 1 over the whole corpus being cleaned, as `run` does on the dev directory.
-                newsclean('run', str(fold_dirs[k]), '--line-model', str(model_path), '--model', str(work / 'site.model'),
-                          '--keep', 'all', '-f', 'text', '-o', str(out), '-q')
+                # Every page gets an output, however short (`--min-words 0`): the metric scores an
+                # empty article, not a missing one. Each fold writes a directory of its own (run
+                # removes what an output directory held before), gathered into one for eval.
+                fold_out = work / f'cv_fold{k}'
+                newsclean('run', str(e2e_dirs[k]), *FOLLOW, '--line-model', str(model_path), '--model', str(e2e_site),
+                          '--keep', 'all', '--min-words', '0', '-f', 'text', '-o', str(fold_out), '-q')
+                for path in fold_out.iterdir():
+                    shutil.copy(path, out / path.name)
             res = subprocess.run([str(BIN), 'eval', '--truth', str(args.bench), str(out), '--json', str(work / 'cv_score.json'),
                                   '--n-bootstrap', str(bootstrap)], check=True, capture_output=True, text=True)
             return res.stdout, json.loads((work / 'cv_score.json').read_text())['summary']
@@ -426,21 +505,59 @@ def main():
                         best = (a['f1'], trial)
                 policy = best[1]
             log(f'chosen policy: {policy}')
-        log('end-to-end cross-validation through the Rust binary')
+        log(f'end-to-end cross-validation of the {view} model through the Rust binary, on {view} input')
         table, summ = e2e(policy, bootstrap=200)
-        print(table)
+        print(f'{view} model, {view} input:')
+        print(table, flush=True)
         summary['cv'] = summ
     summary['policy'] = policy
 
     if args.write_model:
-        log('training on all pages')
+        log(f'training the {view} model on all pages')
         b1 = train(x1, y)
         # Pass 2 learns from out-of-fold pass-1 probabilities, as it will see at run time on new pages.
         b2 = train(x2, y)
         bt = train(tx, ty, TITLE_ROUNDS, TITLE_PARAMS)
-        MODEL_PATH.write_text(json.dumps(model_json(b1, b2, names1, names2, threshold, summary, bt, names_t, policy),
-                                         separators=(',', ':')))
-        log(f'wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size} bytes)')
+        out = args.model_dir / f'line-model-{view}.json'
+        out.write_text(json.dumps(model_json(view, b1, b2, names1, names2, threshold, summary, bt, names_t, policy),
+                                  separators=(',', ':')))
+        log(f'wrote {out} ({out.stat().st_size} bytes)')
+    return summary
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--bench', type=Path, default=ROOT.parent / 'shared' / 'bench' / 'dev')
+    ap.add_argument('--folds', type=int, default=5)
+    ap.add_argument('--work', type=Path, default=ROOT / 'train' / 'work')
+    ap.add_argument('--write-model', action='store_true')
+    ap.add_argument('--model-dir', type=Path, default=MODEL_DIR,
+                    help='where --write-model writes line-model-<view>.json')
+    ap.add_argument('--skip-e2e', action='store_true')
+    ap.add_argument('--ignore', default=','.join(IGNORED),
+                    help='comma-separated features the model may not use (held constant in training)')
+    ap.add_argument('--threshold', type=float, default=THRESHOLD)
+    ap.add_argument('--tune-policy', action='store_true', help='search the decision policy end to end first')
+    ap.add_argument('--html-bench', type=Path, default=ROOT.parent / 'shared' / 'bench' / 'dev-html',
+                    help='the dev pages as HTML (<id>.html.gz), the HTML view')
+    ap.add_argument('--views', default='text,html', help='the models to train: text, html or both (default)')
+    ap.add_argument('--html-parts', default=','.join(PARTS['html']),
+                    help='the rows the HTML model learns from: text, html, aug (default: all three)')
+    ap.add_argument('--augment', action=argparse.BooleanOptionalAction, default=True,
+                    help='also train on augmented variants of the pages (default: on)')
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    if not BIN.exists():
+        subprocess.run(['cargo', 'build', '--release'], cwd=ROOT, check=True)
+    sh = Shared(args)
+    parts = {'text': list(PARTS['text']), 'html': [p for p in args.html_parts.split(',') if p]}
+    for view in [v for v in args.views.split(',') if v]:
+        ps = [p for p in parts[view] if args.augment or p != 'aug']
+        if 'aug' in ps and 'text' not in ps:
+            ap.error('the augmented pages are made from the text rows: aug needs text')
+        if 'html' in ps and not sh.has_html:
+            ap.error(f'{args.html_bench} has no HTML pages')
+        train_view(sh, view, ps)
 
 
 if __name__ == '__main__':

@@ -45,9 +45,12 @@ pub enum Command {
 /// Options shared by every command.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// A line classifier model file to use instead of the built-in one.
-    #[arg(long, value_name = "JSON", global = true, hide = true)]
-    pub line_model: Option<PathBuf>,
+    /// A line classifier model file, as the training script writes it, to use instead of the
+    /// built-in one of its view: text input is scored by the text model, HTML input by the
+    /// HTML model, and a file is for the view whose features it lists. Give it twice to
+    /// replace both.
+    #[arg(long, value_name = "JSON", global = true)]
+    pub line_model: Vec<PathBuf>,
     /// Worker threads, 1 to 1024 [default: the number of CPUs].
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
@@ -159,6 +162,24 @@ pub struct OutputArgs {
     /// Write a run report: HTML when PATH ends in .html, else JSON.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
+}
+
+/// How the classifier reads a page (see `newsclean_segment::View`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ViewArg {
+    /// The text model's features.
+    Text,
+    /// The HTML model's features: the text view's, copy ranks and the markup's.
+    Html,
+}
+
+impl From<ViewArg> for newsclean_segment::View {
+    fn from(view: ViewArg) -> newsclean_segment::View {
+        match view {
+            ViewArg::Text => newsclean_segment::View::Text,
+            ViewArg::Html => newsclean_segment::View::Html,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -625,6 +646,10 @@ pub struct FeaturesArgs {
     /// Write the title candidates and their features instead.
     #[arg(long)]
     pub titles: bool,
+    /// The view whose features to write (its model's features), whatever the input: the
+    /// HTML view of a text page has its markup features at -1.
+    #[arg(long, value_enum)]
+    pub view: ViewArg,
     #[command(flatten)]
     pub site: SiteArgs,
     #[command(flatten)]

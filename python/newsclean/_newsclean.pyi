@@ -1,7 +1,7 @@
 """Type stubs of the native module ``newsclean._newsclean`` (see ``python/src/lib.rs``)."""
 
 import os
-from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Union, final
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Sequence, Union, final
 
 __all__ = [
     "Cleaned",
@@ -102,7 +102,10 @@ def learn(
 class Cleaner:
     """A reusable cleaner, with the settings of ``newsclean run``.
 
-    ``model``: a line model file (the classifier; the built-in one by default).
+    ``model``: a line model file, or a list of them (the classifier; the built-in ones by
+    default). There is one model per view: text input is scored by the text model, HTML
+    input by the HTML model, and a file replaces the built-in model of the view it is for
+    (the one whose features it lists); at most one file per view.
     ``site_model``: a ``SiteModel`` or the path of one, as ``run --model``; without it no
     site template lines are removed (``run --no-site-model``). ``keep``: which copy of a
     duplicated article ``clean_many`` keeps: ``"first"`` (in input order), ``"longest"`` or
@@ -114,7 +117,7 @@ class Cleaner:
 
     def __new__(
         cls,
-        model: Optional[_PathLike] = None,
+        model: Optional[Union[_PathLike, Sequence[_PathLike]]] = None,
         site_model: Optional[Union[SiteModel, _PathLike]] = None,
         keep: str = "first",
         near_dup: bool = True,

@@ -22,7 +22,7 @@ task are dropped, with stats ``rejected``, ``empty`` and ``duplicate``.
 from __future__ import annotations
 
 import collections
-from typing import Any, Deque, Dict, Iterator, Optional, Union
+from typing import Any, Deque, Dict, Iterator, Optional, Sequence, Union
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.extractors.base import BaseExtractor
@@ -47,7 +47,8 @@ class NewscleanExtractor(BaseExtractor):
         near_dup: whether near copies count as duplicates (else exact copies only).
         threads: threads cleaning the task's documents.
         url_key: the metadata key of the page's URL (its site for the site model).
-        model: a line model file instead of the built-in classifier.
+        model: a line model file (or a list of them, one per view: text and HTML input) instead
+            of the built-in classifier of its view.
         timeout: accepted for compatibility with ``Trafilatura``; newsclean's work on a
             page is bounded, so no page is run in a sandbox process.
     """
@@ -62,7 +63,7 @@ class NewscleanExtractor(BaseExtractor):
         near_dup: bool = True,
         threads: int = 1,
         url_key: str = "url",
-        model: Optional[str] = None,
+        model: Optional[Union[str, Sequence[str]]] = None,
         timeout: float = 1,
     ):
         super().__init__(timeout)

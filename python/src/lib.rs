@@ -326,16 +326,28 @@ impl Pages {
 
 /// Builds the settings of a cleaner.
 fn engine(
-    model: Option<PathBuf>,
+    model: Option<&Bound<'_, PyAny>>,
     site_model: Option<&Bound<'_, PyAny>>,
     keep: &str,
     near_dup: bool,
     min_words: u32,
 ) -> PyResult<Engine> {
-    let line_model = model
-        .map(|path| newsclean_engine::load_line_model(&path))
-        .transpose()
-        .map_err(|err| error(&err))?;
+    // A path, or a list of paths: one line model file per view (text, HTML), each replacing
+    // the built-in model of its view.
+    let paths: Vec<PathBuf> = match model {
+        None => Vec::new(),
+        Some(value) if value.is_none() => Vec::new(),
+        Some(value) => match value.extract::<PathBuf>() {
+            Ok(path) => vec![path],
+            Err(_) => value.extract::<Vec<PathBuf>>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "model must be a path or a list of paths, not {}",
+                    type_name(value)
+                ))
+            })?,
+        },
+    };
+    let line_models = newsclean_engine::load_line_models(&paths).map_err(|err| error(&err))?;
     let site = match site_model {
         None => None,
         Some(value) if value.is_none() => None,
@@ -357,7 +369,7 @@ fn engine(
     // `newsclean run`'s settings, with these arguments' changes.
     let mut engine = Engine::default();
     engine.dedupe.site = site;
-    engine.segment.model = line_model;
+    engine.segment.models = line_models;
     engine.segment.min_words = min_words;
     engine.dup.keep = keep_of(keep)?;
     engine.dup.near = near_dup;
@@ -376,7 +388,9 @@ fn clean_page(py: Python<'_>, engine: &Engine, page: Page) -> PyResult<Py<PyAny>
 
 /// A reusable cleaner with the settings of `newsclean run`.
 ///
-/// `model`: a line model file instead of the built-in classifier. `site_model`: a
+/// `model`: a line model file (or a list of them, one per view) instead of the built-in
+/// classifier of its view: text input is scored by the text model, HTML input by the HTML
+/// model. `site_model`: a
 /// `SiteModel` or the path of one, as `run --model` (without it, `run --no-site-model`).
 /// `keep`: which copy of a duplicated article `clean_many` keeps, "first", "longest" or
 /// "all". `near_dup`: whether near copies count (else exact copies only). `min_words`: an
@@ -392,7 +406,7 @@ impl Cleaner {
     #[new]
     #[pyo3(signature = (model=None, site_model=None, keep="first", near_dup=true, min_words=None))]
     fn new(
-        model: Option<PathBuf>,
+        model: Option<&Bound<'_, PyAny>>,
         site_model: Option<&Bound<'_, PyAny>>,
         keep: &str,
         near_dup: bool,

@@ -8,7 +8,7 @@ import pickle
 import pytest
 
 import newsclean
-from conftest import SAMPLE, headline, kind, story
+from conftest import ROOT, SAMPLE, headline, kind, story
 
 SEED = (SAMPLE / "seed-bol-xi-putin.txt").read_text(encoding="utf-8")
 
@@ -60,7 +60,7 @@ def test_ids_are_made_safe_as_jsonl_ids_are():
     [
         ({"text": ""}, "empty file"),
         ({"text": "  \n\t\n"}, "empty file (whitespace only)"),
-        ({"text": b"abc\x00def"}, "binary file (NUL byte at offset 3)"),
+        ({"text": b"abc\x00def"}, "binary file (1 NUL or control bytes in the first 7)"),
         ({"html": "<html><body><script>x()</script></body></html>"}, "HTML page has no visible text"),
     ],
 )
@@ -120,6 +120,8 @@ def test_cleaner_arguments():
         newsclean.Cleaner(site_model=3)
     with pytest.raises(newsclean.NewscleanError, match="failed to load the line model"):
         newsclean.Cleaner(model=SAMPLE / "german-page.txt")
+    with pytest.raises(TypeError, match="model must be a path or a list of paths, not int"):
+        newsclean.Cleaner(model=3)
     assert repr(newsclean.Cleaner()) == "Cleaner(site_model=None, keep='first', near_dup=True, min_words=5)"
 
 
@@ -216,3 +218,16 @@ def test_looks_like_html():
     assert newsclean.looks_like_html(PAGE_HTML)
     assert newsclean.looks_like_html(b"\xef\xbb\xbf  <html>")
     assert not newsclean.looks_like_html(SEED)
+
+
+def test_one_line_model_per_view():
+    # The shipped models as files: each replaces the built-in model of its view, so cleaning
+    # is unchanged; two files for one view are refused.
+    models = ROOT / "crates" / "segment" / "model"
+    text, html = models / "line-model-text.json", models / "line-model-html.json"
+    page = (SAMPLE / "german-page.txt").read_text(encoding="utf-8")
+    expected = newsclean.Cleaner().clean(page)
+    for model in (text, str(html), [text, html]):
+        assert newsclean.Cleaner(model=model).clean(page) == expected
+    with pytest.raises(newsclean.NewscleanError, match="both line models for text input"):
+        newsclean.Cleaner(model=[text, text])

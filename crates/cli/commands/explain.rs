@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use newsclean_core::{NoopReporter, Reason, Record, Source, Verdict};
 use newsclean_dedupe::mark_with;
 use newsclean_ingest::{IngestConfig, InputSource, decode, doc_id};
-use newsclean_segment::{LineModel, segment};
+use newsclean_segment::{View, segment};
 
 use super::Settings;
 use super::learn::load_model;
@@ -108,12 +108,8 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
         dedupe.site = Some(Arc::new(load_model(model)?));
     }
     let mut marked = mark_with(doc, &dedupe);
-    let model = settings
-        .segment
-        .model
-        .clone()
-        .unwrap_or_else(LineModel::builtin);
-    let article = segment(&mut marked, &model);
+    let model = settings.segment.models.get(View::of(&marked));
+    let article = segment(&mut marked, model);
 
     let is_color = is_color(
         args.color,

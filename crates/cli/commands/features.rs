@@ -15,7 +15,7 @@ use newsclean_core::{Chain, MarkedDoc, NoopReporter, Record, Sink, StageError, S
 use newsclean_dedupe::Dedupe;
 use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
-use newsclean_segment::{LineFacts, LineModel, classify, features, title};
+use newsclean_segment::{LineFacts, LineModel, View, classify, features, title};
 
 use super::learn::apply_site_args;
 use super::{Settings, ingest_config};
@@ -26,6 +26,7 @@ use crate::exit::ExitStatus;
 /// pass-1 probabilities given, the second-pass features.
 struct FeatureSink {
     out: BufWriter<File>,
+    view: View,
     p1: Option<HashMap<String, Vec<(usize, f32)>>>,
     /// With a model: write title-candidate rows instead (`doc`, `line`, `start`, `end`, `text`, features).
     titles: Option<Arc<LineModel>>,
@@ -37,7 +38,7 @@ impl FeatureSink {
             .map(|i| LineFacts::of(marked.line_text(i)))
             .collect();
         let scores = classify(marked, &facts, model);
-        let found = title::candidates(marked, &facts, &scores, model.threshold());
+        let found = title::candidates(marked, &facts, &scores, model.threshold(), model.view());
         let mut line = String::new();
         for (c, candidate) in found.candidates.iter().enumerate() {
             line.clear();
@@ -47,9 +48,7 @@ impl FeatureSink {
                 "{}\t{}\t{}\t{}\t{text}",
                 marked.id, candidate.line, candidate.start, candidate.end
             );
-            for value in
-                &found.values[c * title::N_TITLE_FEATURES..(c + 1) * title::N_TITLE_FEATURES]
-            {
+            for value in found.row(c) {
                 let _ = write!(line, "\t{value}");
             }
             line.push('\n');
@@ -71,7 +70,7 @@ impl Sink for FeatureSink {
         if let Some(model) = self.titles.clone() {
             return self.write_titles(&marked, &model);
         }
-        let doc = features::of_doc(&marked);
+        let doc = features::of_doc(&marked, self.view);
         let rows = match &self.p1 {
             None => doc.values.clone(),
             Some(p1) => {
@@ -135,28 +134,30 @@ pub fn features(args: &FeaturesArgs) -> anyhow::Result<ExitStatus> {
     let file = File::create(&args.output)
         .with_context(|| format!("failed to create {}", args.output.display()))?;
     let mut out = BufWriter::new(file);
-    let titles = args.titles.then(|| {
-        settings
-            .segment
-            .model
-            .clone()
-            .unwrap_or_else(LineModel::builtin)
-    });
+    let view = View::from(args.view);
+    let titles = args
+        .titles
+        .then(|| settings.segment.models.get(view).clone());
     if titles.is_some() {
         writeln!(
             out,
             "doc\tline\tstart\tend\ttext\t{}",
-            title::TITLE_NAMES.join("\t")
+            title::title_names(view).join("\t")
         )?;
     } else {
         let names = if p1.is_some() {
-            features::names_2()
+            features::names_2(view)
         } else {
-            features::names()
+            features::names(view)
         };
         writeln!(out, "doc\tline\tkind\ttext\t{}", names.join("\t"))?;
     }
-    let mut sink = FeatureSink { out, p1, titles };
+    let mut sink = FeatureSink {
+        out,
+        view,
+        p1,
+        titles,
+    };
     let make_worker = || Chain(Decoder, Dedupe::new(&settings.dedupe));
     Runner::new(settings.threads, settings.cancel, &NoopReporter).run(
         source,

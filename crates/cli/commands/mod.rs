@@ -78,17 +78,14 @@ impl Settings {
                 .map_or(1, std::num::NonZero::get)
                 .min(MAX_THREADS),
         };
-        let model = match &common.line_model {
-            None => None,
-            Some(path) => Some(newsclean_engine::load_line_model(path)?),
-        };
+        let models = newsclean_engine::load_line_models(&common.line_model)?;
         Ok(Settings {
             threads,
             is_quiet: common.quiet,
             cancel: cancel_flag()?,
             dedupe: DedupeConfig::default(),
             segment: SegmentConfig {
-                model,
+                models,
                 min_words: 0,
             },
         })

@@ -36,7 +36,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitStatus> {
     // Every output is checked before any work (see `outputs`), and never read as input.
     let mut inputs: Vec<&Path> = args.input.inputs.iter().map(PathBuf::as_path).collect();
     inputs.extend(args.site.model.as_deref());
-    inputs.extend(args.common.line_model.as_deref());
+    inputs.extend(args.common.line_model.iter().map(PathBuf::as_path));
     export.validate()?;
     let written = export_outputs(&export, args.output.report.as_deref());
     outputs::check(&inputs, &written)?;

@@ -207,7 +207,7 @@ pub fn read_paths<'a>(
 ) -> Vec<&'a Path> {
     let mut paths: Vec<&Path> = input.inputs.iter().map(PathBuf::as_path).collect();
     paths.extend(site.and_then(|site| site.model.as_deref()));
-    paths.extend(common.line_model.as_deref());
+    paths.extend(common.line_model.iter().map(PathBuf::as_path));
     paths.extend(drop_list);
     paths
 }

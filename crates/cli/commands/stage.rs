@@ -3,6 +3,7 @@
 //! exactly what `run` writes.
 
 use std::io::{self, BufReader, BufWriter, IsTerminal};
+use std::path::PathBuf;
 
 use newsclean_core::codec::{FrameSink, FrameSource, max_frame_for};
 use newsclean_core::{Identity, NoopReporter, Record, Sink, StageId, StreamKind, Transform};
@@ -120,7 +121,7 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let progress = Progress::new(settings.is_quiet, "export");
     let export = export_config(&args.output)?;
     let mut inputs = Vec::new();
-    inputs.extend(args.common.line_model.as_deref());
+    inputs.extend(args.common.line_model.iter().map(PathBuf::as_path));
     export.validate()?;
     let written = export_outputs(&export, args.output.report.as_deref());
     outputs::check(&inputs, &written)?;

@@ -31,7 +31,7 @@ pub struct ArticleStats {
     pub n_bytes: u64,
     /// The encoding the input was decoded from.
     pub encoding: String,
-    /// Invalid byte sequences replaced while decoding.
+    /// Invalid byte sequences replaced, and stray NUL bytes dropped, while decoding.
     pub n_invalid: u64,
     /// Control characters removed while decoding (see [`DocStats::n_controls`]).
     pub n_controls: u64,

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::markup::Markup;
+
 /// The position of a document in the input order; export writes in `Seq` order.
 pub type Seq = u64;
 
@@ -56,7 +58,8 @@ pub struct DocStats {
     pub n_bytes: u64,
     /// The encoding the text was decoded from.
     pub encoding: String,
-    /// Number of invalid byte sequences replaced with U+FFFD.
+    /// Number of invalid byte sequences replaced with U+FFFD, and of stray NUL bytes dropped
+    /// from a text or HTML page.
     pub n_invalid: u64,
     /// Control characters removed from the text (C0 and C1 but tab and newline, and DEL:
     /// escape sequences, bells, backspaces).
@@ -76,6 +79,8 @@ pub struct Doc {
     pub text: String,
     /// Decoding facts.
     pub stats: DocStats,
+    /// What the markup said, for a document decoded from HTML; `None` for text.
+    pub markup: Option<Box<Markup>>,
 }
 
 /// A document that cannot be processed, with the reason in words.

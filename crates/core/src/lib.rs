@@ -22,6 +22,7 @@ pub mod doc;
 pub mod hash;
 pub mod lexicon;
 pub mod line;
+pub mod markup;
 pub mod record;
 pub mod report;
 pub mod site;
@@ -33,6 +34,7 @@ pub use doc::{
     Doc, DocStats, DupKind, Duplicate, RawDoc, RawFormat, Reject, Seq, Source as DocSource,
 };
 pub use line::{Line, MarkedDoc, Norms, Reason, Role, SiteLines, Verdict};
+pub use markup::{Block, LineTags, Markup, PageMeta, Roles};
 pub use record::{Envelope, Record, StreamKind};
 pub use report::{NoopReporter, Reporter, StageId};
 pub use stage::{Chain, Identity, OrderedStep, Sink, Source, StageError, Transform};

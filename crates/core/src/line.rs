@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::{Doc, DocStats, Seq, Source};
 use crate::hash::stable_hash;
+use crate::markup::Markup;
 use crate::text::normalize_append;
 
 /// What a kept line is in the article.
@@ -188,6 +189,8 @@ pub struct MarkedDoc {
     pub site: SiteLines,
     /// The normal form of each line of `lines`.
     pub norms: Norms,
+    /// What the markup said about each line and the page, for a document decoded from HTML.
+    pub markup: Option<Box<Markup>>,
 }
 
 impl MarkedDoc {
@@ -256,6 +259,7 @@ impl MarkedDoc {
             stats: doc.stats,
             site: SiteLines::default(),
             norms,
+            markup: doc.markup,
         }
     }
 

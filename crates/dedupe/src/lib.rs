@@ -24,7 +24,7 @@
 //! use newsclean_dedupe::mark;
 //!
 //! let text = "Big news | Site\nBig news\nAdvertisement\nBig news\nThe body.\n";
-//! let doc = Doc { seq: 0, id: "a".into(), source: DocSource::default(), text: text.into(), stats: DocStats::default() };
+//! let doc = Doc { seq: 0, id: "a".into(), source: DocSource::default(), text: text.into(), stats: DocStats::default(), markup: None };
 //! let marked = mark(doc);
 //! assert_eq!(marked.lines[1].verdict, Verdict::TitleCandidate);
 //! assert!(!marked.lines[3].verdict.is_alive());

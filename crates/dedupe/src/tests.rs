@@ -12,6 +12,7 @@ fn doc(text: &str) -> Doc {
         source: DocSource::default(),
         text: text.into(),
         stats: DocStats::default(),
+        markup: None,
     }
 }
 

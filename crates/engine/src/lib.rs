@@ -15,7 +15,7 @@
 //!   of the drop list replaced by duplicates, as the index would have done).
 //! * [`learn`] is pass 1: the site model of a source ([`learn_into`] for another sink).
 //! * [`load_site_model`], [`save_site_model`], [`merge_site_models`], [`site_model_for_run`]
-//!   and [`load_line_model`] read, write and prepare the models, with the messages the binary
+//!   and [`load_line_models`] read, write and prepare the models, with the messages the binary
 //!   prints.
 //! * [`Page`] is a document handed in by a program rather than read from a file.
 //! * [`clock`] times each part of a run for the report.
@@ -32,7 +32,7 @@
 //! };
 //! let record = Engine::default().clean_one(page.into_raw(0, "<memory>")).unwrap();
 //! let line = newsclean_export::json_line(&record).unwrap();
-//! assert!(String::from_utf8(line).unwrap().starts_with(r#"{"id":"example.com/a","source":{"path":"<memory>"}"#));
+//! assert!(String::from_utf8(line).unwrap().starts_with(r#"{"id":"example.com/a","url":null,"source":{"path":"<memory>"}"#));
 //! ```
 
 pub mod clock;
@@ -53,7 +53,7 @@ use newsclean_export::Renderer;
 use newsclean_export::atomic::AtomicFile;
 use newsclean_ingest::{Decoder, clean_id};
 use newsclean_pipeline::{Processed, RunStats, Runner, process_one};
-use newsclean_segment::{DEFAULT_MIN_WORDS, LineModel, Segment, SegmentConfig};
+use newsclean_segment::{DEFAULT_MIN_WORDS, LineModel, LineModels, Segment, SegmentConfig, View};
 
 use crate::clock::{Part, StageClock};
 
@@ -108,6 +108,20 @@ pub enum Error {
         #[source]
         source: newsclean_segment::ModelError,
     },
+    /// Two line model files for the same view.
+    #[error(
+        "{} and {} are both line models for {view} input; give at most one model per view",
+        first.display(),
+        second.display()
+    )]
+    TwoLineModels {
+        /// The view.
+        view: View,
+        /// The first file.
+        first: PathBuf,
+        /// The second file.
+        second: PathBuf,
+    },
 }
 
 /// The settings of a run, resolved once; workers are built from it.
@@ -115,7 +129,7 @@ pub enum Error {
 pub struct Engine {
     /// Per-document dedupe: the site model (see [`site_model_for_run`]) and template rules.
     pub dedupe: DedupeConfig,
-    /// The line classifier.
+    /// The line classifier of each view.
     pub segment: SegmentConfig,
     /// The duplicate index.
     pub dup: DupConfig,
@@ -127,7 +141,7 @@ impl Default for Engine {
         Engine {
             dedupe: DedupeConfig::default(),
             segment: SegmentConfig {
-                model: None,
+                models: LineModels::builtin(),
                 min_words: DEFAULT_MIN_WORDS,
             },
             dup: DupConfig::default(),
@@ -396,7 +410,27 @@ pub fn merge_site_models(models: Vec<SiteModel>) -> Result<SiteModel, Error> {
     SiteModel::merge(models).map_err(Error::MergeSiteModels)
 }
 
-/// Reads a line model (the classifier `train/train_lines.py` writes).
+/// The built-in line models, with each of `paths` (line models `train/train_lines.py` writes)
+/// in place of the built-in model of its view; at most one file per view.
+pub fn load_line_models(paths: &[PathBuf]) -> Result<LineModels, Error> {
+    let mut models = LineModels::builtin();
+    let mut given: Vec<(View, &Path)> = Vec::new();
+    for path in paths {
+        let model = load_line_model(path)?;
+        if let Some(&(view, first)) = given.iter().find(|(view, _)| *view == model.view()) {
+            return Err(Error::TwoLineModels {
+                view,
+                first: first.to_owned(),
+                second: path.clone(),
+            });
+        }
+        given.push((model.view(), path));
+        models.replace(model);
+    }
+    Ok(models)
+}
+
+/// Reads a line model (the classifier of one view, as `train/train_lines.py` writes it).
 pub fn load_line_model(path: &Path) -> Result<Arc<LineModel>, Error> {
     let json = std::fs::read_to_string(path).map_err(|source| Error::ReadLineModel {
         path: path.to_owned(),

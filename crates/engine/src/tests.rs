@@ -199,6 +199,24 @@ fn model_errors_name_the_file() {
         err.to_string(),
         format!("failed to load the line model {}", junk.display())
     );
+    // One model file per view.
+    let text = dir.path().join("text.json");
+    std::fs::write(
+        &text,
+        include_str!("../../segment/model/line-model-text.json"),
+    )
+    .unwrap();
+    let models = load_line_models(std::slice::from_ref(&text)).unwrap();
+    assert_eq!(models.get(View::Text).view(), View::Text);
+    let err = load_line_models(&[text.clone(), text.clone()]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} and {} are both line models for text input; give at most one model per view",
+            text.display(),
+            text.display()
+        )
+    );
     let models = vec![SiteModel::new(GroupBy::Host), SiteModel::new(GroupBy::Dir)];
     let err = merge_site_models(models).unwrap_err();
     assert_eq!(err.to_string(), "failed to merge the site models");

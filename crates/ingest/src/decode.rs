@@ -61,26 +61,51 @@ fn try_decode(raw: RawDoc) -> Result<Doc, Box<Reject>> {
     let is_utf16 = bytes.starts_with(b"\xFF\xFE")
         || bytes.starts_with(b"\xFE\xFF")
         || charset::utf16_without_bom(&bytes).is_some();
-    if !is_utf16 {
-        if let Some(at) = memchr::memchr(0, &bytes) {
-            return Err(reject(format!("binary {what} (NUL byte at offset {at})")));
+    let mut bytes = bytes;
+    let mut n_nul = 0u64;
+    if !is_utf16 && memchr::memchr(0, &bytes).is_some() {
+        // A stray NUL in a page is damage, not a sign of a binary file: judge by the share of
+        // NUL and control bytes, and drop the NULs of a text page. See: issue 10.
+        let (n_control, n_sampled) = control_bytes(&bytes);
+        if is_binary(n_control, n_sampled) {
+            return Err(reject(format!(
+                "binary {what} ({n_control} NUL or control bytes in the first {n_sampled})"
+            )));
         }
+        let before = bytes.len();
+        bytes.retain(|&b| b != 0);
+        n_nul = (before - bytes.len()) as u64;
     }
     let tld = source.url.as_deref().and_then(tld_of);
     let is_html = format == RawFormat::Html;
-    let decoded = charset::decode(&bytes, charset.as_deref(), is_html, tld);
+    let mut decoded = charset::decode(&bytes, charset.as_deref(), is_html, tld);
     drop(bytes);
     if decoded.text.contains('\0') {
-        return Err(reject(format!("binary {what} (NUL character in text)")));
+        // NUL characters after decoding (UTF-16 with a BOM): the same judgement on characters.
+        let n_chars = decoded.text.chars().take(SNIFF_BYTES).count() as u64;
+        let n_control = decoded
+            .text
+            .chars()
+            .take(SNIFF_BYTES)
+            .filter(|&c| is_control_char(c))
+            .count() as u64;
+        if is_binary(n_control, n_chars) {
+            return Err(reject(format!(
+                "binary {what} ({n_control} NUL or control characters in the first {n_chars})"
+            )));
+        }
+        let before = decoded.text.len();
+        decoded.text.retain(|c| c != '\0');
+        n_nul += (before - decoded.text.len()) as u64;
     }
-    let text = if is_html {
-        let text = html::to_text(&decoded.text);
+    let (text, markup) = if is_html {
+        let (text, markup) = html::to_text(&decoded.text);
         if text.is_empty() {
             return Err(reject("HTML page has no visible text".into()));
         }
-        text
+        (text, Some(Box::new(markup)))
     } else {
-        normalize_newlines(decoded.text)
+        (normalize_newlines(decoded.text), None)
     };
     let (text, n_controls) = strip_controls(text);
     if text.trim().is_empty() {
@@ -94,10 +119,39 @@ fn try_decode(raw: RawDoc) -> Result<Doc, Box<Reject>> {
         stats: DocStats {
             n_bytes,
             encoding: decoded.encoding,
-            n_invalid: decoded.n_invalid,
+            n_invalid: decoded.n_invalid + n_nul,
             n_controls,
         },
+        markup,
     })
+}
+
+/// How many leading bytes (or characters) [`is_binary`] judges.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// A control character that text does not hold: C0 controls other than tab, line feed, form
+/// feed, carriage return and escape.
+fn is_control_char(c: char) -> bool {
+    (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\x0C' | '\r' | '\x1B')
+}
+
+/// NUL and other control bytes among the first [`SNIFF_BYTES`] bytes, and how many bytes
+/// that is.
+fn control_bytes(bytes: &[u8]) -> (u64, u64) {
+    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    let n_control = head
+        .iter()
+        .filter(|&&b| is_control_char(char::from(b)))
+        .count();
+    (n_control as u64, head.len() as u64)
+}
+
+/// Binary data, not damaged text: more than 1 % NUL or control bytes. Text pages hold almost
+/// none (a stray NUL from a broken scraper is one in thousands of bytes); images, archives and
+/// compressed data hold several percent (random bytes about 11 %), and UTF-16 without a BOM
+/// is half NULs.
+fn is_binary(n_control: u64, n_sampled: u64) -> bool {
+    n_control * 100 > n_sampled
 }
 
 /// The top-level domain of a URL (`https://www.asahi.com/x` → `com`), a hint for charset
@@ -240,11 +294,11 @@ mod tests {
         // Binary with NULs on both sides stays binary, and so does a lone NUL.
         assert_eq!(
             check(b"ab\0cd"),
-            Err("binary file (NUL byte at offset 2)".into())
+            Err("binary file (1 NUL or control bytes in the first 5)".into())
         );
         assert_eq!(
             check(b"\0\0\x01\0\0\x02ab\0\0"),
-            Err("binary file (NUL byte at offset 0)".into())
+            Err("binary file (8 NUL or control bytes in the first 10)".into())
         );
     }
 
@@ -293,7 +347,43 @@ mod tests {
         );
         assert_eq!(
             check(b"PK\x03\x04\0\0binary"),
-            Err("binary file (NUL byte at offset 4)".into())
+            Err("binary file (4 NUL or control bytes in the first 12)".into())
+        );
+        assert_eq!(
+            check(b"\xFF\xFEh\0\0\0\x01\0"),
+            Err("binary file (2 NUL or control characters in the first 3)".into())
+        );
+    }
+
+    // See: issue 10 (one stray NUL byte rejected a whole page as binary).
+    #[test]
+    fn a_stray_nul_is_dropped_and_counted() {
+        let mut page = b"<html><title>T</title><p>First paragraph.</p>".to_vec();
+        page.push(0);
+        page.extend_from_slice(&b"<p>Second paragraph, still text.</p>".repeat(4));
+        assert_eq!(
+            check_as(&page, RawFormat::Html),
+            Ok((
+                format!(
+                    "T\nFirst paragraph.\n{}",
+                    "Second paragraph, still text.\n".repeat(4)
+                ),
+                "utf-8".into(),
+                1
+            ))
+        );
+        let mut text = b"A line of text that a scraper saved with a NUL".to_vec();
+        text.extend_from_slice(b"\0 in it, and more text after it.\n");
+        text.extend_from_slice(&b"Another line of ordinary text.\n".repeat(3));
+        assert_eq!(
+            check(&text),
+            Ok((
+                format!(
+                    "A line of text that a scraper saved with a NUL in it, and more text after it.\n{}",
+                    "Another line of ordinary text.\n".repeat(3)
+                ),
+                1
+            ))
         );
     }
 

@@ -10,9 +10,20 @@
 //! when the page has one, then all text in document order with one line per block element;
 //! a `<br>` ends a line and each `<img alt>` is a line of its own. Inside a line, runs of
 //! whitespace become one space, and empty lines are dropped. `script`, `style`, `noscript`,
-//! `template`, `iframe`, `object`, `embed`, `svg`, `math` and `select` are dropped with all
-//! they contain, and so are comments. Nothing else is: menus, footers and hidden text stay,
-//! for the cleaner to remove.
+//! `template`, `iframe`, `object`, `svg`, `math` and `select` are dropped with all they
+//! contain, and so are comments and `embed` (a void element: it has no end tag and no
+//! content). Nothing else is: menus, footers and hidden text stay, for the cleaner to remove.
+//!
+//! Beside the text, [`to_text`] keeps what the markup says ([`Markup`]): per line the block
+//! element, the roles of the block and its ancestors (`nav`, `footer`, `aside`, a class such
+//! as `comments` or `share`, ...) and the share of linked characters, from a stack of open
+//! elements kept on the token stream (with the implied end tags of `p`, `li`, `dt`/`dd`,
+//! `td`/`th`, `tr` and `option`); per page the `<title>`, `og:title`, first `h1`, canonical URL,
+//! publication time, author and the JSON-LD article's headline, date and author.
+//!
+//! A page whose `<title>` is never closed would lose everything after it to the title (the
+//! title's text is not markup); as lenient parsers do, such a page is read again with the
+//! title closed at the first tag after it.
 
 use std::cell::RefCell;
 
@@ -21,11 +32,67 @@ use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 use html5ever::{LocalName, TokenizerResult};
+use newsclean_core::{Block, LineTags, Markup, PageMeta, Roles};
 
-/// Elements dropped with everything inside them.
+/// Elements dropped with everything inside them. None is void: a void element has no end tag,
+/// so skipping to it would drop the rest of the page (`embed` did; see issue 10).
 const DROPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
-    "select", "noembed", "noframes",
+    "script", "style", "noscript", "template", "iframe", "object", "svg", "math", "select",
+    "noembed", "noframes",
+];
+
+/// HTML start tags that end foreign content (`svg`, `math`), as in the HTML standard.
+const BREAKOUT: &[&str] = &[
+    "b",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "center",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "listing",
+    "menu",
+    "meta",
+    "nobr",
+    "ol",
+    "p",
+    "pre",
+    "ruby",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "strike",
+    "sub",
+    "sup",
+    "table",
+    "tt",
+    "u",
+    "ul",
+    "var",
+];
+
+/// Void elements: they have no content and no end tag, so they never open a scope.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
+    "source", "track", "wbr",
 ];
 
 /// Elements that start and end a line.
@@ -81,26 +148,158 @@ const BLOCKS: &[&str] = &[
     "ul",
 ];
 
-/// The visible text of an HTML page, one block per line (see the module doc).
-pub(crate) fn to_text(html: &str) -> String {
+/// Block elements that close an open `p` (the implied end tag of the HTML standard).
+const CLOSES_P: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "ul",
+];
+
+/// A title longer than this that holds markup swallowed the page: its end tag is missing.
+const MAX_TITLE_BYTES: usize = 300;
+/// End tags look this far down the stack of open elements for their element; an end tag
+/// without an open element nearby is ignored (bounded work per tag, whatever the nesting).
+const MAX_END_TAG_SEARCH: usize = 256;
+
+/// The visible text of an HTML page, one block per line (see the module doc), and what the
+/// markup says about each line and the page.
+pub(crate) fn to_text(html: &str) -> (String, Markup) {
+    let scraper = scrape(html);
+    let swallowed = scraper.in_title.is_some()
+        || scraper
+            .title
+            .as_deref()
+            .is_some_and(|t| t.len() > MAX_TITLE_BYTES && has_markup(t));
+    if swallowed {
+        if let Some(repaired) = close_title(html) {
+            return finish(scrape(&repaired));
+        }
+    }
+    finish(scraper)
+}
+
+fn scrape(html: &str) -> Scraper {
     let queue = BufferQueue::default();
     queue.push_back(html.into());
     let tokenizer = Tokenizer::new(Sink(RefCell::default()), TokenizerOpts::default());
     while let TokenizerResult::Script(()) = tokenizer.feed(&queue) {}
     tokenizer.end();
-    let mut scraper = tokenizer.sink.0.into_inner();
+    tokenizer.sink.0.into_inner()
+}
+
+fn finish(mut scraper: Scraper) -> (String, Markup) {
     scraper.body.end_line();
+    scraper.end_h1();
     let mut lines = Lines::default();
-    let og_title = scraper.og_title.or(scraper.twitter_title);
-    for text in [scraper.title.as_deref(), og_title.as_deref()]
-        .into_iter()
-        .flatten()
-    {
-        lines.push_text(text);
-        lines.end_line();
+    let title = scraper.title.take().or_else(|| scraper.in_title.take());
+    let og_title = scraper.og_title.take().or(scraper.twitter_title.take());
+    let head = [
+        (title.as_deref(), Block::Title),
+        (og_title.as_deref(), Block::OgTitle),
+    ];
+    for (text, block) in head {
+        if let Some(text) = text {
+            lines.push_text(text, Context::block(block));
+            lines.end_line();
+        }
     }
     lines.out.push_str(&scraper.body.out);
-    lines.out
+    lines.tags.append(&mut scraper.body.tags);
+    let mut meta = scraper.meta;
+    meta.title = title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
+    meta.og_title = og_title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
+    meta.published = meta.published.or(scraper.time);
+    meta.canonical = meta.canonical.or(scraper.og_url);
+    for script in &scraper.ld_json {
+        if meta.ld_headline.is_some() {
+            break;
+        }
+        read_ld_json(script, &mut meta);
+    }
+    (
+        lines.out,
+        Markup {
+            lines: lines.tags,
+            meta,
+        },
+    )
+}
+
+/// Whether text holds something that looks like a tag (`<p`, `</div`, `<!--`).
+fn has_markup(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'/' | b'!')))
+}
+
+/// The page with `</title>` inserted before the first `<` after its first `<title>` tag, or
+/// `None` when there is no such place.
+fn close_title(html: &str) -> Option<String> {
+    let bytes = html.as_bytes();
+    let open = bytes
+        .windows(6)
+        .position(|w| w.eq_ignore_ascii_case(b"<title"))?;
+    let text_start = open + memchr::memchr(b'>', &bytes[open..])? + 1;
+    let text_end = text_start + memchr::memchr(b'<', &bytes[text_start..])?;
+    let mut out = String::with_capacity(html.len() + 8);
+    out.push_str(&html[..text_end]);
+    out.push_str("</title>");
+    out.push_str(&html[text_end..]);
+    Some(out)
+}
+
+/// What text inherits from the elements around it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Context {
+    roles: Roles,
+    block: Block,
+    is_link: bool,
+}
+
+impl Context {
+    fn block(block: Block) -> Context {
+        Context {
+            block,
+            ..Context::default()
+        }
+    }
+}
+
+/// One open element.
+struct Open {
+    name: LocalName,
+    context: Context,
 }
 
 /// The state of one page's token stream.
@@ -114,11 +313,31 @@ struct Scraper {
     in_title: Option<String>,
     /// Inside a dropped element: its name and how many of that name are open.
     skip: Option<(LocalName, u32)>,
+    /// Inside a JSON-LD script: its text so far.
+    in_ld_json: Option<String>,
+    ld_json: Vec<String>,
+    /// The open elements, innermost last.
+    open: Vec<Open>,
+    /// The first `h1` while it is open: its depth in `open` and its text so far.
+    in_h1: Option<(usize, String)>,
+    meta: PageMeta,
+    /// The `datetime` of the first `<time>`.
+    time: Option<String>,
+    og_url: Option<String>,
 }
 
 impl Scraper {
+    fn context(&self) -> Context {
+        self.open
+            .last()
+            .map_or_else(Context::default, |o| o.context)
+    }
+
     fn tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         let name = &*tag.name;
+        if self.breaks_out_of_foreign(tag) {
+            self.skip = None;
+        }
         if let Some((skipped, depth)) = &mut self.skip {
             if *skipped == tag.name {
                 match tag.kind {
@@ -128,6 +347,9 @@ impl Scraper {
                         *depth -= 1;
                         if *depth == 0 {
                             self.skip = None;
+                            if let Some(script) = self.in_ld_json.take() {
+                                self.ld_json.push(script);
+                            }
                         }
                     }
                 }
@@ -151,10 +373,17 @@ impl Scraper {
                 }
             }
             (TagKind::StartTag, "meta") => self.meta(tag),
+            (TagKind::StartTag, "link") => self.link(tag),
             // Foreign elements may close themselves (`<svg/>`); HTML elements may not.
             (TagKind::StartTag, "svg" | "math") if tag.self_closing => {}
             (TagKind::StartTag, _) if DROPPED.contains(&name) => {
                 self.skip = Some((tag.name.clone(), 1));
+                let is_ld_json = name == "script"
+                    && attr(tag, "type")
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+                if is_ld_json && self.ld_json.len() < 8 {
+                    self.in_ld_json = Some(String::new());
+                }
                 if let Some(kind) = raw_kind(name) {
                     return TokenSinkResult::RawData(kind);
                 }
@@ -163,29 +392,204 @@ impl Scraper {
             (TagKind::StartTag, "img") => {
                 self.body.end_line();
                 if let Some(alt) = attr(tag, "alt") {
-                    self.body.push_text(alt);
+                    let context = Context {
+                        block: Block::ImgAlt,
+                        ..self.context()
+                    };
+                    self.body.push_text(alt, context);
                     self.body.end_line();
                 }
             }
-            (TagKind::StartTag, "textarea") => return TokenSinkResult::RawData(RawKind::Rcdata),
-            (TagKind::StartTag, "xmp") => return TokenSinkResult::RawData(RawKind::Rawtext),
-            (TagKind::StartTag, "plaintext") => return TokenSinkResult::Plaintext,
-            _ if BLOCKS.contains(&name) => self.body.end_line(),
-            _ => {}
+            (TagKind::StartTag, "textarea") => {
+                self.start(tag);
+                return TokenSinkResult::RawData(RawKind::Rcdata);
+            }
+            (TagKind::StartTag, "xmp") => {
+                self.start(tag);
+                return TokenSinkResult::RawData(RawKind::Rawtext);
+            }
+            (TagKind::StartTag, "plaintext") => {
+                self.start(tag);
+                return TokenSinkResult::Plaintext;
+            }
+            (TagKind::StartTag, _) => {
+                if BLOCKS.contains(&name) {
+                    self.body.end_line();
+                }
+                if name == "time" && self.time.is_none() {
+                    self.time = attr(tag, "datetime").map(|t| t.trim().to_owned());
+                }
+                if !VOID.contains(&name) {
+                    self.start(tag);
+                }
+            }
+            (TagKind::EndTag, _) => {
+                if BLOCKS.contains(&name) {
+                    self.body.end_line();
+                }
+                self.end(&tag.name);
+            }
         }
         TokenSinkResult::Continue
+    }
+
+    /// Whether `tag` ends an unclosed `svg` or `math` the way an HTML5 tree builder ends
+    /// foreign content: an HTML start tag such as `p`, `div` or `li`, or an end tag of an
+    /// HTML element that is open around it (`<strong><svg><use></strong>` closes the `svg`).
+    /// Without this, one unclosed icon dropped the rest of the page.
+    fn breaks_out_of_foreign(&self, tag: &Tag) -> bool {
+        let Some((skipped, _)) = &self.skip else {
+            return false;
+        };
+        if !matches!(&**skipped, "svg" | "math") {
+            return false;
+        }
+        let name = &*tag.name;
+        match tag.kind {
+            TagKind::StartTag => {
+                BREAKOUT.contains(&name)
+                    || (name == "font"
+                        && ["color", "face", "size"]
+                            .iter()
+                            .any(|a| attr(tag, a).is_some()))
+            }
+            TagKind::EndTag => {
+                matches!(name, "br" | "p")
+                    || self
+                        .open
+                        .iter()
+                        .rev()
+                        .take(MAX_END_TAG_SEARCH)
+                        .any(|o| o.name == tag.name)
+            }
+        }
+    }
+
+    /// Opens an element: closes what its start implies, then pushes it with its context.
+    fn start(&mut self, tag: &Tag) {
+        let name = &*tag.name;
+        // Implied end tags: a block closes an open `p`; an item closes the previous item.
+        if CLOSES_P.contains(&name) {
+            self.close_implied(&["p"], &["button", "table", "td", "th", "caption"]);
+        }
+        match name {
+            "li" => self.close_implied(&["li"], &["ul", "ol", "menu"]),
+            "dt" | "dd" => self.close_implied(&["dt", "dd"], &["dl"]),
+            "td" | "th" => self.close_implied(&["td", "th"], &["tr", "table"]),
+            "tr" => self.close_implied(&["tr"], &["table"]),
+            "option" => self.close_implied(&["option"], &[]),
+            _ => {}
+        }
+        let parent = self.context();
+        let (roles, block) = element_roles(name);
+        let context = Context {
+            roles: parent.roles | roles | attr_roles(tag),
+            block: block.unwrap_or(parent.block),
+            is_link: parent.is_link || (name == "a" && attr(tag, "href").is_some()),
+        };
+        if name == "h1" && self.meta.h1.is_none() && self.in_h1.is_none() {
+            self.in_h1 = Some((self.open.len(), String::new()));
+        }
+        self.open.push(Open {
+            name: tag.name.clone(),
+            context,
+        });
+    }
+
+    /// Closes the innermost open element named in `names`, with everything inside it, unless
+    /// an element named in `scope` is open inside it (or nothing of the kind is open nearby).
+    fn close_implied(&mut self, names: &[&str], scope: &[&str]) {
+        for (depth, open) in self.open.iter().enumerate().rev().take(8) {
+            if names.contains(&&*open.name) {
+                self.truncate(depth);
+                return;
+            }
+            // Scoping elements stop the search; `div`, `p` and `address` do not (as the HTML
+            // standard's "special" category says).
+            let name = &*open.name;
+            if scope.contains(&name)
+                || (BLOCKS.contains(&name) && !matches!(name, "div" | "p" | "address"))
+            {
+                return;
+            }
+        }
+    }
+
+    /// Closes the innermost open element named `name`, and everything opened inside it.
+    fn end(&mut self, name: &LocalName) {
+        let found = self
+            .open
+            .iter()
+            .rev()
+            .take(MAX_END_TAG_SEARCH)
+            .position(|o| o.name == *name);
+        if let Some(from_top) = found {
+            self.truncate(self.open.len() - 1 - from_top);
+        }
+    }
+
+    fn truncate(&mut self, depth: usize) {
+        self.open.truncate(depth);
+        if self.in_h1.as_ref().is_some_and(|(d, _)| *d >= depth) {
+            self.end_h1();
+        }
+    }
+
+    fn end_h1(&mut self) {
+        if let Some((_, text)) = self.in_h1.take() {
+            let text = collapse(&text);
+            if !text.is_empty() {
+                self.meta.h1 = Some(text);
+            }
+        }
+    }
+
+    /// `<link rel=canonical>`.
+    fn link(&mut self, tag: &Tag) {
+        let is_canonical = attr(tag, "rel").is_some_and(|rel| {
+            rel.split_ascii_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("canonical"))
+        });
+        if let Some(href) = attr(tag, "href").filter(|_| is_canonical) {
+            self.meta
+                .canonical
+                .get_or_insert_with(|| href.trim().to_owned());
+        }
     }
 
     fn meta(&mut self, tag: &Tag) {
         let key = attr(tag, "property")
             .or_else(|| attr(tag, "name"))
+            .or_else(|| attr(tag, "itemprop"))
             .map(str::to_ascii_lowercase);
         let Some(content) = attr(tag, "content") else {
             return;
         };
+        let content = content.trim();
+        if content.is_empty() {
+            return;
+        }
         let slot = match key.as_deref() {
             Some("og:title") => &mut self.og_title,
             Some("twitter:title") => &mut self.twitter_title,
+            Some("og:url") => &mut self.og_url,
+            Some("og:site_name") => &mut self.meta.site_name,
+            Some(
+                "article:published_time"
+                | "og:published_time"
+                | "datepublished"
+                | "pubdate"
+                | "publishdate"
+                | "publish-date"
+                | "date"
+                | "dc.date"
+                | "dc.date.issued"
+                | "sailthru.date"
+                | "parsely-pub-date",
+            ) => &mut self.meta.published,
+            Some(
+                "author" | "article:author" | "parsely-author" | "sailthru.author" | "dc.creator",
+            ) if !content.starts_with("http") => &mut self.meta.author,
             _ => return,
         };
         slot.get_or_insert_with(|| content.to_owned());
@@ -193,13 +597,216 @@ impl Scraper {
 
     fn text(&mut self, text: &str) {
         if self.skip.is_some() {
+            if let Some(script) = &mut self.in_ld_json {
+                script.push_str(text);
+            }
             return;
         }
-        match &mut self.in_title {
-            Some(title) => title.push_str(text),
-            None => self.body.push_text(text),
+        if let Some(title) = &mut self.in_title {
+            title.push_str(text);
+            return;
+        }
+        if let Some((_, h1)) = &mut self.in_h1 {
+            h1.push_str(text);
+        }
+        let context = self.context();
+        self.body.push_text(text, context);
+    }
+}
+
+/// The roles an element gives by its name, and the block it starts.
+fn element_roles(name: &str) -> (Roles, Option<Block>) {
+    match name {
+        "nav" => (Roles::NAV, Some(Block::Other)),
+        "header" => (Roles::HEADER, Some(Block::Other)),
+        "footer" => (Roles::FOOTER, Some(Block::Other)),
+        "aside" => (Roles::ASIDE, Some(Block::Other)),
+        "figure" => (Roles::FIGURE, Some(Block::Other)),
+        "article" => (Roles::ARTICLE, Some(Block::Other)),
+        "main" => (Roles::MAIN, Some(Block::Other)),
+        "form" | "button" | "label" | "fieldset" => (Roles::FORM, None),
+        "ul" | "ol" | "menu" | "dl" => (Roles::LIST, Some(Block::Other)),
+        "table" => (Roles::TABLE, Some(Block::Other)),
+        "address" => (Roles::TIME, Some(Block::Other)),
+        "time" => (Roles::TIME, None),
+        "p" => (Roles::NONE, Some(Block::Paragraph)),
+        "li" | "dt" | "dd" => (Roles::NONE, Some(Block::Item)),
+        "h1" => (Roles::NONE, Some(Block::H1)),
+        "h2" | "h3" | "h4" | "h5" | "h6" => (Roles::NONE, Some(Block::Heading)),
+        "td" | "th" => (Roles::NONE, Some(Block::Cell)),
+        "blockquote" => (Roles::NONE, Some(Block::Quote)),
+        "pre" => (Roles::NONE, Some(Block::Pre)),
+        "figcaption" | "caption" => (Roles::NONE, Some(Block::Caption)),
+        _ if BLOCKS.contains(&name) => (Roles::NONE, Some(Block::Other)),
+        _ => (Roles::NONE, None),
+    }
+}
+
+/// The roles an element gives by its attributes: class and id words, microdata, hiding.
+fn attr_roles(tag: &Tag) -> Roles {
+    let mut roles = Roles::NONE;
+    for a in &tag.attrs {
+        match &*a.name.local {
+            "class" | "id" => roles |= class_roles(&a.value),
+            "hidden" => roles |= Roles::HIDDEN,
+            "aria-hidden" if a.value.trim().eq_ignore_ascii_case("true") => roles |= Roles::HIDDEN,
+            "style" => {
+                let style: String = a
+                    .value
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
+                if style.contains("display:none") || style.contains("visibility:hidden") {
+                    roles |= Roles::HIDDEN;
+                }
+            }
+            "itemprop" => {
+                for prop in a.value.split_ascii_whitespace() {
+                    if prop.eq_ignore_ascii_case("articlebody") || prop.eq_ignore_ascii_case("text")
+                    {
+                        roles |= Roles::BODY_PROP;
+                    } else if prop.eq_ignore_ascii_case("headline") {
+                        roles |= Roles::HEADLINE_PROP;
+                    }
+                }
+            }
+            _ => {}
         }
     }
+    roles
+}
+
+/// The roles of the words of a `class` or `id` value: parts split at anything but letters and
+/// digits and where a capital follows a small letter (`articleBody` is `article` and `body`).
+fn class_roles(value: &str) -> Roles {
+    let mut roles = Roles::NONE;
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in value.chars().chain([' ']) {
+        let is_boundary = !c.is_ascii_alphanumeric() || (prev_lower && c.is_ascii_uppercase());
+        if is_boundary && !word.is_empty() {
+            roles |= class_word_role(&word);
+            word.clear();
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    roles
+}
+
+/// The role of one lowercase class or id word. Class names are markup vocabulary shared by
+/// templates in every language, like tag names; no language's prose is matched.
+fn class_word_role(word: &str) -> Roles {
+    match word {
+        "comment" | "comments" | "reply" | "replies" | "discussion" | "disqus" | "respond" => {
+            Roles::C_COMMENT
+        }
+        "share" | "sharing" | "social" | "facebook" | "twitter" | "whatsapp" | "email"
+        | "addthis" | "sharebar" => Roles::C_SHARE,
+        "related" | "recommended" | "recommendations" | "recirc" | "more" | "trending"
+        | "popular" | "mostread" | "mostpopular" | "outbrain" | "taboola" | "teaser"
+        | "teasers" | "readmore" => Roles::C_RELATED,
+        "ad" | "ads" | "advert" | "adverts" | "advertisement" | "advertising" | "sponsor"
+        | "sponsored" | "promo" | "promotion" | "banner" | "dfp" | "adslot" | "adunit" => {
+            Roles::C_PROMO
+        }
+        "newsletter" | "subscribe" | "subscription" | "signup" | "paywall" | "register"
+        | "registration" | "optin" => Roles::C_NEWSLETTER,
+        "author" | "authors" | "byline" | "bio" | "contributor" | "writer" => Roles::C_AUTHOR,
+        "caption" | "credit" | "credits" | "photo" | "image" | "img" | "gallery" | "media" => {
+            Roles::C_CAPTION
+        }
+        "nav" | "navbar" | "navigation" | "menu" | "breadcrumb" | "breadcrumbs" | "pagination"
+        | "pager" => Roles::C_NAV,
+        "footer" | "copyright" | "legal" => Roles::C_FOOTER,
+        "sidebar" | "widget" | "widgets" | "rail" | "aside" | "sidebox" => Roles::C_SIDEBAR,
+        "cookie" | "cookies" | "consent" | "gdpr" => Roles::C_COOKIE,
+        "date" | "time" | "timestamp" | "published" | "updated" | "dateline" | "pubdate" => {
+            Roles::C_DATE
+        }
+        "article" | "content" | "story" | "entry" | "post" | "body" | "text" | "prose" => {
+            Roles::C_CONTENT
+        }
+        "header" | "masthead" | "topbar" => Roles::C_HEADER,
+        "tag" | "tags" | "topic" | "topics" | "keywords" | "category" | "categories" => {
+            Roles::C_TAGS
+        }
+        "title" | "headline" | "heading" | "hed" => Roles::C_TITLE,
+        _ => Roles::NONE,
+    }
+}
+
+/// Reads the first article of a JSON-LD script into `meta`: its `headline`, `datePublished`
+/// and first author's name. Broken JSON is skipped.
+fn read_ld_json(script: &str, meta: &mut PageMeta) {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(script.trim()) else {
+        return;
+    };
+    if let Some(article) = find_article(&value, 0) {
+        let text = |key: &str| {
+            article
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(collapse)
+                .filter(|s| !s.is_empty())
+        };
+        meta.ld_headline = text("headline");
+        meta.ld_published = text("datePublished");
+        meta.ld_author = article.get("author").and_then(author_name);
+    }
+}
+
+/// The first object with a `headline` whose `@type` is an article, searched through arrays
+/// and `@graph`.
+fn find_article(value: &serde_json::Value, depth: u32) -> Option<&serde_json::Value> {
+    if depth > 4 {
+        return None;
+    }
+    match value {
+        serde_json::Value::Array(items) => items.iter().find_map(|v| find_article(v, depth + 1)),
+        serde_json::Value::Object(map) => {
+            let is_article = |t: &serde_json::Value| {
+                t.as_str()
+                    .is_some_and(|t| t.ends_with("Article") || t == "BlogPosting" || t == "Report")
+            };
+            let typed = match map.get("@type") {
+                Some(serde_json::Value::Array(types)) => types.iter().any(is_article),
+                Some(t) => is_article(t),
+                None => false,
+            };
+            if typed
+                && map
+                    .get("headline")
+                    .is_some_and(serde_json::Value::is_string)
+            {
+                return Some(value);
+            }
+            map.get("@graph")
+                .and_then(|g| find_article(g, depth + 1))
+                .or_else(|| {
+                    map.get("mainEntity")
+                        .and_then(|g| find_article(g, depth + 1))
+                })
+        }
+        _ => None,
+    }
+}
+
+fn author_name(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(collapse(s)).filter(|s| !s.is_empty()),
+        serde_json::Value::Array(items) => items.first().and_then(author_name),
+        serde_json::Value::Object(map) => map.get("name").and_then(author_name),
+        _ => None,
+    }
+}
+
+/// Runs of whitespace as one space, trimmed.
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The tokenizer mode for the text of element `name`, when it is not markup.
@@ -236,25 +843,41 @@ impl TokenSink for Sink {
     }
 }
 
-/// Collects lines, collapsing whitespace inside each and dropping empty ones.
+/// Collects lines, collapsing whitespace inside each and dropping empty ones, and the tags of
+/// each line.
 #[derive(Default)]
 struct Lines {
     out: String,
     line: String,
     has_space: bool,
+    tags: Vec<LineTags>,
+    /// The current line's block, the roles all its text shares, and its characters (linked
+    /// ones apart); meaningful once it has text.
+    block: Block,
+    roles: Roles,
+    n_chars: u32,
+    n_linked: u32,
 }
 
 impl Lines {
-    fn push_text(&mut self, text: &str) {
+    fn push_text(&mut self, text: &str, context: Context) {
         for c in text.chars() {
             if c.is_whitespace() {
                 self.has_space = true;
             } else {
-                if self.has_space && !self.line.is_empty() {
-                    self.line.push(' ');
+                if self.line.is_empty() {
+                    self.block = context.block;
+                    self.roles = context.roles;
+                } else {
+                    self.roles = self.roles & context.roles;
+                    if self.has_space {
+                        self.line.push(' ');
+                    }
                 }
                 self.has_space = false;
                 self.line.push(c);
+                self.n_chars += 1;
+                self.n_linked += u32::from(context.is_link);
             }
         }
     }
@@ -264,14 +887,49 @@ impl Lines {
             self.out.push_str(&self.line);
             self.out.push('\n');
             self.line.clear();
+            let link = (u64::from(self.n_linked) * 255 / u64::from(self.n_chars.max(1))) as u8;
+            self.tags.push(LineTags {
+                block: self.block,
+                roles: self.roles,
+                link,
+            });
         }
         self.has_space = false;
+        self.n_chars = 0;
+        self.n_linked = 0;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn text(html: &str) -> String {
+        to_text(html).0
+    }
+
+    /// Each line with its block, roles and link share, as `block roles link | text`.
+    fn tagged(html: &str) -> String {
+        let (text, markup) = to_text(html);
+        assert_eq!(text.lines().count(), markup.lines.len());
+        text.lines()
+            .zip(&markup.lines)
+            .map(|(line, tags)| {
+                let roles: Vec<&str> = Roles::ALL
+                    .iter()
+                    .filter(|(_, r)| tags.roles.contains(*r))
+                    .map(|(name, _)| *name)
+                    .collect();
+                format!(
+                    "{:?} [{}] {} | {line}",
+                    tags.block,
+                    roles.join(" "),
+                    tags.link
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 
     #[test]
     fn naive_scraper_lines() {
@@ -296,25 +954,156 @@ mod tests {
   <select><option>Choice</option></select>
 </body></html>"#;
         assert_eq!(
-            to_text(html),
+            text(html),
             "Big News | Site\nBig News\nHome\nWorld\nBig News\nFirst paragraph,\nsecond line.\n\
              Loose text inline\nnested block\ntail\nA photo\ncell 1\ncell 2\nHidden but kept\n"
+        );
+        assert_eq!(
+            tagged(html),
+            "Title [] 0 | Big News | Site
+OgTitle [] 0 | Big News
+Item [nav list] 255 | Home
+Item [nav list] 0 | World
+H1 [] 0 | Big News
+Paragraph [] 0 | First paragraph,
+Paragraph [] 0 | second line.
+Other [] 0 | Loose text inline
+Other [] 0 | nested block
+Other [] 0 | tail
+ImgAlt [] 0 | A photo
+Cell [table] 0 | cell 1
+Cell [table] 0 | cell 2
+Paragraph [hidden] 0 | Hidden but kept"
         );
     }
 
     #[test]
     fn twitter_title_when_no_og_title_and_fragments() {
         assert_eq!(
-            to_text(r#"<meta name="twitter:title" content="T"><p>Body"#),
+            text(r#"<meta name="twitter:title" content="T"><p>Body"#),
             "T\nBody\n"
         );
-        assert_eq!(to_text("just text"), "just text\n");
-        assert_eq!(to_text(""), "");
+        assert_eq!(text("just text"), "just text\n");
+        assert_eq!(text(""), "");
     }
 
     #[test]
     fn deep_nesting_does_not_overflow() {
         let html = "<div>".repeat(100_000) + "deep" + &"</div>".repeat(100_000);
-        assert_eq!(to_text(&html), "deep\n");
+        assert_eq!(text(&html), "deep\n");
+        let unclosed = "<div><span>".repeat(50_000) + "deep" + &"</p></li>".repeat(50_000);
+        assert_eq!(text(&unclosed), "deep\n");
+    }
+
+    // See: issue 10 (a bare `<embed>` dropped the rest of the page).
+    #[test]
+    fn void_elements_drop_nothing_after_them() {
+        for void in VOID {
+            let html = format!("<p>Before</p><{void} src=x><p>After</p>");
+            assert_eq!(text(&html), "Before\nAfter\n", "<{void}>");
+        }
+        assert!(DROPPED.iter().all(|d| !VOID.contains(d)));
+        assert_eq!(
+            text("<p>A</p><embed src=x><embed src=y></embed><p>B</p>"),
+            "A\nB\n"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_svg_ends_where_a_browser_ends_it() {
+        assert_eq!(
+            text("<div><strong>Menu<svg><use href=#x></use></strong><p>Body text</p></div>"),
+            "Menu\nBody text\n"
+        );
+        assert_eq!(
+            text("<svg><g><p>Breaks out</p><svg><text>kept out</text></svg>"),
+            "Breaks out\n"
+        );
+        assert_eq!(text("<svg><text>icon</text></svg><p>After</p>"), "After\n");
+    }
+
+    // See: issue 10 (an unclosed `<title>` swallowed the page, which was then rejected as
+    // having no visible text).
+    #[test]
+    fn an_unclosed_title_ends_at_the_first_tag() {
+        let body = "<p>The article text of the page, which must not be lost.</p>".repeat(10);
+        let html = format!("<html><head><title>Page title<meta charset=utf-8></head><body>{body}");
+        assert_eq!(
+            text(&html),
+            format!(
+                "Page title\n{}",
+                "The article text of the page, which must not be lost.\n".repeat(10)
+            )
+        );
+        // Closed much later by the title of an inline SVG icon: the same repair.
+        let html = format!("<title>Page title<body>{body}<svg><title>icon</title></svg><p>End</p>");
+        assert!(text(&html).starts_with("Page title\nThe article text"));
+        assert!(text(&html).ends_with("End\n"));
+        // A title with a `<` of its own is left alone when short.
+        assert_eq!(text("<title>a < b</title><p>x"), "a < b\nx\n");
+    }
+
+    #[test]
+    fn roles_from_class_words_hiding_and_links() {
+        let html = r#"<body><article class="story-body"><header><h1 itemprop="headline">Head</h1>
+<div class="byline">By Someone</div></header>
+<p>Text with <a href="/x">a link</a> inside.</p>
+<div class="articleComments"><p>A reader said this.</p></div>
+<aside class="related-links"><ul><li><a href="/y">Other story</a></ul></aside>
+<p aria-hidden="true">Sr only</p>
+</article><footer id="site-footer"><p>Copyright</p></footer><p>After</p>"#;
+        assert_eq!(
+            tagged(html),
+            "H1 [header article headline_prop c_content] 0 | Head
+Other [header article c_author c_content] 0 | By Someone
+Paragraph [article c_content] 63 | Text with a link inside.
+Paragraph [article c_comment c_content] 0 | A reader said this.
+Item [aside article list c_related c_content] 255 | Other story
+Paragraph [article hidden c_content] 0 | Sr only
+Paragraph [footer c_footer] 0 | Copyright
+Paragraph [] 0 | After"
+        );
+    }
+
+    #[test]
+    fn page_meta() {
+        let html = r#"<html><head><title>Head | Site</title>
+<meta property="og:title" content="Head">
+<meta property="og:site_name" content="Site">
+<meta property="og:url" content="https://site.example/a">
+<link rel="canonical" href="https://site.example/a?b">
+<meta property="article:published_time" content="2019-05-01T10:00:00Z">
+<meta name="author" content="Jane Roe">
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+ {"@type":"WebPage","name":"x"},
+ {"@type":["NewsArticle"],"headline":"The  headline","datePublished":"2019-05-01",
+  "author":[{"@type":"Person","name":"Jane Roe"}]}]}</script>
+</head><body><h1>The <b>headline</b></h1><time datetime="2019-05-02">May 2</time></body></html>"#;
+        let (_, markup) = to_text(html);
+        let meta = markup.meta;
+        assert_eq!(meta.title.as_deref(), Some("Head | Site"));
+        assert_eq!(meta.og_title.as_deref(), Some("Head"));
+        assert_eq!(meta.h1.as_deref(), Some("The headline"));
+        assert_eq!(meta.canonical.as_deref(), Some("https://site.example/a?b"));
+        assert_eq!(meta.published.as_deref(), Some("2019-05-01T10:00:00Z"));
+        assert_eq!(meta.author.as_deref(), Some("Jane Roe"));
+        assert_eq!(meta.site_name.as_deref(), Some("Site"));
+        assert_eq!(meta.ld_headline.as_deref(), Some("The headline"));
+        assert_eq!(meta.ld_published.as_deref(), Some("2019-05-01"));
+        assert_eq!(meta.ld_author.as_deref(), Some("Jane Roe"));
+        let (_, bare) = to_text(
+            "<p>x<time datetime=2020-01-01>y</time><script type=application/ld+json>{broken</script>",
+        );
+        assert_eq!(bare.meta.published.as_deref(), Some("2020-01-01"));
+        assert_eq!(bare.meta.ld_headline, None);
+    }
+
+    proptest::proptest! {
+        /// Every line of the text has its tags, whatever the markup.
+        #[test]
+        fn one_tag_per_line(html in "(<[a-z/]{1,8}( class=\"[a-z-]{0,12}\")?>|[a-z .<>&;]{0,12}){0,40}") {
+            let (text, markup) = to_text(&html);
+            proptest::prop_assert_eq!(text.lines().count(), markup.lines.len());
+        }
     }
 }

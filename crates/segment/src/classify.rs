@@ -211,10 +211,10 @@ fn bullet_len(text: &str) -> Option<u8> {
     (trimmed.len() < rest.len() && !trimmed.is_empty()).then(|| (text.len() - trimmed.len()) as u8)
 }
 
-/// Scores every line from 0 (boilerplate) to 1 (article text) with the line model; lines that
-/// are not alive get 0.
+/// Scores every line from 0 (boilerplate) to 1 (article text) with the line model, in the
+/// model's view; lines it does not score get 0.
 pub fn classify(marked: &MarkedDoc, facts: &[LineFacts], model: &LineModel) -> Vec<f32> {
-    let features = crate::features::extract(marked, facts);
+    let features = crate::features::extract(marked, facts, model.view());
     let mut scores = vec![0.0; marked.lines.len()];
     for (&i, p) in features.lines.iter().zip(model.score(&features)) {
         scores[i] = p;

@@ -5,7 +5,7 @@
 //! feature is language-neutral: lengths, punctuation, case, position and the density of text
 //! around the line (the article is one dense block); no stopword list is involved.
 
-use newsclean_core::{MarkedDoc, Reason, Verdict};
+use newsclean_core::{Block, MarkedDoc, Reason, Roles, Verdict};
 
 use crate::classify::{CharCounts, LineFacts};
 use crate::logs::{ln_1p_count, ln_count, signed_log};
@@ -75,6 +75,33 @@ pub const CONTEXT_NAMES: [&str; 29] = [
     "comment_meta_before",
 ];
 
+/// Names of the features from the page's markup (HTML input; -1 on text input): the
+/// line's block element, the roles of its block and ancestors ([`Roles::ALL`], as `role_*`),
+/// its linked share, and how the page's prose sits in its content containers.
+pub const MARKUP_NAMES: [&str; 18] = [
+    "has_markup",
+    "block_title",
+    "block_og_title",
+    "block_p",
+    "block_item",
+    "block_h1",
+    "block_heading",
+    "block_cell",
+    "block_quote",
+    "block_pre",
+    "block_caption",
+    "block_img_alt",
+    "link_share",
+    "link_mean_3",
+    "link_mean_10",
+    "in_container",
+    "doc_container_prose",
+    "roles_prose_share",
+];
+
+/// How many copies of the line came before it in the page (0 for the first; at most 10).
+pub const REPEAT_NAMES: [&str; 1] = ["copy_rank"];
+
 /// Features taken from the neighbours at offsets -2, -1, +1, +2.
 const NEIGHBOUR_BASE: [usize; 4] = [0, 2, 22, 1];
 const NEIGHBOUR_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
@@ -84,9 +111,72 @@ const SHORT_LINE: u32 = 25;
 /// Value of a neighbour feature beyond the document's edge.
 const MISSING: f32 = -1.0;
 
-/// Number of first-pass features per line.
-pub const N_FEATURES: usize =
+/// Number of markup features per line.
+const N_MARKUP: usize = MARKUP_NAMES.len() + Roles::ALL.len();
+
+/// Number of first-pass features per line in the text view.
+const N_TEXT_FEATURES: usize =
     BASE_NAMES.len() + CONTEXT_NAMES.len() + NEIGHBOUR_BASE.len() * NEIGHBOUR_OFFSETS.len();
+
+/// Number of first-pass features per line in the widest view (HTML).
+pub const N_FEATURES: usize = N_TEXT_FEATURES + REPEAT_NAMES.len() + N_MARKUP;
+
+/// How the classifier reads a page, and so which model scores it: a page without markup
+/// (text input) in the text view, a page decoded from HTML in the HTML view.
+///
+/// The text view's features are a prefix of the HTML view's: the HTML view adds the line's
+/// rank among its copies ([`REPEAT_NAMES`]) and the markup features, and it scores later copies
+/// of a line too (see [`is_scored`]). Each view has its own model (see
+/// [`LineModels`](crate::LineModels)), so that text input is read exactly as by a model trained
+/// on text alone, and the markup cannot make text input worse. See: issue 10.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum View {
+    /// Text input: the line's words and its place in the page.
+    Text,
+    /// HTML input: the text view's features, the line's copy rank and the markup's evidence.
+    Html,
+}
+
+impl View {
+    /// Both views.
+    pub const ALL: [View; 2] = [View::Text, View::Html];
+
+    /// The view a document is read in: HTML when it has markup.
+    pub fn of(marked: &MarkedDoc) -> View {
+        if marked.markup.is_some() {
+            View::Html
+        } else {
+            View::Text
+        }
+    }
+
+    /// The view's name, as in model files (`text`, `html`).
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Text => "text",
+            View::Html => "html",
+        }
+    }
+
+    /// Number of first-pass features per line.
+    pub const fn n_features(self) -> usize {
+        match self {
+            View::Text => N_TEXT_FEATURES,
+            View::Html => N_FEATURES,
+        }
+    }
+
+    /// Number of second-pass features per line.
+    pub const fn n_features_2(self) -> usize {
+        self.n_features() + PASS2_NAMES.len()
+    }
+}
+
+impl std::fmt::Display for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Names of the second-pass features added after the first-pass ones.
 pub const PASS2_NAMES: [&str; 8] = [
@@ -100,11 +190,11 @@ pub const PASS2_NAMES: [&str; 8] = [
     "p1_max_3",
 ];
 
-/// Number of second-pass features per line.
+/// Number of second-pass features per line in the widest view (HTML).
 pub const N_FEATURES_2: usize = N_FEATURES + PASS2_NAMES.len();
 
-/// All first-pass feature names, in row order.
-pub fn names() -> Vec<String> {
+/// The first-pass feature names of `view`, in row order.
+pub fn names(view: View) -> Vec<String> {
     let mut names: Vec<String> = BASE_NAMES
         .iter()
         .chain(&CONTEXT_NAMES)
@@ -115,29 +205,37 @@ pub fn names() -> Vec<String> {
             names.push(format!("{}_{offset:+}", BASE_NAMES[base]));
         }
     }
+    if view == View::Html {
+        names.extend(REPEAT_NAMES.iter().map(|s| (*s).to_owned()));
+        names.extend(MARKUP_NAMES.iter().map(|s| (*s).to_owned()));
+        names.extend(Roles::ALL.iter().map(|(name, _)| format!("role_{name}")));
+    }
     names
 }
 
-/// All second-pass feature names, in row order.
-pub fn names_2() -> Vec<String> {
-    let mut names = names();
+/// The second-pass feature names of `view`, in row order.
+pub fn names_2(view: View) -> Vec<String> {
+    let mut names = names(view);
     names.extend(PASS2_NAMES.iter().map(|s| (*s).to_owned()));
     names
 }
 
-/// The features of the live lines of one document.
-#[derive(Debug, Clone, Default)]
+/// The features of the scored lines of one document.
+#[derive(Debug, Clone)]
 pub struct DocFeatures {
+    /// The view the rows were computed in.
+    pub view: View,
     /// Index in `MarkedDoc::lines` of each row.
     pub lines: Vec<usize>,
-    /// Row-major values, [`N_FEATURES`] per row.
+    /// Row-major values, [`View::n_features`] per row.
     pub values: Vec<f32>,
 }
 
 impl DocFeatures {
     /// The features of row `k`.
     pub fn row(&self, k: usize) -> &[f32] {
-        &self.values[k * N_FEATURES..(k + 1) * N_FEATURES]
+        let width = self.view.n_features();
+        &self.values[k * width..(k + 1) * width]
     }
 }
 
@@ -238,31 +336,39 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
 }
 
 /// The facts of every line of `marked`, then [`extract`].
-pub fn of_doc(marked: &MarkedDoc) -> DocFeatures {
+pub fn of_doc(marked: &MarkedDoc, view: View) -> DocFeatures {
     let facts: Vec<LineFacts> = (0..marked.lines.len())
         .map(|i| LineFacts::of(marked.line_text(i)))
         .collect();
-    extract(marked, &facts)
+    extract(marked, &facts, view)
 }
 
-/// Whether the classifier scores a line: live lines, and lines removed as the site's template.
-/// Template lines stay in view so that a page looks the same to the classifier whether or not
-/// a site model removed its menu and footer (the last paragraph before a removed footer is
-/// still followed by a footer); their verdict does not change.
-pub fn is_scored(verdict: &Verdict) -> bool {
-    verdict.is_alive() || *verdict == Verdict::Removed(Reason::SiteTemplate)
+/// Whether the classifier scores a line in `view`: live lines and lines removed as the site's
+/// template; in the HTML view also later copies of a line. Template lines stay in view so that
+/// a page looks the same to the classifier whether or not a site model removed its menu and
+/// footer (the last paragraph before a removed footer is still followed by a footer); their
+/// verdict does not change. In the HTML view copies are the classifier's to keep or drop (see
+/// `copy_rank`); in the text view they stay removed, as the text model was trained.
+pub fn is_scored(verdict: &Verdict, view: View) -> bool {
+    verdict.is_alive()
+        || match verdict {
+            Verdict::Removed(Reason::SiteTemplate) => true,
+            Verdict::Removed(Reason::RepeatedLine) => view == View::Html,
+            _ => false,
+        }
 }
 
-/// Computes the features of every scored line of `marked` (see [`is_scored`]).
+/// Computes the features in `view` of every scored line of `marked` (see [`is_scored`]); the
+/// markup features are -1 on a page without markup.
 #[expect(
     clippy::too_many_lines,
     reason = "one feature after the other; splitting it would scatter the row layout"
 )]
-pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
+pub fn extract(marked: &MarkedDoc, facts: &[LineFacts], view: View) -> DocFeatures {
     const NB: usize = BASE_NAMES.len();
     const NC: usize = CONTEXT_NAMES.len();
     let lines: Vec<usize> = (0..marked.lines.len())
-        .filter(|&i| is_scored(&marked.lines[i].verdict))
+        .filter(|&i| is_scored(&marked.lines[i].verdict, view))
         .collect();
     let n = lines.len();
     let mut base = vec![0f32; n * NB];
@@ -351,11 +457,33 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
         sorted.sort_by(f32::total_cmp);
         sorted.get(n / 2).copied().unwrap_or(0.0)
     };
-    let mut values = vec![0f32; n * N_FEATURES];
+    // The text view computes neither the markup nor the copy ranks: its model does not read
+    // them, and text input costs what it cost before the markup features.
+    let is_html = view == View::Html;
+    let markup = if is_html {
+        Markup::of(marked, &lines, &is_prose, facts)
+    } else {
+        Markup::absent()
+    };
+    // The rank of each line among its copies in the page: the first copy is 0. Copies are
+    // left to the classifier (a meal plan repeats its items, a Q&A its questions).
+    let mut copy_rank = vec![0u8; if is_html { n } else { 0 }];
+    if is_html {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&k| (marked.lines[lines[k]].hash, k));
+        for w in 1..order.len() {
+            let (a, b) = (order[w - 1], order[w]);
+            if marked.lines[lines[a]].hash == marked.lines[lines[b]].hash {
+                copy_rank[b] = copy_rank[a].saturating_add(1).min(10);
+            }
+        }
+    }
+    let width = view.n_features();
+    let mut values = vec![0f32; n * width];
     let mut footers_before = 0u32;
     let mut in_related = false;
     for (k, &i) in lines.iter().enumerate() {
-        let row = &mut values[k * N_FEATURES..(k + 1) * N_FEATURES];
+        let row = &mut values[k * width..(k + 1) * width];
         row[..NB].copy_from_slice(&base[k * NB..(k + 1) * NB]);
         let c = &mut row[NB..NB + NC];
         let ki = k as isize;
@@ -414,12 +542,159 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts]) -> DocFeatures {
                 f += 1;
             }
         }
+        if is_html {
+            row[f] = f32::from(copy_rank[k]);
+            markup.row(k, &mut row[f + 1..]);
+        }
     }
-    DocFeatures { lines, values }
+    DocFeatures {
+        view,
+        lines,
+        values,
+    }
+}
+
+/// The markup evidence of a page's scored lines, for [`MARKUP_NAMES`] and the role flags.
+struct Markup {
+    tags: Option<Vec<newsclean_core::LineTags>>,
+    link_sum: Vec<f32>,
+    doc_container_prose: f32,
+    /// Each set of roles that prose lines of the page have, with the share of the page's
+    /// prose characters in lines with exactly that set.
+    role_sets: Vec<(Roles, f32)>,
+}
+
+/// Roles of content containers: the article element, `main`, microdata article body, and
+/// classes such as `article-body`.
+const CONTAINER: Roles =
+    Roles(Roles::ARTICLE.0 | Roles::MAIN.0 | Roles::BODY_PROP.0 | Roles::C_CONTENT.0);
+/// Roles of what surrounds an article.
+const AROUND: Roles = Roles(
+    Roles::NAV.0
+        | Roles::FOOTER.0
+        | Roles::ASIDE.0
+        | Roles::C_COMMENT.0
+        | Roles::C_SHARE.0
+        | Roles::C_RELATED.0
+        | Roles::C_PROMO.0
+        | Roles::C_NEWSLETTER.0
+        | Roles::C_NAV.0
+        | Roles::C_FOOTER.0
+        | Roles::C_SIDEBAR.0
+        | Roles::C_COOKIE.0,
+);
+
+impl Markup {
+    /// The evidence of a page without markup: every markup feature -1.
+    fn absent() -> Markup {
+        Markup {
+            tags: None,
+            link_sum: Vec::new(),
+            doc_container_prose: MISSING,
+            role_sets: Vec::new(),
+        }
+    }
+
+    fn of(marked: &MarkedDoc, lines: &[usize], is_prose: &[bool], facts: &[LineFacts]) -> Markup {
+        let Some(markup) = marked.markup.as_deref() else {
+            return Markup::absent();
+        };
+        let tags: Vec<newsclean_core::LineTags> = lines
+            .iter()
+            .map(|&i| markup.line(i).unwrap_or_default())
+            .collect();
+        let mut link_sum = Vec::with_capacity(tags.len() + 1);
+        let mut acc = 0f32;
+        link_sum.push(0.0);
+        for t in &tags {
+            acc += t.link_share();
+            link_sum.push(acc);
+        }
+        let (mut prose, mut in_container) = (0f32, 0f32);
+        let mut role_sets: Vec<(Roles, f32)> = Vec::new();
+        for (k, t) in tags.iter().enumerate() {
+            if !is_prose[k] {
+                continue;
+            }
+            let chars = facts[lines[k]].n_chars as f32;
+            prose += chars;
+            if t.roles.intersects(CONTAINER) && !t.roles.intersects(AROUND) {
+                in_container += chars;
+            }
+            match role_sets.iter_mut().find(|(roles, _)| *roles == t.roles) {
+                Some((_, sum)) => *sum += chars,
+                None => role_sets.push((t.roles, chars)),
+            }
+        }
+        let prose = prose.max(1.0);
+        for (_, sum) in &mut role_sets {
+            *sum /= prose;
+        }
+        Markup {
+            tags: Some(tags),
+            link_sum,
+            doc_container_prose: in_container / prose,
+            role_sets,
+        }
+    }
+
+    /// Writes row `k`'s markup features into `out` ([`N_MARKUP`] values).
+    fn row(&self, k: usize, out: &mut [f32]) {
+        let Some(tags) = &self.tags else {
+            out[..N_MARKUP].fill(MISSING);
+            out[0] = 0.0;
+            return;
+        };
+        let t = tags[k];
+        let n = tags.len();
+        let mean = |r: usize| {
+            let lo = k.saturating_sub(r);
+            let hi = (k + r + 1).min(n);
+            (self.link_sum[hi] - self.link_sum[lo]) / (hi - lo) as f32
+        };
+        out[0] = 1.0;
+        let blocks = [
+            Block::Title,
+            Block::OgTitle,
+            Block::Paragraph,
+            Block::Item,
+            Block::H1,
+            Block::Heading,
+            Block::Cell,
+            Block::Quote,
+            Block::Pre,
+            Block::Caption,
+            Block::ImgAlt,
+        ];
+        for (j, block) in blocks.iter().enumerate() {
+            out[1 + j] = flag(t.block == *block);
+        }
+        out[12] = t.link_share();
+        out[13] = mean(3);
+        out[14] = mean(10);
+        out[15] = flag(t.roles.intersects(CONTAINER) && !t.roles.intersects(AROUND));
+        out[16] = self.doc_container_prose;
+        // The share of the page's prose in lines with exactly this line's roles: the article is
+        // the one place on the page that holds most of its prose.
+        out[17] = self
+            .role_sets
+            .iter()
+            .find(|(roles, _)| *roles == t.roles)
+            .map_or(0.0, |&(_, share)| share);
+        for (b, (_, role)) in Roles::ALL.iter().enumerate() {
+            out[MARKUP_NAMES.len() + b] = flag(t.roles.contains(*role));
+        }
+    }
 }
 
 /// The second-pass rows: each first-pass row followed by the first-pass probabilities around it.
 pub fn pass2(features: &DocFeatures, p1: &[f32]) -> Vec<f32> {
+    let all: Vec<usize> = (0..features.lines.len()).collect();
+    pass2_rows(features, p1, &all)
+}
+
+/// The second-pass rows of rows `ks` only (in that order), as [`pass2`] writes them.
+pub fn pass2_rows(features: &DocFeatures, p1: &[f32], ks: &[usize]) -> Vec<f32> {
     let n = features.lines.len();
     let mut sums = Vec::with_capacity(n + 1);
     let mut acc = 0f32;
@@ -441,8 +716,8 @@ pub fn pass2(features: &DocFeatures, p1: &[f32]) -> Vec<f32> {
             MISSING
         }
     };
-    let mut out = Vec::with_capacity(n * N_FEATURES_2);
-    for k in 0..n {
+    let mut out = Vec::with_capacity(ks.len() * features.view.n_features_2());
+    for &k in ks {
         out.extend_from_slice(features.row(k));
         let lo = k.saturating_sub(3);
         let hi = (k + 4).min(n);
@@ -486,8 +761,13 @@ mod tests {
 
     #[test]
     fn names_match_row_width() {
-        assert_eq!(names().len(), N_FEATURES);
-        assert_eq!(names_2().len(), N_FEATURES_2);
+        for view in View::ALL {
+            assert_eq!(names(view).len(), view.n_features());
+            assert_eq!(names_2(view).len(), view.n_features_2());
+        }
+        assert_eq!(View::Html.n_features_2(), N_FEATURES_2);
+        // The text view is a prefix of the HTML view.
+        assert!(names(View::Html).starts_with(&names(View::Text)));
     }
 
     #[test]
@@ -495,16 +775,43 @@ mod tests {
         let text =
             "Title here\n\nFirst paragraph is long enough to count as prose for sure.\nAlso Read\n";
         let (marked, facts) = crate::test_support::marked(text);
-        let f = extract(&marked, &facts);
-        assert_eq!(f.lines, vec![0, 2, 3]);
-        assert_eq!(f.values.len(), 3 * N_FEATURES);
-        let related = BASE_NAMES
+        for view in View::ALL {
+            let f = extract(&marked, &facts, view);
+            assert_eq!(f.lines, vec![0, 2, 3]);
+            assert_eq!(f.values.len(), 3 * view.n_features());
+            let related = BASE_NAMES
+                .iter()
+                .position(|n| *n == "related_marker")
+                .unwrap();
+            assert_eq!(f.row(2)[related], 1.0);
+            assert!(f.values.iter().all(|v| v.is_finite()));
+            let p2 = pass2(&f, &[0.1, 0.9, 0.2]);
+            assert_eq!(p2.len(), 3 * view.n_features_2());
+        }
+    }
+
+    /// The text view's rows are the HTML view's rows cut to the text view's width, on the lines
+    /// both score; only the HTML view scores later copies of a line.
+    #[test]
+    fn text_rows_are_a_prefix_of_html_rows() {
+        let text = "Menu\nA story that is long enough to count as prose, with words.\nMenu\nThe end of it, which is also prose and long enough.\n";
+        let (mut marked, facts) = crate::test_support::marked(text);
+        marked.lines[2].verdict = Verdict::Removed(Reason::RepeatedLine);
+        let t = extract(&marked, &facts, View::Text);
+        let h = extract(&marked, &facts, View::Html);
+        assert_eq!(t.lines, vec![0, 1, 3]);
+        assert_eq!(h.lines, vec![0, 1, 2, 3]);
+        let copy_rank = names(View::Html)
             .iter()
-            .position(|n| *n == "related_marker")
+            .position(|n| n == "copy_rank")
             .unwrap();
-        assert_eq!(f.row(2)[related], 1.0);
-        assert!(f.values.iter().all(|v| v.is_finite()));
-        let p2 = pass2(&f, &[0.1, 0.9, 0.2]);
-        assert_eq!(p2.len(), 3 * N_FEATURES_2);
+        assert_eq!(h.row(2)[copy_rank], 1.0);
+        // Without the copy in view, the HTML rows' text part equals the text rows.
+        marked.lines[2].verdict = Verdict::Removed(Reason::Boilerplate("menu".into()));
+        let h = extract(&marked, &facts, View::Html);
+        assert_eq!(h.lines, t.lines);
+        for k in 0..t.lines.len() {
+            assert_eq!(&h.row(k)[..View::Text.n_features()], t.row(k));
+        }
     }
 }

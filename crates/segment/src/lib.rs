@@ -8,7 +8,8 @@
 //! [`Record::Article`]. [`segment()`] does the work on one document and updates every line's
 //! verdict in place, so `newsclean explain` shows the same decisions `run` makes.
 //!
-//! 1. [`classify()`] scores each live line as article text or not.
+//! 1. [`classify()`] scores each live line as article text or not, with the model of the
+//!    page's [`View`]: text input by the text model, HTML input by the HTML model.
 //! 2. A pass in document order assigns roles: summary bullets before the body, headings
 //!    (short unpunctuated lines followed by a paragraph), paragraphs, related blocks (a
 //!    marker such as "Also Read" and the title-like lines after it), and the footer (a marker
@@ -18,11 +19,13 @@
 //! ```
 //! use newsclean_core::{Doc, DocSource, DocStats, MarkedDoc, Verdict};
 //! let text = "A headline\nThe first paragraph of the story is here, and it is long enough.\nAlso Read\nAnother story title\n";
-//! let doc = Doc { seq: 0, id: "a".into(), source: DocSource::default(), text: text.into(), stats: DocStats::default() };
+//! let doc = Doc { seq: 0, id: "a".into(), source: DocSource::default(), text: text.into(), stats: DocStats::default(), markup: None };
 //! let mut marked = MarkedDoc::split(doc);
 //! marked.lines[0].verdict = Verdict::TitleCandidate; // Dedupe's doing, in a real run.
-//! let model = newsclean_segment::LineModel::builtin();
-//! let article = newsclean_segment::segment(&mut marked, &model);
+//! // A page without markup is read by the text model.
+//! let models = newsclean_segment::LineModels::builtin();
+//! let model = models.get(newsclean_segment::View::of(&marked));
+//! let article = newsclean_segment::segment(&mut marked, model);
 //! assert_eq!(article.title.as_deref(), Some("A headline"));
 //! // Every line now carries its decision, for `newsclean explain`.
 //! assert!(marked.lines.iter().all(|line| line.verdict != Verdict::Undecided));
@@ -39,10 +42,9 @@ mod structure;
 pub mod title;
 
 pub use classify::{LineFacts, classify};
-pub use model::{LineModel, ModelError};
+pub use features::View;
+pub use model::{LineModel, LineModels, ModelError};
 pub use structure::segment;
-
-use std::sync::Arc;
 
 use newsclean_core::{Article, Record, Reject, StageError, StageId, Transform};
 
@@ -53,8 +55,8 @@ pub const DEFAULT_MIN_WORDS: u32 = 5;
 /// Settings of the segment stage.
 #[derive(Debug, Clone, Default)]
 pub struct SegmentConfig {
-    /// The line classifier; `None` means the model built into this binary.
-    pub model: Option<Arc<LineModel>>,
+    /// The line classifier of each view (by default the models built into this binary).
+    pub models: LineModels,
     /// An article with fewer words of text than this (a page of menus and ads) becomes a
     /// reject with the reason `no article text (N words)`; 0 keeps every article.
     pub min_words: u32,
@@ -71,7 +73,7 @@ pub enum Error {
 /// The segment transform: [`Record::Marked`] in, [`Record::Article`] out; rejects pass through.
 #[derive(Debug)]
 pub struct Segment {
-    model: Arc<LineModel>,
+    models: LineModels,
     min_words: u32,
 }
 
@@ -79,7 +81,7 @@ impl Segment {
     /// A transform with the given settings.
     pub fn new(config: &SegmentConfig) -> Segment {
         Segment {
-            model: config.model.clone().unwrap_or_else(LineModel::builtin),
+            models: config.models.clone(),
             min_words: config.min_words,
         }
     }
@@ -106,10 +108,11 @@ impl Transform for Segment {
     type Item = Record;
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
         match record {
-            Record::Marked(mut marked) => Ok(reject_if_short(
-                segment(&mut marked, &self.model),
-                self.min_words,
-            )),
+            Record::Marked(mut marked) => {
+                // Each page is read by the model of its view: text input by the text model.
+                let model = self.models.get(View::of(&marked));
+                Ok(reject_if_short(segment(&mut marked, model), self.min_words))
+            }
             Record::Reject(_) => Ok(record),
             other => Err(StageError::new(
                 StageId::Segment,
@@ -127,7 +130,7 @@ mod tests {
     fn short_articles_become_rejects() {
         let check = |text: &str, min_words| {
             let (mut marked, _) = test_support::marked(text);
-            let article = segment(&mut marked, &LineModel::builtin());
+            let article = segment(&mut marked, &LineModel::builtin(View::Text));
             match reject_if_short(article, min_words) {
                 Record::Reject(reject) => reject.reason,
                 Record::Article(article) => format!("{} words", article.stats.n_words),
@@ -161,6 +164,7 @@ mod test_support {
             source: DocSource::default(),
             text: text.into(),
             stats: DocStats::default(),
+            markup: None,
         };
         let marked = MarkedDoc::split(doc);
         let facts = (0..marked.lines.len())

@@ -1,16 +1,18 @@
 //! The line classifier: two gradient-boosted tree ensembles evaluated in pure Rust.
 //!
 //! Pass 1 scores each live line from its [`features`](crate::features::extract); pass 2 scores it again
-//! from the same features plus the pass-1 probabilities of the lines around it. The model is a
-//! data file (`model/line-model.json`, trained by `train/train_lines.py`; see
-//! `train/MODEL_CARD.md`), compiled into the binary and replaceable at run time.
+//! from the same features plus the pass-1 probabilities of the lines around it. There is one
+//! model per [`View`]: text input is scored by the text model (`model/line-model-text.json`),
+//! HTML input by the HTML model (`model/line-model-html.json`); both are data files trained by
+//! `train/train_lines.py` (see `train/MODEL_CARD.md`), compiled into the binary and replaceable
+//! at run time. A model file's view is the one whose feature names it lists.
 
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 
-use crate::features::{self, DocFeatures};
-use crate::title::{N_TITLE_FEATURES, TITLE_NAMES, TitleCandidates};
+use crate::features::{self, DocFeatures, View};
+use crate::title::{N_TITLE_FEATURES, TitleCandidates, n_title_features, title_names};
 
 /// A model that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +20,16 @@ pub enum ModelError {
     /// The file is not a model.
     #[error("not a newsclean line model")]
     Parse(#[source] serde_json::Error),
+    /// The file says it is for one view, and its features are another's.
+    #[error(
+        "the model says it is for {declared} input, but its features are those of {found} input"
+    )]
+    View {
+        /// The view the file names.
+        declared: String,
+        /// The view its features are of.
+        found: View,
+    },
     /// The model's features are not the ones this build computes.
     #[error(
         "the model was trained on other features than this build computes ({0}); retrain it with train/train_lines.py"
@@ -307,6 +319,10 @@ impl Policy {
 #[derive(Debug, Clone, Deserialize)]
 struct ModelFile {
     format: String,
+    /// `text` or `html`; optional, since the feature names say it too (the first text model
+    /// predates the field).
+    #[serde(default)]
+    view: Option<String>,
     features: Vec<String>,
     features_2: Vec<String>,
     threshold: f32,
@@ -322,9 +338,10 @@ struct ModelFile {
     title: Option<ForestFile>,
 }
 
-/// The trained line classifier and title picker.
+/// The trained line classifier and title picker of one [`View`].
 #[derive(Debug, Clone)]
 pub struct LineModel {
+    view: View,
     pass1: Forest,
     pass2: Forest,
     threshold: f32,
@@ -345,19 +362,31 @@ impl LineModel {
         if file.format != "newsclean-line-model-1" {
             return Err(ModelError::Features("unknown format"));
         }
-        if file.features != features::names() {
-            return Err(ModelError::Features("pass 1"));
+        let view = View::ALL
+            .into_iter()
+            .find(|&view| file.features == features::names(view))
+            .ok_or(ModelError::Features("pass 1"))?;
+        if let Some(declared) = &file.view
+            && declared != view.name()
+        {
+            return Err(ModelError::View {
+                declared: declared.clone(),
+                found: view,
+            });
         }
-        if file.features_2 != features::names_2() {
+        if file.features_2 != features::names_2(view) {
             return Err(ModelError::Features("pass 2"));
         }
-        if file.title.is_some() && file.title_features != TITLE_NAMES {
+        if file.title.is_some() && file.title_features != title_names(view) {
             return Err(ModelError::Features("title"));
         }
-        let title = file.title.as_ref().map(|t| ("title", t, N_TITLE_FEATURES));
+        let title = file
+            .title
+            .as_ref()
+            .map(|t| ("title", t, n_title_features(view)));
         let forests = [
-            ("pass1", &file.pass1, features::N_FEATURES),
-            ("pass2", &file.pass2, features::N_FEATURES_2),
+            ("pass1", &file.pass1, view.n_features()),
+            ("pass2", &file.pass2, view.n_features_2()),
         ];
         for (pass, forest, n) in forests.into_iter().chain(title) {
             if let Some(tree) = forest.trees.iter().position(|t| !t.is_valid(n)) {
@@ -368,6 +397,7 @@ impl LineModel {
             }
         }
         Ok(LineModel {
+            view,
             pass1: Forest::compile(&file.pass1),
             pass2: Forest::compile(&file.pass2),
             threshold: file.threshold,
@@ -377,17 +407,14 @@ impl LineModel {
         })
     }
 
-    /// The model compiled into this build.
-    pub fn builtin() -> Arc<LineModel> {
-        static MODEL: OnceLock<Arc<LineModel>> = OnceLock::new();
-        MODEL
-            .get_or_init(|| {
-                Arc::new(
-                    LineModel::parse(include_str!("../model/line-model.json"))
-                        .expect("the built-in model loads (tested)"),
-                )
-            })
-            .clone()
+    /// The model of `view` compiled into this build.
+    pub fn builtin(view: View) -> Arc<LineModel> {
+        builtin_ref(view).clone()
+    }
+
+    /// The view this model reads pages in.
+    pub fn view(&self) -> View {
+        self.view
     }
 
     /// Lines scoring at least this are article text.
@@ -408,31 +435,30 @@ impl LineModel {
     /// The probability of each title candidate that it is the headline; `None` for a model
     /// without a title picker (as during training).
     pub fn title_scores(&self, found: &TitleCandidates) -> Option<Vec<f32>> {
+        debug_assert_eq!(found.view, self.view);
         let forest = self.title.as_ref()?;
-        Some(forest.probabilities(&found.values, N_TITLE_FEATURES))
+        Some(forest.probabilities(&found.values, n_title_features(found.view)))
     }
 
     /// The pass-1 probability of each row.
     pub fn pass1(&self, features: &DocFeatures) -> Vec<f32> {
+        debug_assert_eq!(features.view, self.view);
         self.pass1
-            .probabilities(&features.values, features::N_FEATURES)
+            .probabilities(&features.values, features.view.n_features())
     }
 
     /// The final probability of each row that it is article text.
     pub fn score(&self, features: &DocFeatures) -> Vec<f32> {
         let p1 = self.pass1(features);
-        let rows = features::pass2(features, &p1);
         let settled = self.policy.settled;
         let unsure: Vec<usize> = (0..p1.len())
             .filter(|&k| p1[k] > settled && p1[k] < 1.0 - settled)
             .collect();
+        let width = features.view.n_features_2();
+        // Second-pass rows only for the lines pass 2 scores.
+        let unsure_rows = features::pass2_rows(features, &p1, &unsure);
         if unsure.len() == p1.len() {
-            return self.pass2.probabilities(&rows, features::N_FEATURES_2);
-        }
-        let width = features::N_FEATURES_2;
-        let mut unsure_rows = Vec::with_capacity(unsure.len() * width);
-        for &k in &unsure {
-            unsure_rows.extend_from_slice(&rows[k * width..(k + 1) * width]);
+            return self.pass2.probabilities(&unsure_rows, width);
         }
         let mut scores = p1;
         for (&k, p) in unsure
@@ -445,6 +471,61 @@ impl LineModel {
     }
 }
 
+/// The text model's file, trained on text input alone.
+const BUILTIN_TEXT: &str = include_str!("../model/line-model-text.json");
+/// The HTML model's file, trained with the markup's features.
+const BUILTIN_HTML: &str = include_str!("../model/line-model-html.json");
+
+/// The built-in model of `view`, parsed on first use: a run that reads only text never parses
+/// the HTML model.
+fn builtin_ref(view: View) -> &'static Arc<LineModel> {
+    static TEXT: OnceLock<Arc<LineModel>> = OnceLock::new();
+    static HTML: OnceLock<Arc<LineModel>> = OnceLock::new();
+    let (cell, json) = match view {
+        View::Text => (&TEXT, BUILTIN_TEXT),
+        View::Html => (&HTML, BUILTIN_HTML),
+    };
+    cell.get_or_init(|| {
+        let model = LineModel::parse(json).expect("the built-in models load (tested)");
+        assert_eq!(model.view, view, "the built-in model of {view} input");
+        Arc::new(model)
+    })
+}
+
+/// One line model per [`View`]: a page is scored by the model of the view it is read in
+/// ([`View::of`]), so text input never depends on what the HTML model learned.
+#[derive(Debug, Clone, Default)]
+pub struct LineModels {
+    /// The text model, when not the built-in one.
+    text: Option<Arc<LineModel>>,
+    /// The HTML model, when not the built-in one.
+    html: Option<Arc<LineModel>>,
+}
+
+impl LineModels {
+    /// The models compiled into this build (each parsed when first used).
+    pub fn builtin() -> LineModels {
+        LineModels::default()
+    }
+
+    /// The model of `view`.
+    pub fn get(&self, view: View) -> &Arc<LineModel> {
+        let given = match view {
+            View::Text => &self.text,
+            View::Html => &self.html,
+        };
+        given.as_ref().unwrap_or_else(|| builtin_ref(view))
+    }
+
+    /// Uses `model` for the pages of its view; the other view keeps its model.
+    pub fn replace(&mut self, model: Arc<LineModel>) {
+        match model.view {
+            View::Text => self.text = Some(model),
+            View::Html => self.html = Some(model),
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(
     clippy::float_cmp,
@@ -454,12 +535,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtin_model_loads() {
-        let model = LineModel::builtin();
-        assert!(model.threshold > 0.0 && model.threshold < 1.0);
-        assert!(!model.pass1.trees.is_empty());
-        assert!(model.pass1.depth <= MAX_DEPTH);
-        assert!(model.title.is_some(), "the shipped model picks titles");
+    fn builtin_models_load() {
+        for view in View::ALL {
+            let model = LineModel::builtin(view);
+            assert_eq!(model.view(), view);
+            assert!(model.threshold > 0.0 && model.threshold < 1.0);
+            assert!(!model.pass1.trees.is_empty());
+            assert!(model.pass1.depth <= MAX_DEPTH);
+            assert!(model.title.is_some(), "the shipped models pick titles");
+        }
+    }
+
+    #[test]
+    fn a_model_replaces_the_model_of_its_view() {
+        let mut models = LineModels::builtin();
+        let text = Arc::new(LineModel::parse(BUILTIN_TEXT).unwrap());
+        models.replace(text.clone());
+        assert!(Arc::ptr_eq(models.get(View::Text), &text));
+        assert!(Arc::ptr_eq(
+            models.get(View::Html),
+            &LineModel::builtin(View::Html)
+        ));
+    }
+
+    #[test]
+    fn a_declared_view_must_match_the_features() {
+        let mut file: serde_json::Value = serde_json::from_str(BUILTIN_TEXT).unwrap();
+        file["view"] = "text".into();
+        assert!(LineModel::parse(&file.to_string()).is_ok());
+        file["view"] = "html".into();
+        let err = LineModel::parse(&file.to_string()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the model says it is for html input, but its features are those of text input"
+        );
     }
 
     #[test]
@@ -487,20 +596,21 @@ mod tests {
     }
 
     /// The compiled forests give the reference walk's probabilities, row by row and in
-    /// batches (eight rows side by side and a remainder), for all three forests of the
-    /// shipped model; the title forest has trees shallower than the forest, whose leaves
+    /// batches (eight rows side by side and a remainder), for all three forests of both
+    /// shipped models; the title forest has trees shallower than the forest, whose leaves
     /// become pass-through chains.
     #[test]
     fn compiled_forest_equals_the_reference_walk() {
-        let file: ModelFile =
-            serde_json::from_str(include_str!("../model/line-model.json")).unwrap();
-        let title = file.title.as_ref().unwrap();
-        for (forest, width) in [
-            (&file.pass1, features::N_FEATURES),
-            (&file.pass2, features::N_FEATURES_2),
-            (title, N_TITLE_FEATURES),
-        ] {
-            check_forest(forest, width);
+        for (json, view) in [(BUILTIN_TEXT, View::Text), (BUILTIN_HTML, View::Html)] {
+            let file: ModelFile = serde_json::from_str(json).unwrap();
+            let title = file.title.as_ref().unwrap();
+            for (forest, width) in [
+                (&file.pass1, view.n_features()),
+                (&file.pass2, view.n_features_2()),
+                (title, n_title_features(view)),
+            ] {
+                check_forest(forest, width);
+            }
         }
     }
 
@@ -559,8 +669,7 @@ mod tests {
         };
         assert!(tree.is_valid(1));
         assert_eq!(tree.depth(), MAX_DEPTH + 1);
-        let mut file: ModelFile =
-            serde_json::from_str(include_str!("../model/line-model.json")).unwrap();
+        let mut file: ModelFile = serde_json::from_str(BUILTIN_HTML).unwrap();
         file.pass1.trees.push(tree);
         assert!(matches!(
             LineModel::from_file(&file),

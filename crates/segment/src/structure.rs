@@ -8,6 +8,7 @@ use newsclean_core::{
 };
 
 use crate::classify::{LineFacts, classify};
+use crate::features::View;
 use crate::markers::{Marker, marker};
 use crate::model::{LineModel, Policy};
 use crate::patterns::{is_author_line, is_date_like};
@@ -34,20 +35,47 @@ fn is_heading_shape(text: &str, facts: &LineFacts) -> bool {
 }
 
 /// Assigns a role or a removal reason to every live line of `marked` (in place) and builds the
-/// article from the kept lines.
+/// article from the kept lines, reading the page in `model`'s view (the caller picks the model
+/// of the page's view, [`LineModels::get`](crate::LineModels::get)).
 pub fn segment(marked: &mut MarkedDoc, model: &LineModel) -> Article {
+    let view = model.view();
     let facts: Vec<LineFacts> = (0..marked.lines.len())
         .map(|i| LineFacts::of(marked.line_text(i)))
         .collect();
     let scores = classify(marked, &facts, model);
     for (line, &score) in marked.lines.iter_mut().zip(&scores) {
-        if crate::features::is_scored(&line.verdict) {
+        if crate::features::is_scored(&line.verdict, view) {
             line.score = score;
         }
     }
     let title = title::pick(marked, &facts, &scores, model);
+    // Later copies of a line, which dedupe set aside, are the HTML model's to judge: a menu
+    // repeated at the foot of the page is boilerplate, but a meal plan repeats its items and
+    // a Q&A its questions. See: issue 10. The text model was trained with copies removed, and
+    // they stay removed.
+    let was_repeat: Vec<bool> = marked
+        .lines
+        .iter()
+        .map(|l| view == View::Html && l.verdict == Verdict::Removed(Reason::RepeatedLine))
+        .collect();
+    for (line, &is_repeat) in marked.lines.iter_mut().zip(&was_repeat) {
+        if is_repeat {
+            line.verdict = Verdict::Undecided;
+        }
+    }
     apply_title(marked, title);
     assign_roles(marked, &facts, &scores, &model.policy());
+    // A copy the classifier keeps is body text (a paragraph or heading), unless the title
+    // picker chose it; as anything else (a related title, a byline) it stays a repeat.
+    for (line, &is_repeat) in marked.lines.iter_mut().zip(&was_repeat) {
+        let is_body = matches!(
+            line.verdict,
+            Verdict::Kept(Role::Paragraph | Role::Heading | Role::Title)
+        );
+        if is_repeat && !is_body {
+            line.verdict = Verdict::Removed(Reason::RepeatedLine);
+        }
+    }
     build(marked, &facts, title)
 }
 
@@ -254,6 +282,17 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
                     .or_default() += 1;
             }
             Verdict::Blank | Verdict::Undecided | Verdict::TitleCandidate => {}
+        }
+    }
+    // What the page's markup says, where the text has no byline or date line.
+    if let Some(meta) = marked.markup.as_deref().map(|m| &m.meta) {
+        if article.byline.is_none() {
+            article.byline = meta.author.clone().or_else(|| meta.ld_author.clone());
+        }
+        if article.published.is_none() {
+            // Read as ISO 8601 the way a date line is (`2019-03-14T08:30:00Z` stays as it is).
+            let stamp = meta.published.as_deref().or(meta.ld_published.as_deref());
+            article.published = stamp.and_then(crate::dates::iso_date);
         }
     }
     article.stats.removed_sample = sample_removed(marked, &removed_lines);

@@ -7,16 +7,17 @@
 
 use newsclean_core::hash::{FastSet, stable_hash};
 use newsclean_core::text::{normalize_into, strip_site_affix};
-use newsclean_core::{MarkedDoc, Reason, Verdict};
+use newsclean_core::{Block, LineTags, MarkedDoc, Reason, Roles, Verdict};
 
 use crate::classify::{CharCounts, LineFacts};
+use crate::features::View;
 use crate::logs::{ln_1p_count, signed_log};
 use crate::markers::marker;
 use crate::model::LineModel;
 use crate::patterns::{is_byline_like, is_date_like};
 
 /// Names of the title features, in row order.
-pub const TITLE_NAMES: [&str; 36] = [
+pub const TITLE_NAMES: [&str; 48] = [
     "log_chars",
     "log_words",
     "titlecase_frac",
@@ -53,10 +54,38 @@ pub const TITLE_NAMES: [&str; 36] = [
     "is_first_copy",
     "blank_before",
     "n_body_copies",
+    "has_markup",
+    "block_h1",
+    "block_heading",
+    "headline_role",
+    "eq_h1",
+    "eq_ld_headline",
+    "jaccard_ld_headline",
+    "cover_ld_headline",
+    "eq_meta_og_title",
+    "link_share",
+    "around_role",
+    "in_container",
 ];
 
-/// Number of title features per candidate.
+/// Number of title features per candidate in the widest view (HTML).
 pub const N_TITLE_FEATURES: usize = TITLE_NAMES.len();
+
+/// Number of title features the text view computes: the HTML view adds the markup's.
+const N_TEXT_TITLE_FEATURES: usize = 36;
+
+/// The title feature names of `view`, in row order (the text view's are a prefix).
+pub fn title_names(view: View) -> &'static [&'static str] {
+    &TITLE_NAMES[..n_title_features(view)]
+}
+
+/// Number of title features per candidate in `view`.
+pub const fn n_title_features(view: View) -> usize {
+    match view {
+        View::Text => N_TEXT_TITLE_FEATURES,
+        View::Html => N_TITLE_FEATURES,
+    }
+}
 
 /// At most this many candidates per page.
 const MAX_CANDIDATES: usize = 400;
@@ -75,12 +104,22 @@ pub struct Candidate {
 }
 
 /// The candidates of one page and their features.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TitleCandidates {
+    /// The view the features were computed in.
+    pub view: View,
     /// The candidates, in document order.
     pub candidates: Vec<Candidate>,
-    /// Row-major features, [`N_TITLE_FEATURES`] per candidate.
+    /// Row-major features, [`n_title_features`] per candidate.
     pub values: Vec<f32>,
+}
+
+impl TitleCandidates {
+    /// The features of candidate `c`.
+    pub fn row(&self, c: usize) -> &[f32] {
+        let width = n_title_features(self.view);
+        &self.values[c * width..(c + 1) * width]
+    }
 }
 
 /// The distinct words of a normalised text, as sorted word hashes.
@@ -131,8 +170,8 @@ fn flag(b: bool) -> f32 {
     if b { 1.0 } else { 0.0 }
 }
 
-/// Computes the title candidates of `marked` and their features; `scores` are the line
-/// classifier's, `threshold` its cut-off.
+/// Computes the title candidates of `marked` and their features in `view`; `scores` are the
+/// line classifier's, `threshold` its cut-off.
 #[expect(
     clippy::too_many_lines,
     reason = "one feature after the other keeps the row layout readable"
@@ -142,6 +181,7 @@ pub fn candidates(
     facts: &[LineFacts],
     scores: &[f32],
     threshold: f32,
+    view: View,
 ) -> TitleCandidates {
     let n = marked.lines.len();
     let non_blank: Vec<usize> = (0..n)
@@ -179,7 +219,11 @@ pub fn candidates(
     let line1_has_affix = line1.is_some_and(|i| !strip_site_affix(marked.line_text(i)).is_empty());
 
     // Candidates: whole lines above the limit, then parts of lines 1 and 2.
-    let mut out = TitleCandidates::default();
+    let mut out = TitleCandidates {
+        view,
+        candidates: Vec::new(),
+        values: Vec::new(),
+    };
     for &i in &non_blank {
         if i > limit_line || out.candidates.len() >= MAX_CANDIDATES {
             break;
@@ -231,7 +275,23 @@ pub fn candidates(
     };
     let score_at = |k: Option<usize>| k.and_then(|k| alive.get(k)).map_or(-1.0, |&i| scores[i]);
 
-    out.values = vec![0f32; out.candidates.len() * N_TITLE_FEATURES];
+    // What the markup says the headline is (HTML input, in the HTML view).
+    let is_html = view == View::Html;
+    let markup = marked.markup.as_deref().filter(|_| is_html);
+    let meta_norm = |text: Option<&String>| {
+        text.map(|t| {
+            let mut s = String::new();
+            normalize_into(t, &mut s);
+            s
+        })
+    };
+    let h1_norm = markup.and_then(|m| meta_norm(m.meta.h1.as_ref()));
+    let ld_norm = markup.and_then(|m| meta_norm(m.meta.ld_headline.as_ref()));
+    let og_norm = markup.and_then(|m| meta_norm(m.meta.og_title.as_ref()));
+    let ld_tokens = ld_norm.as_deref().map(tokens);
+
+    let width = n_title_features(view);
+    out.values = vec![0f32; out.candidates.len() * width];
     let mut first_of_norm = FastSet::default();
     let mut part_norm = String::new();
     for (c, candidate) in out.candidates.iter().enumerate() {
@@ -247,7 +307,7 @@ pub fn candidates(
             (facts[i], marked.norm(i), marked.lines[i].hash)
         };
         let toks = tokens(norm);
-        let row = &mut out.values[c * N_TITLE_FEATURES..(c + 1) * N_TITLE_FEATURES];
+        let row = &mut out.values[c * width..(c + 1) * width];
         let CharCounts {
             n_letters,
             n_upper,
@@ -303,8 +363,65 @@ pub fn candidates(
         row[33] = flag(first_of_norm.insert(hash));
         row[34] = flag(i == 0 || marked.lines[i - 1].verdict == Verdict::Blank);
         row[35] = (count(&body_hashes, hash) as f32).min(10.0);
+        if is_html {
+            markup_row(
+                markup.map(|m| m.line(i).unwrap_or_default()),
+                norm,
+                &toks,
+                [h1_norm.as_deref(), ld_norm.as_deref(), og_norm.as_deref()],
+                ld_tokens.as_deref(),
+                &mut row[N_TEXT_TITLE_FEATURES..],
+            );
+        }
     }
     out
+}
+
+/// The markup features of one candidate (-1 on text input, where `tags` is `None`):
+/// its block, roles and links, and whether it is the page's `h1`, JSON-LD headline or
+/// `og:title` (`metas`, normalised, in that order).
+fn markup_row(
+    tags: Option<LineTags>,
+    norm: &str,
+    toks: &[u64],
+    metas: [Option<&str>; 3],
+    ld_tokens: Option<&[u64]>,
+    out: &mut [f32],
+) {
+    const MISSING: f32 = -1.0;
+    let Some(t) = tags else {
+        out.fill(MISSING);
+        out[0] = 0.0;
+        return;
+    };
+    let eq = |meta: Option<&str>| meta.map_or(MISSING, |m| flag(m == norm));
+    let around = Roles(
+        Roles::NAV.0
+            | Roles::FOOTER.0
+            | Roles::ASIDE.0
+            | Roles::C_RELATED.0
+            | Roles::C_PROMO.0
+            | Roles::C_NAV.0
+            | Roles::C_SIDEBAR.0
+            | Roles::C_COMMENT.0,
+    );
+    let container =
+        Roles(Roles::ARTICLE.0 | Roles::MAIN.0 | Roles::BODY_PROP.0 | Roles::C_CONTENT.0);
+    out[0] = 1.0;
+    out[1] = flag(t.block == Block::H1);
+    out[2] = flag(t.block == Block::Heading);
+    out[3] = flag(
+        t.roles
+            .intersects(Roles(Roles::HEADLINE_PROP.0 | Roles::C_TITLE.0)),
+    );
+    out[4] = eq(metas[0]);
+    out[5] = eq(metas[1]);
+    out[6] = ld_tokens.map_or(MISSING, |ld| jaccard(toks, ld));
+    out[7] = ld_tokens.map_or(MISSING, |ld| cover(ld, toks));
+    out[8] = eq(metas[2]);
+    out[9] = t.link_share();
+    out[10] = flag(t.roles.intersects(around));
+    out[11] = flag(t.roles.intersects(container));
 }
 
 /// Picks the title of `marked`: the best-scoring candidate, if it scores high enough.
@@ -314,7 +431,7 @@ pub fn pick(
     scores: &[f32],
     model: &LineModel,
 ) -> Option<Candidate> {
-    let found = candidates(marked, facts, scores, model.threshold());
+    let found = candidates(marked, facts, scores, model.threshold(), model.view());
     let Some(probabilities) = model.title_scores(&found) else {
         // No title picker (a model in training): keep dedupe's repeated headline.
         return dedupe_title(marked);
@@ -354,7 +471,7 @@ mod tests {
         let text = "Big storm hits coast | The Daily\nHome\nBig storm hits coast\nRain fell all day on the coast, and the storm is far from over yet.\n";
         let (marked, facts) = crate::test_support::marked(text);
         let scores = [0.1, 0.1, 0.2, 0.9];
-        let found = candidates(&marked, &facts, &scores, 0.5);
+        let found = candidates(&marked, &facts, &scores, 0.5, View::Html);
         let texts: Vec<&str> = found
             .candidates
             .iter()
