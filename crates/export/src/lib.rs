@@ -581,9 +581,11 @@ impl ExportSink {
     pub fn renderer(&self) -> Option<Renderer> {
         match &self.writer {
             Writer::Rows(files) if files.format == Format::Jsonl => Some(Renderer {
-                fields: files.fields.clone(),
-                schema: files.schema,
-                has_sentences: self.has_sentences,
+                lines: lines::JsonLines {
+                    fields: files.fields.clone(),
+                    schema: files.schema,
+                    has_sentences: self.has_sentences,
+                },
             }),
             _ => None,
         }

@@ -3,7 +3,7 @@
 //! --shard`) writes each line under its order key, and the merged shards must be byte for byte
 //! what one run writes, so both render lines here.
 
-use newsclean_core::{Article, Duplicate, Reject};
+use newsclean_core::{Article, Duplicate, Reject, Rendered};
 
 use crate::fields::{Field, Row};
 use crate::{Error, ExportConfig, Schema, json, schema};
@@ -12,9 +12,9 @@ use crate::{Error, ExportConfig, Schema, json, schema};
 /// duplicates file of a run with the same config hold them.
 #[derive(Debug, Clone)]
 pub struct JsonLines {
-    fields: Vec<Field>,
-    schema: Schema,
-    has_sentences: bool,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) schema: Schema,
+    pub(crate) has_sentences: bool,
 }
 
 impl JsonLines {
@@ -39,6 +39,19 @@ impl JsonLines {
             self.schema,
             &Row::new(article, self.has_sentences),
         );
+    }
+
+    /// An article's line (without the newline) with what the sink's report needs of it: its
+    /// site and the length of its text (see [`crate::Renderer`]).
+    pub(crate) fn rendered(&self, article: &Article) -> Rendered {
+        let row = Row::new(article, self.has_sentences);
+        let mut line = Vec::new();
+        write_article(&mut line, &self.fields, self.schema, &row);
+        Rendered {
+            line,
+            n_text_bytes: row.text.len(),
+            site: row.site,
+        }
     }
 
     /// A reject's line, without the newline.

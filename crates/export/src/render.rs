@@ -2,20 +2,16 @@
 //! alone (its row, its JSON line, its site), done in parallel, so that the sink, the one
 //! thread that writes in input order, only counts and copies bytes.
 
-use newsclean_core::{Record, Rendered, StageError, Transform};
+use newsclean_core::{Record, StageError, Transform};
 
-use crate::fields::{Field, Row};
-use crate::lines::write_article;
-use crate::schema::Schema;
+use crate::lines::JsonLines;
 
 /// Renders each article as the [`crate::ExportSink`] it came from writes it (see
 /// [`crate::ExportSink::renderer`]), into [`newsclean_core::Article::rendered`]; other
 /// records pass through.
 #[derive(Debug, Clone)]
 pub struct Renderer {
-    pub(crate) fields: Vec<Field>,
-    pub(crate) schema: Schema,
-    pub(crate) has_sentences: bool,
+    pub(crate) lines: JsonLines,
 }
 
 impl Transform for Renderer {
@@ -23,15 +19,7 @@ impl Transform for Renderer {
 
     fn process(&mut self, mut record: Record) -> Result<Record, StageError> {
         if let Record::Article(article) = &mut record {
-            let row = Row::new(article, self.has_sentences);
-            let mut line = Vec::new();
-            write_article(&mut line, &self.fields, self.schema, &row);
-            let rendered = Rendered {
-                line,
-                n_text_bytes: row.text.len(),
-                site: row.site,
-            };
-            article.rendered = Some(rendered);
+            article.rendered = Some(self.lines.rendered(article));
         }
         Ok(record)
     }
