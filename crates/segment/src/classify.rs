@@ -34,11 +34,7 @@ impl LineFacts {
             .next_back();
         let ends_sentence = matches!(last, Some('.' | '!' | '?' | '…' | '。' | '！' | '？'));
         let ends_punct = ends_sentence || matches!(text.chars().next_back(), Some(',' | ';' | ':'));
-        let (counts, n_words, width) = if text.is_ascii() {
-            CharCounts::of_ascii(text.as_bytes())
-        } else {
-            CharCounts::of_chars(text)
-        };
+        let (counts, n_words, width) = CharCounts::of(text);
         LineFacts {
             n_words: n_words as u32,
             n_chars: width as u32,
@@ -87,6 +83,8 @@ pub struct CharCounts {
 impl CharCounts {
     /// Counts any text, char by char; also returns its word units and width (see
     /// [`word_units_and_width`](newsclean_core::text::word_units_and_width)), from the same pass.
+    /// The definition that [`of`](Self::of) computes faster.
+    #[cfg(test)]
     fn of_chars(text: &str) -> (CharCounts, usize, usize) {
         let mut n = CharCounts::default();
         let mut at_word_start = true;
@@ -152,51 +150,209 @@ impl CharCounts {
         (n, units, width)
     }
 
-    /// The same counts for ASCII text, byte by byte (most lines of most pages).
-    fn of_ascii(bytes: &[u8]) -> (CharCounts, usize, usize) {
-        // `char::is_whitespace` on ASCII, which `u8::is_ascii_whitespace` is not (vertical tab).
-        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
-        let mut n = CharCounts {
-            n_chars: bytes.len() as u32,
-            ..CharCounts::default()
-        };
-        let mut at_word_start = true;
-        let mut prev = b' ';
-        let mut n_words = 0;
-        let mut in_word = false;
-        for &b in bytes {
-            if b.is_ascii_alphabetic() {
+    /// The same counts in one pass over the bytes. An ASCII byte (most of most lines, even
+    /// of lines with a curly quote) adds one entry of [`ASCII_STEP`], chosen by the byte and
+    /// the kind of character before it, to packed counters; other characters are counted as
+    /// [`of_chars`](Self::of_chars) counts them.
+    fn of(text: &str) -> (CharCounts, usize, usize) {
+        let bytes = text.as_bytes();
+        let mut n = CharCounts::default();
+        let (mut n_words, mut n_ideographic, mut n_syllabic, mut n_wide) =
+            (0u32, 0u32, 0u32, 0u32);
+        let mut packed = Packed::default();
+        // What the last character was (`AFTER_*` bits): a line starts as after a space.
+        let mut after = AFTER_SPACE;
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b < 0x80 {
+                packed.add(ASCII_STEP[after][usize::from(b)]);
+                after = usize::from(ASCII_AFTER[usize::from(b)]);
+                at += 1;
+                continue;
+            }
+            let c = text[at..].chars().next().unwrap_or_default();
+            at += c.len_utf8();
+            n.n_chars += 1;
+            let space = c.is_whitespace();
+            if c.is_alphabetic() {
                 n.n_letters += 1;
-                n.n_upper += u32::from(b.is_ascii_uppercase());
-            } else if b.is_ascii_digit() {
+                n.n_upper += u32::from(c.is_uppercase());
+            } else if c.is_numeric() {
                 n.n_digits += 1;
-            } else if !is_space(b) {
+            } else if !space {
                 n.n_punct += 1;
             }
-            let is_word = b.is_ascii_alphanumeric();
-            n_words += usize::from(is_word && !in_word);
-            in_word = is_word;
-            if at_word_start && !is_space(b) {
+            if after & AFTER_SPACE != 0 && !space {
                 n.n_space_words += 1;
-                n.n_title_words += u32::from(b.is_ascii_uppercase());
+                n.n_title_words += u32::from(c.is_uppercase());
             }
-            at_word_start = is_space(b);
-            if matches!(prev, b'.' | b'!' | b'?') && (is_space(b) || b == b'"') {
+            // A full-width stop ends a sentence whatever follows it.
+            if (after & AFTER_STOP != 0 && (space || matches!(c, '”' | '’')))
+                || matches!(c, '。' | '！' | '？')
+            {
                 n.n_sentence_ends += 1;
             }
-            match b {
-                b'|' | b'>' | b'/' => n.n_separators += 1,
-                b',' => n.n_commas += 1,
+            match c {
+                '»' | '›' | '·' | '•' | '«' | '‹' => n.n_separators += 1,
+                '、' | '，' => n.n_commas += 1,
                 _ => {}
             }
-            prev = b;
+            let in_word = match unspaced_script(c) {
+                Some(Unspaced::Ideographic) => {
+                    n_ideographic += 1;
+                    n_wide += 1;
+                    false
+                }
+                Some(Unspaced::Syllabic) => {
+                    n_syllabic += 1;
+                    false
+                }
+                None => {
+                    let is_word = c.is_alphanumeric();
+                    n_words += u32::from(is_word && after & AFTER_WORD == 0);
+                    is_word
+                }
+            };
+            after = if space { AFTER_SPACE } else { usize::from(in_word) * AFTER_WORD };
         }
-        if matches!(prev, b'.' | b'!' | b'?') {
-            n.n_sentence_ends += 1;
+        n.n_sentence_ends += u32::from(after & AFTER_STOP != 0);
+        let ascii = packed.finish();
+        for (total, add) in [
+            &mut n.n_letters,
+            &mut n.n_upper,
+            &mut n.n_digits,
+            &mut n.n_punct,
+            &mut n.n_separators,
+            &mut n.n_commas,
+            &mut n.n_space_words,
+            &mut n.n_title_words,
+            &mut n.n_sentence_ends,
+            &mut n_words,
+            &mut n.n_chars,
+        ]
+        .into_iter()
+        .zip(ascii)
+        {
+            *total += add;
         }
-        (n, n_words, bytes.len())
+        let units = n_words + n_ideographic.div_ceil(2) + n_syllabic.div_ceil(5);
+        let width = n.n_chars + (n_wide * 3).div_ceil(2);
+        (n, units as usize, width as usize)
     }
 }
+
+/// The counts of the ASCII bytes of a line as fields of [`FIELD_BITS`] bits in one integer,
+/// moved to `u32` totals before a field can overflow.
+#[derive(Default)]
+struct Packed {
+    fields: u128,
+    totals: [u32; N_FIELDS],
+    /// Bytes added to `fields` since they were last moved to the totals.
+    pending: u32,
+}
+
+/// Fields of [`Packed`]: letters, uppercase letters, digits, other non-space characters,
+/// separators, commas, space-separated words, of them capitalised, sentence ends, words
+/// (runs of alphanumerics), characters.
+const N_FIELDS: usize = 11;
+const FIELD_BITS: u32 = 11;
+const _: () = assert!(N_FIELDS as u32 * FIELD_BITS <= 128);
+
+impl Packed {
+    #[inline]
+    fn add(&mut self, step: u128) {
+        self.fields += step;
+        self.pending += 1;
+        // Each byte adds at most one to a field.
+        if self.pending == (1 << FIELD_BITS) - 1 {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (k, total) in self.totals.iter_mut().enumerate() {
+            *total += ((self.fields >> (k as u32 * FIELD_BITS)) & ((1 << FIELD_BITS) - 1)) as u32;
+        }
+        self.fields = 0;
+        self.pending = 0;
+    }
+
+    fn finish(mut self) -> [u32; N_FIELDS] {
+        self.flush();
+        self.totals
+    }
+}
+
+// What the character before a byte was, as bits of an index into [`ASCII_STEP`].
+const AFTER_SPACE: usize = 1;
+/// Alphanumeric, in a run of them (a word).
+const AFTER_WORD: usize = 2;
+/// `.`, `!` or `?`: a sentence ends if a space, a quote or the line's end follows.
+const AFTER_STOP: usize = 4;
+
+/// What an ASCII byte leaves behind (`AFTER_*`).
+const ASCII_AFTER: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if is_ascii_space(c) {
+            AFTER_SPACE as u8
+        } else if c.is_ascii_alphanumeric() {
+            AFTER_WORD as u8
+        } else if matches!(c, b'.' | b'!' | b'?') {
+            AFTER_STOP as u8
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+/// `char::is_whitespace` on an ASCII byte (vertical tab included).
+const fn is_ascii_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t'..=b'\r')
+}
+
+/// What an ASCII byte adds to the packed counts after a character of each kind (`AFTER_*`),
+/// as [`CharCounts::of_chars`] counts its character.
+const ASCII_STEP: [[u128; 128]; 8] = {
+    let mut table = [[0u128; 128]; 8];
+    let mut after = 0;
+    while after < 8 {
+        let mut b = 0;
+        while b < 128 {
+            let c = b as u8;
+            let space = is_ascii_space(c);
+            let after_space = after & AFTER_SPACE != 0;
+            let fields = [
+                c.is_ascii_alphabetic(),
+                c.is_ascii_uppercase(),
+                c.is_ascii_digit(),
+                !c.is_ascii_alphanumeric() && !space,
+                matches!(c, b'|' | b'>' | b'/'),
+                c == b',',
+                after_space && !space,
+                after_space && c.is_ascii_uppercase(),
+                after & AFTER_STOP != 0 && (space || c == b'"'),
+                c.is_ascii_alphanumeric() && after & AFTER_WORD == 0,
+                true,
+            ];
+            let mut step = 0u128;
+            let mut k = 0;
+            while k < N_FIELDS {
+                step |= (fields[k] as u128) << (k as u32 * FIELD_BITS);
+                k += 1;
+            }
+            table[after][b] = step;
+            b += 1;
+        }
+        after += 1;
+    }
+    table
+};
 
 /// The bullet marks a summary line may start with.
 const BULLETS: [char; 6] = ['•', '▪', '·', '*', '-', '–'];
@@ -227,10 +383,13 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The ASCII fast path counts exactly what the general path counts.
+        /// The byte-class pass counts exactly what the char-by-char definition counts, on
+        /// ASCII, on text that mixes it with the characters counted apart, and on any text.
         #[test]
-        fn ascii_counts_equal_general_counts(text in "[ -~\t\x0B\x0C]{0,60}") {
-            proptest::prop_assert_eq!(CharCounts::of_ascii(text.as_bytes()), CharCounts::of_chars(&text));
+        fn fast_counts_equal_general_counts(
+            text in "[ -~\t\x0B\x0C]{0,60}|[ -~\t\x0B\x0C”’»›·•«‹、，。！？中ไé…\u{85}\u{A0}\u{2003}]{0,60}|\\PC{0,40}"
+        ) {
+            proptest::prop_assert_eq!(CharCounts::of(&text), CharCounts::of_chars(&text));
         }
 
         /// The one pass measures words and width as the text module does.
@@ -240,6 +399,19 @@ mod tests {
             let (n_words, width) = word_units_and_width(&text);
             proptest::prop_assert_eq!((facts.n_words as usize, facts.n_chars as usize), (n_words, width));
         }
+    }
+
+    /// Lines longer than a packed field can count are counted in full.
+    #[test]
+    fn long_lines_count_in_full() {
+        for text in [
+            "He said “yes.” A, B | c. ".repeat(700),
+            "x".repeat(5000),
+            "Ünïcödé wörds. ".repeat(400),
+        ] {
+            assert_eq!(CharCounts::of(&text), CharCounts::of_chars(&text));
+        }
+        assert_eq!(CharCounts::of(&"a".repeat(5000)).0.n_letters, 5000);
     }
 
     #[test]
