@@ -13,7 +13,11 @@ pub struct Lexicon {
     rules: Vec<String>,
     exact: FastMap<String, usize>,
     wild: Vec<(Vec<String>, usize)>,
-    /// Keys longer than this never match, so long lines skip the wildcard scan.
+    /// For each first byte of a key, the wildcard patterns (indices into `wild`, in file
+    /// order) that a key starting with it can match: those whose text before the first `*`
+    /// starts with that byte or is empty.
+    wild_by_byte: Vec<Vec<usize>>,
+    /// Keys longer than this match no exact pattern, so long lines skip the hash lookup.
     max_len: usize,
 }
 
@@ -50,7 +54,6 @@ impl Lexicon {
                 lexicon.rules.len() - 1
             };
             if pattern.contains('*') {
-                lexicon.max_len = usize::MAX;
                 lexicon
                     .wild
                     .push((pattern.split('*').map(str::to_owned).collect(), rule_index));
@@ -59,6 +62,14 @@ impl Lexicon {
                 lexicon.exact.entry(pattern).or_insert(rule_index);
             }
         }
+        lexicon.wild_by_byte = (0..=u8::MAX)
+            .map(|b| {
+                (lexicon.wild.iter().enumerate())
+                    .filter(|(_, (parts, _))| parts[0].as_bytes().first().is_none_or(|&f| f == b))
+                    .map(|(k, _)| k)
+                    .collect()
+            })
+            .collect();
         Ok(lexicon)
     }
 
@@ -68,11 +79,15 @@ impl Lexicon {
         if key.is_empty() || key.len() > 200 {
             return None;
         }
-        if let Some(&rule) = self.exact.get(key) {
+        if key.len() <= self.max_len
+            && let Some(&rule) = self.exact.get(key)
+        {
             return Some(&self.rules[rule]);
         }
-        self.wild
+        let candidates = self.wild_by_byte.get(usize::from(key.as_bytes()[0]))?;
+        candidates
             .iter()
+            .map(|&k| &self.wild[k])
             .find(|(parts, _)| glob_match(parts, key))
             .map(|&(_, rule)| self.rules[rule].as_str())
     }
@@ -113,6 +128,35 @@ mod tests {
         lexicon
             .lookup(&crate::text::normalize(line))
             .map(str::to_owned)
+    }
+
+    /// The first matching wildcard pattern in file order names the rule, whichever byte its
+    /// text starts with.
+    #[test]
+    fn wildcards_in_file_order() {
+        let lex = "a * comments\nb read*\nc r*s\nd *";
+        assert_eq!(check(lex, "Read 5 comments"), Some("a".into()));
+        assert_eq!(check(lex, "Read on"), Some("b".into()));
+        assert_eq!(check(lex, "rows"), Some("c".into()));
+        assert_eq!(check(lex, "zebra"), Some("d".into()));
+        assert_eq!(check("b read*", "zebra"), None);
+    }
+
+    proptest::proptest! {
+        /// The lookup finds what a scan of every pattern in file order finds.
+        #[test]
+        fn lookup_equals_a_scan(key in "[ab ]{1,8}") {
+            let text = "x ab\nw a*\nv *b\nu b*a\nt *a*\ns ba";
+            let lexicon = Lexicon::parse(text).unwrap();
+            let key = key.trim();
+            let scan = lexicon.exact.get(key).map(|&r| &lexicon.rules[r]).or_else(|| {
+                (lexicon.wild.iter())
+                    .find(|(parts, _)| glob_match(parts, key))
+                    .map(|(_, r)| &lexicon.rules[*r])
+            });
+            let scan = scan.filter(|_| !key.is_empty()).map(String::as_str);
+            proptest::prop_assert_eq!(lexicon.lookup(key), scan);
+        }
     }
 
     #[test]
