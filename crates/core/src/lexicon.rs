@@ -79,8 +79,9 @@ impl Lexicon {
         if key.is_empty() || key.len() > 200 {
             return None;
         }
-        if key.len() <= self.max_len
-            && let Some(&rule) = self.exact.get(key)
+        if let Some(&rule) = (key.len() <= self.max_len)
+            .then(|| self.exact.get(key))
+            .flatten()
         {
             return Some(&self.rules[rule]);
         }
