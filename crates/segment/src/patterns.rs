@@ -1,5 +1,9 @@
 //! Text patterns of bylines and datelines, shared by the features and the role pass.
 
+use std::sync::OnceLock;
+
+use newsclean_core::hash::FastSet;
+
 /// Month names and abbreviations in English, German, French, Spanish and Portuguese.
 const MONTHS: [&str; 61] = [
     "january",
@@ -78,13 +82,21 @@ pub fn is_date_like(norm: &str) -> bool {
             && (i == 0 || !bytes[i - 1].is_ascii_digit())
             && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit())
     });
-    let has_numeric_date = bytes
-        .windows(3)
-        .any(|w| w[0].is_ascii_digit() && (w[1] == b'/' || w[1] == b'.') && w[2].is_ascii_digit());
-    let has_month = norm
-        .split(|c: char| !c.is_alphabetic())
-        .any(|w| (3..=10).contains(&w.len()) && MONTHS.contains(&w));
-    has_year || has_numeric_date || has_month
+    // The cheaper tests first: each of the three makes the line a date.
+    has_year
+        || bytes.windows(3).any(|w| {
+            w[0].is_ascii_digit() && (w[1] == b'/' || w[1] == b'.') && w[2].is_ascii_digit()
+        })
+        || norm
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| (3..=10).contains(&w.len()) && is_month(w))
+}
+
+/// One of [`MONTHS`].
+fn is_month(word: &str) -> bool {
+    static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| MONTHS.into_iter().collect())
+        .contains(word)
 }
 
 /// A normalised line that names the author: `by …`, `posted by …`, `von …`, `por …`, `par …`.
@@ -134,20 +146,24 @@ const SAYS: [&str; 7] = [
 /// A normalised short line that looks like the header of a reader comment: a reply link, a
 /// "… says:" introduction, or a name next to a clock time ("Izzy — July 10th, 2012, 1:53 am").
 pub fn is_comment_meta(norm: &str) -> bool {
-    let has_reply = if norm.is_ascii() {
-        norm.as_bytes()
-            .split(|b| !b.is_ascii_alphanumeric())
-            .any(|w| REPLY_WORDS.iter().any(|r| r.as_bytes() == w))
-    } else {
-        norm.split(|c: char| !c.is_alphanumeric())
-            .any(|w| REPLY_WORDS.contains(&w))
-    };
-    let has_says = SAYS.iter().any(|s| norm.ends_with(s));
+    // The cheaper tests first: any of the three makes the line a comment header.
     let bytes = norm.as_bytes();
-    let has_clock = bytes.windows(4).any(|w| {
-        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
-    });
-    has_reply || has_says || (has_clock && is_date_like(norm))
+    let has_clock = || {
+        bytes.windows(4).any(|w| {
+            w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+        })
+    };
+    let has_reply = || {
+        if norm.is_ascii() {
+            bytes
+                .split(|b| !b.is_ascii_alphanumeric())
+                .any(|w| REPLY_WORDS.iter().any(|r| r.as_bytes() == w))
+        } else {
+            norm.split(|c: char| !c.is_alphanumeric())
+                .any(|w| REPLY_WORDS.contains(&w))
+        }
+    };
+    SAYS.iter().any(|s| norm.ends_with(s)) || (has_clock() && is_date_like(norm)) || has_reply()
 }
 
 #[cfg(test)]
