@@ -124,11 +124,18 @@ impl TitleCandidates {
 
 /// The distinct words of a normalised text, as sorted word hashes.
 fn tokens(norm: &str) -> Vec<u64> {
-    let mut words: Vec<u64> = norm
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(|t| stable_hash(t.as_bytes()))
-        .collect();
+    let mut words: Vec<u64> = if norm.is_ascii() {
+        // The same split on bytes: on ASCII, `char::is_alphanumeric` is `is_ascii_alphanumeric`.
+        (norm.as_bytes().split(|b| !b.is_ascii_alphanumeric()))
+            .filter(|t| !t.is_empty())
+            .map(stable_hash)
+            .collect()
+    } else {
+        norm.split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .map(|t| stable_hash(t.as_bytes()))
+            .collect()
+    };
     words.sort_unstable();
     words.dedup();
     words
