@@ -22,6 +22,8 @@ use crate::{Error, IngestConfig, Shard, jsonl, order_key, tarball, warc, zipfile
 
 /// Buffer size for reading files and decompressed streams.
 const BUF_SIZE: usize = 1 << 16;
+/// How much of a regular file is read at once before its format is looked at: all of a page.
+const HEAD_READ: u64 = 1 << 20;
 
 /// The source of a run: walks files, directories and `-` (standard input) and emits one
 /// [`Record::Raw`] per document, or a [`Record::Reject`] for one that cannot be read.
@@ -483,13 +485,14 @@ impl<'a> InputSource<'a> {
             out.skip(id);
             return;
         }
-        let n_bytes = match std::fs::metadata(path) {
-            Ok(meta) => meta.len(),
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
             Err(err) => {
                 out.reject(id, source_of(path), format!("cannot read file: {err}"));
                 return;
             }
         };
+        let n_bytes = meta.len();
         self.reporter.on_found(n_bytes);
         let file = match File::open(path) {
             Ok(file) => file,
@@ -499,14 +502,26 @@ impl<'a> InputSource<'a> {
             }
         };
         let n_read = Cell::new(0);
-        let file = Counted {
+        let mut file = Counted {
             inner: file,
             reporter: self.reporter,
             n_read: &n_read,
         };
         // A FIFO or device named on the command line is read as a stream, never reopened.
-        let is_file = std::fs::metadata(path).is_ok_and(|m| m.is_file());
-        self.read_stream(Box::new(file), path, &name, id, Some(n_bytes), is_file, out);
+        let is_file = meta.is_file();
+        // The start of a regular file is read in one go, so that a page (most files) costs
+        // one read rather than one per peek and per doubling of the buffer.
+        let head_len = n_bytes.min(HEAD_READ).min(self.config.max_doc_bytes);
+        let mut head = Vec::new();
+        if is_file {
+            head.reserve_exact(head_len as usize + 1);
+            if let Err(err) = (&mut file).take(head_len + 1).read_to_end(&mut head) {
+                out.reject(id, source_of(path), format!("cannot read file: {err}"));
+                return;
+            }
+        }
+        let input = io::Cursor::new(head).chain(file);
+        self.read_stream(Box::new(input), path, &name, id, Some(n_bytes), is_file, out);
         // The rest of the file counts as done too: a zip archive is read through its own
         // handle, and a reject may stop early.
         self.reporter.on_read(n_bytes.saturating_sub(n_read.get()));
