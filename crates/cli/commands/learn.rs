@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use newsclean_core::Discard;
 use newsclean_dedupe::dup::{DupConfig, Keep};
 use newsclean_dedupe::site::{GroupBy, SiteGroup, SiteLearner, SiteModel, SiteRules};
 use newsclean_engine::RUN_MIN_COUNT;
@@ -187,16 +188,16 @@ pub fn pass1(
     // Pass 1 has its own bars, so that the run's bars start from zero after it.
     let progress = Progress::new(settings.is_quiet, "pass 1 (site model)");
     let source = InputSource::new(inputs, &config, &progress)?;
-    let mut learner = SiteLearner::new(group_by);
+    let learner = SiteLearner::new(group_by);
     let runner = Runner::new(settings.threads, settings.cancel, &progress);
     let (result, spool) = match spool {
         None => (
-            newsclean_engine::learn_into(&runner, source, &mut learner),
+            newsclean_engine::learn_into(&runner, source, &learner, &mut Discard::default()),
             None,
         ),
         Some(place) => {
-            let mut writer = SpoolWriter::create(place.dir, &mut learner)?;
-            let result = newsclean_engine::learn_into(&runner, source, &mut writer);
+            let mut writer = SpoolWriter::create(place.dir)?;
+            let result = newsclean_engine::learn_into(&runner, source, &learner, &mut writer);
             let spool = match &result {
                 Ok(_) => Some(writer.into_spool()?),
                 Err(_) => None,

@@ -33,7 +33,6 @@ use newsclean_core::codec::{self, FrameReader, FrameWriter};
 use newsclean_core::{
     Envelope, Record, Reporter, Seq, Sink, Source, StageError, StageId, StreamKind,
 };
-use newsclean_dedupe::site::SiteLearner;
 
 /// Where a spool goes: `dir`, or the system's temporary directory when `None`.
 #[derive(Debug, Clone, Copy)]
@@ -47,17 +46,16 @@ type Decoder = BufReader<File>;
 /// Records on their way to the spool's writer thread, at most.
 const SPOOL_QUEUE: usize = 16;
 
-/// Pass 1's sink: learns the site model from every split document and spools the records
-/// (on a thread of its own, which the records reach in order through a channel).
-pub struct SpoolWriter<'a> {
-    learner: &'a mut SiteLearner,
+/// Pass 1's sink: spools the split documents (the workers counted their lines) on a thread
+/// of its own, which the records reach in order through a channel.
+pub struct SpoolWriter {
     queue: Option<Sender<Record>>,
     writer: Option<JoinHandle<Result<FrameWriter<Encoder>, codec::Error>>>,
 }
 
-impl<'a> SpoolWriter<'a> {
+impl SpoolWriter {
     /// A spool in `dir` (the system's temporary directory when `None`).
-    pub fn create(dir: Option<&Path>, learner: &'a mut SiteLearner) -> anyhow::Result<Self> {
+    pub fn create(dir: Option<&Path>) -> anyhow::Result<Self> {
         let file = match dir {
             Some(dir) => tempfile::tempfile_in(dir),
             None => tempfile::tempfile(),
@@ -77,7 +75,6 @@ impl<'a> SpoolWriter<'a> {
             })
             .context("failed to start the spool's writer thread")?;
         Ok(SpoolWriter {
-            learner,
             queue: Some(queue),
             writer: Some(writer),
         })
@@ -110,13 +107,10 @@ impl<'a> SpoolWriter<'a> {
     }
 }
 
-impl Sink for SpoolWriter<'_> {
+impl Sink for SpoolWriter {
     type Item = Record;
 
     fn write(&mut self, record: Record) -> Result<(), StageError> {
-        if let Record::Marked(marked) = &record {
-            self.learner.add(marked);
-        }
         let queue = self
             .queue
             .as_ref()

@@ -37,4 +37,4 @@ pub use line::{Line, MarkedDoc, Norms, Reason, Role, SiteLines, Verdict};
 pub use markup::{Block, LineTags, Markup, PageMeta, Roles};
 pub use record::{Envelope, Record, StreamKind};
 pub use report::{NoopReporter, Reporter, StageId};
-pub use stage::{Chain, Identity, OrderedStep, Sink, Source, StageError, Transform};
+pub use stage::{Chain, Discard, Identity, OrderedStep, Sink, Source, StageError, Transform};

@@ -100,6 +100,25 @@ impl<T> Default for Identity<T> {
     }
 }
 
+/// The sink that drops every value, for runs whose work is all in the transforms.
+pub struct Discard<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> Default for Discard<T> {
+    fn default() -> Discard<T> {
+        Discard(std::marker::PhantomData)
+    }
+}
+
+impl<T: Send> Sink for Discard<T> {
+    type Item = T;
+    fn write(&mut self, _item: T) -> Result<(), StageError> {
+        Ok(())
+    }
+    fn finish(&mut self) -> Result<(), StageError> {
+        Ok(())
+    }
+}
+
 impl<T: Send> Transform for Identity<T> {
     type Item = T;
     fn process(&mut self, item: T) -> Result<T, StageError> {

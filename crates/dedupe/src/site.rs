@@ -1,9 +1,9 @@
 //! The site template model: in how many documents of each site every line occurs.
 //!
 //! Per-document rules cannot see that a menu, a newsletter prompt or a footer line is on every
-//! page of a site. Pass 1 ([`LineHasher`] on the workers, [`SiteLearner`] as the sink) reads
-//! every document once, hashing only, and counts per group (site) in how many documents each
-//! normalised line hash occurs; the result is a [`SiteModel`]. Pass 2 is the normal pipeline:
+//! page of a site. Pass 1 ([`LineHasher`], then [`CountLines`] into one shared [`SiteLearner`],
+//! on the workers) reads every document once, hashing only, and counts per group (site) in how
+//! many documents each normalised line hash occurs; the result is a [`SiteModel`]. Pass 2 is the normal pipeline:
 //! [`crate::Dedupe`] holds the model read-only (one `Arc` for all workers), records each line's
 //! count in [`MarkedDoc::site`] (a classifier feature) and removes the lines that are on too
 //! many of the site's pages as [`Reason::SiteTemplate`] (see [`SiteRules`]).
@@ -19,12 +19,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use newsclean_core::hash::stable_hash;
 use newsclean_core::lexicon::Lexicon;
 use newsclean_core::text::count_word_units;
 use newsclean_core::{
-    MarkedDoc, Reason, Record, Sink, SiteLines, StageError, StageId, StreamKind, Transform, Verdict,
+    MarkedDoc, Reason, Record, SiteLines, StageError, StageId, StreamKind, Transform, Verdict,
 };
 use serde::{Deserialize, Serialize};
 
@@ -303,11 +305,11 @@ impl Hasher for PrehashedHasher {
 /// A `HashMap` keyed by stable hashes, with a fixed (never random) hasher.
 pub type PrehashedMap<K, V> = HashMap<K, V, BuildHasherDefault<PrehashedHasher>>;
 
-/// Counts lines per group while learning.
+/// Counts lines per group while learning, shared by the workers.
 #[derive(Debug, Default)]
 struct Counter {
     name: String,
-    n_docs: u32,
+    n_docs: AtomicU32,
     counts: CountTable,
 }
 
@@ -317,12 +319,13 @@ struct Counter {
 /// bytes per distinct line, and since each table grows on its own, growing never holds a
 /// second copy of the whole (a single table would, for a moment, need half as much again).
 /// Draining it into a model goes table by table, in hash order, so the model's sorted arrays
-/// grow as the tables are freed.
+/// grow as the tables are freed. Each table has its own lock, so that the workers count at
+/// once: a document's sorted hashes take each table's lock once.
 #[derive(Debug)]
 struct CountTable {
-    tables: Vec<Slots>,
+    tables: Vec<Mutex<Slots>>,
     /// The count of the hash 0, which marks empty slots.
-    n_zero: u32,
+    n_zero: AtomicU32,
 }
 
 /// One open-addressing table; `keys[i] == 0` is an empty slot.
@@ -338,33 +341,54 @@ const N_TABLES: usize = 256;
 impl Default for CountTable {
     fn default() -> CountTable {
         CountTable {
-            tables: (0..N_TABLES).map(|_| Slots::default()).collect(),
-            n_zero: 0,
+            tables: (0..N_TABLES).map(|_| Mutex::default()).collect(),
+            n_zero: AtomicU32::new(0),
         }
     }
 }
 
 impl CountTable {
     /// Adds one to the count of `hash`.
-    fn add(&mut self, hash: u64) {
-        if hash == 0 {
-            self.n_zero = self.n_zero.saturating_add(1);
-            return;
+    #[cfg(test)]
+    fn add(&self, hash: u64) {
+        self.add_sorted(&[hash]);
+    }
+
+    /// Adds one to the count of each of `sorted` (sorted, so that the hashes of one table
+    /// are together).
+    fn add_sorted(&self, sorted: &[u64]) {
+        let mut rest = sorted;
+        while let Some(&first) = rest.first() {
+            let top = first >> 56;
+            let n = rest.partition_point(|&h| h >> 56 == top);
+            let (run, after) = rest.split_at(n);
+            rest = after;
+            let mut table = lock(&self.tables[top as usize]);
+            for &hash in run {
+                if hash == 0 {
+                    add_saturating(&self.n_zero, 1);
+                } else {
+                    table.add(hash);
+                }
+            }
         }
-        self.tables[(hash >> 56) as usize].add(hash);
     }
 
     /// Distinct hashes counted.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.tables.iter().map(|t| t.len).sum::<usize>() + usize::from(self.n_zero > 0)
+        self.tables.iter().map(|t| lock(t).len).sum::<usize>()
+            + usize::from(self.n_zero.load(Ordering::Relaxed) > 0)
     }
 
     /// Heap bytes held.
     fn heap_bytes(&self) -> usize {
         self.tables
             .iter()
-            .map(|t| t.keys.capacity() * 8 + t.counts.capacity() * 4)
+            .map(|t| {
+                let t = lock(t);
+                t.keys.capacity() * 8 + t.counts.capacity() * 4
+            })
             .sum()
     }
 
@@ -372,12 +396,14 @@ impl CountTable {
     /// each table as it goes.
     fn into_sorted(self, min_count: u32) -> (Vec<u64>, Vec<u32>) {
         let (mut hashes, mut counts) = (Vec::new(), Vec::new());
-        if self.n_zero >= min_count.max(1) {
+        let n_zero = self.n_zero.into_inner();
+        if n_zero >= min_count.max(1) {
             hashes.push(0);
-            counts.push(self.n_zero);
+            counts.push(n_zero);
         }
         // Tables are in top-byte order, so appending each one sorted keeps the whole sorted.
         for table in self.tables {
+            let table = table.into_inner().unwrap_or_else(PoisonError::into_inner);
             let mut pairs: Vec<(u64, u32)> = table
                 .keys
                 .iter()
@@ -439,12 +465,25 @@ impl Slots {
     }
 }
 
-/// Pass 1's sink: counts, per group, the documents that carry each line.
+/// Pass 1's counts, per group, of the documents that carry each line: shared by the workers,
+/// each of which counts its documents ([`CountLines`]). Counts add up, so the model does not
+/// depend on which worker counted what.
 #[derive(Debug, Default)]
 pub struct SiteLearner {
     group_by: GroupBy,
-    groups: BTreeMap<u64, Counter>,
-    scratch: Vec<u64>,
+    groups: Mutex<BTreeMap<u64, Arc<Counter>>>,
+}
+
+/// Locks `mutex`; a worker that panicked while holding it left whole counts behind.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Adds `n` to `count`, saturating.
+fn add_saturating(count: &AtomicU32, n: u32) {
+    let _ = count.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+        Some(c.saturating_add(n))
+    });
 }
 
 impl SiteLearner {
@@ -457,52 +496,63 @@ impl SiteLearner {
     }
 
     /// Counts one document's lines (each distinct line once).
-    pub fn add(&mut self, marked: &MarkedDoc) {
+    pub fn add(&self, marked: &MarkedDoc) {
+        self.add_with(marked, &mut Vec::new());
+    }
+
+    /// [`add`](Self::add), with a buffer for the line hashes.
+    fn add_with(&self, marked: &MarkedDoc, scratch: &mut Vec<u64>) {
         let name = group_name(&marked.id, marked.source.url.as_deref(), self.group_by);
-        let counter = self
-            .groups
-            .entry(group_key(&name))
-            .or_insert_with(|| Counter {
-                name,
-                ..Counter::default()
-            });
-        counter.n_docs = counter.n_docs.saturating_add(1);
-        self.scratch.clear();
-        self.scratch.extend(
+        let counter = Arc::clone(
+            lock(&self.groups)
+                .entry(group_key(&name))
+                .or_insert_with(|| {
+                    Arc::new(Counter {
+                        name,
+                        ..Counter::default()
+                    })
+                }),
+        );
+        add_saturating(&counter.n_docs, 1);
+        scratch.clear();
+        scratch.extend(
             marked
                 .lines
                 .iter()
                 .filter(|l| l.verdict != Verdict::Blank)
                 .map(|l| l.hash),
         );
-        self.scratch.sort_unstable();
-        self.scratch.dedup();
-        for &hash in &self.scratch {
-            counter.counts.add(hash);
-        }
+        scratch.sort_unstable();
+        scratch.dedup();
         // The document itself, as one more key: its count is how many exact copies of the page
         // the group holds, so that a page saved twice does not make its own lines look like
         // the site's template.
-        counter.counts.add(doc_key(&self.scratch));
+        let key = doc_key(scratch);
+        let at = scratch.partition_point(|&h| h < key);
+        scratch.insert(at, key);
+        counter.counts.add_sorted(scratch);
     }
 
     /// Heap bytes of the counts learned so far (see `CountTable`).
     pub fn heap_bytes(&self) -> usize {
-        self.groups.values().map(|c| c.counts.heap_bytes()).sum()
+        let groups: Vec<Arc<Counter>> = lock(&self.groups).values().cloned().collect();
+        groups.iter().map(|c| c.counts.heap_bytes()).sum()
     }
 
     /// The model learned, keeping lines carried by at least `min_count` documents (1: all of
     /// them, as `newsclean learn` saves; a run needs only those on 2 or more, see
     /// [`SiteModel::prune`]).
     pub fn into_model(self, min_count: u32) -> SiteModel {
-        let groups = self
-            .groups
+        let groups = (self.groups.into_inner())
+            .unwrap_or_else(PoisonError::into_inner)
             .into_iter()
             .map(|(key, counter)| {
+                // Only `add` clones a group's `Arc`, and it has returned: `self` is owned.
+                let counter = Arc::into_inner(counter).expect("no count outlives its learner");
                 let (hashes, counts) = counter.counts.into_sorted(min_count);
                 let group = SiteGroup {
                     name: counter.name,
-                    n_docs: counter.n_docs,
+                    n_docs: counter.n_docs.into_inner(),
                     hashes,
                     counts,
                 };
@@ -516,16 +566,31 @@ impl SiteLearner {
     }
 }
 
-impl Sink for SiteLearner {
-    type Item = Record;
-    fn write(&mut self, record: Record) -> Result<(), StageError> {
-        if let Record::Marked(marked) = &record {
-            self.add(marked);
+/// Pass 1's counting, on the workers: adds each split document to a shared [`SiteLearner`]
+/// and passes it on.
+#[derive(Debug)]
+pub struct CountLines<'a> {
+    learner: &'a SiteLearner,
+    scratch: Vec<u64>,
+}
+
+impl<'a> CountLines<'a> {
+    /// A worker's counting into `learner`.
+    pub fn new(learner: &'a SiteLearner) -> CountLines<'a> {
+        CountLines {
+            learner,
+            scratch: Vec::new(),
         }
-        Ok(())
     }
-    fn finish(&mut self) -> Result<(), StageError> {
-        Ok(())
+}
+
+impl Transform for CountLines<'_> {
+    type Item = Record;
+    fn process(&mut self, record: Record) -> Result<Record, StageError> {
+        if let Record::Marked(marked) = &record {
+            self.learner.add_with(marked, &mut self.scratch);
+        }
+        Ok(record)
     }
 }
 
@@ -732,7 +797,7 @@ mod tests {
             ),
             min_count in 1u32..4,
         ) {
-            let mut table = CountTable::default();
+            let table = CountTable::default();
             let mut map = BTreeMap::<u64, u32>::new();
             for &h in &hashes {
                 table.add(h);
@@ -750,7 +815,7 @@ mod tests {
     /// The learner's table takes at most 24 bytes per distinct line (see `CountTable`).
     #[test]
     fn count_table_memory_per_line_is_bounded() {
-        let mut table = CountTable::default();
+        let table = CountTable::default();
         let n = 300_000u64;
         for i in 1..=n {
             table.add(stable_hash(&i.to_le_bytes()));

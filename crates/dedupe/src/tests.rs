@@ -121,3 +121,35 @@ proptest! {
         prop_assert!(again.lines.iter().all(|l| l.verdict.is_alive() || l.verdict == Verdict::Blank), "{:?}", again.lines);
     }
 }
+
+/// Workers that count documents into one learner at once learn the model one thread learns,
+/// whatever the split.
+#[test]
+fn learner_shared_by_threads_learns_what_one_thread_learns() {
+    use crate::site::{GroupBy, SiteLearner};
+    let docs: Vec<MarkedDoc> = (0..60)
+        .map(|k| {
+            let text = format!(
+                "Menu\nHome\nStory {k} of the day\nA paragraph that only page {k} holds.\nShared line {}\n© Site",
+                k % 7
+            );
+            let mut d = doc(&text);
+            d.id = format!("site{}/page{k}", k % 3);
+            MarkedDoc::split(d)
+        })
+        .collect();
+    let one = SiteLearner::new(GroupBy::Dir);
+    for d in &docs {
+        one.add(d);
+    }
+    let shared = SiteLearner::new(GroupBy::Dir);
+    std::thread::scope(|scope| {
+        for part in docs.chunks(7) {
+            let shared = &shared;
+            scope.spawn(move || part.iter().rev().for_each(|d| shared.add(d)));
+        }
+    });
+    let (one, shared) = (one.into_model(1), shared.into_model(1));
+    assert_eq!(one, shared);
+    assert_eq!(one.groups().count(), 3);
+}

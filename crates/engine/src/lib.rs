@@ -42,12 +42,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use newsclean_core::{
-    Chain, DocSource, Identity, OrderedStep, RawDoc, RawFormat, Record, Seq, Sink, Source,
+    Chain, Discard, DocSource, Identity, OrderedStep, RawDoc, RawFormat, Record, Seq, Sink, Source,
     StageError, Transform,
 };
 use newsclean_dedupe::dup::{DupConfig, DupIndex, Fingerprinter, Keep};
 use newsclean_dedupe::sharded::ApplyDrops;
-use newsclean_dedupe::site::{GroupBy, LineHasher, ModelError, SiteLearner, SiteModel};
+use newsclean_dedupe::site::{CountLines, GroupBy, LineHasher, ModelError, SiteLearner, SiteModel};
 use newsclean_dedupe::{Dedupe, DedupeConfig};
 use newsclean_export::Renderer;
 use newsclean_export::atomic::AtomicFile;
@@ -347,24 +347,30 @@ pub fn learn<S>(
 where
     S: Source<Item = Record>,
 {
-    let mut learner = SiteLearner::new(group_by);
-    learn_into(runner, source, &mut learner)?;
+    let learner = SiteLearner::new(group_by);
+    learn_into(runner, source, &learner, &mut Discard::default())?;
     // Every line, as `newsclean learn` saves it; a run prunes (`site_model_for_run`).
     Ok(learner.into_model(1))
 }
 
-/// Pass 1 into `sink`: a [`SiteLearner`], or a sink that feeds one and keeps the split
-/// documents (`newsclean run`'s spool, which pass 2 then reads through [`Engine::run`]).
+/// Pass 1: the workers count every document's lines into `learner`, and pass the split
+/// documents on to `sink` (`newsclean run`'s spool, which pass 2 then reads through
+/// [`Engine::run`], or a [`Discard`]).
 pub fn learn_into<S, K>(
     runner: &Runner<'_>,
     source: S,
+    learner: &SiteLearner,
     sink: &mut K,
 ) -> Result<RunStats, newsclean_pipeline::Error>
 where
     S: Source<Item = Record>,
     K: Sink<Item = Record> + ?Sized,
 {
-    runner.run(source, || Chain(Decoder, LineHasher), sink)
+    runner.run(
+        source,
+        || Chain(Chain(Decoder, LineHasher), CountLines::new(learner)),
+        sink,
+    )
 }
 
 /// The fewest pages that carry a line a run keeps in its site model: a line on one page is

@@ -521,7 +521,15 @@ impl<'a> InputSource<'a> {
             }
         }
         let input = io::Cursor::new(head).chain(file);
-        self.read_stream(Box::new(input), path, &name, id, Some(n_bytes), is_file, out);
+        self.read_stream(
+            Box::new(input),
+            path,
+            &name,
+            id,
+            Some(n_bytes),
+            is_file,
+            out,
+        );
         // The rest of the file counts as done too: a zip archive is read through its own
         // handle, and a reject may stop early.
         self.reporter.on_read(n_bytes.saturating_sub(n_read.get()));

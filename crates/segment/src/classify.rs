@@ -157,8 +157,7 @@ impl CharCounts {
     fn of(text: &str) -> (CharCounts, usize, usize) {
         let bytes = text.as_bytes();
         let mut n = CharCounts::default();
-        let (mut n_words, mut n_ideographic, mut n_syllabic, mut n_wide) =
-            (0u32, 0u32, 0u32, 0u32);
+        let (mut n_words, mut n_ideographic, mut n_syllabic, mut n_wide) = (0u32, 0u32, 0u32, 0u32);
         let mut packed = Packed::default();
         // What the last character was (`AFTER_*` bits): a line starts as after a space.
         let mut after = AFTER_SPACE;
@@ -214,7 +213,11 @@ impl CharCounts {
                     is_word
                 }
             };
-            after = if space { AFTER_SPACE } else { usize::from(in_word) * AFTER_WORD };
+            after = if space {
+                AFTER_SPACE
+            } else {
+                usize::from(in_word) * AFTER_WORD
+            };
         }
         n.n_sentence_ends += u32::from(after & AFTER_STOP != 0);
         let ascii = packed.finish();
