@@ -129,19 +129,97 @@ fn word_key(norm: &str) -> String {
     key
 }
 
+/// On a page where the policy keeps no body line, lines scoring at least this share of the
+/// page's best score may form the fallback block (see [`fallback_block`]).
+const FALLBACK_SHARE: f32 = 0.5;
+
 /// Gives every live line a role or a removal reason, from the classifier's `scores`.
+///
+/// The policy's threshold decides which lines are text. When it keeps no body line (no
+/// paragraph or heading) on a page that has prose, the roles are given again with the
+/// [`fallback_block`] as the text: a page is never emptied by the classifier alone, since the
+/// article is the best block on its page even when the model is unsure of all of them. A page
+/// without prose (menus, links) keeps nothing, as before. See: issue 10.
 fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], policy: &Policy) {
-    let n = marked.lines.len();
-    let alive: Vec<usize> = (0..n)
+    let alive: Vec<usize> = (0..marked.lines.len())
         .filter(|&i| marked.lines[i].verdict.is_alive())
         .collect();
     let best = alive.iter().map(|&i| scores[i]).fold(0.0, f32::max);
     let threshold = policy.page_threshold(best);
+    let is_text: Vec<bool> = scores.iter().map(|&s| s >= threshold).collect();
+    let mut verdicts = roles(marked, facts, scores, policy, &alive, &is_text);
+    let has_body = verdicts
+        .iter()
+        .any(|v| matches!(v, Some(Verdict::Kept(Role::Paragraph | Role::Heading))));
+    if !has_body && let Some(block) = fallback_block(facts, scores, &alive, best) {
+        let mut is_text = vec![false; scores.len()];
+        for &i in &alive[block] {
+            is_text[i] = true;
+        }
+        verdicts = roles(marked, facts, scores, policy, &alive, &is_text);
+    }
+    for (line, verdict) in marked.lines.iter_mut().zip(verdicts) {
+        if let Some(verdict) = verdict {
+            line.verdict = verdict;
+        }
+    }
+}
 
+/// The best block of a page whose lines all score low, as a range of `alive` (the page's live
+/// lines in order): of the runs of consecutive live lines that score at least
+/// [`FALLBACK_SHARE`] of the page's `best` score and hold a prose line, the one with the most
+/// expected words of text (the sum of score × words). `None` when no run holds prose.
+fn fallback_block(
+    facts: &[LineFacts],
+    scores: &[f32],
+    alive: &[usize],
+    best: f32,
+) -> Option<std::ops::Range<usize>> {
+    if best <= 0.0 {
+        return None;
+    }
+    let cut = FALLBACK_SHARE * best;
+    let mut picked: Option<(f32, std::ops::Range<usize>)> = None;
+    let mut k = 0;
+    while k < alive.len() {
+        if scores[alive[k]] < cut {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < alive.len() && scores[alive[k]] >= cut {
+            k += 1;
+        }
+        let run = &alive[start..k];
+        if !run.iter().any(|&i| facts[i].is_prose()) {
+            continue;
+        }
+        let value: f32 = run
+            .iter()
+            .map(|&i| scores[i] * facts[i].n_words as f32)
+            .sum();
+        if picked.as_ref().is_none_or(|(most, _)| value > *most) {
+            picked = Some((value, start..k));
+        }
+    }
+    picked.map(|(_, block)| block)
+}
+
+/// The verdict of every live line (`None` for the others) when the lines of `is_text` are the
+/// text, in one pass over `alive` in document order.
+fn roles(
+    marked: &MarkedDoc,
+    facts: &[LineFacts],
+    scores: &[f32],
+    policy: &Policy,
+    alive: &[usize],
+    is_text: &[bool],
+) -> Vec<Option<Verdict>> {
+    let n = marked.lines.len();
     // Bylines and datelines sit between the headline and the body.
     let first_body = alive
         .iter()
-        .position(|&i| scores[i] >= threshold && facts[i].is_prose());
+        .position(|&i| is_text[i] && facts[i].is_prose());
     let title_k = alive
         .iter()
         .position(|&i| marked.lines[i].verdict == Verdict::TitleCandidate);
@@ -199,11 +277,11 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
                     is_in_related = false;
                     if !is_body_started && f.bullet.is_some() && f.n_words >= 4 {
                         Verdict::Kept(Role::Summary)
-                    } else if scores[i] >= threshold {
+                    } else if is_text[i] {
                         is_body_started = true;
                         let next_is_paragraph = alive
                             .get(k + 1)
-                            .is_some_and(|&j| scores[j] >= threshold && facts[j].is_prose());
+                            .is_some_and(|&j| is_text[j] && facts[j].is_prose());
                         if next_is_paragraph && is_heading_shape(text, f) {
                             Verdict::Kept(Role::Heading)
                         } else {
@@ -217,11 +295,7 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
         };
         verdicts[i] = Some(verdict);
     }
-    for (line, verdict) in marked.lines.iter_mut().zip(verdicts) {
-        if let Some(verdict) = verdict {
-            line.verdict = verdict;
-        }
-    }
+    verdicts
 }
 
 /// Builds the article from the roles of the lines.
@@ -334,18 +408,29 @@ mod tests {
     use super::*;
 
     /// The single place that runs segment in these tests. Lines starting with `T:` are title
-    /// candidates, as dedupe would mark them. Returns `role | line` rows.
+    /// candidates, as dedupe would mark them; a line starting with `@0.05 ` scores 0.05
+    /// instead of the stand-in score below. Returns `role | line` rows.
     fn check(text: &str) -> String {
         let mut title_lines = Vec::new();
+        let mut given_scores = Vec::new();
         let body: Vec<&str> = text
             .lines()
             .enumerate()
-            .map(|(i, line)| match line.strip_prefix("T:") {
-                Some(rest) => {
-                    title_lines.push(i);
-                    rest
+            .map(|(i, line)| {
+                let line = match line.strip_prefix("T:") {
+                    Some(rest) => {
+                        title_lines.push(i);
+                        rest
+                    }
+                    None => line,
+                };
+                match line.strip_prefix('@').and_then(|rest| rest.split_once(' ')) {
+                    Some((score, rest)) => {
+                        given_scores.push((i, score.parse::<f32>().expect("a score")));
+                        rest
+                    }
+                    None => line,
                 }
-                None => line,
             })
             .collect();
         let (mut marked, facts) = crate::test_support::marked(&body.join("\n"));
@@ -355,7 +440,7 @@ mod tests {
         // Scores stand in for the model here: prose is text, and so is a short line between two
         // prose lines; anything else is not.
         let is_prose = |i: Option<&LineFacts>| i.is_some_and(LineFacts::is_prose);
-        let scores: Vec<f32> = (0..facts.len())
+        let mut scores: Vec<f32> = (0..facts.len())
             .map(|i| {
                 let sandwiched = i > 0 && is_prose(facts.get(i - 1)) && is_prose(facts.get(i + 1));
                 if facts[i].is_prose() || sandwiched {
@@ -365,7 +450,17 @@ mod tests {
                 }
             })
             .collect();
-        assign_roles(&mut marked, &facts, &scores, &Policy::fixed(0.5));
+        for (i, score) in given_scores {
+            scores[i] = score;
+        }
+        // The shipped models' policy: a page whose best line scores low keeps the lines
+        // scoring at least half its best, and at least 0.1.
+        let policy = Policy {
+            relative: 0.5,
+            floor: 0.1,
+            ..Policy::fixed(0.5)
+        };
+        assign_roles(&mut marked, &facts, &scores, &policy);
         (0..marked.lines.len())
             .filter(|&i| marked.lines[i].verdict != Verdict::Blank)
             .map(|i| {
@@ -437,6 +532,56 @@ paragraph    | The body goes on here with another long sentence of words."
         assert_eq!(
             got,
             "x low_score  | Contact Us\nparagraph    | The first paragraph is a real sentence with many words in it."
+        );
+    }
+
+    #[test]
+    fn low_scores_keep_the_best_block() {
+        // The best line scores under the policy's floor, so the threshold keeps nothing; the
+        // run of lines scoring at least half the best that holds the most expected words of
+        // text is kept instead, and the page is not emptied. See: issue 10.
+        let got = check(
+            "T:@0.02 The headline
+@0.06 Ten things I believe
+@0.01 Blogroll
+@0.05 The story starts here, with a sentence of many words in it.
+@0.04 It goes on in another sentence, as stories do.
+@0.01 Listed below are links to weblogs that reference the story.",
+        );
+        assert_eq!(
+            got,
+            "title        | The headline
+x low_score  | Ten things I believe
+x low_score  | Blogroll
+paragraph    | The story starts here, with a sentence of many words in it.
+paragraph    | It goes on in another sentence, as stories do.
+x low_score  | Listed below are links to weblogs that reference the story."
+        );
+    }
+
+    #[test]
+    fn low_scores_without_prose_keep_nothing() {
+        // No line reads like text: a page of menus stays empty (and becomes a reject).
+        let got = check("T:@0.02 The headline\n@0.06 Home\n@0.05 News\n@0.04 Sport");
+        assert_eq!(
+            got,
+            "title        | The headline
+x low_score  | Home
+x low_score  | News
+x low_score  | Sport"
+        );
+    }
+
+    #[test]
+    fn the_policy_threshold_wins_when_it_keeps_a_line() {
+        // Half the best (0.15) keeps the short line alone; the fallback does not fire.
+        let got = check(
+            "@0.3 A short line\n@0.1 The story starts here, with a sentence of many words in it.",
+        );
+        assert_eq!(
+            got,
+            "paragraph    | A short line
+x low_score  | The story starts here, with a sentence of many words in it."
         );
     }
 
