@@ -4,11 +4,12 @@
 use newsclean_core::hash::stable_hash;
 use newsclean_core::text::normalize_into;
 use newsclean_core::{
-    Article, ArticleStats, Line, MarkedDoc, Reason, RemovedLine, Role, Section, Verdict,
+    Article, ArticleStats, Block, Line, MarkedDoc, Reason, RemovedLine, Role, Roles, Section,
+    Verdict,
 };
 
 use crate::classify::{LineFacts, classify};
-use crate::features::View;
+use crate::features::{CONTAINER, View};
 use crate::markers::{Marker, marker};
 use crate::model::{LineModel, Policy};
 use crate::patterns::{is_author_line, is_date_like};
@@ -146,7 +147,8 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
         .collect();
     let best = alive.iter().map(|&i| scores[i]).fold(0.0, f32::max);
     let threshold = policy.page_threshold(best);
-    let is_text: Vec<bool> = scores.iter().map(|&s| s >= threshold).collect();
+    let mut is_text: Vec<bool> = scores.iter().map(|&s| s >= threshold).collect();
+    keep_tables_whole(marked, facts, scores, &alive, threshold, &mut is_text);
     let mut verdicts = roles(marked, facts, scores, policy, &alive, &is_text);
     let has_body = verdicts
         .iter()
@@ -163,6 +165,54 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
             line.verdict = verdict;
         }
     }
+}
+
+/// A data table is text as a whole or not at all: a run of consecutive live table cells
+/// (HTML input), none of them prose, is text when its cells' mean score reaches `threshold`.
+/// The classifier scores each cell alone, and a table kept in part ("20", "20", "20" without
+/// the header and the teams) reads as nothing. Cells that hold prose (an old page laid out in
+/// a table) are left to the classifier. See: issue 10.
+fn keep_tables_whole(
+    marked: &MarkedDoc,
+    facts: &[LineFacts],
+    scores: &[f32],
+    alive: &[usize],
+    threshold: f32,
+    is_text: &mut [bool],
+) {
+    let Some(markup) = marked.markup.as_deref() else {
+        return;
+    };
+    let is_cell = |i: usize| markup.line(i).is_some_and(|t| t.block == Block::Cell);
+    let mut k = 0;
+    while k < alive.len() {
+        if !is_cell(alive[k]) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < alive.len() && is_cell(alive[k]) {
+            k += 1;
+        }
+        let run = &alive[start..k];
+        if run.len() < 2 || run.iter().any(|&i| facts[i].is_prose()) {
+            continue;
+        }
+        let mean = run.iter().map(|&i| scores[i]).sum::<f32>() / run.len() as f32;
+        for &i in run {
+            is_text[i] = mean >= threshold;
+        }
+    }
+}
+
+/// Whether line `i` is in the page's `footer` element, outside any content container (HTML
+/// input): the page's end, as an end-of-article marker is. See: issue 10.
+fn is_page_footer(marked: &MarkedDoc, i: usize) -> bool {
+    marked
+        .markup
+        .as_deref()
+        .and_then(|m| m.line(i))
+        .is_some_and(|t| t.roles.contains(Roles::FOOTER) && !t.roles.intersects(CONTAINER))
 }
 
 /// The best block of a page whose lines all score low, as a range of `alive` (the page's live
@@ -237,7 +287,10 @@ fn roles(
     for (k, &i) in alive.iter().enumerate() {
         let text = marked.line_text(i);
         let f = &facts[i];
-        let verdict = if is_footer && scores[i] < policy.footer_keep {
+        // Past an end-of-article marker, and in the page's footer element once the body has
+        // started, only lines the classifier is sure of are kept.
+        let is_in_footer = is_footer || (is_body_started && is_page_footer(marked, i));
+        let verdict = if is_in_footer && scores[i] < policy.footer_keep {
             Verdict::Removed(Reason::Footer)
         } else if marked.lines[i].verdict == Verdict::TitleCandidate && !has_title {
             has_title = true;
@@ -404,15 +457,19 @@ fn sample_removed(marked: &MarkedDoc, removed: &[(usize, &str)]) -> Vec<RemovedL
 
 #[cfg(test)]
 mod tests {
+    use newsclean_core::{LineTags, Markup, PageMeta};
 
     use super::*;
 
     /// The single place that runs segment in these tests. Lines starting with `T:` are title
-    /// candidates, as dedupe would mark them; a line starting with `@0.05 ` scores 0.05
-    /// instead of the stand-in score below. Returns `role | line` rows.
+    /// candidates, as dedupe would mark them; a line starting with `<td>` is a table cell and
+    /// one starting with `<footer>` is in the page's footer element (the page then has markup,
+    /// as HTML input); a line starting with `@0.05 ` scores 0.05 instead of the stand-in
+    /// score below. Returns `role | line` rows.
     fn check(text: &str) -> String {
         let mut title_lines = Vec::new();
         let mut given_scores = Vec::new();
+        let mut tags = Vec::new();
         let body: Vec<&str> = text
             .lines()
             .enumerate()
@@ -424,6 +481,23 @@ mod tests {
                     }
                     None => line,
                 };
+                let (line, tag) = if let Some(rest) = line.strip_prefix("<td>") {
+                    let cell = LineTags {
+                        block: Block::Cell,
+                        roles: Roles::TABLE,
+                        link: 0,
+                    };
+                    (rest, Some(cell))
+                } else if let Some(rest) = line.strip_prefix("<footer>") {
+                    let footer = LineTags {
+                        roles: Roles::FOOTER,
+                        ..LineTags::default()
+                    };
+                    (rest, Some(footer))
+                } else {
+                    (line, None)
+                };
+                tags.push(tag);
                 match line.strip_prefix('@').and_then(|rest| rest.split_once(' ')) {
                     Some((score, rest)) => {
                         given_scores.push((i, score.parse::<f32>().expect("a score")));
@@ -436,6 +510,12 @@ mod tests {
         let (mut marked, facts) = crate::test_support::marked(&body.join("\n"));
         for i in title_lines {
             marked.lines[i].verdict = Verdict::TitleCandidate;
+        }
+        if tags.iter().any(Option::is_some) {
+            marked.markup = Some(Box::new(Markup {
+                lines: tags.into_iter().map(Option::unwrap_or_default).collect(),
+                meta: PageMeta::default(),
+            }));
         }
         // Scores stand in for the model here: prose is text, and so is a short line between two
         // prose lines; anything else is not.
@@ -582,6 +662,61 @@ x low_score  | Sport"
             got,
             "paragraph    | A short line
 x low_score  | The story starts here, with a sentence of many words in it."
+        );
+    }
+
+    #[test]
+    fn a_data_table_is_kept_whole_or_dropped_whole() {
+        // Kept by the cells' mean score (0.5), whatever each cell scores alone.
+        let table = "The first paragraph is a real sentence with many words in it.
+<td>@0.6 Team
+<td>@0.3 Points
+<td>@0.3 Rovers
+<td>@0.8 45";
+        assert_eq!(
+            check(table),
+            "paragraph    | The first paragraph is a real sentence with many words in it.
+paragraph    | Team
+paragraph    | Points
+paragraph    | Rovers
+paragraph    | 45"
+        );
+        // Dropped by it (0.4).
+        assert_eq!(
+            check(&table.replace("@0.8 45", "@0.4 45")),
+            "paragraph    | The first paragraph is a real sentence with many words in it.
+x low_score  | Team
+x low_score  | Points
+x low_score  | Rovers
+x low_score  | 45"
+        );
+        // Cells that hold prose (a page laid out in a table) are the classifier's, line by line.
+        assert_eq!(
+            check(
+                "<td>@0.1 Home
+<td>@0.9 The first paragraph is a real sentence with many words in it.
+<td>@0.1 Contact"
+            ),
+            "x low_score  | Home
+paragraph    | The first paragraph is a real sentence with many words in it.
+x low_score  | Contact"
+        );
+    }
+
+    #[test]
+    fn the_page_footer_element_keeps_only_sure_lines() {
+        let got = check(
+            "<footer>@0.8 Business Daily is published by Example Media, all rights reserved.
+The first paragraph is a real sentence with many words in it.
+<footer>@0.8 Business Daily is published by Example Media, all rights reserved.",
+        );
+        // Before the body the footer element is nothing special (here: a paragraph); after it,
+        // a line is kept only when it scores `footer_keep` (here: never), as past a marker.
+        assert_eq!(
+            got,
+            "paragraph    | Business Daily is published by Example Media, all rights reserved.
+paragraph    | The first paragraph is a real sentence with many words in it.
+x footer     | Business Daily is published by Example Media, all rights reserved."
         );
     }
 
