@@ -18,10 +18,12 @@ const MIN_F1: f64 = 0.940 - 0.01;
 const MIN_TITLE_EXACT: f64 = 0.958 - 0.01;
 const MAX_TITLE_DUP: f64 = 0.01;
 
-/// Figures of the shipped HTML model on the dev pages' HTML (`../shared/bench/dev-html`) with the
-/// same command: F1 0.957, title exact 0.974 (in-sample too). The gate allows 0.01 less.
-const MIN_HTML_F1: f64 = 0.957 - 0.01;
-const MIN_HTML_TITLE_EXACT: f64 = 0.974 - 0.01;
+/// Figures of the shipped HTML model (trained on the HTML view alone) on the dev pages' HTML
+/// (`../shared/bench/dev-html`) with the same command: F1 0.963, title exact 0.980 (in-sample
+/// too; the model trained on both views, shipped before, gave 0.957 and 0.974). The gate
+/// allows 0.01 less and is never lowered.
+const MIN_HTML_F1: f64 = 0.963 - 0.01;
+const MIN_HTML_TITLE_EXACT: f64 = 0.980 - 0.01;
 
 /// Runs the README's benchmark command on `input` and scores the output against the dev
 /// truth: (F1, P, R, title exact, title duplicated).

@@ -566,7 +566,7 @@ struct Markup {
 
 /// Roles of content containers: the article element, `main`, microdata article body, and
 /// classes such as `article-body`.
-const CONTAINER: Roles =
+pub(crate) const CONTAINER: Roles =
     Roles(Roles::ARTICLE.0 | Roles::MAIN.0 | Roles::BODY_PROP.0 | Roles::C_CONTENT.0);
 /// Roles of what surrounds an article.
 const AROUND: Roles = Roles(

@@ -4,11 +4,12 @@
 use newsclean_core::hash::stable_hash;
 use newsclean_core::text::normalize_into;
 use newsclean_core::{
-    Article, ArticleStats, Line, MarkedDoc, Reason, RemovedLine, Role, Section, Verdict,
+    Article, ArticleStats, Block, Line, MarkedDoc, Reason, RemovedLine, Role, Roles, Section,
+    Verdict,
 };
 
 use crate::classify::{LineFacts, classify};
-use crate::features::View;
+use crate::features::{CONTAINER, View};
 use crate::markers::{Marker, marker};
 use crate::model::{LineModel, Policy};
 use crate::patterns::{is_author_line, is_date_like};
@@ -129,19 +130,146 @@ fn word_key(norm: &str) -> String {
     key
 }
 
+/// On a page where the policy keeps no body line, lines scoring at least this share of the
+/// page's best score may form the fallback block (see [`fallback_block`]).
+const FALLBACK_SHARE: f32 = 0.5;
+
 /// Gives every live line a role or a removal reason, from the classifier's `scores`.
+///
+/// The policy's threshold decides which lines are text. When it keeps no body line (no
+/// paragraph or heading) on a page that has prose, the roles are given again with the
+/// [`fallback_block`] as the text: a page is never emptied by the classifier alone, since the
+/// article is the best block on its page even when the model is unsure of all of them. A page
+/// without prose (menus, links) keeps nothing, as before. See: issue 10.
 fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], policy: &Policy) {
-    let n = marked.lines.len();
-    let alive: Vec<usize> = (0..n)
+    let alive: Vec<usize> = (0..marked.lines.len())
         .filter(|&i| marked.lines[i].verdict.is_alive())
         .collect();
     let best = alive.iter().map(|&i| scores[i]).fold(0.0, f32::max);
     let threshold = policy.page_threshold(best);
+    let mut is_text: Vec<bool> = scores.iter().map(|&s| s >= threshold).collect();
+    keep_tables_whole(marked, facts, scores, &alive, threshold, &mut is_text);
+    let mut verdicts = roles(marked, facts, scores, policy, &alive, &is_text);
+    let has_body = verdicts
+        .iter()
+        .any(|v| matches!(v, Some(Verdict::Kept(Role::Paragraph | Role::Heading))));
+    if !has_body && let Some(block) = fallback_block(facts, scores, &alive, best) {
+        let mut is_text = vec![false; scores.len()];
+        for &i in &alive[block] {
+            is_text[i] = true;
+        }
+        verdicts = roles(marked, facts, scores, policy, &alive, &is_text);
+    }
+    for (line, verdict) in marked.lines.iter_mut().zip(verdicts) {
+        if let Some(verdict) = verdict {
+            line.verdict = verdict;
+        }
+    }
+}
 
+/// A data table is text as a whole or not at all: a run of consecutive live table cells
+/// (HTML input), none of them prose, is text when its cells' mean score reaches `threshold`.
+/// The classifier scores each cell alone, and a table kept in part ("20", "20", "20" without
+/// the header and the teams) reads as nothing. Cells that hold prose (an old page laid out in
+/// a table) are left to the classifier. See: issue 10.
+fn keep_tables_whole(
+    marked: &MarkedDoc,
+    facts: &[LineFacts],
+    scores: &[f32],
+    alive: &[usize],
+    threshold: f32,
+    is_text: &mut [bool],
+) {
+    let Some(markup) = marked.markup.as_deref() else {
+        return;
+    };
+    let is_cell = |i: usize| markup.line(i).is_some_and(|t| t.block == Block::Cell);
+    let mut k = 0;
+    while k < alive.len() {
+        if !is_cell(alive[k]) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < alive.len() && is_cell(alive[k]) {
+            k += 1;
+        }
+        let run = &alive[start..k];
+        if run.len() < 2 || run.iter().any(|&i| facts[i].is_prose()) {
+            continue;
+        }
+        let mean = run.iter().map(|&i| scores[i]).sum::<f32>() / run.len() as f32;
+        for &i in run {
+            is_text[i] = mean >= threshold;
+        }
+    }
+}
+
+/// Whether line `i` is in the page's `footer` element, outside any content container (HTML
+/// input): the page's end, as an end-of-article marker is. See: issue 10.
+fn is_page_footer(marked: &MarkedDoc, i: usize) -> bool {
+    marked
+        .markup
+        .as_deref()
+        .and_then(|m| m.line(i))
+        .is_some_and(|t| t.roles.contains(Roles::FOOTER) && !t.roles.intersects(CONTAINER))
+}
+
+/// The best block of a page whose lines all score low, as a range of `alive` (the page's live
+/// lines in order): of the runs of consecutive live lines that score at least
+/// [`FALLBACK_SHARE`] of the page's `best` score and hold a prose line, the one with the most
+/// expected words of text (the sum of score × words). `None` when no run holds prose.
+fn fallback_block(
+    facts: &[LineFacts],
+    scores: &[f32],
+    alive: &[usize],
+    best: f32,
+) -> Option<std::ops::Range<usize>> {
+    if best <= 0.0 {
+        return None;
+    }
+    let cut = FALLBACK_SHARE * best;
+    let mut picked: Option<(f32, std::ops::Range<usize>)> = None;
+    let mut k = 0;
+    while k < alive.len() {
+        if scores[alive[k]] < cut {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < alive.len() && scores[alive[k]] >= cut {
+            k += 1;
+        }
+        let run = &alive[start..k];
+        if !run.iter().any(|&i| facts[i].is_prose()) {
+            continue;
+        }
+        let value: f32 = run
+            .iter()
+            .map(|&i| scores[i] * facts[i].n_words as f32)
+            .sum();
+        if picked.as_ref().is_none_or(|(most, _)| value > *most) {
+            picked = Some((value, start..k));
+        }
+    }
+    picked.map(|(_, block)| block)
+}
+
+/// The verdict of every live line (`None` for the others) when the lines of `is_text` are the
+/// text, in one pass over `alive` in document order.
+fn roles(
+    marked: &MarkedDoc,
+    facts: &[LineFacts],
+    scores: &[f32],
+    policy: &Policy,
+    alive: &[usize],
+    is_text: &[bool],
+) -> Vec<Option<Verdict>> {
+    let n = marked.lines.len();
     // Bylines and datelines sit between the headline and the body.
     let first_body = alive
         .iter()
-        .position(|&i| scores[i] >= threshold && facts[i].is_prose());
+        .position(|&i| is_text[i] && facts[i].is_prose());
     let title_k = alive
         .iter()
         .position(|&i| marked.lines[i].verdict == Verdict::TitleCandidate);
@@ -159,7 +287,10 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
     for (k, &i) in alive.iter().enumerate() {
         let text = marked.line_text(i);
         let f = &facts[i];
-        let verdict = if is_footer && scores[i] < policy.footer_keep {
+        // Past an end-of-article marker, and in the page's footer element once the body has
+        // started, only lines the classifier is sure of are kept.
+        let is_in_footer = is_footer || (is_body_started && is_page_footer(marked, i));
+        let verdict = if is_in_footer && scores[i] < policy.footer_keep {
             Verdict::Removed(Reason::Footer)
         } else if marked.lines[i].verdict == Verdict::TitleCandidate && !has_title {
             has_title = true;
@@ -199,11 +330,11 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
                     is_in_related = false;
                     if !is_body_started && f.bullet.is_some() && f.n_words >= 4 {
                         Verdict::Kept(Role::Summary)
-                    } else if scores[i] >= threshold {
+                    } else if is_text[i] {
                         is_body_started = true;
                         let next_is_paragraph = alive
                             .get(k + 1)
-                            .is_some_and(|&j| scores[j] >= threshold && facts[j].is_prose());
+                            .is_some_and(|&j| is_text[j] && facts[j].is_prose());
                         if next_is_paragraph && is_heading_shape(text, f) {
                             Verdict::Kept(Role::Heading)
                         } else {
@@ -217,11 +348,7 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
         };
         verdicts[i] = Some(verdict);
     }
-    for (line, verdict) in marked.lines.iter_mut().zip(verdicts) {
-        if let Some(verdict) = verdict {
-            line.verdict = verdict;
-        }
-    }
+    verdicts
 }
 
 /// Builds the article from the roles of the lines.
@@ -330,32 +457,70 @@ fn sample_removed(marked: &MarkedDoc, removed: &[(usize, &str)]) -> Vec<RemovedL
 
 #[cfg(test)]
 mod tests {
+    use newsclean_core::{LineTags, Markup, PageMeta};
 
     use super::*;
 
     /// The single place that runs segment in these tests. Lines starting with `T:` are title
-    /// candidates, as dedupe would mark them. Returns `role | line` rows.
+    /// candidates, as dedupe would mark them; a line starting with `<td>` is a table cell and
+    /// one starting with `<footer>` is in the page's footer element (the page then has markup,
+    /// as HTML input); a line starting with `@0.05 ` scores 0.05 instead of the stand-in
+    /// score below. Returns `role | line` rows.
     fn check(text: &str) -> String {
         let mut title_lines = Vec::new();
+        let mut given_scores = Vec::new();
+        let mut tags = Vec::new();
         let body: Vec<&str> = text
             .lines()
             .enumerate()
-            .map(|(i, line)| match line.strip_prefix("T:") {
-                Some(rest) => {
-                    title_lines.push(i);
-                    rest
+            .map(|(i, line)| {
+                let line = match line.strip_prefix("T:") {
+                    Some(rest) => {
+                        title_lines.push(i);
+                        rest
+                    }
+                    None => line,
+                };
+                let (line, tag) = if let Some(rest) = line.strip_prefix("<td>") {
+                    let cell = LineTags {
+                        block: Block::Cell,
+                        roles: Roles::TABLE,
+                        link: 0,
+                    };
+                    (rest, Some(cell))
+                } else if let Some(rest) = line.strip_prefix("<footer>") {
+                    let footer = LineTags {
+                        roles: Roles::FOOTER,
+                        ..LineTags::default()
+                    };
+                    (rest, Some(footer))
+                } else {
+                    (line, None)
+                };
+                tags.push(tag);
+                match line.strip_prefix('@').and_then(|rest| rest.split_once(' ')) {
+                    Some((score, rest)) => {
+                        given_scores.push((i, score.parse::<f32>().expect("a score")));
+                        rest
+                    }
+                    None => line,
                 }
-                None => line,
             })
             .collect();
         let (mut marked, facts) = crate::test_support::marked(&body.join("\n"));
         for i in title_lines {
             marked.lines[i].verdict = Verdict::TitleCandidate;
         }
+        if tags.iter().any(Option::is_some) {
+            marked.markup = Some(Box::new(Markup {
+                lines: tags.into_iter().map(Option::unwrap_or_default).collect(),
+                meta: PageMeta::default(),
+            }));
+        }
         // Scores stand in for the model here: prose is text, and so is a short line between two
         // prose lines; anything else is not.
         let is_prose = |i: Option<&LineFacts>| i.is_some_and(LineFacts::is_prose);
-        let scores: Vec<f32> = (0..facts.len())
+        let mut scores: Vec<f32> = (0..facts.len())
             .map(|i| {
                 let sandwiched = i > 0 && is_prose(facts.get(i - 1)) && is_prose(facts.get(i + 1));
                 if facts[i].is_prose() || sandwiched {
@@ -365,7 +530,17 @@ mod tests {
                 }
             })
             .collect();
-        assign_roles(&mut marked, &facts, &scores, &Policy::fixed(0.5));
+        for (i, score) in given_scores {
+            scores[i] = score;
+        }
+        // The shipped models' policy: a page whose best line scores low keeps the lines
+        // scoring at least half its best, and at least 0.1.
+        let policy = Policy {
+            relative: 0.5,
+            floor: 0.1,
+            ..Policy::fixed(0.5)
+        };
+        assign_roles(&mut marked, &facts, &scores, &policy);
         (0..marked.lines.len())
             .filter(|&i| marked.lines[i].verdict != Verdict::Blank)
             .map(|i| {
@@ -437,6 +612,111 @@ paragraph    | The body goes on here with another long sentence of words."
         assert_eq!(
             got,
             "x low_score  | Contact Us\nparagraph    | The first paragraph is a real sentence with many words in it."
+        );
+    }
+
+    #[test]
+    fn low_scores_keep_the_best_block() {
+        // The best line scores under the policy's floor, so the threshold keeps nothing; the
+        // run of lines scoring at least half the best that holds the most expected words of
+        // text is kept instead, and the page is not emptied. See: issue 10.
+        let got = check(
+            "T:@0.02 The headline
+@0.06 Ten things I believe
+@0.01 Blogroll
+@0.05 The story starts here, with a sentence of many words in it.
+@0.04 It goes on in another sentence, as stories do.
+@0.01 Listed below are links to weblogs that reference the story.",
+        );
+        assert_eq!(
+            got,
+            "title        | The headline
+x low_score  | Ten things I believe
+x low_score  | Blogroll
+paragraph    | The story starts here, with a sentence of many words in it.
+paragraph    | It goes on in another sentence, as stories do.
+x low_score  | Listed below are links to weblogs that reference the story."
+        );
+    }
+
+    #[test]
+    fn low_scores_without_prose_keep_nothing() {
+        // No line reads like text: a page of menus stays empty (and becomes a reject).
+        let got = check("T:@0.02 The headline\n@0.06 Home\n@0.05 News\n@0.04 Sport");
+        assert_eq!(
+            got,
+            "title        | The headline
+x low_score  | Home
+x low_score  | News
+x low_score  | Sport"
+        );
+    }
+
+    #[test]
+    fn the_policy_threshold_wins_when_it_keeps_a_line() {
+        // Half the best (0.15) keeps the short line alone; the fallback does not fire.
+        let got = check(
+            "@0.3 A short line\n@0.1 The story starts here, with a sentence of many words in it.",
+        );
+        assert_eq!(
+            got,
+            "paragraph    | A short line
+x low_score  | The story starts here, with a sentence of many words in it."
+        );
+    }
+
+    #[test]
+    fn a_data_table_is_kept_whole_or_dropped_whole() {
+        // Kept by the cells' mean score (0.5), whatever each cell scores alone.
+        let table = "The first paragraph is a real sentence with many words in it.
+<td>@0.6 Team
+<td>@0.3 Points
+<td>@0.3 Rovers
+<td>@0.8 45";
+        assert_eq!(
+            check(table),
+            "paragraph    | The first paragraph is a real sentence with many words in it.
+paragraph    | Team
+paragraph    | Points
+paragraph    | Rovers
+paragraph    | 45"
+        );
+        // Dropped by it (0.4).
+        assert_eq!(
+            check(&table.replace("@0.8 45", "@0.4 45")),
+            "paragraph    | The first paragraph is a real sentence with many words in it.
+x low_score  | Team
+x low_score  | Points
+x low_score  | Rovers
+x low_score  | 45"
+        );
+        // Cells that hold prose (a page laid out in a table) are the classifier's, line by line.
+        assert_eq!(
+            check(
+                "<td>@0.1 Home
+<td>@0.9 The first paragraph is a real sentence with many words in it.
+<td>@0.1 Contact"
+            ),
+            "x low_score  | Home
+paragraph    | The first paragraph is a real sentence with many words in it.
+x low_score  | Contact"
+        );
+    }
+
+    #[test]
+    fn the_page_footer_element_keeps_only_sure_lines() {
+        let got = check(
+            "<footer>@0.8 Business Daily is published by Example Media, all rights reserved.
+The first paragraph is a real sentence with many words in it.
+<footer>@0.8 Business Daily is published by Example Media, all rights reserved.",
+        );
+        // Before the body the footer element is nothing special (here: a paragraph); after it,
+        // a line is kept only when it scores `footer_keep` (here: never), as past a marker.
+        assert_eq!(
+            got,
+            "paragraph    | Business Daily is published by Example Media, all rights reserved.
+paragraph    | The first paragraph is a real sentence with many words in it.
+x footer     | Business Daily is published by Example Media, all rights reserved."
         );
     }
 
