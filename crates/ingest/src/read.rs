@@ -16,7 +16,18 @@ pub(crate) fn read_at_most<R: Read + ?Sized>(
     input: &mut R,
     max: u64,
 ) -> io::Result<Option<Vec<u8>>> {
-    let mut bytes = Vec::new();
+    read_at_most_sized(input, max, 0)
+}
+
+/// [`read_at_most`] of an input that probably holds `size_hint` bytes: its buffer is sized
+/// once, not grown by doubling (and copying).
+pub(crate) fn read_at_most_sized<R: Read + ?Sized>(
+    input: &mut R,
+    max: u64,
+    size_hint: u64,
+) -> io::Result<Option<Vec<u8>>> {
+    let capacity = size_hint.min(max).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     (&mut *input)
         .take(max.saturating_add(1))
         .read_to_end(&mut bytes)?;

@@ -17,7 +17,7 @@ use walkdir::WalkDir;
 
 use crate::format::{self, Compression, InputFormat};
 use crate::id::doc_id;
-use crate::read::{Budget, FormatError, decompress, peek, read_at_most};
+use crate::read::{Budget, FormatError, decompress, peek, read_at_most_sized};
 use crate::{Error, IngestConfig, Shard, jsonl, order_key, tarball, warc, zipfile};
 
 /// Buffer size for reading files and decompressed streams.
@@ -685,7 +685,7 @@ impl<'a> InputSource<'a> {
                 return;
             }
         }
-        let reason = match read_at_most(&mut *input, max) {
+        let reason = match read_at_most_sized(&mut *input, max, file_len.unwrap_or(0)) {
             Ok(Some(bytes)) => {
                 out.doc(ctx.id.clone(), ctx.source(None), format, None, bytes);
                 return;

@@ -153,7 +153,10 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
     let has_body = verdicts
         .iter()
         .any(|v| matches!(v, Some(Verdict::Kept(Role::Paragraph | Role::Heading))));
-    if !has_body && let Some(block) = fallback_block(facts, scores, &alive, best) {
+    let fallback = (!has_body)
+        .then(|| fallback_block(facts, scores, &alive, best))
+        .flatten();
+    if let Some(block) = fallback {
         let mut is_text = vec![false; scores.len()];
         for &i in &alive[block] {
             is_text[i] = true;
