@@ -9,7 +9,8 @@
 //!   `KKKKKKKK mod R`, and `PART` is that number, so that the signature travels once per
 //!   partition, not once per band);
 //! * reduce, per key: `SEQ<TAB>m<TAB>EXACT<TAB>"ID"` for the articles a group relates and
-//!   `A<TAB>p<TAB>B<TAB>SIMILARITY<TAB>CONTAINMENT` for the pairs of classes of a band group;
+//!   `A<TAB>p<TAB>B<TAB>SIMILARITY<TAB>SHINGLES_A<TAB>SHINGLES_B` for the pairs of classes of a
+//!   band group (what `DupConfig::is_near` decides on);
 //! * resolve, once: the drop list, `SEQ<TAB>exact|near<TAB>SIMILARITY<TAB>"ID"<TAB>"DUPLICATE_OF"`.
 //!
 //! Keys, order keys (`SEQ`) and exact hashes are 16 hex digits; ids are JSON strings.
@@ -303,17 +304,13 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
             }
         }
         // A pair of classes may share several bands; one line each.
-        let pairs: BTreeSet<(u64, u64, u32, u32)> = pairs
+        let pairs: BTreeSet<(u64, u64, u32, u32, u32)> = pairs
             .iter()
-            .map(|p| (p.a, p.b, p.similarity.to_bits(), p.containment.to_bits()))
+            .map(|p| (p.a, p.b, p.similarity.to_bits(), p.n_a, p.n_b))
             .collect();
         let mut out = KeyedOut::open(&place)?;
-        for (a, b, similarity, containment) in &pairs {
-            let line = format!(
-                "p\t{b:016x}\t{}\t{}",
-                f32::from_bits(*similarity),
-                f32::from_bits(*containment)
-            );
+        for (a, b, similarity, n_a, n_b) in &pairs {
+            let line = format!("p\t{b:016x}\t{}\t{n_a}\t{n_b}", f32::from_bits(*similarity));
             out.line(&format!("{a:016x}"), line.as_bytes())?;
         }
         for member in members.values() {
@@ -354,7 +351,8 @@ pub fn resolve(args: &DupsResolveArgs) -> anyhow::Result<ExitStatus> {
                     a: hex(key)?,
                     b: hex(field(fields, 0)?)?,
                     similarity: field(fields, 1)?.parse().context("bad similarity")?,
-                    containment: field(fields, 2)?.parse().context("bad containment")?,
+                    n_a: field(fields, 2)?.parse().context("bad shingle count")?,
+                    n_b: field(fields, 3)?.parse().context("bad shingle count")?,
                 }),
                 other => anyhow::bail!("not a `dups reduce` line (kind {other:?})"),
             }
