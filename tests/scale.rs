@@ -1,8 +1,8 @@
 //! Running on a cluster (issue 11): the job-array script (`scripts/shard-run.sh`) and the Spark
 //! driver (`scripts/spark-run.sh`, Spark `local[2]`) against `newsclean run`, byte for byte, on
 //! a generated archive of several sites (text, HTML, JSONL with URLs, a tar.gz) with exact and
-//! near duplicates across shards, chains of near duplicates, and rejects; and failed and
-//! killed tasks run again.
+//! near duplicates across shards (by Jaccard and by containment), chains of near duplicates,
+//! and rejects; and failed and killed tasks run again.
 //!
 //! The Spark tests need pyspark and Java: `.ci/run` installs pyspark in a virtual environment
 //! and sets `SPARK_SUBMIT`; on a machine without it they say that they are skipped, and under
@@ -124,6 +124,23 @@ fn fixture() -> &'static Path {
     })
 }
 
+/// Cut copies of Daily pages: the first three of five paragraphs (Jaccard about 0.6, wholly
+/// contained), which only the containment rule relates (issue 10).
+fn cut_copies(env: &Writer<'_>, root: &str, daily: &[Story]) {
+    for k in (6..690).step_by(24) {
+        let cut = Story {
+            title: daily[k].title.clone(),
+            paragraphs: daily[k].paragraphs[..3].to_vec(),
+        };
+        let list: Vec<String> = daily[k + 2..k + 6]
+            .iter()
+            .map(|s| s.title.clone())
+            .collect();
+        let page = text_page("The Daily", &cut, &list);
+        env.write(&format!("{root}/daily/zz-cut-{k:04}.txt"), page);
+    }
+}
+
 /// Writes the archive under `root`: about 2,300 documents (7 MB) in text files, HTML files,
 /// two JSONL files (with URLs) and a tar.gz, including exact copies, re-scrapes and chains of
 /// near copies that land in other shards, and rejects.
@@ -157,6 +174,7 @@ fn archive(env: &Writer<'_>, root: &str) {
         let page = text_page("The Daily", &copy, &list);
         env.write(&format!("{root}/daily/zz-rescrape-{k:04}.txt"), page);
     }
+    cut_copies(env, root, &daily);
     for k in 0..40 {
         let mut link = next_story(&mut rng);
         for step in 0..4 {
@@ -280,14 +298,23 @@ fn assert_same(want: &Path, got: &Path) {
     }
 }
 
-/// The archive exercises what it must: exact and near duplicates, a chain whose middle link
-/// goes while its end stays (the index compares with kept articles only), and rejects.
+/// The archive exercises what it must: exact and near duplicates, near by containment, a chain
+/// whose middle link goes while its end stays (the index compares with kept articles only),
+/// and rejects.
 #[track_caller]
 fn assert_archive_has_everything(dir: &Path) {
     let [articles, duplicates, rejects] = outputs(dir);
     let duplicates = read_jsonl(&duplicates);
     let kind = |k: &str| duplicates.iter().filter(|d| d["kind"] == k).count();
     assert!(kind("exact") >= 50 && kind("near") >= 50, "{duplicates:?}");
+    let n_contained = duplicates
+        .iter()
+        .filter(|d| {
+            let id = d["id"].as_str().unwrap();
+            id.starts_with("daily/zz-cut-") && d["similarity"].as_f64().unwrap() < 0.8
+        })
+        .count();
+    assert!(n_contained >= 20, "{n_contained} cut copies found");
     let ids: Vec<String> = read_jsonl(&articles)
         .iter()
         .map(|a| a["id"].as_str().unwrap().to_owned())

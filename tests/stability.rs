@@ -8,14 +8,23 @@
 //! "Updated" line added above the body, and 1 % of their words changed. Both copies are cleaned
 //! in one run, as in an archive that holds both; the bodies' 5-word-shingle Jaccard is
 //! measured against [`MIN_JACCARD`], and the duplicate index must find each recrawl as a copy
-//! of its page (recall) and nothing else (precision).
+//! of its page (recall) and nothing else (precision). Pages are told apart by their article,
+//! the ground truth: two dev pages with the same truth (`dn_T77` and `dn_T146`, both picked,
+//! are one story on two URLs) are copies of each other, and a recrawl found as a copy of its
+//! page's twin is found.
 //!
 //! Issue 10's targets are a Jaccard of 0.95 for 95 % of the pairs and recall and precision of
-//! 0.98. They are not reached yet: the shipped text model (the pages are text) keeps the body of
-//! 30 of 60 recrawls and finds 48 of 60 as near duplicates, precision 0.960 (a single model
-//! trained on both views, which text input no longer uses: 33, 42 and 0.977). The floors below
-//! keep those figures from falling while the work goes on (see `train/MODEL_CARD.md`, "Where it
-//! fails").
+//! 0.98. The duplicate index reaches the last two: it finds 59 of 60 recrawls, recall 0.983,
+//! precision 1.000. The Jaccard rule alone found 49 (0.817; 48 and precision 0.960 when the
+//! twins counted as different pages): the cleaner often keeps a caption or a related-links
+//! paragraph in one scrape and not in the other, which leaves the bodies' Jaccard between 0.58
+//! and 0.8 while the smaller is 0.83 to 1.0 contained in the larger, so the index also matches
+//! on containment (see `newsclean_dedupe::dup`). The one miss is a cleaning failure: of
+//! `msv_chaos_baseball-9` the cleaner keeps two subscription lines and nothing of the article.
+//! The first target is not reached: the shipped text model (the pages are text) keeps the body
+//! of 30 of 60 recrawls (a single model trained on both views, which text input no longer
+//! uses: 33). The floors below keep these figures from falling (see `train/MODEL_CARD.md`,
+//! "Where it fails").
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -26,10 +35,10 @@ use crate::util::{TestEnv, arg, read_jsonl, root, run};
 
 const N_PAGES: usize = 60;
 const MIN_JACCARD: f64 = 0.95;
-/// Floors at or under the measured 30/60, 0.800 and 0.960 (targets: 0.95, 0.98, 0.98).
+/// Floors at or under the measured 30/60, 0.983 and 1.000 (targets: 0.95, 0.98, 0.98).
 const MIN_STABLE_SHARE: f64 = 0.50;
-const MIN_RECALL: f64 = 0.70;
-const MIN_PRECISION: f64 = 0.95;
+const MIN_RECALL: f64 = 0.98;
+const MIN_PRECISION: f64 = 0.98;
 
 /// Lowercase words: runs of letters and digits.
 fn words(text: &str) -> Vec<String> {
@@ -146,12 +155,14 @@ fn recrawl(id: &str, page: &str, truth: &str) -> String {
 }
 
 /// Runs the duplicate index (keeping the first copy) over the pages and their recrawls:
-/// recall (recrawls found as copies of their page), precision (of everything found), and what
-/// was found (`id` → `duplicate_of`).
+/// recall (recrawls found as copies of their page, or of a page with the same article),
+/// precision (of everything found, the copies of a page with the same article), and what was
+/// found (`id` → `duplicate_of`). `story` is each picked page's article (a hash of its truth).
 fn near_duplicates(
     env: &TestEnv,
     pages: &Path,
     picked: &[&String],
+    story: &HashMap<&str, u64>,
 ) -> (f64, f64, HashMap<String, String>) {
     let out = env.path("out.jsonl");
     let dups = env.path("dups.jsonl");
@@ -180,11 +191,18 @@ fn near_duplicates(
             )
         })
         .collect();
-    let n_right = picked
+    // A page and its recrawl hold the same article.
+    let story_of = |id: &str| story.get(id.strip_suffix("~r").unwrap_or(id)).copied();
+    let is_right = |id: &str, of: &str| story_of(id).is_some() && story_of(id) == story_of(of);
+    let n_found = picked
         .iter()
-        .filter(|id| found.get(&format!("{id}~r")) == Some(&(**id).clone()))
+        .filter(|id| {
+            let copy = format!("{id}~r");
+            found.get(&copy).is_some_and(|of| is_right(&copy, of))
+        })
         .count();
-    let recall = n_right as f64 / picked.len() as f64;
+    let recall = n_found as f64 / picked.len() as f64;
+    let n_right = found.iter().filter(|(id, of)| is_right(id, of)).count();
     let precision = if found.is_empty() {
         1.0
     } else {
@@ -221,9 +239,11 @@ fn recrawled_pages_clean_to_the_same_body() {
     let picked: Vec<&String> = ids.iter().step_by(step).take(N_PAGES).collect();
 
     let env = TestEnv::new();
+    let mut story: HashMap<&str, u64> = HashMap::new();
     for id in &picked {
         let page = std::fs::read_to_string(bench.join(format!("{id}.txt"))).expect("dev page");
         let truth = std::fs::read_to_string(bench.join(format!("{id}.truth.txt"))).expect("truth");
+        story.insert(id.as_str(), stable_hash(words(&truth).join(" ").as_bytes()));
         // The body without the headline, which is the title picker's (as in training).
         let truth = if has_title[*id] {
             truth.lines().skip(1).collect::<Vec<_>>().join("\n")
@@ -270,7 +290,7 @@ fn recrawled_pages_clean_to_the_same_body() {
         .count();
     let stable_share = n_stable as f64 / picked.len() as f64;
 
-    let (recall, precision, found) = near_duplicates(&env, &pages, &picked);
+    let (recall, precision, found) = near_duplicates(&env, &pages, &picked, &story);
     eprintln!(
         "stability: {n_stable} of {} recrawls keep the body (5-shingle Jaccard >= {MIN_JACCARD}), \
          lowest {:?}; near duplicates: recall {recall:.3}, precision {precision:.3}",

@@ -310,6 +310,12 @@ pub struct DupArgs {
     /// duplicates.
     #[arg(long, value_name = "J", default_value_t = 0.8)]
     pub near_dup_threshold: f32,
+    /// The estimated containment of the smaller body's shingles in the larger's from which
+    /// articles are near duplicates too (when the larger has at least twice as many shingles
+    /// of its own as the smaller, the smaller has 30 words or more and their Jaccard
+    /// similarity is 0.5 or more); 0 turns this rule off.
+    #[arg(long, value_name = "C", default_value_t = 0.8)]
+    pub near_dup_containment: f32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

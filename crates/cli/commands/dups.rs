@@ -2,12 +2,15 @@
 //! lines (the logic is `newsclean_dedupe::sharded`; this file reads and writes the lines).
 //!
 //! * map, per shard, per article: `EXACT<TAB>x<TAB>SEQ<TAB>"ID"` and, per reduce partition
-//!   that gets some of its bands, `PART<TAB>b<TAB>SEQ<TAB>EXACT<TAB>SLOTS<TAB>"ID"<TAB>R<TAB>BANDS`
-//!   (`SLOTS` the 128 16-bit signature slots in hex, `BANDS` a comma list of `BBKKKKKKKK`,
-//!   band and key; a band key goes to partition `KKKKKKKK mod R`, and `PART` is that number,
-//!   so that the signature travels once per partition, not once per band);
+//!   that gets some of its bands,
+//!   `PART<TAB>b<TAB>SEQ<TAB>EXACT<TAB>SLOTS<TAB>SHINGLES<TAB>"ID"<TAB>R<TAB>BANDS` (`SLOTS` the
+//!   128 16-bit signature slots in hex, `SHINGLES` the body's distinct shingles in decimal,
+//!   `BANDS` a comma list of `BBKKKKKKKK`, band and key; a band key goes to partition
+//!   `KKKKKKKK mod R`, and `PART` is that number, so that the signature travels once per
+//!   partition, not once per band);
 //! * reduce, per key: `SEQ<TAB>m<TAB>EXACT<TAB>"ID"` for the articles a group relates and
-//!   `A<TAB>p<TAB>B<TAB>SIMILARITY` for the pairs of classes of a band group;
+//!   `A<TAB>p<TAB>B<TAB>SIMILARITY<TAB>SHINGLES_A<TAB>SHINGLES_B` for the pairs of classes of a
+//!   band group (what `DupConfig::is_near` decides on);
 //! * resolve, once: the drop list, `SEQ<TAB>exact|near<TAB>SIMILARITY<TAB>"ID"<TAB>"DUPLICATE_OF"`.
 //!
 //! Keys, order keys (`SEQ`) and exact hashes are 16 hex digits; ids are JSON strings.
@@ -20,7 +23,7 @@ use anyhow::Context as _;
 use newsclean_core::{Record, Sink, StageError, StageId};
 use newsclean_dedupe::dup::{DupConfig, Keep, N_HASHES};
 use newsclean_dedupe::sharded::{
-    Member, Pair, Resolver, ShardError, ShardPrint, Slots, reduce_band, reduce_exact,
+    Member, Pair, Resolver, ShardError, ShardPrint, Signature, Slots, reduce_band, reduce_exact,
 };
 use newsclean_ingest::{InputSource, Shard};
 use newsclean_pipeline::Runner;
@@ -104,11 +107,11 @@ impl BandSink {
         self.line
             .extend_from_slice(format!("x\t{seq}\t{id}").as_bytes());
         out.line(&exact, &self.line)?;
-        if let Some((bands, slots)) = &print.near {
+        if let Some(near) = &print.near {
             self.slots.clear();
-            push_slots(&mut self.slots, slots);
+            push_slots(&mut self.slots, &near.slots);
             let mut by_part: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-            for (b, key) in bands.iter().enumerate() {
+            for (b, key) in near.bands.iter().enumerate() {
                 let part = key % self.n_parts;
                 by_part
                     .entry(part)
@@ -120,7 +123,12 @@ impl BandSink {
                 self.line
                     .extend_from_slice(format!("b\t{seq}\t{exact}\t").as_bytes());
                 self.line.extend_from_slice(&self.slots);
-                let tail = format!("\t{id}\t{}\t{}", self.n_parts, keys.join(","));
+                let tail = format!(
+                    "\t{}\t{id}\t{}\t{}",
+                    near.n_shingles,
+                    self.n_parts,
+                    keys.join(",")
+                );
                 self.line.extend_from_slice(tail.as_bytes());
                 out.line(&format!("{part:08x}"), &self.line)?;
             }
@@ -229,7 +237,7 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
     task(marker, args, args.common.quiet, || {
         let mut exact: BTreeMap<u64, Vec<Member>> = BTreeMap::new();
         // Each band line's article and signature, once; the band groups refer to them.
-        let mut entries: Vec<(Member, Slots)> = Vec::new();
+        let mut entries: Vec<(Member, Slots, u32)> = Vec::new();
         let mut bands: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
         // The partition (number, of how many) of the lines, to check that the shuffle sent
         // this task one partition of the map's R.
@@ -250,17 +258,18 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
                     let member = Member {
                         seq: hex(field(fields, 0)?)?,
                         exact: hex(field(fields, 1)?)?,
-                        id: id_field(fields, 3)?,
+                        id: id_field(fields, 4)?,
                     };
                     let slots = parse_slots(field(fields, 2)?)?;
-                    let n_parts: u64 = field(fields, 4)?.parse().context("bad R")?;
+                    let n_shingles: u32 = field(fields, 3)?.parse().context("bad shingle count")?;
+                    let n_parts: u64 = field(fields, 5)?.parse().context("bad R")?;
                     let this = (hex(key)?, n_parts);
                     if n_parts == 0 || *part.get_or_insert(this) != this {
                         anyhow::bail!(MIXED_PARTS);
                     }
                     let entry = u32::try_from(entries.len()).context("too many lines")?;
-                    entries.push((member, slots));
-                    for band in field(fields, 5)?.split(',') {
+                    entries.push((member, slots, n_shingles));
+                    for band in field(fields, 6)?.split(',') {
                         let band_key = hex(band)?;
                         if (band_key & 0xffff_ffff) % n_parts != this.0 {
                             anyhow::bail!("band key {band} is not of partition {}", this.0);
@@ -283,11 +292,11 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
             members.extend(reduce_exact(group).into_iter().map(|m| (m.seq, m)));
         }
         for group in bands.into_values() {
-            let group: Vec<(&Member, &[u16; N_HASHES])> = group
+            let group: Vec<(&Member, Signature<'_>)> = group
                 .iter()
                 .map(|&k| {
-                    let (member, slots) = &entries[k as usize];
-                    (member, &**slots)
+                    let (member, slots, n_shingles) = &entries[k as usize];
+                    (member, (&**slots, *n_shingles))
                 })
                 .collect();
             for member in reduce_band(&group, &mut pairs) {
@@ -295,13 +304,13 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
             }
         }
         // A pair of classes may share several bands; one line each.
-        let pairs: BTreeSet<(u64, u64, u32)> = pairs
+        let pairs: BTreeSet<(u64, u64, u32, u32, u32)> = pairs
             .iter()
-            .map(|p| (p.a, p.b, p.similarity.to_bits()))
+            .map(|p| (p.a, p.b, p.similarity.to_bits(), p.n_a, p.n_b))
             .collect();
         let mut out = KeyedOut::open(&place)?;
-        for (a, b, similarity) in &pairs {
-            let line = format!("p\t{b:016x}\t{}", f32::from_bits(*similarity));
+        for (a, b, similarity, n_a, n_b) in &pairs {
+            let line = format!("p\t{b:016x}\t{}\t{n_a}\t{n_b}", f32::from_bits(*similarity));
             out.line(&format!("{a:016x}"), line.as_bytes())?;
         }
         for member in members.values() {
@@ -342,6 +351,8 @@ pub fn resolve(args: &DupsResolveArgs) -> anyhow::Result<ExitStatus> {
                     a: hex(key)?,
                     b: hex(field(fields, 0)?)?,
                     similarity: field(fields, 1)?.parse().context("bad similarity")?,
+                    n_a: field(fields, 2)?.parse().context("bad shingle count")?,
+                    n_b: field(fields, 3)?.parse().context("bad shingle count")?,
                 }),
                 other => anyhow::bail!("not a `dups reduce` line (kind {other:?})"),
             }

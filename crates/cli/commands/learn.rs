@@ -132,11 +132,13 @@ pub fn site_rules(args: &RuleArgs) -> anyhow::Result<SiteRules> {
 }
 
 pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
-    if !(0.0..=1.0).contains(&args.near_dup_threshold) {
-        anyhow::bail!(
-            "--near-dup-threshold must be between 0 and 1, got {}",
-            args.near_dup_threshold
-        );
+    for (name, value) in [
+        ("--near-dup-threshold", args.near_dup_threshold),
+        ("--near-dup-containment", args.near_dup_containment),
+    ] {
+        if !(0.0..=1.0).contains(&value) {
+            anyhow::bail!("{name} must be between 0 and 1, got {value}");
+        }
     }
     // The spill file of `--keep longest` goes beside the output, where there is room for it.
     let spill_dir = (output != Path::new("-"))
@@ -157,6 +159,7 @@ pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
         },
         near: !args.no_near_dup,
         threshold: args.near_dup_threshold,
+        containment: args.near_dup_containment,
         spill_dir,
     })
 }

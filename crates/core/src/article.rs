@@ -123,6 +123,8 @@ pub struct BodyPrint {
     pub exact: u64,
     /// Words of the body.
     pub n_words: u32,
+    /// Distinct shingles of the body, with the signature (what containment is estimated from).
+    pub n_shingles: u32,
     /// The `MinHash` signature, for bodies long enough to have one.
     pub minhash: Option<Box<[u64]>>,
 }

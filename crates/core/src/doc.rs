@@ -101,7 +101,8 @@ pub struct Reject {
 pub enum DupKind {
     /// The same normalised cleaned body.
     Exact,
-    /// A cleaned body whose estimated word-shingle Jaccard similarity reaches the threshold.
+    /// A cleaned body whose estimated word-shingle Jaccard similarity reaches the threshold,
+    /// or the smaller of which is mostly inside the larger (containment).
     Near,
 }
 
@@ -129,6 +130,7 @@ pub struct Duplicate {
     /// Exact or near copy.
     pub kind: DupKind,
     /// The (estimated) Jaccard similarity of the two cleaned bodies; 1 for exact copies.
+    /// Under the threshold for a copy found by containment.
     pub similarity: f32,
     /// Size of the dropped input in bytes.
     pub n_bytes: u64,

@@ -4,21 +4,23 @@
 //!
 //! One run's index sees the articles in input order and keeps the first copy: an article is an
 //! exact duplicate of the kept article with its exact body hash, else a near duplicate of the
-//! most similar kept article that shares one of its 16 LSH bands and reaches the threshold
-//! (the earliest among equals), else it is kept and indexed. Only kept articles are indexed,
+//! most similar kept article that shares one of its 32 LSH bands and is near by
+//! [`DupConfig::is_near`] (the Jaccard threshold, or the containment rule; the earliest among
+//! equals), else it is kept and indexed. Only kept articles are indexed,
 //! so in a chain A ≈ B ≈ C where C is not similar enough to A, B is dropped as a copy of A and
 //! C is kept. A sharded run reproduces these decisions in three steps, with a shuffle between
 //! them:
 //!
 //! 1. **Map** ([`ShardPrint::of`]), per shard, after cleaning exactly as `run` cleans: each
 //!    article's exact hash and, for a body that takes part in near-duplicate detection, its
-//!    band keys and signature slots, under its global order key (its `seq` in a sharded run).
+//!    band keys, signature slots and distinct shingle count ([`NearPrint`]), under its global
+//!    order key (its `seq` in a sharded run).
 //! 2. **Reduce**, per shuffle key: [`reduce_exact`] per exact hash, [`reduce_band`] per band
 //!    and band key (a band's table of the index). Articles with the same exact hash form a
 //!    *class*: the same normalised body, so the same words, shingles and signature. A group
 //!    relates articles only when it holds two articles of one exact hash, or two classes of
 //!    one band key; then the reduce emits its [`Member`]s and, for a band group, every pair of
-//!    classes with the similarity of their signatures ([`Pair`]).
+//!    classes with the similarity of their signatures and their shingle counts ([`Pair`]).
 //! 3. **Resolve** ([`Resolver`]), once: replays the index's decisions over the members, in
 //!    order key order, into the list of dropped articles ([`Drop`]).
 //!
@@ -27,9 +29,9 @@
 //! article is ever compared with it. Why the decisions are the index's: a kept article's class
 //! holds exactly one kept article, the candidates of an article are the kept articles of the
 //! classes its class is paired with (they share a band key of the same band, as the index's
-//! band tables require), the similarity is computed from the same 16-bit slots, the threshold
-//! is compared in the same `f32`, and ties go to the earliest kept article, as the index's
-//! candidate order does. (Two different bodies with the same 64-bit exact hash, which the index
+//! band tables require), the similarity is computed from the same 16-bit slots, the resolve
+//! step decides with the index's [`DupConfig::is_near`] on the same similarity and shingle
+//! counts, and ties go to the earliest kept article, as the index's candidate order does. (Two different bodies with the same 64-bit exact hash, which the index
 //! also takes for one body, would have different signatures; the reduce uses the first.)
 //!
 //! The final map ([`ApplyDrops`]) replaces the dropped articles by
@@ -71,10 +73,21 @@ pub struct ShardPrint {
     pub id: String,
     /// The hash of its normalised body (with the title for short bodies).
     pub exact: u64,
-    /// Its band keys (band `b` at `b`) and signature, when it takes part in near-duplicate
-    /// detection (near duplicates on and a body of at least
-    /// [`MIN_NEAR_WORDS`](crate::dup::MIN_NEAR_WORDS) words).
-    pub near: Option<([u32; N_BANDS], Slots)>,
+    /// What near-duplicate detection needs, when the article takes part in it (near
+    /// duplicates on and a body of at least [`MIN_NEAR_WORDS`](crate::dup::MIN_NEAR_WORDS)
+    /// words).
+    pub near: Option<NearPrint>,
+}
+
+/// What the map emits for an article that takes part in near-duplicate detection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearPrint {
+    /// Its band keys (band `b` at `b`).
+    pub bands: [u32; N_BANDS],
+    /// Its signature.
+    pub slots: Slots,
+    /// The distinct shingles of its body (for containment).
+    pub n_shingles: u32,
 }
 
 impl ShardPrint {
@@ -82,11 +95,15 @@ impl ShardPrint {
     /// words).
     pub fn of(article: &Article, config: &DupConfig) -> Option<ShardPrint> {
         let fp = print_of(article)?;
-        let near = fp.minhash.as_deref().filter(|_| config.near).map(|mins| {
-            let bands = std::array::from_fn(|b| band_key(b, mins));
-            let slots = Box::new(std::array::from_fn(|k| slot(mins[k])));
-            (bands, slots)
-        });
+        let near = fp
+            .minhash
+            .as_deref()
+            .filter(|_| config.near)
+            .map(|mins| NearPrint {
+                bands: std::array::from_fn(|b| band_key(b, mins)),
+                slots: Box::new(std::array::from_fn(|k| slot(mins[k]))),
+                n_shingles: fp.n_shingles,
+            });
         Some(ShardPrint {
             seq: article.seq,
             id: article.id.clone(),
@@ -107,8 +124,9 @@ pub struct Member {
     pub id: String,
 }
 
-/// Two classes (exact hashes, `a < b`) that share a band key, and the similarity of their
-/// signatures (the share of equal slots, as the index computes it).
+/// Two classes (exact hashes, `a < b`) that share a band key, the similarity of their
+/// signatures (the share of equal slots, as the index computes it) and their bodies' sizes,
+/// what [`DupConfig::is_near`] decides on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pair {
     /// One class.
@@ -117,7 +135,14 @@ pub struct Pair {
     pub b: u64,
     /// The estimated Jaccard similarity of their bodies.
     pub similarity: f32,
+    /// The distinct shingles of `a`'s body.
+    pub n_a: u32,
+    /// The distinct shingles of `b`'s body.
+    pub n_b: u32,
 }
+
+/// A signature in a band group: its slots and its body's distinct shingle count.
+pub type Signature<'a> = (&'a [u16; N_HASHES], u32);
 
 /// The similarity the index computes between two stored signatures.
 pub fn similarity(a: &[u16; N_HASHES], b: &[u16; N_HASHES]) -> f32 {
@@ -138,23 +163,25 @@ pub fn reduce_exact(members: Vec<Member>) -> Vec<Member> {
 /// may share between the groups of an article's bands): when it holds two or more classes,
 /// pushes every pair of classes onto `pairs` and returns the members; else nothing.
 pub fn reduce_band<'a>(
-    entries: &[(&'a Member, &[u16; N_HASHES])],
+    entries: &[(&'a Member, Signature<'_>)],
     pairs: &mut Vec<Pair>,
 ) -> Vec<&'a Member> {
-    let mut classes: BTreeMap<u64, &[u16; N_HASHES]> = BTreeMap::new();
-    for (member, slots) in entries {
-        classes.entry(member.exact).or_insert(slots);
+    let mut classes: BTreeMap<u64, Signature<'_>> = BTreeMap::new();
+    for (member, signature) in entries {
+        classes.entry(member.exact).or_insert(*signature);
     }
     if classes.len() < 2 {
         return Vec::new();
     }
-    let classes: Vec<(u64, &[u16; N_HASHES])> = classes.into_iter().collect();
-    for (i, (a, slots_a)) in classes.iter().enumerate() {
-        for (b, slots_b) in &classes[i + 1..] {
+    let classes: Vec<(u64, Signature<'_>)> = classes.into_iter().collect();
+    for (i, (a, (slots_a, n_a))) in classes.iter().enumerate() {
+        for (b, (slots_b, n_b)) in &classes[i + 1..] {
             pairs.push(Pair {
                 a: *a,
                 b: *b,
                 similarity: similarity(slots_a, slots_b),
+                n_a: *n_a,
+                n_b: *n_b,
             });
         }
     }
@@ -179,10 +206,8 @@ pub struct Drop {
 /// The resolve step: the index's `keep first` decisions over the members of the reduce.
 #[derive(Debug)]
 pub struct Resolver {
-    keep: Keep,
-    near: bool,
-    threshold: f32,
-    /// Per class, the classes it is paired with at or above the threshold.
+    config: DupConfig,
+    /// Per class, the classes it is near (by [`DupConfig::is_near`]), with the similarity.
     neighbours: PrehashedMap<u64, Vec<(u64, f32)>>,
     members: Vec<Member>,
 }
@@ -194,9 +219,7 @@ impl Resolver {
             return Err(ShardError::KeepLongest);
         }
         Ok(Resolver {
-            keep: config.keep,
-            near: config.near,
-            threshold: config.threshold,
+            config: config.clone(),
             neighbours: PrehashedMap::default(),
             members: Vec::new(),
         })
@@ -204,7 +227,7 @@ impl Resolver {
 
     /// Takes a pair from the reduce (the same pair may come from several bands).
     pub fn add_pair(&mut self, pair: Pair) {
-        if self.near && pair.similarity >= self.threshold {
+        if self.config.near && self.config.is_near(pair.similarity, pair.n_a, pair.n_b) {
             let entry = (pair.b, pair.similarity);
             self.neighbours.entry(pair.a).or_default().push(entry);
             let entry = (pair.a, pair.similarity);
@@ -219,7 +242,7 @@ impl Resolver {
 
     /// The dropped articles, in order key order.
     pub fn resolve(mut self) -> Vec<Drop> {
-        if self.keep == Keep::All {
+        if self.config.keep == Keep::All {
             return Vec::new();
         }
         self.members.sort_unstable_by_key(|m| m.seq);
@@ -387,7 +410,7 @@ mod tests {
         }));
         // Map, in any order (the shards' outputs interleave), then group by key.
         let mut exact: BTreeMap<u64, Vec<Member>> = BTreeMap::new();
-        let mut bands: BTreeMap<(usize, u32), Vec<(Member, Slots)>> = BTreeMap::new();
+        let mut bands: BTreeMap<(usize, u32), Vec<(Member, NearPrint)>> = BTreeMap::new();
         for article in articles.iter().rev() {
             let Some(print) = ShardPrint::of(article, config) else {
                 continue;
@@ -398,12 +421,12 @@ mod tests {
                 id: print.id.clone(),
             };
             exact.entry(print.exact).or_default().push(member.clone());
-            if let Some((keys, slots)) = &print.near {
-                for (b, key) in keys.iter().enumerate() {
+            if let Some(near) = &print.near {
+                for (b, key) in near.bands.iter().enumerate() {
                     bands
                         .entry((b, *key))
                         .or_default()
-                        .push((member.clone(), slots.clone()));
+                        .push((member.clone(), near.clone()));
                 }
             }
         }
@@ -415,8 +438,10 @@ mod tests {
             }
         }
         for group in bands.into_values() {
-            let group: Vec<(&Member, &[u16; N_HASHES])> =
-                group.iter().map(|(m, s)| (m, &**s)).collect();
+            let group: Vec<(&Member, Signature<'_>)> = group
+                .iter()
+                .map(|(m, n)| (m, (&*n.slots, n.n_shingles)))
+                .collect();
             for member in reduce_band(&group, &mut pairs) {
                 resolver.add_member(member.clone());
             }
@@ -458,7 +483,8 @@ mod tests {
 
     /// Archives of stories with exact copies, near copies and chains of near copies (each
     /// step changing a few per cent of the words, so that a chain's ends are often not
-    /// similar enough while each step is), short pages and retitled copies, shuffled.
+    /// similar enough while each step is), copies with a block of lines cut or added (which
+    /// only containment may relate), short pages and retitled copies, shuffled.
     fn archive(seed: u64, n_stories: usize) -> Vec<Article> {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let mut pages: Vec<(String, Vec<String>)> = Vec::new();
@@ -468,7 +494,7 @@ mod tests {
             let title = format!("story {s}");
             pages.push((title.clone(), body.clone()));
             for _ in 0..rng.below(5) {
-                match rng.below(4) {
+                match rng.below(5) {
                     0 => pages.push((title.clone(), body.clone())),
                     1 => pages.push((format!("{title} again"), body.clone())),
                     2 => {
@@ -476,6 +502,19 @@ mod tests {
                         let step = 1 + n_words * (2 + rng.below(4)) / 100;
                         body = edit(&mut rng, &body, step);
                         pages.push((title.clone(), body.clone()));
+                    }
+                    3 => {
+                        // A block of 10 to 70 % of the length cut from the end, or new words
+                        // added, with a few words changed.
+                        let block = n_words * (10 + rng.below(61)) / 100;
+                        let mut copy = if rng.below(2) == 0 {
+                            body[..n_words - block].to_vec()
+                        } else {
+                            [body.clone(), words(&mut rng, block)].concat()
+                        };
+                        let n = rng.below(1 + n_words / 50);
+                        copy = edit(&mut rng, &copy, n);
+                        pages.push((title.clone(), copy));
                     }
                     _ => {
                         let n = 1 + rng.below(1 + n_words / 10);
@@ -502,11 +541,21 @@ mod tests {
     fn shards_decide_as_the_index_does() {
         let mut n_near = 0;
         let mut n_exact = 0;
+        let mut n_contained = 0;
         for seed in 0..40 {
             for config in [
                 DupConfig::default(),
                 DupConfig {
                     threshold: 0.7,
+                    ..DupConfig::default()
+                },
+                DupConfig {
+                    threshold: 0.9,
+                    containment: 0.9,
+                    ..DupConfig::default()
+                },
+                DupConfig {
+                    containment: 0.0,
                     ..DupConfig::default()
                 },
                 DupConfig {
@@ -517,14 +566,19 @@ mod tests {
                 let articles = archive(seed, 30);
                 let (by_index, by_shards) = check(&articles, &config);
                 assert_eq!(by_index, by_shards, "seed {seed}, {config:?}");
-                n_near += by_index.iter().filter(|d| d.contains(" near ")).count();
-                n_exact += by_index.iter().filter(|d| d.contains(" exact ")).count();
+                for d in &by_index {
+                    let similarity: f32 = d.rsplit(' ').next().unwrap().parse().unwrap();
+                    n_near += usize::from(d.contains(" near "));
+                    n_exact += usize::from(d.contains(" exact "));
+                    // Under the Jaccard threshold: found by containment.
+                    n_contained += usize::from(similarity < config.threshold);
+                }
             }
         }
-        // The archives exercise both kinds, many times.
+        // The archives exercise every kind and rule, many times.
         assert!(
-            n_near > 200 && n_exact > 200,
-            "{n_near} near, {n_exact} exact"
+            n_near > 200 && n_exact > 200 && n_contained > 100,
+            "{n_near} near, {n_exact} exact, {n_contained} by containment"
         );
     }
 
@@ -549,34 +603,48 @@ mod tests {
         assert_eq!(by_index, by_shards);
     }
 
-    /// Two kept articles equally similar to a later one: the later one copies the earlier.
+    /// Two kept articles equally similar to a later one: the later one copies the earlier,
+    /// whether the Jaccard rule relates them (each a copy of the later one with 8 words of 400
+    /// changed) or only containment does (each three quarters of it, overlapping by half).
     #[test]
     fn ties_go_to_the_earliest_kept_article() {
-        let config = DupConfig::default();
         let lines =
             |body: &[String]| -> Vec<String> { body.chunks(20).map(|c| c.join(" ")).collect() };
-        let slots = |article: &Article| ShardPrint::of(article, &config).unwrap().near.unwrap().1;
-        let mut n_ties = 0;
-        for seed in 1..400 {
-            let mut rng = Rng(seed);
-            let base = words(&mut rng, 400);
-            let a = article(0, "a", &lines(&edit(&mut rng, &base, 8)));
-            let b = article(1, "b", &lines(&edit(&mut rng, &base, 8)));
-            let c = article(2, "c", &lines(&base));
-            let (ca, cb, ab) = (
-                similarity(&slots(&c), &slots(&a)),
-                similarity(&slots(&c), &slots(&b)),
-                similarity(&slots(&a), &slots(&b)),
-            );
-            if ca.to_bits() != cb.to_bits() || ca < config.threshold || ab >= config.threshold {
-                continue;
+        let jaccard_only = DupConfig {
+            containment: 0.0,
+            ..DupConfig::default()
+        };
+        for (config, is_contained) in [(jaccard_only, false), (DupConfig::default(), true)] {
+            let near = |x: &Article, y: &Article| {
+                let x = ShardPrint::of(x, &config).unwrap().near.unwrap();
+                let y = ShardPrint::of(y, &config).unwrap().near.unwrap();
+                let s = similarity(&x.slots, &y.slots);
+                (s, config.is_near(s, x.n_shingles, y.n_shingles))
+            };
+            let mut n_ties = 0;
+            for seed in 1..400 {
+                let mut rng = Rng(seed);
+                let base = words(&mut rng, 400);
+                let (a, b) = if is_contained {
+                    (base[..300].to_vec(), base[100..].to_vec())
+                } else {
+                    (edit(&mut rng, &base, 8), edit(&mut rng, &base, 8))
+                };
+                let a = article(0, "a", &lines(&a));
+                let b = article(1, "b", &lines(&b));
+                let c = article(2, "c", &lines(&base));
+                let ((ca, is_ca), (cb, is_cb), (_, is_ab)) =
+                    (near(&c, &a), near(&c, &b), near(&a, &b));
+                if ca.to_bits() != cb.to_bits() || !is_ca || !is_cb || is_ab {
+                    continue;
+                }
+                n_ties += 1;
+                let (by_index, by_shards) = check(&[a, b, c], &config);
+                assert_eq!(by_index, [format!("d2 near d0 {ca}")]);
+                assert_eq!(by_index, by_shards);
             }
-            n_ties += 1;
-            let (by_index, by_shards) = check(&[a, b, c], &config);
-            assert_eq!(by_index, [format!("d2 near d0 {ca}")]);
-            assert_eq!(by_index, by_shards);
+            assert!(n_ties >= 3, "{n_ties} ties, {config:?}");
         }
-        assert!(n_ties >= 3, "{n_ties} ties");
     }
 
     #[test]
