@@ -89,14 +89,14 @@ fn apply_title(marked: &mut MarkedDoc, title: Option<Candidate>) {
         normalize_into(&marked.text[c.start..c.end], &mut title_norm);
     }
     let title_hash = stable_hash(title_norm.as_bytes());
-    let title_words = word_key(&title_norm);
+    let title_words: Vec<&str> = words(&title_norm).collect();
     // A copy is the same line after normalisation, or the same words whatever the punctuation
     // ("Title: subtitle" and "Title - subtitle"), as readers and the benchmark see it.
     let is_copy = |line: &Line, text: &str, norm: &str| {
         line.hash == title_hash
             || ((title_norm.len() / 2..=title_norm.len() * 2).contains(&text.len())
                 && !title_words.is_empty()
-                && word_key(norm) == title_words)
+                && words(norm).eq(title_words.iter().copied()))
     };
     for i in 0..marked.lines.len() {
         let is_copy = title.is_some()
@@ -114,20 +114,16 @@ fn apply_title(marked: &mut MarkedDoc, title: Option<Candidate>) {
     }
 }
 
-/// The words of a normalised text, joined by single spaces: what is left of a line when
-/// punctuation does not count.
-fn word_key(norm: &str) -> String {
-    let mut key = String::with_capacity(norm.len());
-    for word in norm
-        .split(|c: char| !c.is_alphanumeric())
+/// The words of a normalised text: what is left of a line when punctuation does not count.
+fn words(norm: &str) -> impl Iterator<Item = &str> {
+    norm.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-    {
-        if !key.is_empty() {
-            key.push(' ');
-        }
-        key.push_str(word);
-    }
-    key
+}
+
+/// The first `n` characters of `text`.
+fn first_chars(text: &str, n: usize) -> &str {
+    let end = text.char_indices().nth(n).map_or(text.len(), |(at, _)| at);
+    &text[..end]
 }
 
 /// On a page where the policy keeps no body line, lines scoring at least this share of the
@@ -449,11 +445,7 @@ fn sample_removed(marked: &MarkedDoc, removed: &[(usize, &str)]) -> Vec<RemovedL
         .into_iter()
         .map(|&(i, reason)| RemovedLine {
             reason: reason.to_owned(),
-            text: marked
-                .line_text(i)
-                .chars()
-                .take(ArticleStats::MAX_SAMPLE_CHARS)
-                .collect(),
+            text: first_chars(marked.line_text(i), ArticleStats::MAX_SAMPLE_CHARS).to_owned(),
         })
         .collect()
 }
@@ -556,6 +548,15 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    #[test]
+    fn first_chars_cut_at_a_character() {
+        assert_eq!(first_chars("Ünïcödé", 3), "Ünï");
+        assert_eq!(first_chars("ab", 5), "ab");
+        assert_eq!(first_chars("", 0), "");
+        let words: Vec<&str> = words("title: a sub-title").collect();
+        assert_eq!(words, ["title", "a", "sub", "title"]);
     }
 
     #[test]
