@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use newsclean_core::hash::stable_hash;
 use newsclean_core::lexicon::Lexicon;
@@ -90,12 +90,67 @@ pub struct SiteGroup {
     pub n_docs: u32,
     hashes: Vec<u64>,
     counts: Vec<u32>,
+    /// Where each bucket of hashes starts, made on the first lookup (never saved).
+    #[serde(skip)]
+    directory: Directory,
+}
+
+/// The start in a group's sorted hashes of every bucket of hashes that share their top bits,
+/// about [`BUCKET`] hashes a bucket: a lookup reads the start of its bucket and searches a
+/// cache line or two, where a search of the whole list (even an interpolation search) reads a
+/// dozen lines of a large site's millions of hashes. Half a byte per line. It is derived from
+/// the hashes, so two groups are equal when their hashes and counts are, whether or not it was
+/// made yet.
+#[derive(Debug, Clone, Default)]
+struct Directory(OnceLock<(u32, Vec<u32>)>);
+
+impl PartialEq for Directory {
+    fn eq(&self, _: &Directory) -> bool {
+        true
+    }
+}
+
+impl Eq for Directory {}
+
+/// Hashes per bucket of a [`Directory`], about.
+const BUCKET: usize = 8;
+
+impl Directory {
+    /// The bits of a bucket number and the start of each bucket (and the end of the last).
+    fn of(sorted: &[u64]) -> (u32, Vec<u32>) {
+        let bits = (sorted.len() / BUCKET).max(1).ilog2();
+        let n_buckets = 1usize << bits;
+        let mut starts = Vec::with_capacity(n_buckets + 1);
+        let mut at = 0;
+        for bucket in 0..n_buckets {
+            while at < sorted.len() && bucket_of(sorted[at], bits) < bucket {
+                at += 1;
+            }
+            starts.push(at as u32);
+        }
+        starts.push(sorted.len() as u32);
+        (bits, starts)
+    }
+}
+
+/// The bucket of `hash` among `2^bits`: its top `bits` bits.
+fn bucket_of(hash: u64, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        (hash >> (64 - bits)) as usize
+    }
 }
 
 impl SiteGroup {
     /// Documents of the group that carry the line with this hash (0 if unknown).
     pub fn count(&self, hash: u64) -> u32 {
-        interpolation_search(&self.hashes, hash).map_or(0, |at| self.counts[at])
+        let (bits, starts) = self.directory.0.get_or_init(|| Directory::of(&self.hashes));
+        let bucket = bucket_of(hash, *bits);
+        let (lo, hi) = (starts[bucket] as usize, starts[bucket + 1] as usize);
+        self.hashes[lo..hi]
+            .binary_search(&hash)
+            .map_or(0, |at| self.counts[lo + at])
     }
 
     /// Distinct lines kept for the group.
@@ -134,42 +189,9 @@ impl SiteGroup {
         counts.extend_from_slice(&other.counts[j..]);
         self.hashes = hashes;
         self.counts = counts;
+        self.directory = Directory::default();
         self.n_docs = self.n_docs.saturating_add(other.n_docs);
     }
-}
-
-/// The position of `key` in `sorted`, a sorted list of stable hashes (uniform over `u64`).
-///
-/// A binary search over the millions of lines of a large site takes twenty steps, most of
-/// them cache misses, for every line of every page. Hashes are uniform, so a key's position
-/// is close to `key / 2^64` of the way through the list (within a few times `sqrt(n)`): the
-/// search starts there and gallops outwards to a small window, then searches that.
-fn interpolation_search(sorted: &[u64], key: u64) -> Option<usize> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let guess = ((u128::from(key) * n as u128) >> 64) as usize;
-    let (lo, hi) = if sorted[guess] < key {
-        // The key is after `guess`: double the step until an entry is not below it.
-        let mut step = 1;
-        let mut lo = guess + 1;
-        while lo + step <= n && sorted[lo + step - 1] < key {
-            lo += step;
-            step *= 2;
-        }
-        (lo, (lo + step).min(n))
-    } else {
-        // The key is at or before `guess`.
-        let mut step = 1;
-        let mut hi = guess + 1;
-        while hi > step && sorted[hi - step - 1] >= key {
-            hi -= step;
-            step *= 2;
-        }
-        (hi.saturating_sub(step + 1), hi)
-    };
-    sorted[lo..hi].binary_search(&key).ok().map(|at| lo + at)
 }
 
 /// Errors of site models.
@@ -260,6 +282,7 @@ impl SiteModel {
             group.counts.truncate(k);
             group.hashes.shrink_to_fit();
             group.counts.shrink_to_fit();
+            group.directory = Directory::default();
         }
     }
 
@@ -277,7 +300,14 @@ impl SiteModel {
     pub fn heap_bytes(&self) -> usize {
         self.groups
             .values()
-            .map(|g| g.hashes.capacity() * 8 + g.counts.capacity() * 4 + g.name.capacity() + 64)
+            .map(|g| {
+                let directory = g.directory.0.get().map_or(0, |(_, s)| s.capacity() * 4);
+                g.hashes.capacity() * 8
+                    + g.counts.capacity() * 4
+                    + g.name.capacity()
+                    + 64
+                    + directory
+            })
             .sum()
     }
 }
@@ -351,13 +381,13 @@ impl CountTable {
     /// Adds one to the count of `hash`.
     #[cfg(test)]
     fn add(&self, hash: u64) {
-        self.add_sorted(&[hash]);
+        self.add_grouped(&[hash]);
     }
 
-    /// Adds one to the count of each of `sorted` (sorted, so that the hashes of one table
-    /// are together).
-    fn add_sorted(&self, sorted: &[u64]) {
-        let mut rest = sorted;
+    /// Adds one to the count of each of `grouped`, in which the hashes of one table (one top
+    /// byte) are together, as in sorted hashes: each table's lock is taken once.
+    fn add_grouped(&self, grouped: &[u64]) {
+        let mut rest = grouped;
         while let Some(&first) = rest.first() {
             let top = first >> 56;
             let n = rest.partition_point(|&h| h >> 56 == top);
@@ -497,40 +527,19 @@ impl SiteLearner {
 
     /// Counts one document's lines (each distinct line once).
     pub fn add(&self, marked: &MarkedDoc) {
-        self.add_with(marked, &mut Vec::new());
+        let mut batch = Batch::default();
+        batch.add(self, marked);
+        batch.flush();
     }
 
-    /// [`add`](Self::add), with a buffer for the line hashes.
-    fn add_with(&self, marked: &MarkedDoc, scratch: &mut Vec<u64>) {
-        let name = group_name(&marked.id, marked.source.url.as_deref(), self.group_by);
-        let counter = Arc::clone(
-            lock(&self.groups)
-                .entry(group_key(&name))
-                .or_insert_with(|| {
-                    Arc::new(Counter {
-                        name,
-                        ..Counter::default()
-                    })
-                }),
-        );
-        add_saturating(&counter.n_docs, 1);
-        scratch.clear();
-        scratch.extend(
-            marked
-                .lines
-                .iter()
-                .filter(|l| l.verdict != Verdict::Blank)
-                .map(|l| l.hash),
-        );
-        scratch.sort_unstable();
-        scratch.dedup();
-        // The document itself, as one more key: its count is how many exact copies of the page
-        // the group holds, so that a page saved twice does not make its own lines look like
-        // the site's template.
-        let key = doc_key(scratch);
-        let at = scratch.partition_point(|&h| h < key);
-        scratch.insert(at, key);
-        counter.counts.add_sorted(scratch);
+    /// The counter of the group named `name`, made on first use.
+    fn counter(&self, key: u64, name: String) -> Arc<Counter> {
+        Arc::clone(lock(&self.groups).entry(key).or_insert_with(|| {
+            Arc::new(Counter {
+                name,
+                ..Counter::default()
+            })
+        }))
     }
 
     /// Heap bytes of the counts learned so far (see `CountTable`).
@@ -547,7 +556,7 @@ impl SiteLearner {
             .unwrap_or_else(PoisonError::into_inner)
             .into_iter()
             .map(|(key, counter)| {
-                // Only `add` clones a group's `Arc`, and it has returned: `self` is owned.
+                // Only the workers' batches clone a group's `Arc`, and they are gone: `self` is owned.
                 let counter = Arc::into_inner(counter).expect("no count outlives its learner");
                 let (hashes, counts) = counter.counts.into_sorted(min_count);
                 let group = SiteGroup {
@@ -555,6 +564,7 @@ impl SiteLearner {
                     n_docs: counter.n_docs.into_inner(),
                     hashes,
                     counts,
+                    directory: Directory::default(),
                 };
                 (key, group)
             })
@@ -566,12 +576,97 @@ impl SiteLearner {
     }
 }
 
+/// Line hashes a worker holds before it adds them to the shared counts: enough that each
+/// table's lock is taken once for hundreds of documents, not once per document (workers
+/// taking turns at the same locks, document by document, cost more than the counting).
+const BATCH_HASHES: usize = 1 << 15;
+
+/// A worker's documents not yet added to the shared counts: per group, their distinct line
+/// hashes and document keys.
+#[derive(Debug, Default)]
+struct Batch {
+    /// The groups this worker has seen, by key, with the hashes it holds for each.
+    groups: Vec<(Arc<Counter>, Vec<u64>)>,
+    index: PrehashedMap<u64, usize>,
+    n_held: usize,
+    scratch: Vec<u64>,
+    /// Hashes grouped by table, for [`CountTable::add_grouped`].
+    grouped: Vec<u64>,
+}
+
+impl Batch {
+    /// Holds one document's hashes for `learner`; adds what it holds when that is a batch.
+    fn add(&mut self, learner: &SiteLearner, marked: &MarkedDoc) {
+        let name = group_name(&marked.id, marked.source.url.as_deref(), learner.group_by);
+        let key = group_key(&name);
+        let at = match self.index.get(&key) {
+            Some(&at) => at,
+            None => {
+                self.groups.push((learner.counter(key, name), Vec::new()));
+                self.index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        let (counter, held) = &mut self.groups[at];
+        add_saturating(&counter.n_docs, 1);
+        let scratch = &mut self.scratch;
+        scratch.clear();
+        scratch.extend(
+            marked
+                .lines
+                .iter()
+                .filter(|l| l.verdict != Verdict::Blank)
+                .map(|l| l.hash),
+        );
+        scratch.sort_unstable();
+        scratch.dedup();
+        held.extend_from_slice(scratch);
+        // The document itself, as one more key: its count is how many exact copies of the page
+        // the group holds, so that a page saved twice does not make its own lines look like
+        // the site's template.
+        held.push(doc_key(scratch));
+        self.n_held += scratch.len() + 1;
+        if self.n_held >= BATCH_HASHES {
+            self.flush();
+        }
+    }
+
+    /// Adds every hash held to the shared counts, each group's grouped by table (a counting
+    /// sort on the top byte), and forgets the groups: what a worker holds stays bounded
+    /// however many sites the input has.
+    fn flush(&mut self) {
+        for (counter, held) in self.groups.drain(..) {
+            if held.is_empty() {
+                continue;
+            }
+            let mut starts = [0usize; N_TABLES + 1];
+            for &h in held.iter() {
+                starts[(h >> 56) as usize + 1] += 1;
+            }
+            for t in 0..N_TABLES {
+                starts[t + 1] += starts[t];
+            }
+            self.grouped.clear();
+            self.grouped.resize(held.len(), 0);
+            for &h in held.iter() {
+                let slot = &mut starts[(h >> 56) as usize];
+                self.grouped[*slot] = h;
+                *slot += 1;
+            }
+            counter.counts.add_grouped(&self.grouped);
+        }
+        self.index.clear();
+        self.n_held = 0;
+    }
+}
+
 /// Pass 1's counting, on the workers: adds each split document to a shared [`SiteLearner`]
-/// and passes it on.
+/// and passes it on. A worker holds up to [`BATCH_HASHES`] hashes before it adds them, and
+/// adds the rest when it is dropped (at the end of the run, before the learner is read).
 #[derive(Debug)]
 pub struct CountLines<'a> {
     learner: &'a SiteLearner,
-    scratch: Vec<u64>,
+    batch: Batch,
 }
 
 impl<'a> CountLines<'a> {
@@ -579,7 +674,7 @@ impl<'a> CountLines<'a> {
     pub fn new(learner: &'a SiteLearner) -> CountLines<'a> {
         CountLines {
             learner,
-            scratch: Vec::new(),
+            batch: Batch::default(),
         }
     }
 }
@@ -588,9 +683,15 @@ impl Transform for CountLines<'_> {
     type Item = Record;
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
         if let Record::Marked(marked) = &record {
-            self.learner.add_with(marked, &mut self.scratch);
+            self.batch.add(self.learner, marked);
         }
         Ok(record)
+    }
+}
+
+impl Drop for CountLines<'_> {
+    fn drop(&mut self) {
+        self.batch.flush();
     }
 }
 
@@ -825,10 +926,10 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The interpolation search finds exactly what a binary search finds, on uniform
-        /// hashes and on skewed ones (where the guess is far off).
+        /// A lookup through the directory finds exactly what a binary search finds, on
+        /// uniform hashes and on skewed ones (whose buckets are uneven or empty).
         #[test]
-        fn interpolation_search_equals_binary_search(
+        fn directory_lookup_equals_binary_search(
             mut keys in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..300),
             skew in 0u32..40,
             probe in proptest::prelude::any::<u64>(),
@@ -838,12 +939,12 @@ mod tests {
             }
             keys.sort_unstable();
             keys.dedup();
+            let pairs: Vec<(u64, u32)> = keys.iter().zip(1..).map(|(&k, c)| (k, c)).collect();
+            let g = group(&pairs, 1);
             let probes = keys.iter().copied().chain([probe >> skew, probe, 0, u64::MAX]);
             for key in probes {
-                proptest::prop_assert_eq!(
-                    interpolation_search(&keys, key),
-                    keys.binary_search(&key).ok()
-                );
+                let expected = keys.binary_search(&key).map_or(0, |at| pairs[at].1);
+                proptest::prop_assert_eq!(g.count(key), expected);
             }
         }
     }
@@ -892,6 +993,7 @@ mod tests {
             n_docs,
             hashes: pairs.iter().map(|p| p.0).collect(),
             counts: pairs.iter().map(|p| p.1).collect(),
+            directory: Directory::default(),
         }
     }
 

@@ -144,9 +144,19 @@ fn learner_shared_by_threads_learns_what_one_thread_learns() {
     }
     let shared = SiteLearner::new(GroupBy::Dir);
     std::thread::scope(|scope| {
-        for part in docs.chunks(7) {
+        for (k, part) in docs.chunks(7).enumerate() {
             let shared = &shared;
-            scope.spawn(move || part.iter().rev().for_each(|d| shared.add(d)));
+            scope.spawn(move || {
+                if k % 2 == 0 {
+                    part.iter().rev().for_each(|d| shared.add(d));
+                } else {
+                    // A worker's batch, added when it is dropped.
+                    let mut count = crate::site::CountLines::new(shared);
+                    for d in part {
+                        count.process(Record::Marked(d.clone())).unwrap();
+                    }
+                }
+            });
         }
     });
     let (one, shared) = (one.into_model(1), shared.into_model(1));
