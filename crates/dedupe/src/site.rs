@@ -599,13 +599,12 @@ impl Batch {
     fn add(&mut self, learner: &SiteLearner, marked: &MarkedDoc) {
         let name = group_name(&marked.id, marked.source.url.as_deref(), learner.group_by);
         let key = group_key(&name);
-        let at = match self.index.get(&key) {
-            Some(&at) => at,
-            None => {
-                self.groups.push((learner.counter(key, name), Vec::new()));
-                self.index.insert(key, self.groups.len() - 1);
-                self.groups.len() - 1
-            }
+        let at = if let Some(&at) = self.index.get(&key) {
+            at
+        } else {
+            self.groups.push((learner.counter(key, name), Vec::new()));
+            self.index.insert(key, self.groups.len() - 1);
+            self.groups.len() - 1
         };
         let (counter, held) = &mut self.groups[at];
         add_saturating(&counter.n_docs, 1);
@@ -640,7 +639,7 @@ impl Batch {
                 continue;
             }
             let mut starts = [0usize; N_TABLES + 1];
-            for &h in held.iter() {
+            for &h in &held {
                 starts[(h >> 56) as usize + 1] += 1;
             }
             for t in 0..N_TABLES {
@@ -648,7 +647,7 @@ impl Batch {
             }
             self.grouped.clear();
             self.grouped.resize(held.len(), 0);
-            for &h in held.iter() {
+            for &h in &held {
                 let slot = &mut starts[(h >> 56) as usize];
                 self.grouped[*slot] = h;
                 *slot += 1;
@@ -661,7 +660,7 @@ impl Batch {
 }
 
 /// Pass 1's counting, on the workers: adds each split document to a shared [`SiteLearner`]
-/// and passes it on. A worker holds up to [`BATCH_HASHES`] hashes before it adds them, and
+/// and passes it on. A worker holds up to 32,768 hashes before it adds them, and
 /// adds the rest when it is dropped (at the end of the run, before the learner is read).
 #[derive(Debug)]
 pub struct CountLines<'a> {
