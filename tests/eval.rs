@@ -221,3 +221,43 @@ fn word_characters_match_live_python() {
         "Python (Unicode {version}) disagrees on {mismatches:?}"
     );
 }
+
+/// `--title-misses` counts every title the table counts as missed, each under one kind.
+#[test]
+fn cli_counts_title_misses_by_kind() {
+    let out = Command::new(env!("CARGO_BIN_EXE_newsclean"))
+        .args(["eval", "--n-bootstrap", "0", "--title-misses", "--truth"])
+        .arg(fixture("bench"))
+        .arg(fixture("pred"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let report = newsclean_eval::evaluate(
+        &fixture("bench"),
+        &fixture("pred"),
+        &newsclean_eval::EvalConfig {
+            bootstrap: None,
+            has_by_source: false,
+        },
+    )
+    .unwrap();
+    let titles: Vec<_> = report.docs.iter().filter_map(|d| d.score.title).collect();
+    let n_missed = titles.iter().filter(|t| !t.is_exact).count();
+    assert!(n_missed > 0, "the fixture has missed titles");
+    let section = stdout.split("title misses: ").nth(1).expect("the section");
+    let header = format!("{n_missed} of {} documents with a title", titles.len());
+    assert!(section.starts_with(&header), "{section}");
+    let counted: usize = section
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split_whitespace()
+                .next()
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(counted, n_missed);
+}

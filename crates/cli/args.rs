@@ -426,6 +426,10 @@ pub struct EvalArgs {
     /// Print one row per document after the table.
     #[arg(long)]
     pub per_doc: bool,
+    /// Print the titles missed, counted by how they were missed (another line, part of the
+    /// title, extra words, punctuation or case, no output), after the table.
+    #[arg(long)]
+    pub title_misses: bool,
     /// System name in the table [default: the output directory's name].
     #[arg(long)]
     pub name: Option<String>,

@@ -39,6 +39,9 @@ pub fn eval(args: &EvalArgs) -> anyhow::Result<ExitStatus> {
     if args.per_doc {
         stdout.write_all(report.per_doc_rows().as_bytes())?;
     }
+    if args.title_misses {
+        stdout.write_all(report.title_misses().as_bytes())?;
+    }
     stdout.flush()?;
     if let Some(path) = &args.json {
         let json = report.to_json(&name, &args.truth.display().to_string());

@@ -45,7 +45,7 @@ pub mod text;
 use std::path::PathBuf;
 
 pub use bench::{BenchDoc, EvalConfig, Report, ScoredDoc, evaluate, load_manifest};
-pub use score::{DocScore, Overlap, TitleScore, score_doc};
+pub use score::{DocScore, Overlap, TitleMiss, TitleScore, score_doc};
 pub use summary::{Bootstrap, Macro, Metrics, Spread, Summary, TitleRates, summarize};
 
 /// The manifest file of a benchmark directory.

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::bench::Report;
+use crate::score::TitleMiss;
 use crate::summary::Summary;
 
 impl Report {
@@ -45,6 +46,29 @@ impl Report {
                 let _ = write!(out, " title={}", u8::from(t.is_exact));
             }
             out.push('\n');
+        }
+        out
+    }
+
+    /// The titles missed, counted by how (see [`TitleMiss`]): a line with the count of
+    /// titled documents and of misses, then one line per kind, most first. Not part of
+    /// `score.py`'s output.
+    pub fn title_misses(&self) -> String {
+        let misses: Vec<TitleMiss> = (self.docs.iter())
+            .filter_map(|d| d.score.title.and_then(|t| t.miss))
+            .collect();
+        let n_titled = self.docs.iter().filter(|d| d.score.title.is_some()).count();
+        let mut out = format!(
+            "title misses: {} of {n_titled} documents with a title\n",
+            misses.len()
+        );
+        let mut counts: Vec<(usize, TitleMiss)> = TitleMiss::ALL
+            .iter()
+            .map(|&kind| (misses.iter().filter(|&&m| m == kind).count(), kind))
+            .collect();
+        counts.sort_by_key(|&(n, kind)| (std::cmp::Reverse(n), kind));
+        for (n, kind) in counts {
+            let _ = writeln!(out, "  {n:>5}  {}", kind.describe());
         }
         out
     }

@@ -185,6 +185,70 @@ pub struct TitleScore {
     pub is_token_equal: bool,
     /// More than one output line is token-equal to the title ("title once" violated).
     pub is_duplicated: bool,
+    /// How the first output line misses the title; `None` when it is exact.
+    pub miss: Option<TitleMiss>,
+}
+
+/// How a first output line misses the title, by its words (lower-cased tokens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TitleMiss {
+    /// No output line at all.
+    NoTitle,
+    /// The title's words, with other punctuation, case or spacing.
+    Punctuation,
+    /// Part of the title: its words are a run of the title's (a cut title, a lost subtitle).
+    Part,
+    /// The title with more: the title's words are a run of its words (a kicker, a site name
+    /// or a count glued to the headline).
+    Extra,
+    /// Another line: a teaser, a section heading, the site's name.
+    Other,
+}
+
+impl TitleMiss {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [TitleMiss; 5] = [
+        TitleMiss::Other,
+        TitleMiss::Part,
+        TitleMiss::Extra,
+        TitleMiss::Punctuation,
+        TitleMiss::NoTitle,
+    ];
+
+    /// What a report calls the kind.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TitleMiss::NoTitle => "no output line",
+            TitleMiss::Punctuation => "same words, other punctuation or case",
+            TitleMiss::Part => "part of the title",
+            TitleMiss::Extra => "the title with extra words",
+            TitleMiss::Other => "another line",
+        }
+    }
+
+    /// The kind of miss of `first` (the first output line) against `title`, with their
+    /// lower-cased tokens; `None` when `is_exact`.
+    fn of(is_exact: bool, first: &[String], title: &[String]) -> Option<TitleMiss> {
+        let is_run_of = |part: &[String], whole: &[String]| {
+            !part.is_empty()
+                && part.len() < whole.len()
+                && whole.windows(part.len()).any(|w| w == part)
+        };
+        if is_exact {
+            return None;
+        }
+        Some(if first.is_empty() {
+            TitleMiss::NoTitle
+        } else if first == title {
+            TitleMiss::Punctuation
+        } else if is_run_of(first, title) {
+            TitleMiss::Part
+        } else if is_run_of(title, first) {
+            TitleMiss::Extra
+        } else {
+            TitleMiss::Other
+        })
+    }
 }
 
 impl DocScore {
@@ -252,10 +316,13 @@ fn score_title(truth: &str, pred: &str) -> TitleScore {
         .iter()
         .filter(|l| text::lower_tokens(l) == title_tokens)
         .count();
+    let first_tokens = text::lower_tokens(first);
+    let is_exact = norm_title(first) == norm_title(title);
     TitleScore {
-        is_exact: norm_title(first) == norm_title(title),
-        is_token_equal: text::lower_tokens(first) == title_tokens,
+        is_exact,
+        is_token_equal: first_tokens == title_tokens,
         is_duplicated: n_title_lines > 1,
+        miss: TitleMiss::of(is_exact, &first_tokens, &title_tokens),
     }
 }
 
@@ -275,6 +342,39 @@ pub fn norm_title(title: &str) -> String {
 #[expect(clippy::float_cmp, reason = "these figures are exact, as in score.py")]
 mod tests {
     use super::*;
+
+    fn miss(truth_title: &str, pred: &str) -> Option<TitleMiss> {
+        let truth = format!("{truth_title}\nThe body of the story, in words.");
+        score_doc(&truth, pred, true).title.unwrap().miss
+    }
+
+    #[test]
+    fn title_misses_by_kind() {
+        let title = "Storm closes the harbour: ferries stop";
+        assert_eq!(miss(title, title), None);
+        assert_eq!(miss(title, ""), Some(TitleMiss::NoTitle));
+        assert_eq!(
+            miss(title, "Storm Closes the Harbour - Ferries Stop"),
+            Some(TitleMiss::Punctuation)
+        );
+        assert_eq!(
+            miss(title, "Storm closes the harbour"),
+            Some(TitleMiss::Part)
+        );
+        assert_eq!(
+            miss(
+                title,
+                "WEATHER: Storm closes the harbour: ferries stop | Daily Post"
+            ),
+            Some(TitleMiss::Extra)
+        );
+        assert_eq!(miss(title, "Daily Post"), Some(TitleMiss::Other));
+        // Words of the title, not a run of them, are another line.
+        assert_eq!(
+            miss(title, "ferries stop the storm"),
+            Some(TitleMiss::Other)
+        );
+    }
 
     fn overlap(truth: &str, pred: &str, n: usize) -> (f64, f64, f64) {
         let o = Overlap::of(&text::tokens(truth), &text::tokens(pred), n);
