@@ -510,15 +510,23 @@ impl DupIndex {
     }
 
     /// The indexed document this fingerprint duplicates: (entry, kind, similarity).
-    fn find(&self, fp: &Fingerprint) -> Option<(u32, DupKind, f32)> {
+    /// The band keys of `fp`'s signature, when near duplicates are looked for: computed once
+    /// per document, for [`find`](Self::find) and then [`add`](Self::add).
+    fn band_keys(&self, fp: &Fingerprint) -> Option<[u32; N_BANDS]> {
+        let mins = fp.minhash.as_deref().filter(|_| self.config.near)?;
+        Some(std::array::from_fn(|b| band_key(b, mins)))
+    }
+
+    fn find(&self, fp: &Fingerprint, keys: Option<&[u32; N_BANDS]>) -> Option<(u32, DupKind, f32)> {
         if let Some(&e) = self.exact.get(&fp.exact) {
             return Some((e, DupKind::Exact, 1.0));
         }
         let mins = fp.minhash.as_deref().filter(|_| self.config.near)?;
-        let query: Vec<u16> = mins.iter().map(|&m| slot(m)).collect();
+        let keys = keys?;
+        let query: [u16; N_HASHES] = std::array::from_fn(|k| slot(mins[k]));
         let mut candidates = Vec::new();
         for (b, table) in self.bands.iter().enumerate() {
-            let mut s = table.get(&band_key(b, mins)).copied().unwrap_or(NONE);
+            let mut s = table.get(&keys[b]).copied().unwrap_or(NONE);
             while s != NONE {
                 candidates.push(s);
                 s = self.next[s as usize * N_BANDS + b];
@@ -542,17 +550,25 @@ impl DupIndex {
     }
 
     /// Adds a document; indexes it for lookups when `is_lookup`.
-    fn add(&mut self, id: &str, fp: &Fingerprint, cluster: u32, is_lookup: bool) -> u32 {
+    fn add(
+        &mut self,
+        id: &str,
+        fp: &Fingerprint,
+        keys: Option<&[u32; N_BANDS]>,
+        cluster: u32,
+        is_lookup: bool,
+    ) -> u32 {
         let entry = self.entries.len() as u32;
         let mut sig = NONE;
-        if let Some(mins) = fp.minhash.as_deref().filter(|_| self.config.near) {
+        if let (Some(mins), Some(keys)) = (fp.minhash.as_deref().filter(|_| self.config.near), keys)
+        {
             sig = self.sig_entry.len() as u32;
             self.sig_entry.push(entry);
             self.sig_shingles.push(fp.n_shingles);
             self.sigs.extend(mins.iter().map(|&m| slot(m)));
-            for b in 0..N_BANDS {
+            for (band, &key) in self.bands.iter_mut().zip(keys) {
                 let prev = if is_lookup {
-                    self.bands[b].insert(band_key(b, mins), sig).unwrap_or(NONE)
+                    band.insert(key, sig).unwrap_or(NONE)
                 } else {
                     NONE
                 };
@@ -595,10 +611,11 @@ impl DupIndex {
             out.push(record);
             return;
         };
-        if let Some((e, kind, similarity)) = self.find(&fp) {
+        let keys = self.band_keys(&fp);
+        if let Some((e, kind, similarity)) = self.find(&fp, keys.as_ref()) {
             out.push(DupIndex::duplicate(article, self.id(e), kind, similarity));
         } else {
-            self.add(&article.id, &fp, NONE, true);
+            self.add(&article.id, &fp, keys.as_ref(), NONE, true);
             out.push(record);
         }
     }
@@ -627,9 +644,10 @@ impl DupIndex {
         let mut entry = NONE;
         if let Record::Article(article) = record {
             if let Some(fp) = print_of(article) {
-                entry = if let Some((e, _, _)) = self.find(&fp) {
+                let keys = self.band_keys(&fp);
+                entry = if let Some((e, _, _)) = self.find(&fp, keys.as_ref()) {
                     let cluster = self.entries[e as usize].cluster;
-                    let new = self.add(&article.id, &fp, cluster, false);
+                    let new = self.add(&article.id, &fp, keys.as_ref(), cluster, false);
                     let winner = self.winners[cluster as usize];
                     if fp.n_words > self.entries[winner as usize].n_words {
                         self.winners[cluster as usize] = new;
@@ -637,7 +655,7 @@ impl DupIndex {
                     new
                 } else {
                     let cluster = self.winners.len() as u32;
-                    let new = self.add(&article.id, &fp, cluster, true);
+                    let new = self.add(&article.id, &fp, keys.as_ref(), cluster, true);
                     self.winners.push(new);
                     new
                 };
