@@ -886,19 +886,23 @@ mod tests {
         assert!(!off.is_near(0.6, 100, 150) && off.is_near(0.8, 100, 100));
     }
 
+    /// A page of a site's template with `word` in two places: pages made with two words
+    /// differ on both sides, by two words.
+    fn template_page(word: &str) -> String {
+        format!(
+            "The city council approved the {word} budget on Tuesday after a long debate about \
+             schools, roads and the cost of public transport in the coming year.\n\
+             Members of the opposition said the {word} plan would raise taxes, while the mayor \
+             argued that the spending was needed to repair old bridges and buildings."
+        )
+    }
+
     /// Pages from one template that differ in a name used twice are not copies: containment
     /// 0.78 (Jaccard 0.64) with the estimates spread ±0.03 around it, but the differences are
     /// on both sides. (Without the one-sided guard, 45 of these 60 were.)
     #[test]
     fn containment_spares_template_pages_that_differ_on_both_sides() {
-        let page = |word: &str| {
-            format!(
-                "The city council approved the {word} budget on Tuesday after a long debate about \
-                 schools, roads and the cost of public transport in the coming year.\n\
-                 Members of the opposition said the {word} plan would raise taxes, while the mayor \
-                 argued that the spending was needed to repair old bridges and buildings."
-            )
-        };
+        let page = template_page;
         let bodies: Vec<String> = (0..60).map(|i| page(&format!("w{i}"))).collect();
         let out = check(Keep::First, &bodies);
         assert!(out.iter().all(|r| !r.contains(' ')), "{out:?}");
@@ -1044,14 +1048,7 @@ mod tests {
     /// one pair of such test pages then came out 0.805-similar, a near duplicate.
     #[test]
     fn short_bodies_are_estimated_as_tightly_as_long_ones() {
-        let page = |word: &str| {
-            format!(
-                "The city council approved the {word} budget on Tuesday after a long debate about \
-                 schools, roads and the cost of public transport in the coming year.\n\
-                 Members of the opposition said the {word} plan would raise taxes, while the mayor \
-                 argued that the spending was needed to repair old bridges and buildings."
-            )
-        };
+        let page = template_page;
         let mut errors = Vec::new();
         for i in 0..300 {
             let (a, b) = (page(&format!("alpha{i}")), page(&format!("beta{i}")));
