@@ -200,7 +200,7 @@ pub fn pass1(
         ),
         Some(place) => {
             let mut writer = SpoolWriter::create(place.dir)?;
-            let result = newsclean_engine::learn_into(&runner, source, &learner, &mut writer);
+            let result = newsclean_engine::learn_encoded(&runner, source, &learner, &mut writer);
             let spool = match &result {
                 Ok(_) => Some(writer.into_spool()?),
                 Err(_) => None,

@@ -29,10 +29,8 @@ use std::thread::JoinHandle;
 
 use anyhow::Context as _;
 use crossbeam_channel::{Sender, bounded};
-use newsclean_core::codec::{self, FrameReader, FrameWriter};
-use newsclean_core::{
-    Envelope, Record, Reporter, Seq, Sink, Source, StageError, StageId, StreamKind,
-};
+use newsclean_core::codec::{self, Encoded, FrameReader, FrameWriter};
+use newsclean_core::{Record, Reporter, Seq, Sink, Source, StageError, StageId, StreamKind};
 
 /// Where a spool goes: `dir`, or the system's temporary directory when `None`.
 #[derive(Debug, Clone, Copy)]
@@ -46,8 +44,10 @@ type Decoder = BufReader<File>;
 /// Records on their way to the spool's writer thread, at most.
 const SPOOL_QUEUE: usize = 16;
 
-/// Pass 1's sink: spools the split documents (the workers counted their lines) on a thread
-/// of its own, which the records reach in order through a channel.
+/// Pass 1's sink: spools the split documents (the workers counted their lines and encoded
+/// them, `newsclean_engine::learn_encoded`) on a thread of its own, which the records reach
+/// in order through a channel. Its frames are [`FrameWriter::write_encoded`]'s: pass 2's
+/// source reads them back still encoded, and its workers decode them.
 pub struct SpoolWriter {
     queue: Option<Sender<Record>>,
     writer: Option<JoinHandle<Result<FrameWriter<Encoder>, codec::Error>>>,
@@ -69,7 +69,10 @@ impl SpoolWriter {
             .name("spool".into())
             .spawn(move || {
                 for record in records {
-                    frames.write(&record)?;
+                    match record {
+                        Record::Encoded(encoded) => frames.write_encoded(&encoded)?,
+                        record => frames.write_encoded(&Encoded::new(&record)?)?,
+                    }
                 }
                 Ok(frames)
             })
@@ -169,16 +172,17 @@ impl Source for SpoolSource<'_> {
     fn run(&mut self, emit: &mut dyn FnMut(Record) -> bool) -> Result<(), StageError> {
         while let Some(record) = self
             .frames
-            .read()
+            .read_encoded()
             .map_err(|err| StageError::new(StageId::Ingest, err))?
         {
-            if record.seq() < self.resume_from {
+            if record.seq < self.resume_from {
                 continue;
             }
             // Each spooled document counts as found and read, as the walk reports an input.
-            self.reporter.on_found(record.n_bytes());
-            self.reporter.on_read(record.n_bytes());
-            if !emit(record) {
+            self.reporter.on_found(record.n_bytes);
+            self.reporter.on_read(record.n_bytes);
+            // The workers decode it (ingest's `Decoder`).
+            if !emit(Record::Encoded(record)) {
                 break;
             }
         }

@@ -18,6 +18,9 @@
 
 use std::io::{self, Read, Write};
 
+use serde::{Deserialize, Serialize};
+
+use crate::doc::{Seq, Source as DocSource};
 use crate::record::{Record, StreamKind};
 use crate::report::StageId;
 use crate::stage::{Sink, Source, StageError};
@@ -165,6 +168,90 @@ pub fn encode(record: &Record, buf: &mut Vec<u8>) -> Result<(), Error> {
     Ok(())
 }
 
+/// A record encoded as a frame payload by the thread that made it (a pipeline's worker), so
+/// that a thread that only stores records (the spool's writer) or only reads them back (the
+/// spool's source) never encodes or decodes one: a run's workers do both in parallel, and
+/// the one thread that sees every record copies bytes. It keeps what a worker must know of
+/// the record without decoding it: its order, size, id and source (a panic while cleaning it
+/// still becomes a reject that names the document).
+///
+/// In a stream ([`FrameWriter::write_encoded`], [`FrameReader::read_encoded`]) a frame's
+/// payload is a u32 little-endian header length, the bincode header (the four fields) and
+/// the record's own payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Encoded {
+    /// The record's position in the input order.
+    pub seq: Seq,
+    /// Input bytes the record stands for (see [`crate::Envelope::n_bytes`]).
+    pub n_bytes: u64,
+    /// The record's document id.
+    pub id: String,
+    /// Where the document came from.
+    pub source: DocSource,
+    /// The frame the record was read from, or its payload alone.
+    frame: Vec<u8>,
+    /// Where the record's payload starts in `frame`.
+    start: usize,
+}
+
+impl Encoded {
+    /// Encodes `record`.
+    pub fn new(record: &Record) -> Result<Encoded, Error> {
+        use crate::Envelope as _;
+        // A split document takes about 2.3 times its text (its lines' normal forms, offsets
+        // and hashes): room for that saves the doublings of the buffer and their copies.
+        let guess = usize::try_from(record.n_bytes().saturating_mul(5) / 2).unwrap_or(0);
+        let mut frame = Vec::with_capacity(guess.min(1 << 24) + 256);
+        bincode::serde::encode_into_std_write(record, &mut frame, config())
+            .map_err(Error::Encode)?;
+        Ok(Encoded {
+            seq: record.seq(),
+            n_bytes: record.n_bytes(),
+            id: record.id().to_owned(),
+            source: record.source().clone(),
+            frame,
+            start: 0,
+        })
+    }
+
+    /// The record's payload.
+    fn payload(&self) -> &[u8] {
+        &self.frame[self.start..]
+    }
+
+    /// Decodes the record (lengths inside it bounded as [`decode_bounded`] bounds them).
+    pub fn decode(&self) -> Result<Record, Error> {
+        let payload = self.payload();
+        let (record, used): (Record, usize) =
+            decode_bounded(payload).map_err(|source| Error::Decode { index: 0, source })?;
+        if used != payload.len() {
+            return Err(Error::Decode {
+                index: 0,
+                source: bincode::error::DecodeError::Other("trailing bytes in frame"),
+            });
+        }
+        Ok(record)
+    }
+}
+
+/// The transform that encodes every record (see [`Encoded`]), last on a worker whose records
+/// a thread stores without looking into them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Encode;
+
+impl crate::Transform for Encode {
+    type Item = Record;
+
+    fn process(&mut self, record: Record) -> Result<Record, StageError> {
+        match record {
+            Record::Encoded(_) => Ok(record),
+            record => Encoded::new(&record)
+                .map(Record::Encoded)
+                .map_err(|err| StageError::new(StageId::Dedupe, err)),
+        }
+    }
+}
+
 /// Writes a frame stream.
 pub struct FrameWriter<W: Write> {
     out: W,
@@ -210,6 +297,30 @@ impl<W: Write> FrameWriter<W> {
         };
         self.out.write_all(&len.to_le_bytes())?;
         self.out.write_all(&self.buf)?;
+        Ok(())
+    }
+
+    /// Writes one record a worker encoded (see [`Encoded`]); [`FrameReader::read_encoded`]
+    /// reads it back.
+    pub fn write_encoded(&mut self, record: &Encoded) -> Result<(), Error> {
+        self.buf.clear();
+        self.buf.extend_from_slice(&[0; 4]);
+        let header = (record.seq, record.n_bytes, &record.id, &record.source);
+        bincode::serde::encode_into_std_write(header, &mut self.buf, config())
+            .map_err(Error::Encode)?;
+        let header_len = u32::try_from(self.buf.len() - 4).expect("a header is short");
+        self.buf[..4].copy_from_slice(&header_len.to_le_bytes());
+        let len = u32::try_from(self.buf.len() + record.payload().len())
+            .ok()
+            .filter(|&n| n < MAX_FRAME);
+        let Some(len) = len else {
+            return Err(Error::Encode(bincode::error::EncodeError::Other(
+                "record larger than the frame limit",
+            )));
+        };
+        self.out.write_all(&len.to_le_bytes())?;
+        self.out.write_all(&self.buf)?;
+        self.out.write_all(record.payload())?;
         Ok(())
     }
 
@@ -278,8 +389,65 @@ impl<R: Read> FrameReader<R> {
 
     /// Reads the next record; `None` after the end marker.
     pub fn read(&mut self) -> Result<Option<Record>, Error> {
-        if self.is_done {
+        if !self.read_frame()? {
             return Ok(None);
+        }
+        let (record, used) = decode_bounded(&self.buf).map_err(|source| Error::Decode {
+            index: self.n_frames,
+            source,
+        })?;
+        if used != self.buf.len() {
+            return Err(Error::Decode {
+                index: self.n_frames,
+                source: bincode::error::DecodeError::Other("trailing bytes in frame"),
+            });
+        }
+        self.n_frames += 1;
+        Ok(Some(record))
+    }
+
+    /// Reads the next record that [`FrameWriter::write_encoded`] wrote, leaving its payload
+    /// encoded; `None` after the end marker.
+    pub fn read_encoded(&mut self) -> Result<Option<Encoded>, Error> {
+        if !self.read_frame()? {
+            return Ok(None);
+        }
+        let index = self.n_frames;
+        let bad = |what| Error::Decode {
+            index,
+            source: bincode::error::DecodeError::Other(what),
+        };
+        let header_len = self
+            .buf
+            .get(..4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+            .ok_or_else(|| bad("frame shorter than its header"))?;
+        let header = self
+            .buf
+            .get(4..4 + header_len)
+            .ok_or_else(|| bad("frame shorter than its header"))?;
+        let ((seq, n_bytes, id, source), used): ((Seq, u64, String, DocSource), usize) =
+            decode_bounded(header).map_err(|source| Error::Decode { index, source })?;
+        if used != header_len {
+            return Err(bad("trailing bytes in a frame's header"));
+        }
+        self.n_frames += 1;
+        // The worker that decodes the record owns the buffer.
+        let frame = std::mem::take(&mut self.buf);
+        Ok(Some(Encoded {
+            seq,
+            n_bytes,
+            id,
+            source,
+            frame,
+            start: 4 + header_len,
+        }))
+    }
+
+    /// Reads the next frame into `self.buf`; false after the end marker.
+    fn read_frame(&mut self) -> Result<bool, Error> {
+        if self.is_done {
+            return Ok(false);
         }
         let truncated = Error::Truncated {
             n_frames: self.n_frames,
@@ -293,7 +461,7 @@ impl<R: Read> FrameReader<R> {
         let len = u32::from_le_bytes(len);
         if len == END {
             self.is_done = true;
-            return Ok(None);
+            return Ok(false);
         }
         if len >= MAX_FRAME {
             return Err(Error::TooLarge {
@@ -309,11 +477,13 @@ impl<R: Read> FrameReader<R> {
             });
         }
         // Read what is there, growing the buffer as bytes come: a length that lies costs
-        // nothing more than the bytes that follow it.
+        // nothing more than the bytes that follow it (and the 1 MiB at most reserved first).
         self.buf.clear();
         if self.buf.capacity() > (1 << 24) {
             self.buf.shrink_to(1 << 16);
         }
+        // A bounded guess up front saves the doublings of most frames.
+        self.buf.reserve((len as usize).min(1 << 20));
         let n_read = loop {
             match (&mut self.input)
                 .take(u64::from(len))
@@ -327,18 +497,7 @@ impl<R: Read> FrameReader<R> {
         if n_read < len as usize {
             return Err(truncated);
         }
-        let (record, used) = decode_bounded(&self.buf).map_err(|source| Error::Decode {
-            index: self.n_frames,
-            source,
-        })?;
-        if used != self.buf.len() {
-            return Err(Error::Decode {
-                index: self.n_frames,
-                source: bincode::error::DecodeError::Other("trailing bytes in frame"),
-            });
-        }
-        self.n_frames += 1;
-        Ok(Some(record))
+        Ok(true)
     }
 }
 

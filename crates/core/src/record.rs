@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::article::Article;
+use crate::codec::Encoded;
 use crate::doc::{Doc, Duplicate, RawDoc, Reject, Seq, Source};
 use crate::line::MarkedDoc;
 
@@ -24,6 +25,9 @@ pub enum Record {
     Reject(Reject),
     /// A document dropped as a copy of another (after segment; see dedupe's index).
     Duplicate(Duplicate),
+    /// Another record, still encoded (only inside a process: the spool's records on their
+    /// way between a run's workers and the threads that store and read them).
+    Encoded(Encoded),
 }
 
 /// Which stage wrote a frame stream, recorded in its header.
@@ -96,6 +100,7 @@ impl Record {
             Record::Article(a) => a.seq,
             Record::Reject(r) => r.seq,
             Record::Duplicate(d) => d.seq,
+            Record::Encoded(e) => e.seq,
         }
     }
 
@@ -108,6 +113,7 @@ impl Record {
             Record::Article(a) => &a.id,
             Record::Reject(r) => &r.id,
             Record::Duplicate(d) => &d.id,
+            Record::Encoded(e) => &e.id,
         }
     }
 
@@ -120,6 +126,7 @@ impl Record {
             Record::Article(a) => &a.source,
             Record::Reject(r) => &r.source,
             Record::Duplicate(d) => &d.source,
+            Record::Encoded(e) => &e.source,
         }
     }
 
@@ -132,6 +139,7 @@ impl Record {
             Record::Article(_) => "article",
             Record::Reject(_) => "reject",
             Record::Duplicate(_) => "duplicate",
+            Record::Encoded(_) => "encoded record",
         }
     }
 }
@@ -151,6 +159,7 @@ impl Envelope for Record {
             Record::Article(a) => a.stats.n_bytes,
             Record::Reject(_) => 0,
             Record::Duplicate(d) => d.n_bytes,
+            Record::Encoded(e) => e.n_bytes,
         }
     }
 

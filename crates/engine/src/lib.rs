@@ -41,6 +41,7 @@ use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use newsclean_core::codec::Encode;
 use newsclean_core::{
     Chain, Discard, DocSource, Identity, OrderedStep, RawDoc, RawFormat, Record, Seq, Sink, Source,
     StageError, Transform,
@@ -369,6 +370,31 @@ where
     runner.run(
         source,
         || Chain(Chain(Decoder, LineHasher), CountLines::new(learner)),
+        sink,
+    )
+}
+
+/// [`learn_into`], with every record encoded on the workers ([`Record::Encoded`]) for a sink
+/// that stores them (`newsclean run`'s spool): the one thread that sees every record then
+/// only copies bytes, and pass 2's workers decode them ([`Decoder`]).
+pub fn learn_encoded<S, K>(
+    runner: &Runner<'_>,
+    source: S,
+    learner: &SiteLearner,
+    sink: &mut K,
+) -> Result<RunStats, newsclean_pipeline::Error>
+where
+    S: Source<Item = Record>,
+    K: Sink<Item = Record> + ?Sized,
+{
+    runner.run(
+        source,
+        || {
+            Chain(
+                Chain(Chain(Decoder, LineHasher), CountLines::new(learner)),
+                Encode,
+            )
+        },
         sink,
     )
 }

@@ -658,7 +658,7 @@ pub fn json_line(record: &Record) -> Option<Vec<u8>> {
         }
         Record::Reject(reject) => Some(json::reject_line(reject)),
         Record::Duplicate(duplicate) => Some(json::duplicate_line(duplicate)),
-        Record::Raw(_) | Record::Doc(_) | Record::Marked(_) => None,
+        Record::Raw(_) | Record::Doc(_) | Record::Marked(_) | Record::Encoded(_) => None,
     }
 }
 

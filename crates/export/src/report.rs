@@ -7,7 +7,7 @@
 //! Duplicate clusters are kept for the first [`CLUSTERS_TRACKED`] kept documents that have
 //! copies, each with at most [`CLUSTER_IDS_LISTED`] ids (the duplicates file lists them all).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -59,8 +59,11 @@ pub struct TopLines {
     lines: Vec<TopLine>,
     /// Line hash → index in `lines`.
     index: newsclean_core::hash::FastMap<u64, usize>,
-    /// `(n, index)` of every line, so the least counted is found in `O(log n)`.
-    order: BTreeSet<(u64, usize)>,
+    /// No line is counted fewer times than this (0 until the table first fills).
+    min_n: u64,
+    /// Every line before this index is counted more than `min_n` times, so the least counted
+    /// line, the first of equals, is the first at or after it counted `min_n` times.
+    cursor: usize,
 }
 
 impl TopLines {
@@ -72,10 +75,7 @@ impl TopLines {
     /// Counts one occurrence of `text`, whose [`stable_hash`] is `hash`.
     fn add_hashed(&mut self, hash: u64, text: &str, reason: &str) {
         if let Some(&i) = self.index.get(&hash) {
-            let line = &mut self.lines[i];
-            self.order.remove(&(line.n, i));
-            line.n += 1;
-            self.order.insert((line.n, i));
+            self.lines[i].n += 1;
             return;
         }
         let (i, min) = if self.lines.len() < TOP_LINES_TRACKED {
@@ -83,13 +83,12 @@ impl TopLines {
             (self.lines.len() - 1, 0)
         } else {
             // Replace the least counted line (the first of equals, so runs are reproducible).
-            let (min, i) = self.order.pop_first().expect("the table is full");
+            let i = self.least_counted();
             self.index
                 .remove(&stable_hash(self.lines[i].text.as_bytes()));
-            (i, min)
+            (i, self.lines[i].n)
         };
         self.index.insert(hash, i);
-        self.order.insert((min + 1, i));
         // The replaced line's buffers are reused: most lines counted are seen once and evicted.
         let line = &mut self.lines[i];
         line.text.clear();
@@ -98,6 +97,31 @@ impl TopLines {
         line.reason.push_str(reason);
         line.n = min + 1;
         line.error = min;
+    }
+
+    /// The index of the least counted line, the first of equals, in a full table. Counts only
+    /// grow and a replaced line counts one more than the least, so the search goes on from
+    /// the last line replaced and looks at the whole table again only when no line is left at
+    /// the least count: amortised, a few lines per call rather than a tree's rebalancing.
+    fn least_counted(&mut self) -> usize {
+        loop {
+            let min_n = self.min_n;
+            if let Some(k) = self.lines[self.cursor..]
+                .iter()
+                .position(|line| line.n == min_n)
+            {
+                let i = self.cursor + k;
+                self.cursor = i + 1;
+                return i;
+            }
+            self.min_n = self
+                .lines
+                .iter()
+                .map(|line| line.n)
+                .min()
+                .expect("the table is full");
+            self.cursor = 0;
+        }
     }
 
     /// Every tracked line, to save in a checkpoint.
@@ -110,7 +134,6 @@ impl TopLines {
         let mut top = TopLines::default();
         for (i, line) in lines.iter().enumerate() {
             top.index.insert(stable_hash(line.text.as_bytes()), i);
-            top.order.insert((line.n, i));
         }
         top.lines = lines;
         top
@@ -262,6 +285,16 @@ pub struct ExportSummary {
     pub cluster_index: HashMap<String, usize>,
 }
 
+/// Adds `n` to `key`'s count, copying the key only the first time.
+fn add_count(counts: &mut BTreeMap<String, u64>, key: &str, n: u32) {
+    match counts.get_mut(key) {
+        Some(count) => *count += u64::from(n),
+        None => {
+            counts.insert(key.to_owned(), u64::from(n));
+        }
+    }
+}
+
 impl ExportSummary {
     /// Counts an exported article of `site` whose text has `n_bytes_out` bytes.
     pub fn add_article(&mut self, article: &Article, site: &str, n_bytes_out: usize) {
@@ -274,7 +307,7 @@ impl ExportSummary {
         self.n_kept += u64::from(stats.n_kept);
         self.n_words += u64::from(stats.n_words);
         for (reason, n) in &stats.removed {
-            *self.removed.entry(reason.clone()).or_default() += u64::from(*n);
+            add_count(&mut self.removed, reason, *n);
         }
         self.lengths.before[length_bin(stats.n_bytes)] += 1;
         self.lengths.after[length_bin(n_bytes_out as u64)] += 1;
@@ -286,7 +319,7 @@ impl ExportSummary {
         entry.n_kept += u64::from(stats.n_kept);
         entry.n_words += u64::from(stats.n_words);
         for (reason, n) in &stats.removed {
-            *entry.removed.entry(reason.clone()).or_default() += u64::from(*n);
+            add_count(&mut entry.removed, reason, *n);
         }
         // Count each line once per document: boilerplate is what recurs across pages.
         let mut seen = newsclean_core::hash::FastSet::default();
@@ -536,6 +569,56 @@ mod tests {
         assert_eq!(total, summary.n_rejected);
         assert_eq!(summary.first_rejects.len(), REJECTS_LISTED);
         assert_eq!(summary.first_rejects[1].id, "d0");
+    }
+
+    /// Space-saving as a tree of `(count, index)` finds the least counted line: the
+    /// definition [`TopLines::least_counted`] must agree with, line for line.
+    fn top_lines_by_tree(texts: &[String]) -> Vec<TopLine> {
+        let mut lines: Vec<TopLine> = Vec::new();
+        let mut order = std::collections::BTreeSet::new();
+        for text in texts {
+            if let Some(i) = lines.iter().position(|line| &line.text == text) {
+                order.remove(&(lines[i].n, i));
+                lines[i].n += 1;
+                order.insert((lines[i].n, i));
+                continue;
+            }
+            let (i, min) = if lines.len() < TOP_LINES_TRACKED {
+                lines.push(TopLine::default());
+                (lines.len() - 1, 0)
+            } else {
+                let (min, i) = order.pop_first().unwrap();
+                (i, min)
+            };
+            order.insert((min + 1, i));
+            lines[i] = TopLine {
+                text: text.clone(),
+                reason: "r".into(),
+                n: min + 1,
+                error: min,
+            };
+        }
+        lines
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+        #[test]
+        fn top_lines_replace_the_least_counted_first_of_equals(
+            picks in proptest::collection::vec((0u32..400, 0u32..8), 1..3000),
+        ) {
+            // Lines drawn from a few heavy ones and many rare ones, so the table fills and
+            // evicts at many counts.
+            let texts: Vec<String> = picks
+                .iter()
+                .map(|&(rare, heavy)| if heavy < 3 { format!("h{heavy}") } else { format!("r{rare}") })
+                .collect();
+            let mut top = TopLines::default();
+            for text in &texts {
+                top.add(text, "r");
+            }
+            proptest::prop_assert_eq!(top.lines(), &top_lines_by_tree(&texts)[..]);
+        }
     }
 
     #[test]

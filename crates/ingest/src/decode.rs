@@ -3,18 +3,27 @@
 //! The source only finds documents and reads their bytes; everything costly (charset
 //! detection, HTML parsing) happens here, in parallel.
 
-use newsclean_core::{Doc, DocStats, RawDoc, RawFormat, Record, Reject, StageError, Transform};
+use newsclean_core::{
+    Doc, DocStats, RawDoc, RawFormat, Record, Reject, StageError, StageId, Transform,
+};
 
 use crate::{charset, html};
 
-/// The transform that decodes [`Record::Raw`] into [`Record::Doc`] or [`Record::Reject`];
-/// other records pass through.
+/// The transform that decodes [`Record::Raw`] into [`Record::Doc`] or [`Record::Reject`],
+/// and a [`Record::Encoded`] into the record it holds; other records pass through.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Decoder;
 
 impl Transform for Decoder {
     type Item = Record;
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
+        let record = match record {
+            // A spooled record (see `Encoded`): decoded here, on a worker.
+            Record::Encoded(encoded) => encoded
+                .decode()
+                .map_err(|err| StageError::new(StageId::Ingest, err))?,
+            other => other,
+        };
         Ok(match record {
             Record::Raw(raw) => decode(raw),
             other => other,

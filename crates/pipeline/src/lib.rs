@@ -207,20 +207,22 @@ impl<'a> Runner<'a> {
             let shared = &shared;
             // Threads start through `Builder` so that a refusal (a thread limit) becomes an
             // error of the run, not a panic that leaves temporary files behind.
-            let source_thread = std::thread::Builder::new().spawn_scoped(scope, move || {
-                let mut ticket = 0u64;
-                let mut emit = |item: T| {
-                    if shared.should_stop() || permit_rx.recv().is_err() {
-                        return false;
+            let source_thread = std::thread::Builder::new()
+                .name("source".into())
+                .spawn_scoped(scope, move || {
+                    let mut ticket = 0u64;
+                    let mut emit = |item: T| {
+                        if shared.should_stop() || permit_rx.recv().is_err() {
+                            return false;
+                        }
+                        let ok = work_tx.send((ticket, item)).is_ok();
+                        ticket += 1;
+                        ok
+                    };
+                    if let Err(err) = source.run(&mut emit) {
+                        shared.fail(err.into());
                     }
-                    let ok = work_tx.send((ticket, item)).is_ok();
-                    ticket += 1;
-                    ok
-                };
-                if let Err(err) = source.run(&mut emit) {
-                    shared.fail(err.into());
-                }
-            });
+                });
             let source_thread = source_thread
                 .map_err(|err| shared.fail(Error::Spawn(err)))
                 .ok();
@@ -229,9 +231,11 @@ impl<'a> Runner<'a> {
             for _ in 0..self.threads {
                 let work_rx = work_rx.clone();
                 let done_tx = done_tx.clone();
-                match std::thread::Builder::new().spawn_scoped(scope, move || {
-                    self.work(make_worker, &work_rx, &done_tx, shared);
-                }) {
+                match std::thread::Builder::new()
+                    .name("worker".into())
+                    .spawn_scoped(scope, move || {
+                        self.work(make_worker, &work_rx, &done_tx, shared);
+                    }) {
                     Ok(worker) => workers.push(worker),
                     Err(err) => {
                         shared.fail(Error::Spawn(err));
