@@ -520,6 +520,25 @@ impl<'a> InputSource<'a> {
                 return;
             }
         }
+        // A whole page (most files): the head is the document, unless its bytes say that it
+        // is compressed after all. The general path below would copy it into a buffer of its
+        // own through three readers, on the one thread that reads every input.
+        let raw_format = match by_name {
+            Some(InputFormat::Html) => Some(RawFormat::Html),
+            Some(InputFormat::Text) => Some(RawFormat::Text),
+            _ => None,
+        };
+        if let Some(format) = raw_format {
+            let is_whole = is_file && head.len() as u64 <= head_len && head_len == n_bytes;
+            if is_whole
+                && inner_name == name
+                && Compression::sniff(&head[..head.len().min(16)]).is_none()
+            {
+                self.reporter.on_read(n_bytes.saturating_sub(n_read.get()));
+                out.doc(id, source_of(path), format, None, head);
+                return;
+            }
+        }
         let input = io::Cursor::new(head).chain(file);
         self.read_stream(
             Box::new(input),
