@@ -43,8 +43,8 @@ use std::sync::Arc;
 
 use newsclean_core::codec::Encode;
 use newsclean_core::{
-    Chain, Discard, DocSource, Identity, OrderedStep, RawDoc, RawFormat, Record, Seq, Sink, Source,
-    StageError, Transform,
+    Article, Chain, Discard, DocSource, Identity, OrderedStep, RawDoc, RawFormat, Record, Seq,
+    Sink, Source, StageError, Transform,
 };
 use newsclean_dedupe::dup::{DupConfig, DupIndex, Fingerprinter, Keep};
 use newsclean_dedupe::sharded::ApplyDrops;
@@ -282,7 +282,15 @@ impl Engine {
             || {
                 Chain(
                     self.worker_with(clock, through.is_indexed),
-                    clock.time(Part::Export, MaybeRender(through.renderer.cloned())),
+                    clock.time(
+                        Part::Export,
+                        MaybeRender {
+                            renderer: through.renderer.cloned(),
+                            // `--keep longest` spills articles and writes them later, from
+                            // their fields; the other settings write the rendered line.
+                            is_body_dropped: self.dup.keep != Keep::Longest,
+                        },
+                    ),
                 )
             },
             &mut clock.time(Part::Duplicates, step),
@@ -312,16 +320,46 @@ struct Through<'a> {
 }
 
 /// A [`Renderer`] when the sink has one, else nothing.
-struct MaybeRender(Option<Renderer>);
+struct MaybeRender {
+    renderer: Option<Renderer>,
+    /// Whether a rendered article's text fields are emptied on the worker (see
+    /// [`drop_rendered_body`]).
+    is_body_dropped: bool,
+}
 
 impl Transform for MaybeRender {
     type Item = Record;
     fn process(&mut self, record: Record) -> Result<Record, StageError> {
-        match &mut self.0 {
-            Some(renderer) => renderer.process(record),
-            None => Ok(record),
+        let Some(renderer) = &mut self.renderer else {
+            return Ok(record);
+        };
+        let mut record = renderer.process(record)?;
+        if self.is_body_dropped {
+            if let Record::Article(article) = &mut record {
+                drop_rendered_body(article);
+            }
         }
+        Ok(record)
     }
+}
+
+/// Empties the text fields (title, byline, dates, summary, body, related titles) of an
+/// article that a worker rendered and fingerprinted: the sink writes its rendered line and
+/// counts its stats, the duplicate index reads its print, and what is freed here is not freed
+/// by the one thread that writes in input order (a string per paragraph). An article without
+/// a print has no words to print, so the index, which would fingerprint its fields, finds
+/// none either way.
+fn drop_rendered_body(article: &mut Article) {
+    if article.rendered.is_none() {
+        return;
+    }
+    article.title = None;
+    article.byline = None;
+    article.published = None;
+    article.published_text = None;
+    article.summary = Vec::new();
+    article.sections = Vec::new();
+    article.related = Vec::new();
 }
 
 /// [`Fingerprinter`] when the run has a duplicate index, else nothing.

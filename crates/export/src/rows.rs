@@ -42,9 +42,15 @@ impl RowFile for JsonlFile {
     }
 
     fn write_rendered(&mut self, line: &[u8]) -> Result<bool, Error> {
-        self.line.clear();
-        self.line.extend_from_slice(line);
-        self.write_line().map(|()| true)
+        // Straight into the output's buffer: the sink's thread copies each line once.
+        self.out
+            .write_all(line)
+            .and_then(|()| self.out.write_all(b"\n"))
+            .map_err(|source| Error::Write {
+                path: self.out.path(),
+                source,
+            })?;
+        Ok(true)
     }
 
     fn sync(&mut self) -> Result<u64, Error> {
