@@ -61,7 +61,7 @@ impl SpoolWriter {
             None => tempfile::tempfile(),
         }
         .context("failed to create the spool file for pass 2")?;
-        let encoder = BufWriter::with_capacity(1 << 16, file);
+        let encoder = BufWriter::with_capacity(1 << 20, file);
         let mut frames = FrameWriter::new(encoder, StreamKind::Marked)
             .context("failed to write the spool file")?;
         let (queue, records) = bounded::<Record>(SPOOL_QUEUE);
@@ -149,7 +149,7 @@ impl Spool {
         resume_from: Seq,
         reporter: &dyn Reporter,
     ) -> anyhow::Result<SpoolSource<'_>> {
-        let decoder = BufReader::with_capacity(1 << 16, self.file);
+        let decoder = BufReader::with_capacity(1 << 20, self.file);
         let frames = FrameReader::new(decoder).context("failed to read the spool file")?;
         Ok(SpoolSource {
             frames,
