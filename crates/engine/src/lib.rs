@@ -405,11 +405,7 @@ where
     S: Source<Item = Record>,
     K: Sink<Item = Record> + ?Sized,
 {
-    runner.run(
-        source,
-        || Chain(Chain(Decoder, LineHasher), CountLines::new(learner)),
-        sink,
-    )
+    learn_then(runner, source, learner, sink, Identity::default)
 }
 
 /// [`learn_into`], with every record encoded on the workers ([`Record::Encoded`]) for a sink
@@ -425,12 +421,28 @@ where
     S: Source<Item = Record>,
     K: Sink<Item = Record> + ?Sized,
 {
+    learn_then(runner, source, learner, sink, || Encode)
+}
+
+/// Pass 1's workers: decode, hash the lines, count them in `learner`, then `last`.
+fn learn_then<S, K, T>(
+    runner: &Runner<'_>,
+    source: S,
+    learner: &SiteLearner,
+    sink: &mut K,
+    last: fn() -> T,
+) -> Result<RunStats, newsclean_pipeline::Error>
+where
+    S: Source<Item = Record>,
+    K: Sink<Item = Record> + ?Sized,
+    T: Transform<Item = Record>,
+{
     runner.run(
         source,
         || {
             Chain(
                 Chain(Chain(Decoder, LineHasher), CountLines::new(learner)),
-                Encode,
+                last(),
             )
         },
         sink,
