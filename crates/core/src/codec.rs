@@ -287,14 +287,7 @@ impl<W: Write> FrameWriter<W> {
     /// Writes one record.
     pub fn write(&mut self, record: &Record) -> Result<(), Error> {
         encode(record, &mut self.buf)?;
-        let len = u32::try_from(self.buf.len())
-            .ok()
-            .filter(|&n| n < MAX_FRAME);
-        let Some(len) = len else {
-            return Err(Error::Encode(bincode::error::EncodeError::Other(
-                "record larger than the frame limit",
-            )));
-        };
+        let len = frame_len(self.buf.len())?;
         self.out.write_all(&len.to_le_bytes())?;
         self.out.write_all(&self.buf)?;
         Ok(())
@@ -310,14 +303,7 @@ impl<W: Write> FrameWriter<W> {
             .map_err(Error::Encode)?;
         let header_len = u32::try_from(self.buf.len() - 4).expect("a header is short");
         self.buf[..4].copy_from_slice(&header_len.to_le_bytes());
-        let len = u32::try_from(self.buf.len() + record.payload().len())
-            .ok()
-            .filter(|&n| n < MAX_FRAME);
-        let Some(len) = len else {
-            return Err(Error::Encode(bincode::error::EncodeError::Other(
-                "record larger than the frame limit",
-            )));
-        };
+        let len = frame_len(self.buf.len() + record.payload().len())?;
         self.out.write_all(&len.to_le_bytes())?;
         self.out.write_all(&self.buf)?;
         self.out.write_all(record.payload())?;
@@ -330,6 +316,16 @@ impl<W: Write> FrameWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// A frame's length field for `n` bytes, or the error for a record past [`MAX_FRAME`].
+fn frame_len(n: usize) -> Result<u32, Error> {
+    u32::try_from(n)
+        .ok()
+        .filter(|&n| n < MAX_FRAME)
+        .ok_or(Error::Encode(bincode::error::EncodeError::Other(
+            "record larger than the frame limit",
+        )))
 }
 
 /// The longest frame that holds a document of `max_doc_bytes` (16 times it, for re-encoded
