@@ -162,11 +162,19 @@ impl CharCounts {
         // What the last character was (`AFTER_*` bits): a line starts as after a space.
         let mut after = AFTER_SPACE;
         let mut at = 0;
+        // In runs of at most `Packed::RUN` bytes, so that no packed field can overflow
+        // before the run's end moves them to the totals.
+        let mut run_end = 0;
         while at < bytes.len() {
+            if at >= run_end {
+                packed.flush();
+                run_end = at + Packed::RUN;
+            }
             let b = bytes[at];
             if b < 0x80 {
-                packed.add(ASCII_STEP[after][usize::from(b)]);
-                after = usize::from(ASCII_AFTER[usize::from(b)]);
+                let step = ASCII_STEP[after][usize::from(b)];
+                packed.fields = packed.fields.wrapping_add(step);
+                after = (step >> AFTER_SHIFT) as usize;
                 at += 1;
                 continue;
             }
@@ -246,13 +254,13 @@ impl CharCounts {
 }
 
 /// The counts of the ASCII bytes of a line as fields of [`FIELD_BITS`] bits in one integer,
-/// moved to `u32` totals before a field can overflow.
+/// moved to `u32` totals before a field can overflow (at least every [`Packed::RUN`] bytes).
+/// The bits above the fields are not counts: [`ASCII_STEP`] keeps the next `AFTER_*` kind
+/// there, and their sum wraps unread.
 #[derive(Default)]
 struct Packed {
     fields: u128,
     totals: [u32; N_FIELDS],
-    /// Bytes added to `fields` since they were last moved to the totals.
-    pending: u32,
 }
 
 /// Fields of [`Packed`]: letters, uppercase letters, digits, other non-space characters,
@@ -260,25 +268,19 @@ struct Packed {
 /// (runs of alphanumerics), characters.
 const N_FIELDS: usize = 11;
 const FIELD_BITS: u32 = 11;
-const _: () = assert!(N_FIELDS as u32 * FIELD_BITS <= 128);
+/// Where an [`ASCII_STEP`] entry keeps the kind of character its byte is (`AFTER_*`, 3 bits).
+const AFTER_SHIFT: u32 = 125;
+const _: () = assert!(N_FIELDS as u32 * FIELD_BITS <= AFTER_SHIFT);
 
 impl Packed {
-    #[inline]
-    fn add(&mut self, step: u128) {
-        self.fields += step;
-        self.pending += 1;
-        // Each byte adds at most one to a field.
-        if self.pending == (1 << FIELD_BITS) - 1 {
-            self.flush();
-        }
-    }
+    /// The most bytes added between two flushes: each byte adds at most one to a field.
+    const RUN: usize = (1 << FIELD_BITS) - 1;
 
     fn flush(&mut self) {
         for (k, total) in self.totals.iter_mut().enumerate() {
             *total += ((self.fields >> (k as u32 * FIELD_BITS)) & ((1 << FIELD_BITS) - 1)) as u32;
         }
         self.fields = 0;
-        self.pending = 0;
     }
 
     fn finish(mut self) -> [u32; N_FIELDS] {
@@ -320,7 +322,8 @@ const fn is_ascii_space(c: u8) -> bool {
 }
 
 /// What an ASCII byte adds to the packed counts after a character of each kind (`AFTER_*`),
-/// as `CharCounts::of_chars` counts its character.
+/// as `CharCounts::of_chars` counts its character, and above them what it leaves behind
+/// ([`ASCII_AFTER`] at [`AFTER_SHIFT`]).
 const ASCII_STEP: [[u128; 128]; 8] = {
     let mut table = [[0u128; 128]; 8];
     let mut after = 0;
@@ -343,7 +346,7 @@ const ASCII_STEP: [[u128; 128]; 8] = {
                 c.is_ascii_alphanumeric() && after & AFTER_WORD == 0,
                 true,
             ];
-            let mut step = 0u128;
+            let mut step = (ASCII_AFTER[b] as u128) << AFTER_SHIFT;
             let mut k = 0;
             while k < N_FIELDS {
                 step |= (fields[k] as u128) << (k as u32 * FIELD_BITS);
