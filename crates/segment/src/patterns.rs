@@ -132,6 +132,18 @@ const REPLY_WORDS: [&str; 8] = [
     "ответить",
     "返信",
 ];
+/// The byte lengths of [`REPLY_WORDS`], as bits of a mask: most words of a line have none of
+/// them and are compared with no word.
+const REPLY_WORD_LENGTHS: u64 = {
+    let mut mask = 0u64;
+    let mut k = 0;
+    while k < REPLY_WORDS.len() {
+        assert!(REPLY_WORDS[k].len() < 63, "a reply word fits the mask");
+        mask |= 1 << REPLY_WORDS[k].len();
+        k += 1;
+    }
+    mask
+};
 /// How comment headers introduce what follows.
 const SAYS: [&str; 7] = [
     "says:",
@@ -148,15 +160,22 @@ const SAYS: [&str; 7] = [
 pub fn is_comment_meta(norm: &str) -> bool {
     // The cheaper tests first: any of the three makes the line a comment header.
     let bytes = norm.as_bytes();
+    // A clock time (`1:53`): a digit, a colon, two digits; found from the colons, which few
+    // lines have.
     let has_clock = || {
-        bytes.windows(4).any(|w| {
-            w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+        memchr::memchr_iter(b':', bytes).any(|at| {
+            at > 0
+                && bytes[at - 1].is_ascii_digit()
+                && bytes
+                    .get(at + 1..at + 3)
+                    .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
         })
     };
     let has_reply = || {
         if norm.is_ascii() {
             bytes
                 .split(|b| !b.is_ascii_alphanumeric())
+                .filter(|w| REPLY_WORD_LENGTHS >> w.len().min(63) & 1 == 1)
                 .any(|w| REPLY_WORDS.iter().any(|r| r.as_bytes() == w))
         } else {
             norm.split(|c: char| !c.is_alphanumeric())
@@ -178,6 +197,27 @@ mod tests {
         assert!(!is_date_like("may we go"));
         assert!(is_date_like("14 märz 2024"));
         assert!(is_date_like("2024年3月14日"));
+    }
+
+    /// The definition the fast tests of `is_comment_meta` are held to: a clock time by windows
+    /// of four bytes, reply words by splitting every line.
+    fn is_comment_meta_by_definition(norm: &str) -> bool {
+        let has_clock = norm.as_bytes().windows(4).any(|w| {
+            w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+        });
+        let has_reply = norm
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| REPLY_WORDS.contains(&w));
+        SAYS.iter().any(|s| norm.ends_with(s)) || (has_clock && is_date_like(norm)) || has_reply
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn comment_meta_fast_equals_definition(
+            norm in "(reply|replying|antworten|respond|responder|responda|rispondi|1:53|12:0|:30|may|2012|says:| |,|-|[a-z0-9:]{1,4}){0,12}|\\PC{0,30}"
+        ) {
+            proptest::prop_assert_eq!(is_comment_meta(&norm), is_comment_meta_by_definition(&norm));
+        }
     }
 
     #[test]
