@@ -159,7 +159,9 @@ struct CompleteTree {
     /// The split of each internal node, rounded down to `f32` so that `x <= threshold` means
     /// the same for every `f32` feature value as the trainer's `f64` comparison.
     threshold: [f32; N_NODES],
-    feature: [u16; N_NODES],
+    /// The feature of each internal node: a byte, which indexes a row of [`LANE_WIDTH`] values
+    /// with no bounds check and no mask.
+    feature: [u8; N_NODES],
     /// The value of each node of the last level, indexed by its heap number modulo
     /// [`N_NODES`] (the last level's numbers are [2^depth, 2^(depth+1)), distinct modulo 256).
     leaf: [f32; N_NODES],
@@ -176,6 +178,9 @@ struct Forest {
 /// Rows walked through a tree side by side: their walks are independent, so the processor
 /// overlaps their memory loads instead of waiting for one chain at a time.
 const LANES: usize = 8;
+/// The width of a row as the walk reads it: every value a node's feature byte can take.
+const LANE_WIDTH: usize = 1 << u8::BITS;
+const _: () = assert!(MAX_FEATURES <= LANE_WIDTH, "a feature index fits a byte");
 
 /// The largest `f32` not above `t`.
 fn f32_at_most(t: f64) -> f32 {
@@ -212,7 +217,8 @@ impl CompleteTree {
             }
             let n = node as usize;
             out.threshold[at] = f32_at_most(tree.threshold[n]);
-            out.feature[at] = tree.feature[n];
+            out.feature[at] =
+                u8::try_from(tree.feature[n]).expect("a validated feature is under MAX_FEATURES");
             stack.push((tree.left[n], 2 * at, level + 1));
             stack.push((tree.right[n], 2 * at + 1, level + 1));
         }
@@ -241,8 +247,8 @@ impl Forest {
         let n = rows.len() / width;
         let mut raw = vec![0f32; n];
         // Each chunk of rows is copied into rows of a fixed width, so that reading a feature
-        // needs no bounds check (the index is masked), and walked through every tree.
-        let mut lanes = [[0f32; MAX_FEATURES]; LANES];
+        // needs no bounds check (a feature byte indexes it), and walked through every tree.
+        let mut lanes = [[0f32; LANE_WIDTH]; LANES];
         for (chunk, sums) in rows.chunks(LANES * width).zip(raw.chunks_mut(LANES)) {
             for (lane, row) in lanes.iter_mut().zip(chunk.chunks_exact(width)) {
                 lane[..width].copy_from_slice(row);
@@ -252,7 +258,7 @@ impl Forest {
                 for _ in 0..self.depth {
                     for (node, row) in at.iter_mut().zip(&lanes) {
                         let i = *node & (N_NODES - 1);
-                        let x = row[usize::from(tree.feature[i]) & (MAX_FEATURES - 1)];
+                        let x = row[usize::from(tree.feature[i])];
                         *node = 2 * i + usize::from(x > tree.threshold[i]);
                     }
                 }
