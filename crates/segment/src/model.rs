@@ -142,7 +142,7 @@ struct ForestFile {
 /// a complete tree of that depth fits the fixed-size arrays below.
 pub const MAX_DEPTH: u32 = 8;
 const N_NODES: usize = 1 << MAX_DEPTH;
-/// The most features a row may have (a power of two, so that masking an index bounds it).
+/// The most features a row may have (a compiled node names its feature in one byte).
 pub const MAX_FEATURES: usize = 128;
 const _: () = assert!(
     features::N_FEATURES_2 <= MAX_FEATURES && N_TITLE_FEATURES <= MAX_FEATURES,
