@@ -5,8 +5,12 @@
 //! site name. [`candidates`] computes their features (the one function used for training
 //! export and inference); the title forest of the [`LineModel`] scores them.
 
+use std::borrow::Cow;
+
 use newsclean_core::hash::{FastSet, stable_hash};
-use newsclean_core::text::{normalize_into, strip_site_affix};
+use newsclean_core::text::{
+    affix_splits, count_words, normalize, normalize_into, strip_site_affix,
+};
 use newsclean_core::{Block, LineTags, MarkedDoc, Reason, Roles, Verdict};
 
 use crate::classify::{CharCounts, LineFacts};
@@ -112,6 +116,9 @@ pub struct TitleCandidates {
     pub candidates: Vec<Candidate>,
     /// Row-major features, [`n_title_features`] per candidate.
     pub values: Vec<f32>,
+    /// The title-tag and og:title lines (the page's first two lines that are not lexicon
+    /// boilerplate), when the page has them.
+    pub head: [Option<usize>; 2],
 }
 
 impl TitleCandidates {
@@ -230,6 +237,7 @@ pub fn candidates(
         view,
         candidates: Vec::new(),
         values: Vec::new(),
+        head: [line1, line2],
     };
     for &i in &non_blank {
         if i > limit_line || out.candidates.len() >= MAX_CANDIDATES {
@@ -431,7 +439,8 @@ fn markup_row(
     out[11] = flag(t.roles.intersects(container));
 }
 
-/// Picks the title of `marked`: the best-scoring candidate, if it scores high enough.
+/// Picks the title of `marked`: the best-scoring candidate, if it scores high enough, as the
+/// page shows it (the site name gives way to the page's visible headline).
 pub fn pick(
     marked: &MarkedDoc,
     facts: &[LineFacts],
@@ -448,10 +457,128 @@ pub fn pick(
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
     match best {
-        Some((c, &p)) if p >= model.title_threshold() => Some(found.candidates[c]),
+        Some((c, &p)) if p >= model.title_threshold() => {
+            Some(found.candidates[reconcile(marked, &found, &probabilities, c)])
+        }
         // Unsure: a headline repeated at the top is still the best evidence there is.
         _ => dedupe_title(marked),
     }
+}
+
+/// The title candidates of one page, with what the rules of [`reconcile`] compare.
+struct Shown<'a> {
+    marked: &'a MarkedDoc,
+    found: &'a TitleCandidates,
+    probabilities: &'a [f32],
+    /// The normalised text of each candidate.
+    norms: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Shown<'a> {
+    fn new(marked: &'a MarkedDoc, found: &'a TitleCandidates, probabilities: &'a [f32]) -> Self {
+        let norms = (found.candidates.iter())
+            .map(|c| {
+                if is_whole_line(marked, c) {
+                    Cow::Borrowed(marked.norm(c.line))
+                } else {
+                    Cow::Owned(normalize(&marked.text[c.start..c.end]))
+                }
+            })
+            .collect();
+        Shown {
+            marked,
+            found,
+            probabilities,
+            norms,
+        }
+    }
+
+    /// Candidate `c` comes from the title tag or og:title line, which the reader doesn't see.
+    fn is_head(&self, c: usize) -> bool {
+        self.found
+            .head
+            .contains(&Some(self.found.candidates[c].line))
+    }
+
+    /// Candidate `c` is a whole line the reader sees on the page.
+    fn is_visible(&self, c: usize) -> bool {
+        !self.is_head(c) && is_whole_line(self.marked, &self.found.candidates[c])
+    }
+
+    /// Candidates `a` and `b` have the same words, whatever their case and punctuation.
+    fn same_words(&self, a: usize, b: usize) -> bool {
+        words(&self.norms[a]).eq(words(&self.norms[b]))
+    }
+
+    /// Candidate `c` has the words of `norm` (a normalised text).
+    fn has_words(&self, c: usize, norm: &str) -> bool {
+        words(&self.norms[c]).eq(words(norm))
+    }
+
+    /// The most likely visible candidate of those `keep` accepts.
+    fn best_visible(&self, keep: impl Fn(usize) -> bool) -> Option<usize> {
+        (0..self.found.candidates.len())
+            .filter(|&c| self.is_visible(c) && keep(c))
+            .max_by(|&a, &b| {
+                (self.probabilities[a].total_cmp(&self.probabilities[b])).then(b.cmp(&a))
+            })
+    }
+}
+
+/// The candidate covers its whole line.
+fn is_whole_line(marked: &MarkedDoc, c: &Candidate) -> bool {
+    let line = &marked.lines[c.line];
+    c.start == line.start as usize && c.end == line.end as usize
+}
+
+/// The words of a normalised text: what is left of it when punctuation does not count.
+fn words(norm: &str) -> impl Iterator<Item = &str> {
+    norm.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Reconciles the picker's choice `best` (a candidate index) with what the page shows.
+///
+/// The picker scores each candidate alone; these rules compare candidates with one another,
+/// which its features cannot. They follow the reader, and the ground truth, who take the
+/// headline as the page prints it, not the site's name. See: issue 10.
+fn reconcile(
+    marked: &MarkedDoc,
+    found: &TitleCandidates,
+    probabilities: &[f32],
+    best: usize,
+) -> usize {
+    let shown = Shown::new(marked, found, probabilities);
+    site_name_to_headline(&shown, best).unwrap_or(best)
+}
+
+/// The pick is the site name that ends the title tag (`Headline | Site`), shown on the page
+/// (a masthead), and the title tag's headline is a visible line below it: that line.
+///
+/// Only this order: a site name that starts the title tag (`Site - Headline`) is as often a
+/// section or a kicker on the page, and a headline above the pick's own copy on the page is
+/// the pick's, not the site's.
+fn site_name_to_headline(shown: &Shown<'_>, pick: usize) -> Option<usize> {
+    // The pick's lowest copy on the page: the site name is shown above the headline.
+    let last_copy = (0..shown.found.candidates.len())
+        .filter(|&c| shown.is_visible(c) && shown.same_words(c, pick))
+        .map(|c| shown.found.candidates[c].line)
+        .max()?;
+    for h in shown.found.head.into_iter().flatten() {
+        for (headline, site) in affix_splits(shown.marked.line_text(h)) {
+            if count_words(headline) < 2 || !words(&normalize(site)).eq(words(&shown.norms[pick])) {
+                continue;
+            }
+            let headline = normalize(headline);
+            let below = shown.best_visible(|c| {
+                shown.found.candidates[c].line > last_copy && shown.has_words(c, &headline)
+            });
+            if below.is_some() {
+                return below;
+            }
+        }
+    }
+    None
 }
 
 /// The line dedupe kept as the one copy of a repeated headline.
@@ -497,5 +624,69 @@ mod tests {
         );
         assert_eq!(found.values.len(), texts.len() * N_TITLE_FEATURES);
         assert!(found.values.iter().all(|v| v.is_finite()));
+    }
+
+    /// The title [`reconcile`] makes of `text` when the picker gives the candidates in
+    /// `probabilities` (line index, text, probability) those probabilities and the others
+    /// none, and picks the most likely.
+    fn check(text: &str, probabilities: &[(usize, &str, f32)]) -> String {
+        let (marked, facts) = crate::test_support::marked(text);
+        let scores: Vec<f32> = (facts.iter())
+            .map(|f| if f.is_prose() { 0.9 } else { 0.1 })
+            .collect();
+        let found = candidates(&marked, &facts, &scores, 0.5, View::Text);
+        let text_of = |c: &Candidate| &text[c.start..c.end];
+        for &(line, given, _) in probabilities {
+            let n = (found.candidates.iter())
+                .filter(|c| c.line == line && text_of(c) == given)
+                .count();
+            assert_eq!(n, 1, "no one candidate {given:?} on line {line}");
+        }
+        let p: Vec<f32> = (found.candidates.iter())
+            .map(|c| {
+                (probabilities.iter())
+                    .find(|&&(line, given, _)| c.line == line && text_of(c) == given)
+                    .map_or(0.0, |&(_, _, p)| p)
+            })
+            .collect();
+        let best = (0..p.len())
+            .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
+            .expect("a candidate");
+        text_of(&found.candidates[reconcile(&marked, &found, &p, best)]).to_owned()
+    }
+
+    const BODY: &str = "The storm that came in overnight flooded the old harbour and the streets around it, and the water is still rising.";
+
+    #[test]
+    fn the_site_name_gives_way_to_the_headline_below_it() {
+        let text = format!(
+            "Storm floods the old harbour | Coast Daily\nHome\nCoast Daily\nNews\nStorm floods the old harbour\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (0, "Coast Daily", 0.9),
+                (2, "Coast Daily", 0.5),
+                (4, "Storm floods the old harbour", 0.6),
+            ],
+        );
+        assert_eq!(title, "Storm floods the old harbour");
+    }
+
+    #[test]
+    fn a_headline_above_the_site_name_is_not_the_title_tags() {
+        // `Site - Headline`: the pick is the headline, and the site's name above it on the
+        // page is a masthead, not a headline.
+        let text = format!(
+            "Coast Daily - Storm floods the old harbour\nHome\nCoast Daily\nStorm floods the old harbour\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (3, "Storm floods the old harbour", 0.8),
+                (2, "Coast Daily", 0.5),
+            ],
+        );
+        assert_eq!(title, "Storm floods the old harbour");
     }
 }
