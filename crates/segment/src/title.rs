@@ -440,7 +440,8 @@ fn markup_row(
 }
 
 /// Picks the title of `marked`: the best-scoring candidate, if it scores high enough, as the
-/// page shows it (the site name gives way to the page's visible headline).
+/// page shows it (the site name and the title tag's punctuation give way to the page's
+/// visible headline).
 pub fn pick(
     marked: &MarkedDoc,
     facts: &[LineFacts],
@@ -464,6 +465,12 @@ pub fn pick(
         _ => dedupe_title(marked),
     }
 }
+
+/// Typographic punctuation: an editor's quotes, dashes and ellipsis, where title tags and share
+/// widgets often carry typewriter ones (`'`, `"`, `-`, `--`, `...`) or none.
+const TYPOGRAPHIC: [char; 7] = [
+    '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2013}', '\u{2014}', '\u{2026}',
+];
 
 /// The title candidates of one page, with what the rules of [`reconcile`] compare.
 struct Shown<'a> {
@@ -493,6 +500,12 @@ impl<'a> Shown<'a> {
         }
     }
 
+    /// The text of candidate `c`, trimmed.
+    fn text(&self, c: usize) -> &'a str {
+        let candidate = &self.found.candidates[c];
+        self.marked.text[candidate.start..candidate.end].trim()
+    }
+
     /// Candidate `c` comes from the title tag or og:title line, which the reader doesn't see.
     fn is_head(&self, c: usize) -> bool {
         self.found
@@ -513,6 +526,11 @@ impl<'a> Shown<'a> {
     /// Candidate `c` has the words of `norm` (a normalised text).
     fn has_words(&self, c: usize, norm: &str) -> bool {
         words(&self.norms[c]).eq(words(norm))
+    }
+
+    /// The text of candidate `c` is the title tag's or og:title's, or a part of either.
+    fn is_head_form(&self, c: usize) -> bool {
+        (0..self.found.candidates.len()).any(|h| self.is_head(h) && self.text(h) == self.text(c))
     }
 
     /// The most likely visible candidate of those `keep` accepts.
@@ -541,7 +559,7 @@ fn words(norm: &str) -> impl Iterator<Item = &str> {
 ///
 /// The picker scores each candidate alone; these rules compare candidates with one another,
 /// which its features cannot. They follow the reader, and the ground truth, who take the
-/// headline as the page prints it, not the site's name. See: issue 10.
+/// headline as the page prints it: not the site's name, and in the editor's punctuation. See: issue 10.
 fn reconcile(
     marked: &MarkedDoc,
     found: &TitleCandidates,
@@ -549,7 +567,8 @@ fn reconcile(
     best: usize,
 ) -> usize {
     let shown = Shown::new(marked, found, probabilities);
-    site_name_to_headline(&shown, best).unwrap_or(best)
+    let pick = site_name_to_headline(&shown, best).unwrap_or(best);
+    editors_form(&shown, pick).unwrap_or(pick)
 }
 
 /// The pick is the site name that ends the title tag (`Headline | Site`), shown on the page
@@ -579,6 +598,43 @@ fn site_name_to_headline(shown: &Shown<'_>, pick: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// The pick has the title tag's text, and a visible line has the same words in another form:
+/// that line, the editor's version, when it has typographic punctuation where the pick has
+/// none (`Cat’s` for `Cat's`, `—` for `--`), or, when no visible line has the pick's text at
+/// all, whatever its case or punctuation.
+///
+/// A visible line with the pick's own text is the page agreeing with the title tag; another
+/// form beside it is then a share widget's or a teaser's.
+fn editors_form(shown: &Shown<'_>, pick: usize) -> Option<usize> {
+    if !shown.is_head_form(pick) {
+        return None;
+    }
+    let text = shown.text(pick);
+    let is_variant = |c: usize| shown.text(c) != text && shown.same_words(c, pick);
+    let n_typographic = |t: &str| t.chars().filter(|ch| TYPOGRAPHIC.contains(ch)).count();
+    let typographic = shown.best_visible(|c| {
+        let other = shown.text(c);
+        is_variant(c)
+            && split_words(other).eq(split_words(text))
+            && n_typographic(other) > n_typographic(text)
+    });
+    if typographic.is_some() {
+        return typographic;
+    }
+    let is_text_visible =
+        (0..shown.found.candidates.len()).any(|c| shown.is_visible(c) && shown.text(c) == text);
+    if is_text_visible {
+        return None;
+    }
+    shown.best_visible(is_variant)
+}
+
+/// The words of a text as written: case counts, punctuation does not.
+fn split_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// The line dedupe kept as the one copy of a repeated headline.
@@ -688,5 +744,60 @@ mod tests {
             ],
         );
         assert_eq!(title, "Storm floods the old harbour");
+    }
+
+    #[test]
+    fn the_editors_punctuation_and_case() {
+        let text = format!(
+            "Cats don't like rain | Pet News\nCats don't like rain\nHome\nCats don\u{2019}t like rain\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (1, "Cats don't like rain", 0.7),
+                (3, "Cats don\u{2019}t like rain", 0.4),
+            ],
+        );
+        assert_eq!(title, "Cats don\u{2019}t like rain");
+        // Typographic marks win over a visible copy of the title tag's typewriter ones.
+        let text = format!(
+            "Cats don't like rain | Pet News\nHome\nCats don't like rain\nCats don\u{2019}t like rain\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (2, "Cats don't like rain", 0.7),
+                (3, "Cats don\u{2019}t like rain", 0.4),
+            ],
+        );
+        assert_eq!(title, "Cats don\u{2019}t like rain");
+        // Another case, where the page never shows the title tag's.
+        let text = format!(
+            "Cats Don't Like Rain | Pet News\nCats Don't Like Rain\nHome\nCats don't like rain\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (1, "Cats Don't Like Rain", 0.7),
+                (3, "Cats don't like rain", 0.4),
+            ],
+        );
+        assert_eq!(title, "Cats don't like rain");
+    }
+
+    #[test]
+    fn another_case_beside_the_title_tags_own_stays_out() {
+        // The page shows the title tag's text: a lower-case copy is a teaser's or a widget's.
+        let text = format!(
+            "The Perfect Winter Cap - Bike Blog\nHome\nThe Perfect Winter Cap\nThe perfect winter cap\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (2, "The Perfect Winter Cap", 0.8),
+                (3, "The perfect winter cap", 0.3),
+            ],
+        );
+        assert_eq!(title, "The Perfect Winter Cap");
     }
 }
