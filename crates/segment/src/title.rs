@@ -440,8 +440,8 @@ fn markup_row(
 }
 
 /// Picks the title of `marked`: the best-scoring candidate, if it scores high enough, as the
-/// page shows it (the site name and the title tag's punctuation give way to the page's
-/// visible headline).
+/// page shows it (the site name, a headline only the title tag carries and the title tag's
+/// punctuation give way to the page's visible headline).
 pub fn pick(
     marked: &MarkedDoc,
     facts: &[LineFacts],
@@ -465,6 +465,10 @@ pub fn pick(
         _ => dedupe_title(marked),
     }
 }
+
+/// A visible line the picker finds at least this share as likely as a headline that only the
+/// title tag or og:title carries is the page's headline (see [`unseen_to_visible`]).
+const VISIBLE_SHARE: f32 = 0.5;
 
 /// Typographic punctuation: an editor's quotes, dashes and ellipsis, where title tags and share
 /// widgets often carry typewriter ones (`'`, `"`, `-`, `--`, `...`) or none.
@@ -559,7 +563,8 @@ fn words(norm: &str) -> impl Iterator<Item = &str> {
 ///
 /// The picker scores each candidate alone; these rules compare candidates with one another,
 /// which its features cannot. They follow the reader, and the ground truth, who take the
-/// headline as the page prints it: not the site's name, and in the editor's punctuation. See: issue 10.
+/// headline as the page prints it: not the site's name, not a title-tag headline the page
+/// never shows, and in the editor's punctuation. See: issue 10.
 fn reconcile(
     marked: &MarkedDoc,
     found: &TitleCandidates,
@@ -568,6 +573,7 @@ fn reconcile(
 ) -> usize {
     let shown = Shown::new(marked, found, probabilities);
     let pick = site_name_to_headline(&shown, best).unwrap_or(best);
+    let pick = unseen_to_visible(&shown, pick).unwrap_or(pick);
     editors_form(&shown, pick).unwrap_or(pick)
 }
 
@@ -598,6 +604,19 @@ fn site_name_to_headline(shown: &Shown<'_>, pick: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// The pick is a headline of the title tag or og:title that no visible line carries (a
+/// headline written for search engines), and a visible line is at least [`VISIBLE_SHARE`] as
+/// likely: that line, the headline the page prints.
+fn unseen_to_visible(shown: &Shown<'_>, pick: usize) -> Option<usize> {
+    let is_shown =
+        (0..shown.found.candidates.len()).any(|c| shown.is_visible(c) && shown.same_words(c, pick));
+    if !shown.is_head(pick) || is_shown {
+        return None;
+    }
+    let floor = VISIBLE_SHARE * shown.probabilities[pick];
+    shown.best_visible(|c| shown.probabilities[pick] > 0.0 && shown.probabilities[c] >= floor)
 }
 
 /// The pick has the title tag's text, and a visible line has the same words in another form:
@@ -744,6 +763,26 @@ mod tests {
             ],
         );
         assert_eq!(title, "Storm floods the old harbour");
+    }
+
+    #[test]
+    fn a_headline_the_page_never_shows_gives_way_to_a_visible_one() {
+        let page = |shown: &str| {
+            format!(
+                "Harbour flood latest - Coast Daily\nHarbour flood latest\nHome\n{shown}Storm surge swamps the harbour wall\n{BODY}\n"
+            )
+        };
+        let surge = "Storm surge swamps the harbour wall";
+        let text = page("");
+        let title = check(&text, &[(1, "Harbour flood latest", 0.6), (3, surge, 0.35)]);
+        assert_eq!(title, surge);
+        // Less than half as likely: the picker's choice stands.
+        let title = check(&text, &[(1, "Harbour flood latest", 0.6), (3, surge, 0.25)]);
+        assert_eq!(title, "Harbour flood latest");
+        // Shown on the page too: the picker's choice stands.
+        let text = page("Harbour flood latest\n");
+        let title = check(&text, &[(1, "Harbour flood latest", 0.6), (4, surge, 0.35)]);
+        assert_eq!(title, "Harbour flood latest");
     }
 
     #[test]
