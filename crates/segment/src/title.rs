@@ -459,7 +459,8 @@ pub fn pick(
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
     match best {
         Some((c, &p)) if p >= model.title_threshold() => {
-            Some(found.candidates[reconcile(marked, &found, &probabilities, c)])
+            let c = reconcile(marked, &found, &probabilities, c, model.title_threshold());
+            Some(found.candidates[c])
         }
         // Unsure: a headline repeated at the top is still the best evidence there is.
         _ => dedupe_title(marked),
@@ -481,12 +482,19 @@ struct Shown<'a> {
     marked: &'a MarkedDoc,
     found: &'a TitleCandidates,
     probabilities: &'a [f32],
+    /// The least probability the picker takes a candidate with.
+    threshold: f32,
     /// The normalised text of each candidate.
     norms: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Shown<'a> {
-    fn new(marked: &'a MarkedDoc, found: &'a TitleCandidates, probabilities: &'a [f32]) -> Self {
+    fn new(
+        marked: &'a MarkedDoc,
+        found: &'a TitleCandidates,
+        probabilities: &'a [f32],
+        threshold: f32,
+    ) -> Self {
         let norms = (found.candidates.iter())
             .map(|c| {
                 if is_whole_line(marked, c) {
@@ -500,6 +508,7 @@ impl<'a> Shown<'a> {
             marked,
             found,
             probabilities,
+            threshold,
             norms,
         }
     }
@@ -559,7 +568,8 @@ fn words(norm: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-/// Reconciles the picker's choice `best` (a candidate index) with what the page shows.
+/// Reconciles the picker's choice `best` (a candidate index) with what the page shows;
+/// `threshold` is the least probability the picker takes a candidate with.
 ///
 /// The picker scores each candidate alone; these rules compare candidates with one another,
 /// which its features cannot. They follow the reader, and the ground truth, who take the
@@ -570,8 +580,9 @@ fn reconcile(
     found: &TitleCandidates,
     probabilities: &[f32],
     best: usize,
+    threshold: f32,
 ) -> usize {
-    let shown = Shown::new(marked, found, probabilities);
+    let shown = Shown::new(marked, found, probabilities, threshold);
     let pick = site_name_to_headline(&shown, best).unwrap_or(best);
     let pick = unseen_to_visible(&shown, pick).unwrap_or(pick);
     editors_form(&shown, pick).unwrap_or(pick)
@@ -608,15 +619,16 @@ fn site_name_to_headline(shown: &Shown<'_>, pick: usize) -> Option<usize> {
 
 /// The pick is a headline of the title tag or og:title that no visible line carries (a
 /// headline written for search engines), and a visible line is at least [`VISIBLE_SHARE`] as
-/// likely: that line, the headline the page prints.
+/// likely, and likely enough for the picker to take it alone: that line, the headline the
+/// page prints.
 fn unseen_to_visible(shown: &Shown<'_>, pick: usize) -> Option<usize> {
     let is_shown =
         (0..shown.found.candidates.len()).any(|c| shown.is_visible(c) && shown.same_words(c, pick));
     if !shown.is_head(pick) || is_shown {
         return None;
     }
-    let floor = VISIBLE_SHARE * shown.probabilities[pick];
-    shown.best_visible(|c| shown.probabilities[pick] > 0.0 && shown.probabilities[c] >= floor)
+    let floor = (VISIBLE_SHARE * shown.probabilities[pick]).max(shown.threshold);
+    shown.best_visible(|c| shown.probabilities[c] >= floor)
 }
 
 /// The pick has the title tag's text, and a visible line has the same words in another form:
@@ -727,8 +739,11 @@ mod tests {
         let best = (0..p.len())
             .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
             .expect("a candidate");
-        text_of(&found.candidates[reconcile(&marked, &found, &p, best)]).to_owned()
+        text_of(&found.candidates[reconcile(&marked, &found, &p, best, THRESHOLD)]).to_owned()
     }
+
+    /// The least probability the picker takes, as in the shipped models.
+    const THRESHOLD: f32 = 0.02;
 
     const BODY: &str = "The storm that came in overnight flooded the old harbour and the streets around it, and the water is still rising.";
 
@@ -778,6 +793,12 @@ mod tests {
         assert_eq!(title, surge);
         // Less than half as likely: the picker's choice stands.
         let title = check(&text, &[(1, "Harbour flood latest", 0.6), (3, surge, 0.25)]);
+        assert_eq!(title, "Harbour flood latest");
+        // Less likely than the picker takes a title: the picker's choice stands.
+        let title = check(
+            &text,
+            &[(1, "Harbour flood latest", 0.03), (3, surge, 0.016)],
+        );
         assert_eq!(title, "Harbour flood latest");
         // Shown on the page too: the picker's choice stands.
         let text = page("Harbour flood latest\n");
