@@ -260,6 +260,26 @@ pub fn strip_site_affix(line: &str) -> Vec<&str> {
     out
 }
 
+/// The two sides of the title-tag separators in `line`, as `(before, after)` pairs, trimmed:
+/// split at the first and at the last occurrence of each of the separators [`strip_site_affix`]
+/// knows (`A | B | C` gives `("A", "B | C")` and `("A | B", "C")`). Where
+/// [`strip_site_affix`] keeps a side that may be the headline, this keeps the pairs, so that a
+/// title picker that knows one side is the site name can take the other.
+pub fn affix_splits(line: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    for (sep, found) in AFFIX_SEPARATORS.iter().zip(affix_separators(line)) {
+        if let Some((first, last)) = found {
+            for at in [first, last] {
+                let pair = (line[..at].trim(), line[at + sep.len()..].trim());
+                if !out.contains(&pair) {
+                    out.push(pair);
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,6 +408,29 @@ mod tests {
             vec!["A long title here"]
         );
         assert!(strip_site_affix("No separator here").is_empty());
+    }
+
+    #[test]
+    fn affix_splits_pair_both_sides_of_each_separator() {
+        assert_eq!(
+            affix_splits("Big storm hits | The Daily"),
+            vec![("Big storm hits", "The Daily")]
+        );
+        assert_eq!(
+            affix_splits("Big storm hits | Weather | The Daily"),
+            vec![
+                ("Big storm hits", "Weather | The Daily"),
+                ("Big storm hits | Weather", "The Daily")
+            ]
+        );
+        assert_eq!(
+            affix_splits("Site - Big storm – The Daily"),
+            vec![
+                ("Site", "Big storm – The Daily"),
+                ("Site - Big storm", "The Daily")
+            ]
+        );
+        assert!(affix_splits("No separator here").is_empty());
     }
 
     /// The general path, used to check that the fast paths give identical bytes.

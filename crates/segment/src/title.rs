@@ -5,8 +5,12 @@
 //! site name. [`candidates`] computes their features (the one function used for training
 //! export and inference); the title forest of the [`LineModel`] scores them.
 
+use std::borrow::Cow;
+
 use newsclean_core::hash::{FastSet, stable_hash};
-use newsclean_core::text::{normalize_into, strip_site_affix};
+use newsclean_core::text::{
+    affix_splits, count_words, normalize, normalize_into, strip_site_affix,
+};
 use newsclean_core::{Block, LineTags, MarkedDoc, Reason, Roles, Verdict};
 
 use crate::classify::{CharCounts, LineFacts};
@@ -112,6 +116,9 @@ pub struct TitleCandidates {
     pub candidates: Vec<Candidate>,
     /// Row-major features, [`n_title_features`] per candidate.
     pub values: Vec<f32>,
+    /// The title-tag and og:title lines (the page's first two lines that are not lexicon
+    /// boilerplate), when the page has them.
+    pub head: [Option<usize>; 2],
 }
 
 impl TitleCandidates {
@@ -230,6 +237,7 @@ pub fn candidates(
         view,
         candidates: Vec::new(),
         values: Vec::new(),
+        head: [line1, line2],
     };
     for &i in &non_blank {
         if i > limit_line || out.candidates.len() >= MAX_CANDIDATES {
@@ -431,7 +439,9 @@ fn markup_row(
     out[11] = flag(t.roles.intersects(container));
 }
 
-/// Picks the title of `marked`: the best-scoring candidate, if it scores high enough.
+/// Picks the title of `marked`: the best-scoring candidate, if it scores high enough, as the
+/// page shows it (the site name, a headline only the title tag carries and the title tag's
+/// punctuation give way to the page's visible headline).
 pub fn pick(
     marked: &MarkedDoc,
     facts: &[LineFacts],
@@ -448,10 +458,214 @@ pub fn pick(
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
     match best {
-        Some((c, &p)) if p >= model.title_threshold() => Some(found.candidates[c]),
+        Some((c, &p)) if p >= model.title_threshold() => {
+            let c = reconcile(marked, &found, &probabilities, c, model.title_threshold());
+            Some(found.candidates[c])
+        }
         // Unsure: a headline repeated at the top is still the best evidence there is.
         _ => dedupe_title(marked),
     }
+}
+
+/// A visible line the picker finds at least this share as likely as a headline that only the
+/// title tag or og:title carries is the page's headline (see [`unseen_to_visible`]).
+const VISIBLE_SHARE: f32 = 0.5;
+
+/// Typographic punctuation: an editor's quotes, dashes and ellipsis, where title tags and share
+/// widgets often carry typewriter ones (`'`, `"`, `-`, `--`, `...`) or none.
+const TYPOGRAPHIC: [char; 7] = [
+    '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2013}', '\u{2014}', '\u{2026}',
+];
+
+/// The title candidates of one page, with what the rules of [`reconcile`] compare.
+struct Shown<'a> {
+    marked: &'a MarkedDoc,
+    found: &'a TitleCandidates,
+    probabilities: &'a [f32],
+    /// The least probability the picker takes a candidate with.
+    threshold: f32,
+    /// The normalised text of each candidate.
+    norms: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Shown<'a> {
+    fn new(
+        marked: &'a MarkedDoc,
+        found: &'a TitleCandidates,
+        probabilities: &'a [f32],
+        threshold: f32,
+    ) -> Self {
+        let norms = (found.candidates.iter())
+            .map(|c| {
+                if is_whole_line(marked, c) {
+                    Cow::Borrowed(marked.norm(c.line))
+                } else {
+                    Cow::Owned(normalize(&marked.text[c.start..c.end]))
+                }
+            })
+            .collect();
+        Shown {
+            marked,
+            found,
+            probabilities,
+            threshold,
+            norms,
+        }
+    }
+
+    /// The text of candidate `c`, trimmed.
+    fn text(&self, c: usize) -> &'a str {
+        let candidate = &self.found.candidates[c];
+        self.marked.text[candidate.start..candidate.end].trim()
+    }
+
+    /// Candidate `c` comes from the title tag or og:title line, which the reader doesn't see.
+    fn is_head(&self, c: usize) -> bool {
+        self.found
+            .head
+            .contains(&Some(self.found.candidates[c].line))
+    }
+
+    /// Candidate `c` is a whole line the reader sees on the page.
+    fn is_visible(&self, c: usize) -> bool {
+        !self.is_head(c) && is_whole_line(self.marked, &self.found.candidates[c])
+    }
+
+    /// Candidates `a` and `b` have the same words, whatever their case and punctuation.
+    fn same_words(&self, a: usize, b: usize) -> bool {
+        words(&self.norms[a]).eq(words(&self.norms[b]))
+    }
+
+    /// Candidate `c` has the words of `norm` (a normalised text).
+    fn has_words(&self, c: usize, norm: &str) -> bool {
+        words(&self.norms[c]).eq(words(norm))
+    }
+
+    /// The text of candidate `c` is the title tag's or og:title's, or a part of either.
+    fn is_head_form(&self, c: usize) -> bool {
+        (0..self.found.candidates.len()).any(|h| self.is_head(h) && self.text(h) == self.text(c))
+    }
+
+    /// The most likely visible candidate of those `keep` accepts.
+    fn best_visible(&self, keep: impl Fn(usize) -> bool) -> Option<usize> {
+        (0..self.found.candidates.len())
+            .filter(|&c| self.is_visible(c) && keep(c))
+            .max_by(|&a, &b| {
+                (self.probabilities[a].total_cmp(&self.probabilities[b])).then(b.cmp(&a))
+            })
+    }
+}
+
+/// The candidate covers its whole line.
+fn is_whole_line(marked: &MarkedDoc, c: &Candidate) -> bool {
+    let line = &marked.lines[c.line];
+    c.start == line.start as usize && c.end == line.end as usize
+}
+
+/// The words of a normalised text: what is left of it when punctuation does not count.
+fn words(norm: &str) -> impl Iterator<Item = &str> {
+    norm.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Reconciles the picker's choice `best` (a candidate index) with what the page shows;
+/// `threshold` is the least probability the picker takes a candidate with.
+///
+/// The picker scores each candidate alone; these rules compare candidates with one another,
+/// which its features cannot. They follow the reader, and the ground truth, who take the
+/// headline as the page prints it: not the site's name, not a title-tag headline the page
+/// never shows, and in the editor's punctuation. See: issue 10.
+fn reconcile(
+    marked: &MarkedDoc,
+    found: &TitleCandidates,
+    probabilities: &[f32],
+    best: usize,
+    threshold: f32,
+) -> usize {
+    let shown = Shown::new(marked, found, probabilities, threshold);
+    let pick = site_name_to_headline(&shown, best).unwrap_or(best);
+    let pick = unseen_to_visible(&shown, pick).unwrap_or(pick);
+    editors_form(&shown, pick).unwrap_or(pick)
+}
+
+/// The pick is the site name that ends the title tag (`Headline | Site`), shown on the page
+/// (a masthead), and the title tag's headline is a visible line below it: that line.
+///
+/// Only this order: a site name that starts the title tag (`Site - Headline`) is as often a
+/// section or a kicker on the page, and a headline above the pick's own copy on the page is
+/// the pick's, not the site's.
+fn site_name_to_headline(shown: &Shown<'_>, pick: usize) -> Option<usize> {
+    // The pick's lowest copy on the page: the site name is shown above the headline.
+    let last_copy = (0..shown.found.candidates.len())
+        .filter(|&c| shown.is_visible(c) && shown.same_words(c, pick))
+        .map(|c| shown.found.candidates[c].line)
+        .max()?;
+    for h in shown.found.head.into_iter().flatten() {
+        for (headline, site) in affix_splits(shown.marked.line_text(h)) {
+            if count_words(headline) < 2 || !words(&normalize(site)).eq(words(&shown.norms[pick])) {
+                continue;
+            }
+            let headline = normalize(headline);
+            let below = shown.best_visible(|c| {
+                shown.found.candidates[c].line > last_copy && shown.has_words(c, &headline)
+            });
+            if below.is_some() {
+                return below;
+            }
+        }
+    }
+    None
+}
+
+/// The pick is a headline of the title tag or og:title that no visible line carries (a
+/// headline written for search engines), and a visible line is at least [`VISIBLE_SHARE`] as
+/// likely, and likely enough for the picker to take it alone: that line, the headline the
+/// page prints.
+fn unseen_to_visible(shown: &Shown<'_>, pick: usize) -> Option<usize> {
+    let is_shown =
+        (0..shown.found.candidates.len()).any(|c| shown.is_visible(c) && shown.same_words(c, pick));
+    if !shown.is_head(pick) || is_shown {
+        return None;
+    }
+    let floor = (VISIBLE_SHARE * shown.probabilities[pick]).max(shown.threshold);
+    shown.best_visible(|c| shown.probabilities[c] >= floor)
+}
+
+/// The pick has the title tag's text, and a visible line has the same words in another form:
+/// that line, the editor's version, when it has typographic punctuation where the pick has
+/// none (`Cat’s` for `Cat's`, `—` for `--`), or, when no visible line has the pick's text at
+/// all, whatever its case or punctuation.
+///
+/// A visible line with the pick's own text is the page agreeing with the title tag; another
+/// form beside it is then a share widget's or a teaser's.
+fn editors_form(shown: &Shown<'_>, pick: usize) -> Option<usize> {
+    if !shown.is_head_form(pick) {
+        return None;
+    }
+    let text = shown.text(pick);
+    let is_variant = |c: usize| shown.text(c) != text && shown.same_words(c, pick);
+    let n_typographic = |t: &str| t.chars().filter(|ch| TYPOGRAPHIC.contains(ch)).count();
+    let typographic = shown.best_visible(|c| {
+        let other = shown.text(c);
+        is_variant(c)
+            && split_words(other).eq(split_words(text))
+            && n_typographic(other) > n_typographic(text)
+    });
+    if typographic.is_some() {
+        return typographic;
+    }
+    let is_text_visible =
+        (0..shown.found.candidates.len()).any(|c| shown.is_visible(c) && shown.text(c) == text);
+    if is_text_visible {
+        return None;
+    }
+    shown.best_visible(is_variant)
+}
+
+/// The words of a text as written: case counts, punctuation does not.
+fn split_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// The line dedupe kept as the one copy of a repeated headline.
@@ -497,5 +711,153 @@ mod tests {
         );
         assert_eq!(found.values.len(), texts.len() * N_TITLE_FEATURES);
         assert!(found.values.iter().all(|v| v.is_finite()));
+    }
+
+    /// The title [`reconcile`] makes of `text` when the picker gives the candidates in
+    /// `probabilities` (line index, text, probability) those probabilities and the others
+    /// none, and picks the most likely.
+    fn check(text: &str, probabilities: &[(usize, &str, f32)]) -> String {
+        let (marked, facts) = crate::test_support::marked(text);
+        let scores: Vec<f32> = (facts.iter())
+            .map(|f| if f.is_prose() { 0.9 } else { 0.1 })
+            .collect();
+        let found = candidates(&marked, &facts, &scores, 0.5, View::Text);
+        let text_of = |c: &Candidate| &text[c.start..c.end];
+        for &(line, given, _) in probabilities {
+            let n = (found.candidates.iter())
+                .filter(|c| c.line == line && text_of(c) == given)
+                .count();
+            assert_eq!(n, 1, "no one candidate {given:?} on line {line}");
+        }
+        let p: Vec<f32> = (found.candidates.iter())
+            .map(|c| {
+                (probabilities.iter())
+                    .find(|&&(line, given, _)| c.line == line && text_of(c) == given)
+                    .map_or(0.0, |&(_, _, p)| p)
+            })
+            .collect();
+        let best = (0..p.len())
+            .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
+            .expect("a candidate");
+        text_of(&found.candidates[reconcile(&marked, &found, &p, best, THRESHOLD)]).to_owned()
+    }
+
+    /// The least probability the picker takes, as in the shipped models.
+    const THRESHOLD: f32 = 0.02;
+
+    const BODY: &str = "The storm that came in overnight flooded the old harbour and the streets around it, and the water is still rising.";
+
+    #[test]
+    fn the_site_name_gives_way_to_the_headline_below_it() {
+        let text = format!(
+            "Storm floods the old harbour | Coast Daily\nHome\nCoast Daily\nNews\nStorm floods the old harbour\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (0, "Coast Daily", 0.9),
+                (2, "Coast Daily", 0.5),
+                (4, "Storm floods the old harbour", 0.6),
+            ],
+        );
+        assert_eq!(title, "Storm floods the old harbour");
+    }
+
+    #[test]
+    fn a_headline_above_the_site_name_is_not_the_title_tags() {
+        // `Site - Headline`: the pick is the headline, and the site's name above it on the
+        // page is a masthead, not a headline.
+        let text = format!(
+            "Coast Daily - Storm floods the old harbour\nHome\nCoast Daily\nStorm floods the old harbour\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (3, "Storm floods the old harbour", 0.8),
+                (2, "Coast Daily", 0.5),
+            ],
+        );
+        assert_eq!(title, "Storm floods the old harbour");
+    }
+
+    #[test]
+    fn a_headline_the_page_never_shows_gives_way_to_a_visible_one() {
+        let page = |shown: &str| {
+            format!(
+                "Harbour flood latest - Coast Daily\nHarbour flood latest\nHome\n{shown}Storm surge swamps the harbour wall\n{BODY}\n"
+            )
+        };
+        let surge = "Storm surge swamps the harbour wall";
+        let text = page("");
+        let title = check(&text, &[(1, "Harbour flood latest", 0.6), (3, surge, 0.35)]);
+        assert_eq!(title, surge);
+        // Less than half as likely: the picker's choice stands.
+        let title = check(&text, &[(1, "Harbour flood latest", 0.6), (3, surge, 0.25)]);
+        assert_eq!(title, "Harbour flood latest");
+        // Less likely than the picker takes a title: the picker's choice stands.
+        let title = check(
+            &text,
+            &[(1, "Harbour flood latest", 0.03), (3, surge, 0.016)],
+        );
+        assert_eq!(title, "Harbour flood latest");
+        // Shown on the page too: the picker's choice stands.
+        let text = page("Harbour flood latest\n");
+        let title = check(&text, &[(1, "Harbour flood latest", 0.6), (4, surge, 0.35)]);
+        assert_eq!(title, "Harbour flood latest");
+    }
+
+    #[test]
+    fn the_editors_punctuation_and_case() {
+        let text = format!(
+            "Cats don't like rain | Pet News\nCats don't like rain\nHome\nCats don\u{2019}t like rain\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (1, "Cats don't like rain", 0.7),
+                (3, "Cats don\u{2019}t like rain", 0.4),
+            ],
+        );
+        assert_eq!(title, "Cats don\u{2019}t like rain");
+        // Typographic marks win over a visible copy of the title tag's typewriter ones.
+        let text = format!(
+            "Cats don't like rain | Pet News\nHome\nCats don't like rain\nCats don\u{2019}t like rain\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (2, "Cats don't like rain", 0.7),
+                (3, "Cats don\u{2019}t like rain", 0.4),
+            ],
+        );
+        assert_eq!(title, "Cats don\u{2019}t like rain");
+        // Another case, where the page never shows the title tag's.
+        let text = format!(
+            "Cats Don't Like Rain | Pet News\nCats Don't Like Rain\nHome\nCats don't like rain\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (1, "Cats Don't Like Rain", 0.7),
+                (3, "Cats don't like rain", 0.4),
+            ],
+        );
+        assert_eq!(title, "Cats don't like rain");
+    }
+
+    #[test]
+    fn another_case_beside_the_title_tags_own_stays_out() {
+        // The page shows the title tag's text: a lower-case copy is a teaser's or a widget's.
+        let text = format!(
+            "The Perfect Winter Cap - Bike Blog\nHome\nThe Perfect Winter Cap\nThe perfect winter cap\n{BODY}\n"
+        );
+        let title = check(
+            &text,
+            &[
+                (2, "The Perfect Winter Cap", 0.8),
+                (3, "The perfect winter cap", 0.3),
+            ],
+        );
+        assert_eq!(title, "The Perfect Winter Cap");
     }
 }
