@@ -486,6 +486,11 @@ struct Shown<'a> {
     threshold: f32,
     /// The normalised text of each candidate.
     norms: Vec<Cow<'a, str>>,
+    /// The trimmed text of each candidate.
+    texts: Vec<&'a str>,
+    /// A hash of each candidate's words ([`words_key`]): candidates whose keys differ do not
+    /// have the same words, so most comparisons stop there.
+    keys: Vec<u64>,
 }
 
 impl<'a> Shown<'a> {
@@ -503,20 +508,25 @@ impl<'a> Shown<'a> {
                     Cow::Owned(normalize(&marked.text[c.start..c.end]))
                 }
             })
+            .collect::<Vec<_>>();
+        let texts = (found.candidates.iter())
+            .map(|c| marked.text[c.start..c.end].trim())
             .collect();
+        let keys = norms.iter().map(|norm| words_key(norm)).collect();
         Shown {
             marked,
             found,
             probabilities,
             threshold,
             norms,
+            texts,
+            keys,
         }
     }
 
     /// The text of candidate `c`, trimmed.
     fn text(&self, c: usize) -> &'a str {
-        let candidate = &self.found.candidates[c];
-        self.marked.text[candidate.start..candidate.end].trim()
+        self.texts[c]
     }
 
     /// Candidate `c` comes from the title tag or og:title line, which the reader doesn't see.
@@ -533,12 +543,12 @@ impl<'a> Shown<'a> {
 
     /// Candidates `a` and `b` have the same words, whatever their case and punctuation.
     fn same_words(&self, a: usize, b: usize) -> bool {
-        words(&self.norms[a]).eq(words(&self.norms[b]))
+        self.keys[a] == self.keys[b] && words(&self.norms[a]).eq(words(&self.norms[b]))
     }
 
-    /// Candidate `c` has the words of `norm` (a normalised text).
-    fn has_words(&self, c: usize, norm: &str) -> bool {
-        words(&self.norms[c]).eq(words(norm))
+    /// Candidate `c` has the words of `norm` (a normalised text whose [`words_key`] is `key`).
+    fn has_words(&self, c: usize, norm: &str, key: u64) -> bool {
+        self.keys[c] == key && words(&self.norms[c]).eq(words(norm))
     }
 
     /// The text of candidate `c` is the title tag's or og:title's, or a part of either.
@@ -560,6 +570,34 @@ impl<'a> Shown<'a> {
 fn is_whole_line(marked: &MarkedDoc, c: &Candidate) -> bool {
     let line = &marked.lines[c.line];
     c.start == line.start as usize && c.end == line.end as usize
+}
+
+/// A hash of the words of a normalised text: texts with the same [`words`] have the same key.
+/// Each alphanumeric character is mixed in, and one separator where a word ends; bytes of an
+/// ASCII text are its characters.
+fn words_key(norm: &str) -> u64 {
+    const SEPARATOR: u64 = 1 << 32;
+    let mix = |key: u64, value: u64| (key ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let (mut key, mut in_word) = (0u64, false);
+    let mut step = |is_word: bool, value: u64| {
+        if is_word {
+            key = mix(key, value);
+        } else if in_word {
+            key = mix(key, SEPARATOR);
+        }
+        in_word = is_word;
+    };
+    if norm.is_ascii() {
+        for &b in norm.as_bytes() {
+            step(b.is_ascii_alphanumeric(), u64::from(b));
+        }
+    } else {
+        for c in norm.chars() {
+            step(c.is_alphanumeric(), u64::from(c));
+        }
+    }
+    step(false, 0);
+    key
 }
 
 /// The words of a normalised text: what is left of it when punctuation does not count.
@@ -606,8 +644,9 @@ fn site_name_to_headline(shown: &Shown<'_>, pick: usize) -> Option<usize> {
                 continue;
             }
             let headline = normalize(headline);
+            let key = words_key(&headline);
             let below = shown.best_visible(|c| {
-                shown.found.candidates[c].line > last_copy && shown.has_words(c, &headline)
+                shown.found.candidates[c].line > last_copy && shown.has_words(c, &headline, key)
             });
             if below.is_some() {
                 return below;
@@ -746,6 +785,22 @@ mod tests {
     const THRESHOLD: f32 = 0.02;
 
     const BODY: &str = "The storm that came in overnight flooded the old harbour and the streets around it, and the water is still rising.";
+
+    proptest::proptest! {
+        /// Texts with the same words have the same key, whatever the punctuation between them
+        /// and whether the text is ASCII.
+        #[test]
+        fn words_key_follows_the_words(
+            a in "[a-z0-9 ,.'’«-]{0,30}|\\PC{0,20}",
+            b in "[a-z0-9 ,.'’«-]{0,30}|\\PC{0,20}",
+        ) {
+            if words(&a).eq(words(&b)) {
+                proptest::prop_assert_eq!(words_key(&a), words_key(&b));
+            }
+            let joined = words(&a).collect::<Vec<_>>().join("’");
+            proptest::prop_assert_eq!(words_key(&a), words_key(&joined));
+        }
+    }
 
     #[test]
     fn the_site_name_gives_way_to_the_headline_below_it() {
