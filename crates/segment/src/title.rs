@@ -752,10 +752,10 @@ mod tests {
         assert!(found.values.iter().all(|v| v.is_finite()));
     }
 
-    /// The title [`reconcile`] makes of `text` when the picker gives the candidates in
-    /// `probabilities` (line index, text, probability) those probabilities and the others
-    /// none, and picks the most likely.
-    fn check(text: &str, probabilities: &[(usize, &str, f32)]) -> String {
+    /// Checks that [`reconcile`] makes `expected` the title of `text` when the picker gives the
+    /// candidates in `probabilities` (line index, text, probability) those probabilities and
+    /// the others none, and picks the most likely.
+    fn check(text: &str, probabilities: &[(usize, &str, f32)], expected: &str) {
         let (marked, facts) = crate::test_support::marked(text);
         let scores: Vec<f32> = (facts.iter())
             .map(|f| if f.is_prose() { 0.9 } else { 0.1 })
@@ -778,7 +778,8 @@ mod tests {
         let best = (0..p.len())
             .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
             .expect("a candidate");
-        text_of(&found.candidates[reconcile(&marked, &found, &p, best, THRESHOLD)]).to_owned()
+        let title = text_of(&found.candidates[reconcile(&marked, &found, &p, best, THRESHOLD)]);
+        assert_eq!(title, expected, "the title of {text:?}");
     }
 
     /// The least probability the picker takes, as in the shipped models.
@@ -807,15 +808,15 @@ mod tests {
         let text = format!(
             "Storm floods the old harbour | Coast Daily\nHome\nCoast Daily\nNews\nStorm floods the old harbour\n{BODY}\n"
         );
-        let title = check(
+        check(
             &text,
             &[
                 (0, "Coast Daily", 0.9),
                 (2, "Coast Daily", 0.5),
                 (4, "Storm floods the old harbour", 0.6),
             ],
+            "Storm floods the old harbour",
         );
-        assert_eq!(title, "Storm floods the old harbour");
     }
 
     #[test]
@@ -825,14 +826,14 @@ mod tests {
         let text = format!(
             "Coast Daily - Storm floods the old harbour\nHome\nCoast Daily\nStorm floods the old harbour\n{BODY}\n"
         );
-        let title = check(
+        check(
             &text,
             &[
                 (3, "Storm floods the old harbour", 0.8),
                 (2, "Coast Daily", 0.5),
             ],
+            "Storm floods the old harbour",
         );
-        assert_eq!(title, "Storm floods the old harbour");
     }
 
     #[test]
@@ -844,21 +845,30 @@ mod tests {
         };
         let surge = "Storm surge swamps the harbour wall";
         let text = page("");
-        let title = check(&text, &[(1, "Harbour flood latest", 0.6), (3, surge, 0.35)]);
-        assert_eq!(title, surge);
+        check(
+            &text,
+            &[(1, "Harbour flood latest", 0.6), (3, surge, 0.35)],
+            surge,
+        );
         // Less than half as likely: the picker's choice stands.
-        let title = check(&text, &[(1, "Harbour flood latest", 0.6), (3, surge, 0.25)]);
-        assert_eq!(title, "Harbour flood latest");
+        check(
+            &text,
+            &[(1, "Harbour flood latest", 0.6), (3, surge, 0.25)],
+            "Harbour flood latest",
+        );
         // Less likely than the picker takes a title: the picker's choice stands.
-        let title = check(
+        check(
             &text,
             &[(1, "Harbour flood latest", 0.03), (3, surge, 0.016)],
+            "Harbour flood latest",
         );
-        assert_eq!(title, "Harbour flood latest");
         // Shown on the page too: the picker's choice stands.
         let text = page("Harbour flood latest\n");
-        let title = check(&text, &[(1, "Harbour flood latest", 0.6), (4, surge, 0.35)]);
-        assert_eq!(title, "Harbour flood latest");
+        check(
+            &text,
+            &[(1, "Harbour flood latest", 0.6), (4, surge, 0.35)],
+            "Harbour flood latest",
+        );
     }
 
     #[test]
@@ -866,38 +876,38 @@ mod tests {
         let text = format!(
             "Cats don't like rain | Pet News\nCats don't like rain\nHome\nCats don\u{2019}t like rain\n{BODY}\n"
         );
-        let title = check(
+        check(
             &text,
             &[
                 (1, "Cats don't like rain", 0.7),
                 (3, "Cats don\u{2019}t like rain", 0.4),
             ],
+            "Cats don\u{2019}t like rain",
         );
-        assert_eq!(title, "Cats don\u{2019}t like rain");
         // Typographic marks win over a visible copy of the title tag's typewriter ones.
         let text = format!(
             "Cats don't like rain | Pet News\nHome\nCats don't like rain\nCats don\u{2019}t like rain\n{BODY}\n"
         );
-        let title = check(
+        check(
             &text,
             &[
                 (2, "Cats don't like rain", 0.7),
                 (3, "Cats don\u{2019}t like rain", 0.4),
             ],
+            "Cats don\u{2019}t like rain",
         );
-        assert_eq!(title, "Cats don\u{2019}t like rain");
         // Another case, where the page never shows the title tag's.
         let text = format!(
             "Cats Don't Like Rain | Pet News\nCats Don't Like Rain\nHome\nCats don't like rain\n{BODY}\n"
         );
-        let title = check(
+        check(
             &text,
             &[
                 (1, "Cats Don't Like Rain", 0.7),
                 (3, "Cats don't like rain", 0.4),
             ],
+            "Cats don't like rain",
         );
-        assert_eq!(title, "Cats don't like rain");
     }
 
     #[test]
@@ -906,13 +916,13 @@ mod tests {
         let text = format!(
             "The Perfect Winter Cap - Bike Blog\nHome\nThe Perfect Winter Cap\nThe perfect winter cap\n{BODY}\n"
         );
-        let title = check(
+        check(
             &text,
             &[
                 (2, "The Perfect Winter Cap", 0.8),
                 (3, "The perfect winter cap", 0.3),
             ],
+            "The Perfect Winter Cap",
         );
-        assert_eq!(title, "The Perfect Winter Cap");
     }
 }
