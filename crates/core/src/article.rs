@@ -1,5 +1,6 @@
 //! The structured article that segment builds and export writes.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -102,6 +103,12 @@ pub struct Article {
     /// Never serialised, as [`Article::print`].
     #[serde(skip)]
     pub rendered: Option<Rendered>,
+    /// The body as [`Article::normalized_body`] defines it, when segment built it from the
+    /// normal forms its lines already had, so that the duplicate fingerprint does not normalise
+    /// the body a second time. Never serialised, as [`Article::print`]; boxed, so that an
+    /// article is a pointer larger, not a string.
+    #[serde(skip)]
+    pub body_norm: Option<Box<String>>,
 }
 
 /// An article rendered for the output by a worker: what the export sink needs of it besides
@@ -140,6 +147,21 @@ impl Article {
             out.push_str(line);
         }
         out
+    }
+
+    /// The body's lines ([`Article::text_lines`] after the title), each normalised
+    /// ([`crate::text::normalize`]) and ending in `\n`: the text the duplicate fingerprint
+    /// reads. [`Article::body_norm`] when it is stored, else computed.
+    pub fn normalized_body(&self) -> Cow<'_, str> {
+        if let Some(stored) = &self.body_norm {
+            return Cow::Borrowed(stored);
+        }
+        let mut body = String::new();
+        for line in self.text_lines().skip(usize::from(self.title.is_some())) {
+            crate::text::normalize_append(line, &mut body);
+            body.push('\n');
+        }
+        Cow::Owned(body)
     }
 
     /// The lines of [`Article::text`], in order.

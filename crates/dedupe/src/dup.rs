@@ -81,7 +81,7 @@ use std::path::PathBuf;
 
 use newsclean_core::codec::{FrameReader, FrameWriter};
 use newsclean_core::hash::stable_hash;
-use newsclean_core::text::normalize_into;
+use newsclean_core::text::normalize_append;
 use newsclean_core::{
     Article, BodyPrint, DupKind, Duplicate, OrderedStep, Record, StageError, StageId, StreamKind,
     Transform,
@@ -318,6 +318,8 @@ impl Transform for Fingerprinter {
                 if article.print.is_none() {
                     article.print = fingerprint(&article).map(BodyPrint::from);
                 }
+                // Read once: what follows needs the print, not the normal forms.
+                article.body_norm = None;
                 Record::Article(article)
             }
             other => other,
@@ -335,31 +337,19 @@ pub(crate) fn print_of(article: &Article) -> Option<Fingerprint> {
 
 /// The fingerprint of an article's body, or `None` when neither it nor the title has words.
 pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
-    let mut body = String::new();
-    let mut norm = String::new();
-    let mut words: Vec<u64> = Vec::new();
-    for line in article
-        .text_lines()
-        .skip(usize::from(article.title.is_some()))
-    {
-        normalize_into(line, &mut norm);
-        body.push_str(&norm);
-        body.push('\n');
-        if norm.is_ascii() {
-            words.extend(
-                norm.as_bytes()
-                    .split(|b| !b.is_ascii_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .map(stable_hash),
-            );
-        } else {
-            words.extend(
-                norm.split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .map(|w| stable_hash(w.as_bytes())),
-            );
-        }
-    }
+    let body = article.normalized_body();
+    // Its lines end in `\n`, which no word holds: the words of the body are those of its lines.
+    let words: Vec<u64> = if body.is_ascii() {
+        (body.as_bytes().split(|b| !b.is_ascii_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .map(stable_hash)
+            .collect()
+    } else {
+        (body.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .map(|w| stable_hash(w.as_bytes()))
+            .collect()
+    };
     let n_words = words.len() as u32;
     let has_title_words =
         (article.title.as_deref()).is_some_and(|t| t.contains(char::is_alphanumeric));
@@ -369,9 +359,9 @@ pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
     if n_words < MIN_NEAR_WORDS {
         // A short body, or none (a title-only article): exact copies only, title included,
         // so that a thousand copies of one headline are caught too. See: issue 13.
+        let mut body = body.into_owned();
         if let Some(title) = &article.title {
-            normalize_into(title, &mut norm);
-            body.push_str(&norm);
+            normalize_append(title, &mut body);
         }
         let exact = stable_hash(body.as_bytes());
         return Some(Fingerprint {

@@ -360,6 +360,7 @@ fn drop_rendered_body(article: &mut Article) {
     article.summary = Vec::new();
     article.sections = Vec::new();
     article.related = Vec::new();
+    article.body_norm = None;
 }
 
 /// [`Fingerprinter`] when the run has a duplicate index, else nothing.

@@ -2,7 +2,7 @@
 //! title; and the footer.
 
 use newsclean_core::hash::stable_hash;
-use newsclean_core::text::normalize_into;
+use newsclean_core::text::{normalize_append, normalize_into};
 use newsclean_core::{
     Article, ArticleStats, Block, Line, MarkedDoc, Reason, RemovedLine, Role, Roles, Section,
     Verdict,
@@ -360,6 +360,9 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
         ..Article::default()
     };
     let mut removed_lines = Vec::new();
+    // `Article::normalized_body` from the lines' normal forms: the summary's, then the
+    // sections' (the order of `Article::text_lines`).
+    let (mut summary_norm, mut sections_norm) = (String::new(), String::new());
     for (i, line) in marked.lines.iter().enumerate() {
         if line.verdict != Verdict::Blank {
             article.stats.n_lines += 1;
@@ -378,6 +381,9 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
                     Role::Summary => {
                         let skip = facts[i].bullet.map_or(0, usize::from);
                         article.summary.push(text[skip..].to_owned());
+                        // Without its bullet: a text the page does not have as a line.
+                        normalize_append(&text[skip..], &mut summary_norm);
+                        summary_norm.push('\n');
                     }
                     Role::Byline => article.byline = Some(text.to_owned()),
                     Role::Published => {
@@ -385,16 +391,22 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
                         article.published = crate::dates::iso_date(text);
                         article.published_text = Some(text.to_owned());
                     }
-                    Role::Heading => article.sections.push(Section {
-                        heading: Some(text.to_owned()),
-                        paragraphs: Vec::new(),
-                    }),
+                    Role::Heading => {
+                        article.sections.push(Section {
+                            heading: Some(text.to_owned()),
+                            paragraphs: Vec::new(),
+                        });
+                        sections_norm.push_str(marked.norm(i));
+                        sections_norm.push('\n');
+                    }
                     Role::Paragraph => {
                         if article.sections.is_empty() {
                             article.sections.push(Section::default());
                         }
                         let section = article.sections.last_mut().expect("a section exists");
                         section.paragraphs.push(text.to_owned());
+                        sections_norm.push_str(marked.norm(i));
+                        sections_norm.push('\n');
                     }
                     Role::Related => article.related.push(text.to_owned()),
                 }
@@ -421,6 +433,8 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
             article.published = stamp.and_then(crate::dates::iso_date);
         }
     }
+    summary_norm.push_str(&sections_norm);
+    article.body_norm = Some(Box::new(summary_norm));
     article.stats.removed_sample = sample_removed(marked, &removed_lines);
     article.stats.n_words = article
         .text_lines()
@@ -536,6 +550,21 @@ mod tests {
             ..Policy::fixed(0.5)
         };
         assign_roles(&mut marked, &facts, &scores, &policy);
+        // The body's normal forms built with the article are those the definition gives.
+        let article = build(&marked, &facts, None);
+        let stored = *article
+            .body_norm
+            .clone()
+            .expect("segment stores the normal forms");
+        let computed = Article {
+            body_norm: None,
+            ..article
+        };
+        assert_eq!(
+            stored,
+            computed.normalized_body(),
+            "the stored normal forms"
+        );
         (0..marked.lines.len())
             .filter(|&i| marked.lines[i].verdict != Verdict::Blank)
             .map(|i| {
