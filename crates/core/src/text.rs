@@ -260,6 +260,20 @@ pub fn strip_site_affix(line: &str) -> Vec<&str> {
     out
 }
 
+/// Whether [`strip_site_affix`] finds a part in `line`, without collecting them: the first
+/// part of two words or more says so.
+pub fn has_site_affix(line: &str) -> bool {
+    AFFIX_SEPARATORS
+        .iter()
+        .zip(affix_separators(line))
+        .any(|(sep, found)| {
+            found.is_some_and(|(first, last)| {
+                count_words(line[..last].trim()) >= 2
+                    || count_words(line[first + sep.len()..].trim()) >= 2
+            })
+        })
+}
+
 /// The two sides of the title-tag separators in `line`, as `(before, after)` pairs, trimmed:
 /// split at the first and at the last occurrence of each of the separators [`strip_site_affix`]
 /// knows (`A | B | C` gives `("A", "B | C")` and `("A | B", "C")`). Where
@@ -394,6 +408,7 @@ mod tests {
         ) {
             let line = parts.concat();
             prop_assert_eq!(strip_site_affix(&line), site_affix_by_find(&line));
+            prop_assert_eq!(has_site_affix(&line), !strip_site_affix(&line).is_empty());
         }
     }
 

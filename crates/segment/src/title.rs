@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use newsclean_core::hash::{FastSet, stable_hash};
 use newsclean_core::text::{
-    affix_splits, count_words, normalize, normalize_into, strip_site_affix,
+    affix_splits, count_words, has_site_affix, normalize, normalize_into, strip_site_affix,
 };
 use newsclean_core::{Block, LineTags, MarkedDoc, Reason, Roles, Verdict};
 
@@ -230,7 +230,7 @@ pub fn candidates(
     let norm2 = line2.map_or("", |i| marked.norm(i));
     let tokens1 = tokens(norm1);
     let tokens2 = tokens(norm2);
-    let line1_has_affix = line1.is_some_and(|i| !strip_site_affix(marked.line_text(i)).is_empty());
+    let line1_has_affix = line1.is_some_and(|i| has_site_affix(marked.line_text(i)));
 
     // Candidates: whole lines above the limit, then parts of lines 1 and 2.
     let mut out = TitleCandidates {
@@ -374,7 +374,7 @@ pub fn candidates(
         row[29] = flag(marker(norm).is_some());
         row[30] = flag(line1_has_affix);
         row[31] = line1.map_or(0.0, |i| ln_1p_count(facts[i].n_words as usize));
-        row[32] = flag(!strip_site_affix(text).is_empty());
+        row[32] = flag(has_site_affix(text));
         row[33] = flag(first_of_norm.insert(hash));
         row[34] = flag(i == 0 || marked.lines[i - 1].verdict == Verdict::Blank);
         row[35] = (count(&body_hashes, hash) as f32).min(10.0);
