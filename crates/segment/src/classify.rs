@@ -170,12 +170,15 @@ impl CharCounts {
                 packed.flush();
                 run_end = at + Packed::RUN;
             }
-            let b = bytes[at];
-            if b < 0x80 {
-                let step = ASCII_STEP[after][usize::from(b)];
+            // The ASCII bytes up to the next other character or the run's end.
+            let stop = run_end.min(bytes.len());
+            while at < stop && bytes[at] < 0x80 {
+                let step = ASCII_STEP[after][usize::from(bytes[at])];
                 packed.fields = packed.fields.wrapping_add(step);
                 after = (step >> AFTER_SHIFT) as usize;
                 at += 1;
+            }
+            if at == stop {
                 continue;
             }
             let c = text[at..].chars().next().unwrap_or_default();
