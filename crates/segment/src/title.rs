@@ -600,9 +600,10 @@ fn words_key(norm: &str) -> u64 {
     key
 }
 
-/// The words of a normalised text: what is left of it when punctuation does not count.
-fn words(norm: &str) -> impl Iterator<Item = &str> {
-    norm.split(|c: char| !c.is_alphanumeric())
+/// The words of a text: what is left of it when punctuation does not count (case counts
+/// unless the text is normalised).
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
 }
 
@@ -686,9 +687,7 @@ fn editors_form(shown: &Shown<'_>, pick: usize) -> Option<usize> {
     let n_typographic = |t: &str| t.chars().filter(|ch| TYPOGRAPHIC.contains(ch)).count();
     let typographic = shown.best_visible(|c| {
         let other = shown.text(c);
-        is_variant(c)
-            && split_words(other).eq(split_words(text))
-            && n_typographic(other) > n_typographic(text)
+        is_variant(c) && words(other).eq(words(text)) && n_typographic(other) > n_typographic(text)
     });
     if typographic.is_some() {
         return typographic;
@@ -699,12 +698,6 @@ fn editors_form(shown: &Shown<'_>, pick: usize) -> Option<usize> {
         return None;
     }
     shown.best_visible(is_variant)
-}
-
-/// The words of a text as written: case counts, punctuation does not.
-fn split_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
 }
 
 /// The line dedupe kept as the one copy of a repeated headline.
