@@ -679,8 +679,12 @@ def main():
                     help='the deepest tree of every forest (the walk at run time costs one step per level; '
                          'default: 8, see the model card)')
     ap.add_argument('--rounds', type=int, default=N_ROUNDS, help='trees per forest')
+    ap.add_argument('--param', action='append', default=[], metavar='KEY=VALUE',
+                    help='a LightGBM parameter of the line forests, replacing the recipe\'s (repeatable)')
     args = ap.parse_args()
     N_ROUNDS = TITLE_ROUNDS = args.rounds
+    for key, value in (p.split('=', 1) for p in args.param):
+        PARAMS[key] = type(PARAMS[key])(value) if key in PARAMS else value
     args.work.mkdir(parents=True, exist_ok=True)
     if not BIN.exists():
         subprocess.run(['cargo', 'build', '--release'], cwd=ROOT, check=True)
