@@ -116,6 +116,18 @@ def fold_of(doc: str, k: int) -> int:
     return int(hashlib.md5(base_doc(doc).encode()).hexdigest(), 16) % k
 
 
+def dev_rows(m, x, manifest, suffix: str = ''):
+    """The rows of `features` output (`m` meta, `x` values) that belong to dev pages, their
+    ids given `suffix` (the part's, e.g. the HTML view's)."""
+    keep = np.array([r[0] in manifest for r in m])
+    return [[r[0] + suffix, *r[1:]] for r, k in zip(m, keep) if k], x[keep]
+
+
+def labels_of(names, m, x, bench: Path, manifest) -> np.ndarray:
+    """`label` of pass-1 rows, with their copy ranks when the layout has them."""
+    return label(m, bench, manifest, x[:, names.index('copy_rank')] if 'copy_rank' in names else None)
+
+
 def trigrams(tokens):
     return [tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
 
@@ -460,7 +472,7 @@ def train_view(sh: Shared, view: str, parts):
            'aug': (work / 'aug', work / 'site_aug.model', '', [])}
     log(f'== the {view} model, from the rows of {parts}')
     meta, xs, ys, part_of = [], [], [], []
-    names1 = rank_col = None
+    names1 = None
     text_rows = None
     for part in parts:
         d, site, suffix, extra = src[part]
@@ -473,11 +485,8 @@ def train_view(sh: Shared, view: str, parts):
         newsclean('features', str(d), *extra, *feat, '--model', str(site), '-o', str(work / f'f1_{part}.tsv'), '-q')
         names1, m, x = load_tsv(work / f'f1_{part}.tsv')
         if part != 'aug':
-            keep = np.array([r[0] in manifest for r in m])
-            m = [[r[0] + suffix, *r[1:]] for r, k in zip(m, keep) if k]
-            x = x[keep]
-        rank_col = names1.index('copy_rank') if 'copy_rank' in names1 else None
-        y = label(m, args.bench, manifest, None if rank_col is None else x[:, rank_col])
+            m, x = dev_rows(m, x, manifest, suffix)
+        y = labels_of(names1, m, x, args.bench, manifest)
         if part == 'text':
             text_rows = (m, y)
         meta += m
@@ -512,9 +521,7 @@ def train_view(sh: Shared, view: str, parts):
                   '--p1', str(work / f'p1_oof_{part}.tsv'), '-q')
         names2, m2, x2 = load_tsv(work / f'f2_{part}.tsv')
         if part != 'aug':
-            keep = np.array([r[0] in manifest for r in m2])
-            m2 = [[r[0] + suffix, *r[1:]] for r, k in zip(m2, keep) if k]
-            x2 = x2[keep]
+            m2, x2 = dev_rows(m2, x2, manifest, suffix)
         meta2 += m2
         x2s.append(x2)
     x2 = np.concatenate(x2s)
@@ -692,9 +699,8 @@ def main():
     if args.stability_only:
         work = sh.work / 'text'
         names, m, x = load_tsv(work / 'f1_text.tsv')
-        keep = np.array([r[0] in sh.manifest for r in m])
-        m, x = [r for r, k in zip(m, keep) if k], x[keep]
-        y = label(m, args.bench, sh.manifest, x[:, names.index('copy_rank')] if 'copy_rank' in names else None)
+        m, x = dev_rows(m, x, sh.manifest)
+        y = labels_of(names, m, x, args.bench, sh.manifest)
         print(json.dumps(stability_probe(sh, work, (m, y), [work / f'model-fold{k}.json' for k in range(args.folds)],
                                          sh.work / 'site.model')))
         return
