@@ -651,6 +651,7 @@ def train_view(sh: Shared, view: str, parts):
         b2 = train(x2, y)
         bt = train(tx, ty, TITLE_ROUNDS, TITLE_PARAMS)
         out = args.model_dir / f'line-model-{view}.json'
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(model_json(view, b1, b2, names1, names2, threshold, summary, bt, names_t, policy),
                                   separators=(',', ':')))
         log(f'wrote {out} ({out.stat().st_size} bytes)')

@@ -483,7 +483,7 @@ impl Scraper {
         let parent = self.context();
         let (roles, block) = element_roles(name);
         let context = Context {
-            roles: parent.roles | roles | attr_roles(tag),
+            roles: parent.roles | roles | attr_roles(tag, !PAGE_ELEMENTS.contains(&name)),
             block: block.unwrap_or(parent.block),
             is_link: parent.is_link || (name == "a" && attr(tag, "href").is_some()),
         };
@@ -642,12 +642,18 @@ fn element_roles(name: &str) -> (Roles, Option<Block>) {
     }
 }
 
-/// The roles an element gives by its attributes: class and id words, microdata, hiding.
-fn attr_roles(tag: &Tag) -> Roles {
+/// Elements that hold the whole page: their class and id words describe the page (a site's
+/// feature flags, `comments-open`, `single-post`), not a region of it, so they give no roles;
+/// else every line of the page would carry them. See: issue 10.
+const PAGE_ELEMENTS: [&str; 2] = ["html", "body"];
+
+/// The roles an element gives by its attributes: class and id words (when `class_words`),
+/// microdata, hiding.
+fn attr_roles(tag: &Tag, class_words: bool) -> Roles {
     let mut roles = Roles::NONE;
     for a in &tag.attrs {
         match &*a.name.local {
-            "class" | "id" => roles |= class_roles(&a.value),
+            "class" | "id" if class_words => roles |= class_roles(&a.value),
             "hidden" => roles |= Roles::HIDDEN,
             "aria-hidden" if a.value.trim().eq_ignore_ascii_case("true") => roles |= Roles::HIDDEN,
             "style" => {
@@ -1062,6 +1068,24 @@ Item [aside article list c_related c_content] 255 | Other story
 Paragraph [article hidden c_content] 0 | Sr only
 Paragraph [footer c_footer] 0 | Copyright
 Paragraph [] 0 | After"
+        );
+    }
+
+    /// The class words of `html` and `body` are the page's (`comments-open` on a blog page, a
+    /// site's feature flags): they would mark every line, so they mark none. A `hidden` body
+    /// still hides.
+    #[test]
+    fn page_elements_class_words_give_no_roles() {
+        let html = r#"<html class="no-js sidebar"><body class="single-post comments-open f_comment_nofollow_on" id="top-nav">
+<p>The article.</p><div class="comments"><p>A reader said this.</p></div>"#;
+        assert_eq!(
+            tagged(html),
+            "Paragraph [] 0 | The article.
+Paragraph [c_comment] 0 | A reader said this."
+        );
+        assert_eq!(
+            tagged("<body hidden><p>Gone</p>"),
+            "Paragraph [hidden] 0 | Gone"
         );
     }
 
