@@ -185,9 +185,61 @@ pub fn is_comment_meta(norm: &str) -> bool {
     SAYS.iter().any(|s| norm.ends_with(s)) || (has_clock() && is_date_like(norm)) || has_reply()
 }
 
+/// A normalised line that is a clock time and nothing else (`18:15`, `9:05 am`, `6:05 pm edt`):
+/// a live blog's or a news feed's timestamp, which the text it stamps follows.
+pub fn is_bare_time(norm: &str) -> bool {
+    let mut words = norm.split_ascii_whitespace();
+    let Some(time) = words.next() else {
+        return false;
+    };
+    let is_clock = match time.split_once(':') {
+        Some((h, m)) => {
+            (1..=2).contains(&h.len())
+                && m.len() == 2
+                && h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
+        }
+        None => false,
+    };
+    let rest: Vec<&str> = words.collect();
+    let is_meridiem = |w: &str| matches!(w, "am" | "pm" | "a.m." | "p.m.");
+    let is_zone = |w: &str| (2..=4).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase());
+    is_clock
+        && match rest.as_slice() {
+            [] => true,
+            [a] => is_meridiem(a) || is_zone(a),
+            [a, b] => is_meridiem(a) && is_zone(b),
+            _ => false,
+        }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_times() {
+        for time in [
+            "18:15",
+            "9:05 am",
+            "6:05 pm edt",
+            "06:05 p.m. gmt",
+            "14:30 cet",
+        ] {
+            assert!(is_bare_time(time), "{time}");
+        }
+        for other in [
+            "",
+            "18:15 storm reaches the coast",
+            "18.15",
+            "118:15",
+            "18:5",
+            "score 2:1",
+            "at 18:15",
+            "18:15 pm on friday",
+        ] {
+            assert!(!is_bare_time(other), "{other}");
+        }
+    }
 
     #[test]
     fn dates() {
