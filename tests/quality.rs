@@ -11,20 +11,20 @@ use newsclean_eval::{EvalConfig, evaluate};
 use crate::util::{TestEnv, arg, assert_code, root, run};
 
 /// Figures of the shipped text model (text input is read by the text model alone) on the dev
-/// set with the README's benchmark command: F1 0.940, title exact 0.965 (in-sample: the model
+/// set with the README's benchmark command: F1 0.941, title exact 0.965 (in-sample: the model
 /// was trained on these pages, and the title rules after it written on them; its 5-fold
 /// cross-validated figures are in `train/MODEL_CARD.md`). The gate allows 0.01 less and is
 /// never lowered.
-const MIN_F1: f64 = 0.940 - 0.01;
+const MIN_F1: f64 = 0.941 - 0.01;
 const MIN_TITLE_EXACT: f64 = 0.965 - 0.01;
 const MAX_TITLE_DUP: f64 = 0.01;
 
 /// Figures of the shipped HTML model (trained on the HTML view alone) on the dev pages' HTML
-/// (`../shared/bench/dev-html`) with the same command: F1 0.963, title exact 0.980 (in-sample
-/// too; the model trained on both views, shipped before, gave 0.957 and 0.974). The gate
-/// allows 0.01 less and is never lowered.
-const MIN_HTML_F1: f64 = 0.963 - 0.01;
-const MIN_HTML_TITLE_EXACT: f64 = 0.980 - 0.01;
+/// (`../shared/bench/dev-html`) with the same command: F1 0.964, title exact 0.981 (in-sample
+/// too; retrained without the page's class words, issue 10; the model trained on both views,
+/// shipped before, gave 0.957 and 0.974). The gate allows 0.01 less and is never lowered.
+const MIN_HTML_F1: f64 = 0.964 - 0.01;
+const MIN_HTML_TITLE_EXACT: f64 = 0.981 - 0.01;
 
 /// Runs the README's benchmark command on `input` and scores the output against the dev
 /// truth: (F1, P, R, title exact, title duplicated).
