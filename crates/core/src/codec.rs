@@ -27,7 +27,7 @@ use crate::stage::{Sink, Source, StageError};
 
 const MAGIC: &[u8; 6] = b"NWSCLN";
 /// The version of the frame format; bump it when [`Record`] changes shape.
-pub const VERSION: u16 = 6;
+pub const VERSION: u16 = 7;
 const END: u32 = u32::MAX;
 /// Frames larger than this are refused as corrupt rather than allocated.
 pub const MAX_FRAME: u32 = 1 << 30;

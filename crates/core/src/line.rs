@@ -10,6 +10,8 @@ use crate::hash::stable_hash;
 use crate::markup::Markup;
 use crate::text::normalize_append;
 
+mod packed;
+
 /// What a kept line is in the article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Role {
@@ -181,7 +183,8 @@ pub struct MarkedDoc {
     pub source: Source,
     /// The decoded text that `lines` index into.
     pub text: String,
-    /// Every line of `text`, in order.
+    /// Every line of `text`, in order (serialised packed: see `packed`).
+    #[serde(with = "packed")]
     pub lines: Vec<Line>,
     /// Decoding facts from ingest.
     pub stats: DocStats,
