@@ -42,6 +42,19 @@ const FOOTER: u8 = REMOVED + 4;
 const RELATED: u8 = REMOVED + 5;
 const LOW_SCORE: u8 = REMOVED + 6;
 
+/// The index of `role` in [`ROLES`] (a match, so that a new role cannot be left out).
+fn role_index(role: Role) -> u8 {
+    match role {
+        Role::Title => 0,
+        Role::Summary => 1,
+        Role::Byline => 2,
+        Role::Published => 3,
+        Role::Heading => 4,
+        Role::Paragraph => 5,
+        Role::Related => 6,
+    }
+}
+
 /// A byte blob serialised as bytes (one length and a copy), not as a sequence of `u8`s.
 #[derive(Clone, Copy)]
 struct Bytes<'a>(&'a [u8]);
@@ -112,12 +125,7 @@ pub(crate) fn serialize<S: Serializer>(lines: &[Line], serializer: S) -> Result<
             Verdict::Blank => BLANK,
             Verdict::Undecided => UNDECIDED,
             Verdict::TitleCandidate => TITLE_CANDIDATE,
-            Verdict::Kept(role) => {
-                KEPT + ROLES
-                    .iter()
-                    .position(|r| r == role)
-                    .expect("every role is listed") as u8
-            }
+            Verdict::Kept(role) => KEPT + role_index(*role),
             Verdict::Removed(reason) => match reason {
                 Reason::RepeatedHeadline => REPEATED_HEADLINE,
                 Reason::RepeatedLine => REPEATED_LINE,
@@ -278,6 +286,13 @@ mod tests {
                     (x, y) => proptest::prop_assert_eq!(x, y),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn roles_are_listed_at_their_index() {
+        for (k, &role) in ROLES.iter().enumerate() {
+            assert_eq!(usize::from(role_index(role)), k, "{role:?}");
         }
     }
 
