@@ -204,12 +204,10 @@ fn fill_gaps(
     let anchors: Vec<usize> = (0..alive.len())
         .filter(|&k| is_text[alive[k]] && facts[alive[k]].is_prose())
         .collect();
-    if anchors.len() < 2 {
-        return;
-    }
-    let text_hashes: FastSet<u64> = (alive.iter().filter(|&&j| is_text[j]))
-        .map(|&j| marked.lines[j].hash)
-        .collect();
+    // The kept lines' hashes, made only when a line in a gap is no paragraph (later copies are
+    // live on HTML input only); lines are marked after the pass, so it sees the kept lines.
+    let mut text_hashes: Option<FastSet<u64>> = None;
+    let mut filled = Vec::new();
     for pair in anchors.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         if b - a < 2 || b - a > GAP_SPAN {
@@ -221,10 +219,22 @@ fn fill_gaps(
                 continue;
             }
             let is_paragraph = line.n_words >= GAP_MIN_WORDS && line.ends_sentence;
-            if is_paragraph || text_hashes.contains(&marked.lines[i].hash) {
-                is_text[i] = true;
+            let mut is_copy_of_text = || {
+                text_hashes
+                    .get_or_insert_with(|| {
+                        (alive.iter().filter(|&&j| is_text[j]))
+                            .map(|&j| marked.lines[j].hash)
+                            .collect()
+                    })
+                    .contains(&marked.lines[i].hash)
+            };
+            if is_paragraph || is_copy_of_text() {
+                filled.push(i);
             }
         }
+    }
+    for i in filled {
+        is_text[i] = true;
     }
 }
 
@@ -353,17 +363,12 @@ fn roles(
     let mut is_body_started = false;
     let mut is_in_related = false;
     let mut is_footer = false;
-    // Words of the text's prose lines from each live line on.
-    let mut text_words_from = vec![0u32; alive.len() + 1];
-    for k in (0..alive.len()).rev() {
-        let i = alive[k];
-        let words = if is_text[i] && facts[i].is_prose() {
-            facts[i].n_words
-        } else {
-            0
-        };
-        text_words_from[k] = text_words_from[k + 1] + words;
-    }
+    // The words of the text's prose lines among some live lines.
+    let text_words = |lines: &[usize]| -> u32 {
+        (lines.iter().filter(|&&j| is_text[j] && facts[j].is_prose()))
+            .map(|&j| facts[j].n_words)
+            .sum()
+    };
     let mut n_prose_kept = 0u32;
     for (k, &i) in alive.iter().enumerate() {
         let text = marked.line_text(i);
@@ -396,11 +401,11 @@ fn roles(
             };
             match marker {
                 Some(Marker::Footer) if is_body_started => {
-                    let before = text_words_from[0] - text_words_from[k];
-                    let after = text_words_from[k + 1];
                     // A marker above most of the text is a teaser's or a widget's ("200
                     // Comments" under a summary at the top of the page), not the article's end.
-                    is_footer = n_prose_kept > 1 || after <= FOOTER_TEXT_RATIO * before;
+                    is_footer = n_prose_kept > 1
+                        || text_words(&alive[k + 1..])
+                            <= FOOTER_TEXT_RATIO * text_words(&alive[..k]);
                     Verdict::Removed(Reason::Footer)
                 }
                 Some(Marker::Related) if is_body_started => {
