@@ -458,6 +458,38 @@ def stability_probe(sh: Shared, work: Path, text_rows, models, site: Path, seed:
             'duplicate_recall': recall}
 
 
+def e2e_inputs(sh: Shared, view: str):
+    """The fold directories and the site model a view's models are scored end to end with: text
+    pages for the text model, HTML pages for the HTML model."""
+    if view == 'text':
+        return sh.fold_dirs, sh.work / 'site.model'
+    return sh.html_fold_dirs, sh.work / 'site_html.model'
+
+
+def score_folds(sh: Shared, view: str, work: Path, bootstrap: int = 0):
+    """Cleans each fold's pages with the model of the fold that did not learn them
+    (`work/model-fold{k}.json`) through the Rust binary, rules and all, and scores the outputs
+    together: the eval table and its summary."""
+    args = sh.args
+    dirs, site = e2e_inputs(sh, view)
+    out = work / 'cv_out'
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    for k in range(args.folds):
+        # Pass 1 over the whole corpus being cleaned, as `run` does on the dev directory.
+        # Every page gets an output, however short (`--min-words 0`): the metric scores an
+        # empty article, not a missing one. Each fold writes a directory of its own (run
+        # removes what an output directory held before), gathered into one for eval.
+        fold_out = work / f'cv_fold{k}'
+        newsclean('run', str(dirs[k]), *FOLLOW, '--line-model', str(work / f'model-fold{k}.json'), '--model', str(site),
+                  '--keep', 'all', '--min-words', '0', '-f', 'text', '-o', str(fold_out), '-q')
+        for path in fold_out.iterdir():
+            shutil.copy(path, out / path.name)
+    res = subprocess.run([str(BIN), 'eval', '--truth', str(args.bench), str(out), '--json', str(work / 'cv_score.json'),
+                          '--n-bootstrap', str(bootstrap)], check=True, capture_output=True, text=True)
+    return res.stdout, json.loads((work / 'cv_score.json').read_text())['summary']
+
+
 def train_view(sh: Shared, view: str, parts):
     """Trains, cross-validates and (with --write-model) writes the model of `view` from the rows
     of `parts` ('text', 'html', 'aug'), all exported in `view`'s feature layout."""
@@ -595,31 +627,14 @@ def train_view(sh: Shared, view: str, parts):
             f'{pick_accuracy([m for m, o in zip(tmeta, rows) if o], pt[rows], ty[rows], every):.3f}')
 
     policy = dict(DEFAULT_POLICY, threshold=threshold)
-    # The model is scored end to end on the input it reads: text pages for the text model,
-    # HTML pages for the HTML model.
-    e2e_dirs, e2e_site = (sh.fold_dirs, sh.work / 'site.model') if view == 'text' else (sh.html_fold_dirs, sh.work / 'site_html.model')
+    e2e_site = e2e_inputs(sh, view)[1]
     if not args.skip_e2e:
         def e2e(policy, bootstrap=0):
-            out = work / 'cv_out'
-            shutil.rmtree(out, ignore_errors=True)
-            out.mkdir()
             for k in range(args.folds):
-                model_path = work / f'model-fold{k}.json'
                 b1, b2 = fold_models[k]
-                model_path.write_text(json.dumps(model_json(view, b1, b2, names1, names2, threshold, {'fold': k},
-                                                            title_models[k], names_t, policy)))
-                # Pass 1 over the whole corpus being cleaned, as `run` does on the dev directory.
-                # Every page gets an output, however short (`--min-words 0`): the metric scores an
-                # empty article, not a missing one. Each fold writes a directory of its own (run
-                # removes what an output directory held before), gathered into one for eval.
-                fold_out = work / f'cv_fold{k}'
-                newsclean('run', str(e2e_dirs[k]), *FOLLOW, '--line-model', str(model_path), '--model', str(e2e_site),
-                          '--keep', 'all', '--min-words', '0', '-f', 'text', '-o', str(fold_out), '-q')
-                for path in fold_out.iterdir():
-                    shutil.copy(path, out / path.name)
-            res = subprocess.run([str(BIN), 'eval', '--truth', str(args.bench), str(out), '--json', str(work / 'cv_score.json'),
-                                  '--n-bootstrap', str(bootstrap)], check=True, capture_output=True, text=True)
-            return res.stdout, json.loads((work / 'cv_score.json').read_text())['summary']
+                (work / f'model-fold{k}.json').write_text(json.dumps(
+                    model_json(view, b1, b2, names1, names2, threshold, {'fold': k}, title_models[k], names_t, policy)))
+            return score_folds(sh, view, work, bootstrap)
 
         if args.tune_policy:
             log('tuning the decision policy end to end (coordinate search)')
@@ -681,6 +696,9 @@ def main():
                     help='also train on augmented variants of the pages (default: on)')
     ap.add_argument('--recrawls', type=float, default=0.0,
                     help='the share of pages whose recrawl joins the augmented pages (default: 0; see the model card)')
+    ap.add_argument('--e2e-only', action='store_true',
+                    help='score the fold models a previous run left in --work end to end again with the current '
+                         'binary (after a change to the rules that follow the classifier; no training)')
     ap.add_argument('--stability-only', action='store_true',
                     help='measure the out-of-fold stability of the models a previous run left in --work')
     ap.add_argument('--max-depth', type=int,
@@ -697,6 +715,15 @@ def main():
     if not BIN.exists():
         subprocess.run(['cargo', 'build', '--release'], cwd=ROOT, check=True)
     sh = Shared(args)
+    if args.e2e_only:
+        # The rules after the classifier (segment's structure, the title picker's reconcile)
+        # change without retraining: the fold models of the last run score them out of fold
+        # in seconds.
+        for view in [v for v in args.views.split(',') if v]:
+            table, _ = score_folds(sh, view, sh.work / view, bootstrap=200)
+            print(f'{view} model, {view} input (the fold models in {sh.work / view}):')
+            print(table, flush=True)
+        return
     if args.stability_only:
         work = sh.work / 'text'
         names, m, x = load_tsv(work / 'f1_text.tsv')
