@@ -185,6 +185,32 @@ pub fn is_comment_meta(norm: &str) -> bool {
     SAYS.iter().any(|s| norm.ends_with(s)) || (has_clock() && is_date_like(norm)) || has_reply()
 }
 
+/// Words that open a dateline: a line that says when the page was published or changed.
+const DATELINE_OPENERS: [&str; 12] = [
+    "updated",
+    "last updated",
+    "published",
+    "first published",
+    "posted",
+    "modified",
+    "last modified",
+    "aktualisiert",
+    "veröffentlicht",
+    "mis à jour",
+    "actualizado",
+    "publicado",
+];
+
+/// A normalised line that opens with a dateline's word (`updated`, `published`, `posted`, …)
+/// and carries a date: `Updated 14:16 GMT, 3 May 2024`, `Published: July 24, 2012`, `Posted
+/// on 2 May 2023 by Sam Ortiz`. What the page says about itself, not the article's text.
+pub fn is_dateline(norm: &str) -> bool {
+    DATELINE_OPENERS.iter().any(|opener| {
+        norm.strip_prefix(opener)
+            .is_some_and(|rest| rest.starts_with([' ', ':']))
+    }) && is_date_like(norm)
+}
+
 /// A normalised line that is a clock time and nothing else (`18:15`, `9:05 am`, `6:05 pm edt`):
 /// a live blog's or a news feed's timestamp, which the text it stamps follows.
 pub fn is_bare_time(norm: &str) -> bool {
@@ -215,6 +241,28 @@ pub fn is_bare_time(norm: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn datelines() {
+        for line in [
+            "updated 14:16 gmt, 3 may 2024",
+            "last updated: october 26, 2015",
+            "published: july 24, 2012",
+            "posted on 2 may 2023 by sam ortiz",
+            "updated 7/14/2020",
+            "aktualisiert 14.03.2024",
+        ] {
+            assert!(is_dateline(line), "{line}");
+        }
+        for line in [
+            "updated guidance for travellers",
+            "posted by sam ortiz",
+            "updatedaily 2024",
+            "the report was updated on 3 may 2024.",
+        ] {
+            assert!(!is_dateline(line), "{line}");
+        }
+    }
 
     #[test]
     fn bare_times() {

@@ -12,7 +12,7 @@ use crate::classify::{LineFacts, classify};
 use crate::features::{CONTAINER, View};
 use crate::markers::{Marker, marker};
 use crate::model::{LineModel, Policy};
-use crate::patterns::{is_author_line, is_bare_time, is_date_like};
+use crate::patterns::{is_author_line, is_bare_time, is_date_like, is_dateline};
 use crate::title::{self, Candidate};
 
 /// A teaser: a cut-off summary of another article.
@@ -126,6 +126,16 @@ fn first_chars(text: &str, n: usize) -> &str {
     &text[..end]
 }
 
+/// The most words of a dateline that is not text (see [`is_dateline`]); longer lines that
+/// open with `updated` or `published` are sentences.
+///
+/// The classifier scored the "Updated …" line that a recrawl puts above the body as text in
+/// 385 of 2064 recrawls (out of fold, `train/train_lines.py`'s stability probe), which alone
+/// kept their bodies from matching the first scrape's. Dropping datelines from the text:
+/// bodies kept 0.596 → 0.617, recrawls found as near duplicates 0.943 → 0.948, F1 unchanged
+/// (0.929, cross-validated, text input). See: issue 10.
+const DATELINE_MAX_WORDS: u32 = 10;
+
 /// On a page where the policy keeps no body line, lines scoring at least this share of the
 /// page's best score may form the fallback block (see [`fallback_block`]).
 const FALLBACK_SHARE: f32 = 0.5;
@@ -146,9 +156,16 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
     let mut is_text: Vec<bool> = scores.iter().map(|&s| s >= threshold).collect();
     keep_tables_whole(marked, facts, scores, &alive, threshold, &mut is_text);
     fill_gaps(marked, facts, scores, &alive, threshold, &mut is_text);
-    // A timestamp alone on its line (a live blog's) stamps the text; it is none of it.
+    // A timestamp alone on its line (a live blog's) stamps the text; a dateline ("Updated
+    // 14:16 GMT, 3 May 2024") says when the page changed: neither is any of the text.
     for &i in &alive {
-        if is_text[i] && facts[i].n_words <= 4 && is_bare_time(marked.norm(i)) {
+        let f = &facts[i];
+        if is_text[i]
+            && ((f.n_words <= 4 && is_bare_time(marked.norm(i)))
+                || (f.n_words <= DATELINE_MAX_WORDS
+                    && !f.ends_sentence
+                    && is_dateline(marked.norm(i))))
+        {
             is_text[i] = false;
         }
     }
