@@ -120,12 +120,49 @@ pub fn mark_split(mut marked: MarkedDoc, config: &DedupeConfig) -> MarkedDoc {
             }
         }
     }
+    mark_player_controls(&mut marked.lines, &marked.norms);
     mark_headline(&marked.text, &mut marked.lines, &marked.norms);
     mark_repeats(&mut marked.lines);
     if let Some(model) = &config.site {
         site::mark_template(&mut marked, model, &config.rules);
     }
     marked
+}
+
+/// The lexicon's rule for a video player's controls and dialogs.
+const PLAYER_RULE: &str = "media-player";
+/// The most lines apart two of a player's lexicon lines may lie for the lines between them to
+/// be the player's too (see [`mark_player_controls`]).
+const PLAYER_GAP: usize = 6;
+/// The most words of a line between two of a player's lines that is the player's too.
+const PLAYER_MAX_WORDS: usize = 3;
+
+/// A video player's controls are dozens of short lines, of which the lexicon knows the
+/// distinctive ones (`Current Time 0:00`, `captions off, selected`); the others (`Play`, `1`,
+/// `Chapters`, `Background`) are words an article may print too. Between two of the player's
+/// lexicon lines at most [`PLAYER_GAP`] lines apart, the undecided lines of at most
+/// [`PLAYER_MAX_WORDS`] words are the player's as well. Left in, the block reads as the end of
+/// the article to the classifier, which then drops the paragraphs after the video. See: issue 10.
+fn mark_player_controls(lines: &mut [Line], norms: &Norms) {
+    let is_player = |line: &Line| matches!(&line.verdict, Verdict::Removed(Reason::Boilerplate(rule)) if rule == PLAYER_RULE);
+    let mut last: Option<usize> = None;
+    for j in 0..lines.len() {
+        if !is_player(&lines[j]) {
+            continue;
+        }
+        if let Some(i) = last
+            && j - i <= PLAYER_GAP
+        {
+            for (k, line) in lines.iter_mut().enumerate().take(j).skip(i + 1) {
+                if line.verdict == Verdict::Undecided
+                    && count_words(norms.get(k)) <= PLAYER_MAX_WORDS
+                {
+                    line.verdict = Verdict::Removed(Reason::Boilerplate(PLAYER_RULE.to_owned()));
+                }
+            }
+        }
+        last = Some(j);
+    }
 }
 
 /// Finds the headline and keeps one copy of it.

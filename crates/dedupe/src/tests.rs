@@ -163,3 +163,35 @@ fn learner_shared_by_threads_learns_what_one_thread_learns() {
     assert_eq!(one, shared);
     assert_eq!(one.groups().count(), 3);
 }
+
+/// A video player's controls go whole: its distinctive lines by the lexicon, the short words
+/// between them (`Play`, `1`, `Chapters`) with them; the same words away from a player, and the
+/// video's own title after it, stay.
+#[test]
+fn a_video_players_controls_go_whole() {
+    let got = check(
+        "Five habits\nFive habits\nThe chain needs oil every other week.\nPlay Video\nPlay\nMute\n\
+         Current Time 0:00\n/\nDuration Time 0:00\nChapters\nBackground\nWindow\nFont Size\n\
+         Text Edge Style\nHow to clean a chain\nBackground\nTyres lose air slowly.\n",
+    );
+    assert_eq!(
+        got,
+        "TITLE               | Five habits
+x repeated_headline | Five habits
+keep                | The chain needs oil every other week.
+x media-player      | Play Video
+x media-player      | Play
+x media-player      | Mute
+x media-player      | Current Time 0:00
+x media-player      | /
+x media-player      | Duration Time 0:00
+x media-player      | Chapters
+x media-player      | Background
+x media-player      | Window
+x share             | Font Size
+x media-player      | Text Edge Style
+keep                | How to clean a chain
+keep                | Background
+keep                | Tyres lose air slowly."
+    );
+}
