@@ -651,9 +651,10 @@ const PAGE_ELEMENTS: [&str; 2] = ["html", "body"];
 /// microdata, hiding.
 fn attr_roles(tag: &Tag, class_words: bool) -> Roles {
     let mut roles = Roles::NONE;
+    let mut words = Roles::NONE;
     for a in &tag.attrs {
         match &*a.name.local {
-            "class" | "id" if class_words => roles |= class_roles(&a.value),
+            "class" | "id" if class_words => words |= class_roles(&a.value),
             "hidden" => roles |= Roles::HIDDEN,
             "aria-hidden" if a.value.trim().eq_ignore_ascii_case("true") => roles |= Roles::HIDDEN,
             "style" => {
@@ -680,7 +681,13 @@ fn attr_roles(tag: &Tag, class_words: bool) -> Roles {
             _ => {}
         }
     }
-    roles
+    // An element that declares itself the article's body is the article, whatever its class
+    // and id name besides: `id="gigya-share-btns-2_gig_containerParent"` names the share
+    // widget hung on it and made every paragraph of one news page a share button's.
+    if roles.intersects(Roles::BODY_PROP) {
+        words = Roles(words.0 & Roles::C_CONTENT.0);
+    }
+    roles | words
 }
 
 /// The roles of the words of a `class` or `id` value: parts split at anything but letters and
@@ -1086,6 +1093,17 @@ Paragraph [c_comment] 0 | A reader said this."
         assert_eq!(
             tagged("<body hidden><p>Gone</p>"),
             "Paragraph [hidden] 0 | Gone"
+        );
+    }
+
+    #[test]
+    fn the_article_bodys_own_class_words_give_it_no_other_roles() {
+        let html = r#"<div itemprop="articleBody" class="text-wrapper story" id="gigya-share-btns-2_gig_containerParent">
+<p>The article.</p><div class="share-tools"><p>Share on Facebook</p></div></div>"#;
+        assert_eq!(
+            tagged(html),
+            "Paragraph [body_prop c_content] 0 | The article.
+Paragraph [body_prop c_share c_content] 0 | Share on Facebook"
         );
     }
 
