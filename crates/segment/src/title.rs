@@ -462,8 +462,9 @@ pub fn pick(
             let c = reconcile(marked, &found, &probabilities, c, model.title_threshold());
             Some(found.candidates[c])
         }
-        // Unsure: a headline repeated at the top is still the best evidence there is.
-        _ => dedupe_title(marked),
+        // Unsure: a headline repeated at the top is still the best evidence there is, and
+        // after it the title tag's likeliest part.
+        _ => dedupe_title(marked).or_else(|| best_head(marked, &found, &probabilities)),
     }
 }
 
@@ -704,6 +705,33 @@ fn editors_form(shown: &Shown<'_>, pick: usize) -> Option<usize> {
     shown.best_visible(is_variant)
 }
 
+/// The likeliest candidate from the title tag or og:title line (a part of it, so without its
+/// site name, or the whole line) of at least [`MIN_HEAD_WORDS`] words: the title when the
+/// picker is unsure and no headline repeats, as readers fall back on `<title>`. A page
+/// scraped without its visible headline keeps its title tag: out of fold, 33 more of 2005
+/// recrawls get their title right (114 had none); the dev pages themselves change by one
+/// title on HTML input. The word count keeps a menu's first item (`Home`) out of it, since on
+/// text input the first line is not always a title tag.
+fn best_head(
+    marked: &MarkedDoc,
+    found: &TitleCandidates,
+    probabilities: &[f32],
+) -> Option<Candidate> {
+    (0..found.candidates.len())
+        .filter(|&c| {
+            let candidate = &found.candidates[c];
+            found.head.contains(&Some(candidate.line))
+                && words(&marked.text[candidate.start..candidate.end])
+                    .nth(MIN_HEAD_WORDS - 1)
+                    .is_some()
+        })
+        .max_by(|&a, &b| (probabilities[a].total_cmp(&probabilities[b])).then(b.cmp(&a)))
+        .map(|c| found.candidates[c])
+}
+
+/// The fewest words of a title [`best_head`] falls back on.
+const MIN_HEAD_WORDS: usize = 3;
+
 /// The line dedupe kept as the one copy of a repeated headline.
 fn dedupe_title(marked: &MarkedDoc) -> Option<Candidate> {
     let i = marked
@@ -798,6 +826,44 @@ mod tests {
             let joined = words(&a).collect::<Vec<_>>().join("’");
             proptest::prop_assert_eq!(words_key(&a), words_key(&joined));
         }
+    }
+
+    #[test]
+    fn an_unsure_picker_falls_back_on_the_title_tags_likeliest_part() {
+        // The page's first two lines are its title tag and og:title.
+        let text = format!("Storm floods the old harbour | Coast Daily\nHome\nNews\n{BODY}\n");
+        let (marked, facts) = crate::test_support::marked(&text);
+        let scores: Vec<f32> = (facts.iter())
+            .map(|f| if f.is_prose() { 0.9 } else { 0.1 })
+            .collect();
+        let found = candidates(&marked, &facts, &scores, 0.5, View::Text);
+        let p: Vec<f32> = (found.candidates.iter())
+            .map(|c| match &text[c.start..c.end] {
+                "Storm floods the old harbour" => 0.01,
+                "Coast Daily" => 0.004,
+                "Home" => 0.008,
+                "News" => 0.015,
+                _ => 0.0,
+            })
+            .collect();
+        let title = best_head(&marked, &found, &p).expect("the title tag's part");
+        assert_eq!(
+            &text[title.start..title.end],
+            "Storm floods the old harbour"
+        );
+        assert_eq!(
+            best_head(&marked, &found, &vec![0.0; p.len()]).map(|c| c.line),
+            Some(0)
+        );
+        let none = TitleCandidates {
+            head: [None, None],
+            ..found.clone()
+        };
+        assert_eq!(
+            best_head(&marked, &none, &p),
+            None,
+            "no title tag, no fallback"
+        );
     }
 
     #[test]
