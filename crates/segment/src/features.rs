@@ -10,7 +10,7 @@ use newsclean_core::{Block, MarkedDoc, Reason, Roles, Verdict};
 use crate::classify::{CharCounts, LineFacts};
 use crate::logs::{ln_1p_count, ln_count, signed_log};
 use crate::markers::{Marker, marker};
-use crate::patterns::{is_byline_like, is_comment_meta, is_date_like};
+use crate::patterns::{is_byline_like, is_comment_meta, is_date_like, is_page_dateline};
 
 /// Names of the features of one line, in row order.
 pub const BASE_NAMES: [&str; 26] = [
@@ -378,7 +378,10 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts], view: View) -> DocFeatur
         // Markers, dates and bylines are short lines; long ones are matched as they stand.
         if facts[i].n_words <= SHORT_LINE {
             let norm = marked.norm(i);
-            comment_meta[k] = facts[i].n_words <= 15 && is_comment_meta(norm);
+            // A page's own dateline ("Updated 14:16 GMT, 3 May 2024") has a comment header's
+            // clock and date, but above an article it marks no comment section.
+            comment_meta[k] =
+                facts[i].n_words <= 15 && is_comment_meta(norm) && !is_page_dateline(norm);
             base_row(text, norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
         } else {
             base_row(text, text, &facts[i], &mut base[k * NB..(k + 1) * NB]);
@@ -768,6 +771,18 @@ mod tests {
         assert_eq!(View::Html.n_features_2(), N_FEATURES_2);
         // The text view is a prefix of the HTML view.
         assert!(names(View::Html).starts_with(&names(View::Text)));
+    }
+
+    #[test]
+    fn a_pages_dateline_is_no_comment_header() {
+        let text = "Storm floods the harbour\nUpdated 14:16 GMT, 3 May 2024\nThe storm that came in overnight flooded the old harbour and the streets around it.\nadam | november 9, 2012 3:15 am | reply\nPosted by sam on May 2, 2023 at 1:53 pm\n";
+        let (marked, facts) = crate::test_support::marked(text);
+        let meta = (names(View::Text).iter())
+            .position(|n| n == "comment_meta")
+            .unwrap();
+        let f = extract(&marked, &facts, View::Text);
+        let flags: Vec<f32> = (0..f.lines.len()).map(|k| f.row(k)[meta]).collect();
+        assert_eq!(flags, [0.0, 0.0, 0.0, 1.0, 1.0]);
     }
 
     #[test]

@@ -211,6 +211,16 @@ pub fn is_dateline(norm: &str) -> bool {
     }) && is_date_like(norm)
 }
 
+/// A dateline no reader comment opens with: [`is_dateline`] but for `posted …`, which opens
+/// comment headers as often as pages' datelines (`Posted by sam on May 2, 2023 at 1:53 pm`).
+/// Counting the page's own `Updated 14:16 GMT, 3 May 2024` as a comment header made the
+/// article below it look like comments: out of fold, recrawls that gained such a line kept
+/// their body 0.634 -> 0.657 of the time without it, dev F1 unchanged (text 0.9291, HTML
+/// 0.9542).
+pub fn is_page_dateline(norm: &str) -> bool {
+    !norm.starts_with("posted") && is_dateline(norm)
+}
+
 /// A normalised line that is a clock time and nothing else (`18:15`, `9:05 am`, `6:05 pm edt`):
 /// a live blog's or a news feed's timestamp, which the text it stamps follows.
 pub fn is_bare_time(norm: &str) -> bool {
