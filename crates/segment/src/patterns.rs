@@ -211,6 +211,26 @@ pub fn is_dateline(norm: &str) -> bool {
     }) && is_date_like(norm)
 }
 
+/// Words that open a dateline saying when the page last changed, not when it was published.
+const UPDATE_OPENERS: [&str; 7] = [
+    "updated",
+    "last updated",
+    "modified",
+    "last modified",
+    "aktualisiert",
+    "mis à jour",
+    "actualizado",
+];
+
+/// A normalised dateline that says when the page changed (`Updated 14:16 GMT, 3 May 2024`,
+/// `Last modified: …`), not when it was published.
+pub fn is_update_line(norm: &str) -> bool {
+    UPDATE_OPENERS.iter().any(|opener| {
+        norm.strip_prefix(opener)
+            .is_some_and(|rest| rest.starts_with([' ', ':']))
+    }) && is_date_like(norm)
+}
+
 /// A dateline no reader comment opens with: [`is_dateline`] but for `posted …`, which opens
 /// comment headers as often as pages' datelines (`Posted by sam on May 2, 2023 at 1:53 pm`).
 /// Counting the page's own `Updated 14:16 GMT, 3 May 2024` as a comment header made the

@@ -12,7 +12,7 @@ use crate::classify::{LineFacts, classify};
 use crate::features::{CONTAINER, View};
 use crate::markers::{Marker, marker};
 use crate::model::{LineModel, Policy};
-use crate::patterns::{is_author_line, is_bare_time, is_date_like, is_dateline};
+use crate::patterns::{is_author_line, is_bare_time, is_date_like, is_dateline, is_update_line};
 use crate::title::{self, Candidate};
 
 /// A teaser: a cut-off summary of another article.
@@ -374,6 +374,13 @@ fn roles(
     });
     let mut has_byline = false;
     let mut has_published = false;
+    // The publication date over an update's ("Updated 14:16 GMT, 3 May 2024"), which a page
+    // adds above the body when it changes: the same article then keeps the same date and
+    // body. Out of fold, recrawls that gained such a line kept their body 0.656 -> 0.661 of
+    // the time, F1 unchanged (text 0.9292, HTML 0.9543). See: issue 10.
+    let is_head_date = |i: usize| facts[i].n_words <= 10 && is_date_like(marked.norm(i));
+    let skip_updates = (alive.get(head_zone.clone()).unwrap_or_default().iter())
+        .any(|&i| is_head_date(i) && !is_update_line(marked.norm(i)));
 
     let mut verdicts: Vec<Option<Verdict>> = vec![None; n];
     let mut has_title = false;
@@ -401,7 +408,10 @@ fn roles(
         } else if head_zone.contains(&k) && f.n_words <= 15 && {
             let norm = marked.norm(i);
             (!has_byline && is_author_line(norm))
-                || (!has_published && f.n_words <= 10 && is_date_like(norm))
+                || (!has_published
+                    && f.n_words <= 10
+                    && is_date_like(norm)
+                    && !(skip_updates && is_update_line(norm)))
         } {
             if !has_byline && is_author_line(marked.norm(i)) {
                 has_byline = true;
@@ -726,6 +736,41 @@ x related    | A teaser that trails off...
 x footer     | Next Story
 x footer     | The third paragraph after the footer is not kept at all."
         );
+    }
+
+    #[test]
+    fn the_publication_date_over_an_updates() {
+        let page = |update: &str| {
+            format!(
+                "T:The headline
+{update}By Sam Ortiz
+May 2, 2024
+The first paragraph is a real sentence with many words in it.
+The second paragraph is also a sentence with words."
+            )
+        };
+        let dated = "title        | The headline
+byline       | By Sam Ortiz
+published    | May 2, 2024
+paragraph    | The first paragraph is a real sentence with many words in it.
+paragraph    | The second paragraph is also a sentence with words.";
+        assert_eq!(check(&page("")), dated);
+        let updated = check(&page("Updated 14:16 GMT, 3 May 2024\n"));
+        assert_eq!(
+            updated,
+            dated.replacen(
+                "\nbyline",
+                "\nx low_score  | Updated 14:16 GMT, 3 May 2024\nbyline",
+                1
+            )
+        );
+        // Without another date the update's is the page's only date.
+        let only = check(
+            "T:The headline
+Updated 14:16 GMT, 3 May 2024
+The first paragraph is a real sentence with many words in it.",
+        );
+        assert!(only.contains("published    | Updated 14:16 GMT"), "{only}");
     }
 
     #[test]
