@@ -86,6 +86,23 @@ fn text_tree() {
 }
 
 #[test]
+fn a_text_tree_leaves_line_1_empty_without_a_title() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut sink = ExportSink::new(&ExportConfig::new(Format::Text, out.clone())).unwrap();
+    let untitled = Article {
+        title: None,
+        ..article(0, "a")
+    };
+    sink.write(Record::Article(untitled)).unwrap();
+    sink.finish().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("a.txt")).unwrap(),
+        "\nPoint.\nPara one.\n"
+    );
+}
+
+#[test]
 fn bincode_frames_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.bin");

@@ -135,7 +135,14 @@ impl TreeDir {
         }
         let body = match self.kind {
             TreeKind::Text => {
-                let mut text = article.text();
+                // Line 1 is the title, empty when the article has none: a reader never takes
+                // the first paragraph for it.
+                let mut text = if article.title.is_none() {
+                    String::from("\n")
+                } else {
+                    String::new()
+                };
+                text.push_str(&article.text());
                 text.push('\n');
                 text
             }
