@@ -205,10 +205,15 @@ const DATELINE_OPENERS: [&str; 12] = [
 /// and carries a date: `Updated 14:16 GMT, 3 May 2024`, `Published: July 24, 2012`, `Posted
 /// on 2 May 2023 by Sam Ortiz`. What the page says about itself, not the article's text.
 pub fn is_dateline(norm: &str) -> bool {
-    DATELINE_OPENERS.iter().any(|opener| {
+    opens_with_any(norm, &DATELINE_OPENERS) && is_date_like(norm)
+}
+
+/// `norm` opens with one of `openers` as a whole word (followed by a space or a colon).
+fn opens_with_any(norm: &str, openers: &[&str]) -> bool {
+    openers.iter().any(|opener| {
         norm.strip_prefix(opener)
             .is_some_and(|rest| rest.starts_with([' ', ':']))
-    }) && is_date_like(norm)
+    })
 }
 
 /// Words that open a dateline saying when the page last changed, not when it was published.
@@ -225,10 +230,7 @@ const UPDATE_OPENERS: [&str; 7] = [
 /// A normalised dateline that says when the page changed (`Updated 14:16 GMT, 3 May 2024`,
 /// `Last modified: …`), not when it was published.
 pub fn is_update_line(norm: &str) -> bool {
-    UPDATE_OPENERS.iter().any(|opener| {
-        norm.strip_prefix(opener)
-            .is_some_and(|rest| rest.starts_with([' ', ':']))
-    }) && is_date_like(norm)
+    opens_with_any(norm, &UPDATE_OPENERS) && is_date_like(norm)
 }
 
 /// A dateline no reader comment opens with: [`is_dateline`] but for `posted …`, which opens
@@ -292,6 +294,13 @@ mod tests {
         ] {
             assert!(!is_dateline(line), "{line}");
         }
+        // Which datelines say when the page changed, and which no comment header opens with.
+        assert!(is_update_line("last updated: october 26, 2015"));
+        assert!(is_update_line("aktualisiert 14.03.2024"));
+        assert!(!is_update_line("published: july 24, 2012"));
+        assert!(!is_update_line("updatedaily 2024"));
+        assert!(is_page_dateline("updated 14:16 gmt, 3 may 2024"));
+        assert!(!is_page_dateline("posted on 2 may 2023 by sam ortiz"));
     }
 
     #[test]
