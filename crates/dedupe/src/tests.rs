@@ -93,6 +93,29 @@ fn no_headline_when_nothing_repeats() {
 fn builtin_lexicon_parses() {
     let lexicon = boilerplate_lexicon();
     assert_eq!(lexicon.lookup("advertisement"), Some("ad-label"));
+    // A paywall's prompts and a share dialog's confirmations, exactly; a post's tag list.
+    let norm = |line: &str| newsclean_core::text::normalize(line);
+    for (line, rule) in [
+        (
+            "Already a print edition subscriber, but don't have a login?",
+            "subscription",
+        ),
+        (
+            "A link has been sent to your friend\u{2019}s email address.",
+            "share",
+        ),
+        ("Tags: storms, harbours, ferries", "tags"),
+        ("Tagged with: ferries", "tags"),
+    ] {
+        assert_eq!(lexicon.lookup(&norm(line)), Some(rule), "{line}");
+    }
+    for line in [
+        "Already a subscriber to three papers, she reads them all.",
+        "Tags are small labels that readers use to find posts.",
+        "Continue reading the main story",
+    ] {
+        assert_eq!(lexicon.lookup(&norm(line)), None, "{line}");
+    }
 }
 
 proptest! {
