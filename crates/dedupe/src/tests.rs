@@ -93,7 +93,8 @@ fn no_headline_when_nothing_repeats() {
 fn builtin_lexicon_parses() {
     let lexicon = boilerplate_lexicon();
     assert_eq!(lexicon.lookup("advertisement"), Some("ad-label"));
-    // A paywall's prompts and a share dialog's confirmations, exactly; a post's tag list.
+    // A paywall's prompts and a share dialog's confirmations, exactly; a post's tag list, a
+    // blog post's footer and a newspaper's print notice.
     let norm = |line: &str| newsclean_core::text::normalize(line);
     for (line, rule) in [
         (
@@ -105,6 +106,14 @@ fn builtin_lexicon_parses() {
             "share",
         ),
         ("Tags: storms, harbours, ferries", "tags"),
+        (
+            "This entry was posted on Thursday, May 2nd, 2024 at 9:12 am and is filed under Harbour.",
+            "post-footer",
+        ),
+        (
+            "A version of this article appeared May 2, 2024, on page A3 in the print edition.",
+            "print-notice",
+        ),
         ("Tagged with: ferries", "tags"),
     ] {
         assert_eq!(lexicon.lookup(&norm(line)), Some(rule), "{line}");
