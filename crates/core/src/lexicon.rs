@@ -76,7 +76,7 @@ impl Lexicon {
     /// The rule matching a normalised line, if any.
     pub fn lookup(&self, normalized: &str) -> Option<&str> {
         let key = key(normalized);
-        if key.is_empty() || key.len() > 200 {
+        if key.is_empty() || key.len() > MAX_KEY_BYTES {
             return None;
         }
         if let Some(&rule) = (key.len() <= self.max_len)
@@ -93,6 +93,9 @@ impl Lexicon {
             .map(|&(_, rule)| self.rules[rule].as_str())
     }
 }
+
+/// The longest key [`Lexicon::lookup`] matches, in bytes: lines longer than this are prose.
+const MAX_KEY_BYTES: usize = 400;
 
 /// The part of a normalised line that lexicons match: without leading and trailing
 /// punctuation, symbols and spaces (`» Also read:` and `also read` are the same key).
@@ -158,6 +161,23 @@ mod tests {
             let scan = scan.filter(|_| !key.is_empty()).map(String::as_str);
             proptest::prop_assert_eq!(lexicon.lookup(key), scan);
         }
+    }
+
+    /// A theme's footer or a cookie notice runs to a few hundred bytes and is still matched;
+    /// past [`MAX_KEY_BYTES`] a line is prose and is not.
+    #[test]
+    fn long_lines_up_to_the_key_limit() {
+        let lex = "footer this entry was posted*";
+        let line = |n: usize| {
+            format!(
+                "This entry was posted on May 2, 2024{}",
+                " and more".repeat(n)
+            )
+        };
+        assert!(line(30).len() > 200 && line(30).len() < MAX_KEY_BYTES);
+        assert_eq!(check(lex, &line(30)), Some("footer".into()));
+        assert!(line(50).len() > MAX_KEY_BYTES);
+        assert_eq!(check(lex, &line(50)), None);
     }
 
     #[test]
