@@ -86,16 +86,27 @@ impl Lexicon {
             return Some(&self.rules[rule]);
         }
         let candidates = self.wild_by_byte.get(usize::from(key.as_bytes()[0]))?;
+        // A long line is matched only by a pattern that opens with a phrase of its own.
+        let is_long = key.len() > MAX_SHORT_KEY_BYTES;
         candidates
             .iter()
             .map(|&k| &self.wild[k])
+            .filter(|(parts, _)| !is_long || parts[0].len() >= MIN_LONG_PREFIX_BYTES)
             .find(|(parts, _)| glob_match(parts, key))
             .map(|&(_, rule)| self.rules[rule].as_str())
     }
 }
 
 /// The longest key [`Lexicon::lookup`] matches, in bytes: lines longer than this are prose.
+/// A theme's post footer ("This entry was posted … You can follow any responses …") or a
+/// cookie notice runs to a few hundred bytes.
 const MAX_KEY_BYTES: usize = 400;
+/// Keys up to this many bytes are matched by every pattern; longer ones only by wildcard
+/// patterns whose text before the first `*` has [`MIN_LONG_PREFIX_BYTES`] or more: `©*` on a
+/// long line is a photo credit glued to a paragraph, `we use cookies*` is still a notice.
+const MAX_SHORT_KEY_BYTES: usize = 200;
+/// See [`MAX_SHORT_KEY_BYTES`].
+const MIN_LONG_PREFIX_BYTES: usize = 12;
 
 /// The part of a normalised line that lexicons match: without leading and trailing
 /// punctuation, symbols and spaces (`» Also read:` and `also read` are the same key).
@@ -164,7 +175,8 @@ mod tests {
     }
 
     /// A theme's footer or a cookie notice runs to a few hundred bytes and is still matched;
-    /// past [`MAX_KEY_BYTES`] a line is prose and is not.
+    /// past [`MAX_KEY_BYTES`] a line is prose and is not; a pattern with a short prefix
+    /// matches short lines only.
     #[test]
     fn long_lines_up_to_the_key_limit() {
         let lex = "footer this entry was posted*";
@@ -178,6 +190,11 @@ mod tests {
         assert_eq!(check(lex, &line(30)), Some("footer".into()));
         assert!(line(50).len() > MAX_KEY_BYTES);
         assert_eq!(check(lex, &line(50)), None);
+        // A short prefix matches only short lines.
+        let credit = |n: usize| format!("© Provided by Example News{}", " and the story".repeat(n));
+        assert_eq!(check("copyright ©*", &credit(2)), Some("copyright".into()));
+        assert!(credit(20).len() > MAX_SHORT_KEY_BYTES);
+        assert_eq!(check("copyright ©*", &credit(20)), None);
     }
 
     #[test]
