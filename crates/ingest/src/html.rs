@@ -685,7 +685,7 @@ fn attr_roles(tag: &Tag, class_words: bool) -> Roles {
     // and id name besides: `id="gigya-share-btns-2_gig_containerParent"` names the share
     // widget hung on it and made every paragraph of one news page a share button's.
     if roles.intersects(Roles::BODY_PROP) {
-        words = Roles(words.0 & Roles::C_CONTENT.0);
+        words = words & Roles::C_CONTENT;
     }
     roles | words
 }

@@ -408,10 +408,7 @@ fn roles(
         } else if head_zone.contains(&k) && f.n_words <= 15 && {
             let norm = marked.norm(i);
             (!has_byline && is_author_line(norm))
-                || (!has_published
-                    && f.n_words <= 10
-                    && is_date_like(norm)
-                    && !(skip_updates && is_update_line(norm)))
+                || (!has_published && is_head_date(i) && !(skip_updates && is_update_line(norm)))
         } {
             if !has_byline && is_author_line(marked.norm(i)) {
                 has_byline = true;
