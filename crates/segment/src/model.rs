@@ -7,6 +7,7 @@
 //! `train/train_lines.py` (see `train/MODEL_CARD.md`), compiled into the binary and replaceable
 //! at run time. A model file's view is the one whose feature names it lists.
 
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
@@ -43,11 +44,11 @@ pub enum ModelError {
         /// Zero-based tree number.
         tree: usize,
     },
-    /// A tree has more levels than the compiled forest holds.
+    /// A tree has more leaves than the compiled forest holds.
     #[error(
-        "tree {tree} of {pass} is deeper than {MAX_DEPTH} levels; train with max_depth {MAX_DEPTH} at most"
+        "tree {tree} of {pass} has more than {MAX_LEAVES} leaves; train with num_leaves {MAX_LEAVES} at most"
     )]
-    TooDeep {
+    TooManyLeaves {
         /// `pass1`, `pass2` or `title`.
         pass: &'static str,
         /// Zero-based tree number.
@@ -94,24 +95,9 @@ impl Tree {
         }
     }
 
-    /// Steps from the root to the deepest leaf.
-    fn depth(&self) -> u32 {
-        let mut deepest = 0;
-        let mut stack = if self.feature.is_empty() {
-            Vec::new()
-        } else {
-            vec![(0usize, 1u32)]
-        };
-        while let Some((node, depth)) = stack.pop() {
-            for child in [self.left[node], self.right[node]] {
-                if child < 0 {
-                    deepest = deepest.max(depth);
-                } else {
-                    stack.push((child as usize, depth + 1));
-                }
-            }
-        }
-        deepest
+    /// The leaves of a valid tree: one more than its splits, which have two children each.
+    fn n_leaves(&self) -> usize {
+        self.feature.len() + 1
     }
 
     fn is_valid(&self, n_features: usize) -> bool {
@@ -124,12 +110,22 @@ impl Tree {
                 (c as usize) < n && c as usize > parent
             }
         };
-        !self.leaf.is_empty()
+        let shapes_ok = !self.leaf.is_empty()
             && self.threshold.len() == n
             && self.left.len() == n
             && self.right.len() == n
             && self.feature.iter().all(|&f| (f as usize) < n_features)
-            && (0..n).all(|p| child_ok(p, self.left[p]) && child_ok(p, self.right[p]))
+            && (0..n).all(|p| child_ok(p, self.left[p]) && child_ok(p, self.right[p]));
+        if !shapes_ok || n == 0 {
+            return shapes_ok;
+        }
+        // A tree, not a graph: every node but the root, and every leaf, has one parent, so a
+        // walk from the root reaches `n + 1` leaves, each once.
+        let mut parents = vec![0u32; n + self.leaf.len()];
+        for &c in self.left.iter().chain(&self.right) {
+            parents[if c < 0 { n + !c as usize } else { c as usize }] += 1;
+        }
+        parents[1..].iter().all(|&p| p == 1)
     }
 }
 
@@ -138,49 +134,52 @@ struct ForestFile {
     trees: Vec<Tree>,
 }
 
-/// The deepest tree a compiled forest holds: the trainer grows trees of depth 8 at most, and
-/// a complete tree of that depth fits the fixed-size arrays below.
-pub const MAX_DEPTH: u32 = 8;
-const N_NODES: usize = 1 << MAX_DEPTH;
-/// The most features a row may have (a compiled node names its feature in one byte).
+/// The most leaves a compiled tree may have: the leaves a row can still reach are the bits of
+/// a `u32`. The trainer grows trees of 31 leaves (15 for the title picker).
+pub const MAX_LEAVES: usize = 32;
+/// The most features a row may have (a compiled split names its feature in one byte).
 pub const MAX_FEATURES: usize = 128;
 const _: () = assert!(
     features::N_FEATURES_2 <= MAX_FEATURES && N_TITLE_FEATURES <= MAX_FEATURES,
-    "rows are walked at a fixed width of MAX_FEATURES"
+    "rows are read at a fixed width of MAX_FEATURES"
 );
+const _: () = assert!(MAX_FEATURES.is_power_of_two() && MAX_FEATURES <= 1 << u8::BITS);
 
-/// One tree compiled into a complete binary tree of the forest's depth, in heap order: node
-/// `i` (from 1) sends a row to `2i` when `row[feature[i]] <= threshold[i]`, else to `2i + 1`,
-/// so a walk needs no child pointers and always takes the same number of steps. A leaf above
-/// the last level becomes a chain of pass-through nodes (threshold +∞: always left) ending in
-/// its value. The arrays have fixed sizes so that indexing them needs no bounds check.
+/// One split of a compiled tree: a row whose `feature` is above `threshold` goes right, so it
+/// cannot reach the leaves of the left subtree, and `keep` clears them.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    /// Rounded down to `f32` so that `x <= threshold` means the same for every `f32` feature
+    /// value as the trainer's `f64` comparison.
+    threshold: f32,
+    /// The leaves (bit `k`: the `k`-th from the left) a row going right can still reach.
+    keep: u32,
+    feature: u8,
+}
+
+/// One tree compiled for the bit-vector walk of `QuickScorer` (Lucchese et al., SIGIR 2015):
+/// every split a row fails (goes right at) clears the leaves of its left subtree from the
+/// row's set of reachable leaves, in any order; the leftmost leaf left is the one the row's
+/// walk ends in. No test depends on another, so a tree's splits are tested on a block of rows
+/// side by side in vector registers, with no data-dependent loads.
 #[derive(Debug, Clone)]
-struct CompleteTree {
-    /// The split of each internal node, rounded down to `f32` so that `x <= threshold` means
-    /// the same for every `f32` feature value as the trainer's `f64` comparison.
-    threshold: [f32; N_NODES],
-    /// The feature of each internal node: a byte, which indexes a row of [`LANE_WIDTH`] values
-    /// with no bounds check and no mask.
-    feature: [u8; N_NODES],
-    /// The value of each node of the last level, indexed by its heap number modulo
-    /// [`N_NODES`] (the last level's numbers are [2^depth, 2^(depth+1)), distinct modulo 256).
-    leaf: [f32; N_NODES],
+struct CompiledTree {
+    /// The tree's splits in [`Forest::splits`].
+    splits: Range<usize>,
+    /// Leaf values from left to right, padded to [`MAX_LEAVES`] so that indexing needs no
+    /// bounds check.
+    leaf: [f32; MAX_LEAVES],
 }
 
 /// A forest compiled for fast evaluation.
 #[derive(Debug, Clone)]
 struct Forest {
-    trees: Vec<CompleteTree>,
-    /// Levels of every compiled tree (the depth of the forest's deepest tree).
-    depth: u32,
+    trees: Vec<CompiledTree>,
+    splits: Vec<Split>,
 }
 
-/// Rows walked through a tree side by side: their walks are independent, so the processor
-/// overlaps their memory loads instead of waiting for one chain at a time.
-const LANES: usize = 8;
-/// The width of a row as the walk reads it: every value a node's feature byte can take.
-const LANE_WIDTH: usize = 1 << u8::BITS;
-const _: () = assert!(MAX_FEATURES <= LANE_WIDTH, "a feature index fits a byte");
+/// Rows scored side by side: one split's test on a block is a few vector instructions.
+const BLOCK: usize = 8;
 
 /// The largest `f32` not above `t`.
 fn f32_at_most(t: f64) -> f32 {
@@ -198,46 +197,28 @@ fn f32_at_most(t: f64) -> f32 {
     }
 }
 
-impl CompleteTree {
-    /// Lays out a validated tree of at most `depth` levels as a complete tree of `depth`.
-    fn compile(tree: &Tree, depth: u32) -> CompleteTree {
-        let mut out = CompleteTree {
-            threshold: [f32::INFINITY; N_NODES],
-            feature: [0; N_NODES],
-            leaf: [0.0; N_NODES],
-        };
-        // (child reference in the trainer's numbering, heap number, level).
-        let root = if tree.feature.is_empty() { -1 } else { 0 };
-        let mut stack = vec![(root, 1usize, 0u32)];
-        while let Some((node, at, level)) = stack.pop() {
-            if node < 0 {
-                // A leaf: pass-through nodes (already +∞) down to the last level.
-                out.leaf[(at << (depth - level)) & (N_NODES - 1)] = tree.leaf[!node as usize];
-                continue;
-            }
-            let n = node as usize;
-            out.threshold[at] = f32_at_most(tree.threshold[n]);
-            out.feature[at] =
-                u8::try_from(tree.feature[n]).expect("a validated feature is under MAX_FEATURES");
-            stack.push((tree.left[n], 2 * at, level + 1));
-            stack.push((tree.right[n], 2 * at + 1, level + 1));
-        }
-        out
-    }
-}
-
 impl Forest {
-    /// Compiles validated trees of at most [`MAX_DEPTH`] levels.
+    /// Compiles validated trees of at most [`MAX_LEAVES`] leaves.
     fn compile(file: &ForestFile) -> Forest {
-        let depth = file.trees.iter().map(Tree::depth).max().unwrap_or(0);
-        Forest {
-            trees: file
-                .trees
-                .iter()
-                .map(|tree| CompleteTree::compile(tree, depth))
-                .collect(),
-            depth,
-        }
+        let mut splits = Vec::new();
+        let trees = file
+            .trees
+            .iter()
+            .map(|tree| {
+                let start = splits.len();
+                let mut leaf = [0f32; MAX_LEAVES];
+                if tree.feature.is_empty() {
+                    leaf[0] = tree.leaf[0];
+                } else {
+                    compile_node(tree, 0, &mut 0, &mut leaf, &mut splits);
+                }
+                CompiledTree {
+                    splits: start..splits.len(),
+                    leaf,
+                }
+            })
+            .collect();
+        Forest { trees, splits }
     }
 
     /// The probability of each row of `rows` (row-major, `width` values each).
@@ -246,29 +227,62 @@ impl Forest {
         let width = width.clamp(1, MAX_FEATURES);
         let n = rows.len() / width;
         let mut raw = vec![0f32; n];
-        // Each chunk of rows is copied into rows of a fixed width, so that reading a feature
-        // needs no bounds check (a feature byte indexes it), and walked through every tree.
-        let mut lanes = [[0f32; LANE_WIDTH]; LANES];
-        for (chunk, sums) in rows.chunks(LANES * width).zip(raw.chunks_mut(LANES)) {
-            for (lane, row) in lanes.iter_mut().zip(chunk.chunks_exact(width)) {
-                lane[..width].copy_from_slice(row);
+        // Each block of rows is copied feature-major, so that a split reads its feature of
+        // every row of the block as one array.
+        let mut columns = [[0f32; BLOCK]; MAX_FEATURES];
+        for (chunk, out) in rows.chunks(BLOCK * width).zip(raw.chunks_mut(BLOCK)) {
+            for (lane, row) in chunk.chunks_exact(width).enumerate() {
+                for (column, &x) in columns.iter_mut().zip(row) {
+                    column[lane] = x;
+                }
             }
+            let mut sums = [0f32; BLOCK];
             for tree in &self.trees {
-                let mut at = [1usize; LANES];
-                for _ in 0..self.depth {
-                    for (node, row) in at.iter_mut().zip(&lanes) {
-                        let i = *node & (N_NODES - 1);
-                        let x = row[usize::from(tree.feature[i])];
-                        *node = 2 * i + usize::from(x > tree.threshold[i]);
+                let mut reachable = [u32::MAX; BLOCK];
+                for split in &self.splits[tree.splits.clone()] {
+                    let column = &columns[usize::from(split.feature) & (MAX_FEATURES - 1)];
+                    for (r, &x) in reachable.iter_mut().zip(column) {
+                        // All ones unless the row goes right (written without a branch, so
+                        // that the loop compiles to vector compares).
+                        let stays = u32::from(x > split.threshold).wrapping_sub(1);
+                        *r &= split.keep | stays;
                     }
                 }
-                for (sum, node) in sums.iter_mut().zip(at) {
-                    *sum += tree.leaf[node & (N_NODES - 1)];
+                for (sum, r) in sums.iter_mut().zip(reachable) {
+                    *sum += tree.leaf[r.trailing_zeros() as usize & (MAX_LEAVES - 1)];
                 }
             }
+            out.copy_from_slice(&sums[..out.len()]);
         }
         raw.into_iter().map(|r| 1.0 / (1.0 + (-r).exp())).collect()
     }
+}
+
+/// Compiles the subtree of `tree` under `node` (negative: leaf `!node`), numbering its leaves
+/// from `*n_leaves` on in left-to-right order; a split's left subtree holds the leaves
+/// numbered while it is compiled.
+fn compile_node(
+    tree: &Tree,
+    node: i32,
+    n_leaves: &mut usize,
+    leaf: &mut [f32; MAX_LEAVES],
+    splits: &mut Vec<Split>,
+) {
+    if node < 0 {
+        leaf[*n_leaves] = tree.leaf[!node as usize];
+        *n_leaves += 1;
+        return;
+    }
+    let n = node as usize;
+    let first = *n_leaves;
+    compile_node(tree, tree.left[n], n_leaves, leaf, splits);
+    let left_leaves = ((1u64 << *n_leaves) - (1u64 << first)) as u32;
+    splits.push(Split {
+        threshold: f32_at_most(tree.threshold[n]),
+        keep: !left_leaves,
+        feature: u8::try_from(tree.feature[n]).expect("a validated feature is under MAX_FEATURES"),
+    });
+    compile_node(tree, tree.right[n], n_leaves, leaf, splits);
 }
 
 /// How line scores become decisions; tuned end to end with the model and stored with it.
@@ -398,8 +412,8 @@ impl LineModel {
             if let Some(tree) = forest.trees.iter().position(|t| !t.is_valid(n)) {
                 return Err(ModelError::Tree { pass, tree });
             }
-            if let Some(tree) = forest.trees.iter().position(|t| t.depth() > MAX_DEPTH) {
-                return Err(ModelError::TooDeep { pass, tree });
+            if let Some(tree) = forest.trees.iter().position(|t| t.n_leaves() > MAX_LEAVES) {
+                return Err(ModelError::TooManyLeaves { pass, tree });
             }
         }
         Ok(LineModel {
@@ -547,7 +561,6 @@ mod tests {
             assert_eq!(model.view(), view);
             assert!(model.threshold > 0.0 && model.threshold < 1.0);
             assert!(!model.pass1.trees.is_empty());
-            assert!(model.pass1.depth <= MAX_DEPTH);
             assert!(model.title.is_some(), "the shipped models pick titles");
         }
     }
@@ -602,9 +615,8 @@ mod tests {
     }
 
     /// The compiled forests give the reference walk's probabilities, row by row and in
-    /// batches (eight rows side by side and a remainder), for all three forests of both
-    /// shipped models; the title forest has trees shallower than the forest, whose leaves
-    /// become pass-through chains.
+    /// batches (blocks of rows side by side and a remainder), for all three forests of both
+    /// shipped models.
     #[test]
     fn compiled_forest_equals_the_reference_walk() {
         for (json, view) in [(BUILTIN_TEXT, View::Text), (BUILTIN_HTML, View::Html)] {
@@ -661,26 +673,58 @@ mod tests {
     }
 
     #[test]
-    fn trees_deeper_than_the_layout_are_refused() {
-        // A chain of MAX_DEPTH + 1 splits on feature 0.
-        let n = MAX_DEPTH as usize + 1;
+    fn trees_with_more_leaves_than_the_layout_are_refused() {
+        // A chain of MAX_LEAVES splits on feature 0: one leaf too many.
+        let n = MAX_LEAVES;
         let tree = Tree {
             feature: vec![0; n],
-            threshold: (0..n).map(|k| k as f64).collect(),
+            threshold: (1..=n).map(|k| k as f64).collect(),
             left: (0..n)
                 .map(|k| if k + 1 < n { k as i32 + 1 } else { -1 })
                 .collect(),
-            right: vec![-1; n],
-            leaf: vec![1.0, 2.0],
+            right: (0..n).map(|k| !(k as i32 + 1)).collect(),
+            leaf: (0..=n).map(|k| k as f32).collect(),
         };
         assert!(tree.is_valid(1));
-        assert_eq!(tree.depth(), MAX_DEPTH + 1);
+        assert_eq!(tree.n_leaves(), MAX_LEAVES + 1);
         let mut file: ModelFile = serde_json::from_str(BUILTIN_HTML).unwrap();
-        file.pass1.trees.push(tree);
+        file.pass1.trees.push(tree.clone());
         assert!(matches!(
             LineModel::from_file(&file),
-            Err(ModelError::TooDeep { pass: "pass1", .. })
+            Err(ModelError::TooManyLeaves { pass: "pass1", .. })
         ));
+        // One split fewer fits, and walks like the reference.
+        let mut fits = tree;
+        fits.feature.pop();
+        fits.threshold.pop();
+        fits.left.pop();
+        fits.right.pop();
+        fits.leaf.pop();
+        *fits.left.last_mut().unwrap() = !0;
+        assert!(fits.is_valid(1));
+        check_forest(&ForestFile { trees: vec![fits] }, 1);
+    }
+
+    #[test]
+    fn a_tree_whose_nodes_share_a_child_is_malformed() {
+        // Both children of the root are node 1, whose leaves are then reached twice.
+        let graph = Tree {
+            feature: vec![0, 0],
+            threshold: vec![0.5, 1.5],
+            left: vec![1, -1],
+            right: vec![1, -2],
+            leaf: vec![1.0, 2.0],
+        };
+        assert!(!graph.is_valid(1));
+        // An unreachable leaf too.
+        let orphan = Tree {
+            feature: vec![0],
+            threshold: vec![0.5],
+            left: vec![-1],
+            right: vec![-2],
+            leaf: vec![1.0, 2.0, 3.0],
+        };
+        assert!(!orphan.is_valid(1));
     }
 
     #[test]
