@@ -180,6 +180,8 @@ struct Forest {
 
 /// Rows scored side by side: one split's test on a block is a few vector instructions.
 const BLOCK: usize = 8;
+/// Rows scored side by side while a page has that many left to score.
+const WIDE_BLOCK: usize = 32;
 
 /// The largest `f32` not above `t`.
 fn f32_at_most(t: f64) -> f32 {
@@ -227,18 +229,30 @@ impl Forest {
         let width = width.clamp(1, MAX_FEATURES);
         let n = rows.len() / width;
         let mut raw = vec![0f32; n];
+        // Wide blocks while they fill, then narrow ones: a split's test costs the same on a
+        // full block as on a block of one row.
+        let wide = n - n % WIDE_BLOCK;
+        let (wide_rows, rest) = rows.split_at(wide * width);
+        let (wide_raw, rest_raw) = raw.split_at_mut(wide);
+        self.sums::<WIDE_BLOCK>(wide_rows, width, wide_raw);
+        self.sums::<BLOCK>(rest, width, rest_raw);
+        raw.into_iter().map(|r| 1.0 / (1.0 + (-r).exp())).collect()
+    }
+
+    /// The sum of the trees' leaves for each row of `rows`, scored `B` rows at a time.
+    fn sums<const B: usize>(&self, rows: &[f32], width: usize, raw: &mut [f32]) {
         // Each block of rows is copied feature-major, so that a split reads its feature of
         // every row of the block as one array.
-        let mut columns = [[0f32; BLOCK]; MAX_FEATURES];
-        for (chunk, out) in rows.chunks(BLOCK * width).zip(raw.chunks_mut(BLOCK)) {
+        let mut columns = [[0f32; B]; MAX_FEATURES];
+        for (chunk, out) in rows.chunks(B * width).zip(raw.chunks_mut(B)) {
             for (lane, row) in chunk.chunks_exact(width).enumerate() {
                 for (column, &x) in columns.iter_mut().zip(row) {
                     column[lane] = x;
                 }
             }
-            let mut sums = [0f32; BLOCK];
+            let mut sums = [0f32; B];
             for tree in &self.trees {
-                let mut reachable = [u32::MAX; BLOCK];
+                let mut reachable = [u32::MAX; B];
                 for split in &self.splits[tree.splits.clone()] {
                     let column = &columns[usize::from(split.feature) & (MAX_FEATURES - 1)];
                     for (r, &x) in reachable.iter_mut().zip(column) {
@@ -254,7 +268,6 @@ impl Forest {
             }
             out.copy_from_slice(&sums[..out.len()]);
         }
-        raw.into_iter().map(|r| 1.0 / (1.0 + (-r).exp())).collect()
     }
 }
 
