@@ -241,6 +241,9 @@ impl Forest {
 
     /// The sum of the trees' leaves for each row of `rows`, scored `B` rows at a time.
     fn sums<const B: usize>(&self, rows: &[f32], width: usize, raw: &mut [f32]) {
+        if raw.is_empty() {
+            return;
+        }
         // Each block of rows is copied feature-major, so that a split reads its feature of
         // every row of the block as one array.
         let mut columns = [[0f32; B]; MAX_FEATURES];
