@@ -688,6 +688,86 @@ mod tests {
         }
     }
 
+    /// A random tree of `n_leaves` leaves over `n_features` features, in the trainer's
+    /// pre-order numbering, its leaves numbered in a shuffled order, thresholds on a grid of
+    /// halves so that rows on the grid of quarters hit them exactly and miss them by a little.
+    fn random_tree(next: &mut impl FnMut() -> u64, n_leaves: usize, n_features: u16) -> Tree {
+        fn grow(
+            next: &mut impl FnMut() -> u64,
+            n_leaves: usize,
+            n_features: u16,
+            tree: &mut Tree,
+            leaf_ids: &mut Vec<i32>,
+        ) -> i32 {
+            if n_leaves == 1 {
+                return !leaf_ids.pop().expect("one id per leaf");
+            }
+            let node = tree.feature.len();
+            tree.feature.push((next() % u64::from(n_features)) as u16);
+            tree.threshold.push((next() % 8) as f64 / 2.0);
+            tree.left.push(0);
+            tree.right.push(0);
+            let on_left = 1 + (next() % (n_leaves as u64 - 1)) as usize;
+            tree.left[node] = grow(next, on_left, n_features, tree, leaf_ids);
+            tree.right[node] = grow(next, n_leaves - on_left, n_features, tree, leaf_ids);
+            node as i32
+        }
+        let mut tree = Tree {
+            feature: Vec::new(),
+            threshold: Vec::new(),
+            left: Vec::new(),
+            right: Vec::new(),
+            leaf: (0..n_leaves)
+                .map(|_| (next() % 1000) as f32 / 250.0 - 2.0)
+                .collect(),
+        };
+        let mut leaf_ids: Vec<i32> = (0..n_leaves as i32).collect();
+        for k in (1..leaf_ids.len()).rev() {
+            leaf_ids.swap(k, (next() % (k as u64 + 1)) as usize);
+        }
+        grow(next, n_leaves, n_features, &mut tree, &mut leaf_ids);
+        tree
+    }
+
+    proptest::proptest! {
+        /// Any forest of valid trees scores every row as the reference walk does, to the bit,
+        /// in blocks of any fill.
+        #[test]
+        fn bit_vectors_equal_the_reference_walk(
+            seed in 1u64..,
+            n_trees in 1usize..5,
+            max_leaves in 1usize..=MAX_LEAVES,
+            n_rows in 0usize..80,
+            width in 1usize..6,
+        ) {
+            let mut state = seed;
+            let mut next = move || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            };
+            let trees: Vec<Tree> = (0..n_trees)
+                .map(|_| {
+                    let n_leaves = 1 + (next() % max_leaves as u64) as usize;
+                    random_tree(&mut next, n_leaves, width as u16)
+                })
+                .collect();
+            for tree in &trees {
+                proptest::prop_assert!(tree.is_valid(width));
+                proptest::prop_assert!(tree.n_leaves() <= MAX_LEAVES);
+            }
+            let file = ForestFile { trees };
+            let rows: Vec<f32> = (0..n_rows * width).map(|_| (next() % 17) as f32 / 4.0).collect();
+            let scores = Forest::compile(&file).probabilities(&rows, width);
+            proptest::prop_assert_eq!(scores.len(), n_rows);
+            for (row, score) in rows.chunks(width).zip(scores) {
+                let sum: f32 = file.trees.iter().map(|t| t.predict(row)).sum();
+                proptest::prop_assert_eq!(score, 1.0 / (1.0 + (-sum).exp()), "row {:?}", row);
+            }
+        }
+    }
+
     #[test]
     fn trees_with_more_leaves_than_the_layout_are_refused() {
         // A chain of MAX_LEAVES splits on feature 0: one leaf too many.
