@@ -34,9 +34,7 @@ struct FeatureSink {
 
 impl FeatureSink {
     fn write_titles(&mut self, marked: &MarkedDoc, model: &LineModel) -> Result<(), StageError> {
-        let facts: Vec<LineFacts> = (0..marked.lines.len())
-            .map(|i| LineFacts::of(marked.line_text(i)))
-            .collect();
+        let facts = LineFacts::of_page(marked);
         let scores = classify(marked, &facts, model);
         let found = title::candidates(marked, &facts, &scores, model.threshold(), model.view());
         let mut line = String::new();

@@ -2,6 +2,7 @@
 
 use newsclean_core::MarkedDoc;
 
+use crate::markers::{Marker, marker};
 use crate::model::LineModel;
 #[cfg(test)]
 use newsclean_core::text::word_units_and_width;
@@ -22,7 +23,14 @@ pub struct LineFacts {
     pub bullet: Option<u8>,
     /// The character counts the line classifier and the title picker read.
     pub counts: CharCounts,
+    /// The structure marker the line is, looked up once for the features, the roles and the
+    /// title picker: on a page's lines of 1 to [`MARKER_WORDS`] words ([`LineFacts::of_page`]),
+    /// never by [`LineFacts::of`].
+    pub marker: Option<Marker>,
 }
+
+/// The longest line, in words, whose structure marker [`LineFacts::of_page`] looks up.
+pub const MARKER_WORDS: u32 = 25;
 
 impl LineFacts {
     /// Computes the facts of one trimmed line, in one pass over its characters (on the ASCII
@@ -42,7 +50,21 @@ impl LineFacts {
             ends_punct,
             bullet: bullet_len(text),
             counts,
+            marker: None,
         }
+    }
+
+    /// The facts of every line of a page, with the markers of its short lines.
+    pub fn of_page(marked: &MarkedDoc) -> Vec<LineFacts> {
+        (0..marked.lines.len())
+            .map(|i| {
+                let mut facts = LineFacts::of(marked.line_text(i));
+                if (1..=MARKER_WORDS).contains(&facts.n_words) {
+                    facts.marker = marker(marked.norm(i));
+                }
+                facts
+            })
+            .collect()
     }
 
     /// Reads like running text: a sentence or a long line.

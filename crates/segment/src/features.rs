@@ -7,9 +7,9 @@
 
 use newsclean_core::{Block, MarkedDoc, Reason, Roles, Verdict};
 
-use crate::classify::{CharCounts, LineFacts};
+use crate::classify::{CharCounts, LineFacts, MARKER_WORDS};
 use crate::logs::{ln_1p_count, ln_count, signed_log};
-use crate::markers::{Marker, marker};
+use crate::markers::Marker;
 use crate::patterns::{is_byline_like, is_comment_meta, is_date_like, is_page_dateline};
 
 /// Names of the features of one line, in row order.
@@ -107,7 +107,7 @@ const NEIGHBOUR_BASE: [usize; 4] = [0, 2, 22, 1];
 const NEIGHBOUR_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
 /// Lines up to this many words are normalised for the marker, date and byline features; no
 /// marker and no date or byline line is longer.
-const SHORT_LINE: u32 = 25;
+const SHORT_LINE: u32 = MARKER_WORDS;
 /// Value of a neighbour feature beyond the document's edge.
 const MISSING: f32 = -1.0;
 
@@ -295,11 +295,7 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
     } = facts.counts;
     let n_words = facts.n_words.max(1) as f32;
     let first = text.chars().next().unwrap_or(' ');
-    let marker = if facts.n_words <= SHORT_LINE {
-        marker(norm)
-    } else {
-        None
-    };
+    let marker = facts.marker;
     let colon = text
         .char_indices()
         .take(25)
@@ -337,9 +333,7 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
 
 /// The facts of every line of `marked`, then [`extract`].
 pub fn of_doc(marked: &MarkedDoc, view: View) -> DocFeatures {
-    let facts: Vec<LineFacts> = (0..marked.lines.len())
-        .map(|i| LineFacts::of(marked.line_text(i)))
-        .collect();
+    let facts = LineFacts::of_page(marked);
     extract(marked, &facts, view)
 }
 

@@ -167,9 +167,7 @@ mod test_support {
             markup: None,
         };
         let marked = MarkedDoc::split(doc);
-        let facts = (0..marked.lines.len())
-            .map(|i| LineFacts::of(marked.line_text(i)))
-            .collect();
+        let facts = LineFacts::of_page(&marked);
         (marked, facts)
     }
 }

@@ -10,7 +10,7 @@ use newsclean_core::{
 
 use crate::classify::{LineFacts, classify};
 use crate::features::{CONTAINER, View};
-use crate::markers::{Marker, marker};
+use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
 use crate::patterns::{is_author_line, is_bare_time, is_date_like, is_dateline, is_update_line};
 use crate::title::{self, Candidate};
@@ -40,9 +40,7 @@ fn is_heading_shape(text: &str, facts: &LineFacts) -> bool {
 /// of the page's view, [`LineModels::get`](crate::LineModels::get)).
 pub fn segment(marked: &mut MarkedDoc, model: &LineModel) -> Article {
     let view = model.view();
-    let facts: Vec<LineFacts> = (0..marked.lines.len())
-        .map(|i| LineFacts::of(marked.line_text(i)))
-        .collect();
+    let facts = LineFacts::of_page(marked);
     let scores = classify(marked, &facts, model);
     for (line, &score) in marked.lines.iter_mut().zip(&scores) {
         if crate::features::is_scored(&line.verdict, view) {
@@ -418,11 +416,7 @@ fn roles(
                 Verdict::Kept(Role::Published)
             }
         } else {
-            let marker = if f.n_words <= 12 {
-                marker(marked.norm(i))
-            } else {
-                None
-            };
+            let marker = if f.n_words <= 12 { f.marker } else { None };
             match marker {
                 Some(Marker::Footer) if is_body_started => {
                     // A marker above most of the text is a teaser's or a widget's ("200

@@ -13,7 +13,7 @@ use newsclean_core::text::{
 };
 use newsclean_core::{Block, LineTags, MarkedDoc, Reason, Roles, Verdict};
 
-use crate::classify::{CharCounts, LineFacts};
+use crate::classify::{CharCounts, LineFacts, MARKER_WORDS};
 use crate::features::View;
 use crate::logs::{ln_1p_count, signed_log};
 use crate::markers::marker;
@@ -371,7 +371,13 @@ pub fn candidates(
         row[26] = score_at(k_near.and_then(|k| k.checked_sub(1)));
         row[27] = flag(is_byline_like(norm));
         row[28] = flag(is_date_like(norm));
-        row[29] = flag(marker(norm).is_some());
+        // A page line's marker was looked up with its facts; a part of one is looked up here.
+        let is_marker = if !is_part && f.n_words <= MARKER_WORDS {
+            f.marker.is_some()
+        } else {
+            marker(norm).is_some()
+        };
+        row[29] = flag(is_marker);
         row[30] = flag(line1_has_affix);
         row[31] = line1.map_or(0.0, |i| ln_1p_count(facts[i].n_words as usize));
         row[32] = flag(has_site_affix(text));
