@@ -523,11 +523,14 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
             }
             Verdict::Removed(reason) => {
                 removed_lines.push((i, reason.name()));
-                *article
-                    .stats
-                    .removed
-                    .entry(reason.name().to_owned())
-                    .or_default() += 1;
+                // The reason's name is copied into the map once per page, not once per line.
+                let removed = &mut article.stats.removed;
+                match removed.get_mut(reason.name()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        removed.insert(reason.name().to_owned(), 1);
+                    }
+                }
             }
             Verdict::Blank | Verdict::Undecided | Verdict::TitleCandidate => {}
         }

@@ -131,21 +131,30 @@ impl TitleCandidates {
 
 /// The distinct words of a normalised text, as sorted word hashes.
 fn tokens(norm: &str) -> Vec<u64> {
-    let mut words: Vec<u64> = if norm.is_ascii() {
+    let mut words = Vec::new();
+    tokens_into(norm, &mut words);
+    words
+}
+
+/// [`tokens`] into `words` (cleared first), reusing its allocation.
+fn tokens_into(norm: &str, words: &mut Vec<u64>) {
+    words.clear();
+    if norm.is_ascii() {
         // The same split on bytes: on ASCII, `char::is_alphanumeric` is `is_ascii_alphanumeric`.
-        (norm.as_bytes().split(|b| !b.is_ascii_alphanumeric()))
-            .filter(|t| !t.is_empty())
-            .map(stable_hash)
-            .collect()
+        words.extend(
+            (norm.as_bytes().split(|b| !b.is_ascii_alphanumeric()))
+                .filter(|t| !t.is_empty())
+                .map(stable_hash),
+        );
     } else {
-        norm.split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .map(|t| stable_hash(t.as_bytes()))
-            .collect()
-    };
+        words.extend(
+            norm.split(|c: char| !c.is_alphanumeric())
+                .filter(|t| !t.is_empty())
+                .map(|t| stable_hash(t.as_bytes())),
+        );
+    }
     words.sort_unstable();
     words.dedup();
-    words
 }
 
 /// Words two sorted, distinct word lists share.
@@ -309,6 +318,7 @@ pub fn candidates(
     out.values = vec![0f32; out.candidates.len() * width];
     let mut first_of_norm = FastSet::default();
     let mut part_norm = String::new();
+    let mut toks = Vec::new();
     for (c, candidate) in out.candidates.iter().enumerate() {
         let i = candidate.line;
         let text = &marked.text[candidate.start..candidate.end];
@@ -321,7 +331,7 @@ pub fn candidates(
         } else {
             (facts[i], marked.norm(i), marked.lines[i].hash)
         };
-        let toks = tokens(norm);
+        tokens_into(norm, &mut toks);
         let row = &mut out.values[c * width..(c + 1) * width];
         let CharCounts {
             n_letters,
