@@ -19,8 +19,9 @@ pub struct Section {
 /// A removed line, kept as an example for the run report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemovedLine {
-    /// The reason name (see [`crate::Reason::name`]).
-    pub reason: String,
+    /// The reason name (see [`crate::Reason::name`]): borrowed from it, not copied, when
+    /// segment makes the sample (encoded and decoded as a string all the same).
+    pub reason: Cow<'static, str>,
     /// The line text, cut to [`ArticleStats::MAX_SAMPLE_CHARS`] characters.
     pub text: String,
 }

@@ -558,7 +558,7 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
 
 /// The first and last removed lines, [`ArticleStats::MAX_SAMPLE_LINES`] at most: page headers
 /// and footers, where site boilerplate sits.
-fn sample_removed(marked: &MarkedDoc, removed: &[(usize, &str)]) -> Vec<RemovedLine> {
+fn sample_removed(marked: &MarkedDoc, removed: &[(usize, &'static str)]) -> Vec<RemovedLine> {
     let half = ArticleStats::MAX_SAMPLE_LINES / 2;
     let picked: Vec<&(usize, &str)> = if removed.len() <= 2 * half {
         removed.iter().collect()
@@ -571,7 +571,7 @@ fn sample_removed(marked: &MarkedDoc, removed: &[(usize, &str)]) -> Vec<RemovedL
     picked
         .into_iter()
         .map(|&(i, reason)| RemovedLine {
-            reason: reason.to_owned(),
+            reason: reason.into(),
             text: first_chars(marked.line_text(i), ArticleStats::MAX_SAMPLE_CHARS).to_owned(),
         })
         .collect()
