@@ -157,36 +157,32 @@ fn tokens_into(norm: &str, words: &mut Vec<u64>) {
     words.dedup();
 }
 
-/// Words two sorted, distinct word lists share.
+/// Words two sorted, distinct word lists share. The merge steps without branching on the
+/// comparison, which is at random.
 fn n_shared(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     n
 }
 
-fn jaccard(a: &[u64], b: &[u64]) -> f32 {
-    if a.is_empty() && b.is_empty() {
-        return 0.0;
-    }
+/// The Jaccard similarity of two word lists and how much of `b` is in `a`, from one merge.
+fn jaccard_and_cover(a: &[u64], b: &[u64]) -> (f32, f32) {
     let shared = n_shared(a, b);
-    shared as f32 / (a.len() + b.len() - shared) as f32
-}
-
-fn cover(of: &[u64], by: &[u64]) -> f32 {
-    if of.is_empty() {
-        return 0.0;
-    }
-    n_shared(of, by) as f32 / of.len() as f32
+    let jaccard = if a.is_empty() && b.is_empty() {
+        0.0
+    } else {
+        shared as f32 / (a.len() + b.len() - shared) as f32
+    };
+    let cover = if b.is_empty() {
+        0.0
+    } else {
+        shared as f32 / b.len() as f32
+    };
+    (jaccard, cover)
 }
 
 fn flag(b: bool) -> f32 {
@@ -363,10 +359,8 @@ pub fn candidates(
         row[11] = flag(norm == norm2);
         row[12] = flag(norm != norm1 && !norm.is_empty() && norm1.contains(norm));
         row[13] = flag(norm != norm2 && !norm.is_empty() && norm2.contains(norm));
-        row[14] = jaccard(&toks, &tokens1);
-        row[15] = jaccard(&toks, &tokens2);
-        row[16] = cover(&tokens1, &toks);
-        row[17] = cover(&tokens2, &toks);
+        (row[14], row[16]) = jaccard_and_cover(&toks, &tokens1);
+        (row[15], row[17]) = jaccard_and_cover(&toks, &tokens2);
         row[18] = (count(&page_hashes, hash) as f32).min(10.0);
         row[19] = flag(marked.lines[i].verdict == Verdict::TitleCandidate);
         row[20] = flag(marked.lines[i].verdict == Verdict::Removed(Reason::RepeatedHeadline));
@@ -447,8 +441,7 @@ fn markup_row(
     );
     out[4] = eq(metas[0]);
     out[5] = eq(metas[1]);
-    out[6] = ld_tokens.map_or(MISSING, |ld| jaccard(toks, ld));
-    out[7] = ld_tokens.map_or(MISSING, |ld| cover(ld, toks));
+    (out[6], out[7]) = ld_tokens.map_or((MISSING, MISSING), |ld| jaccard_and_cover(toks, ld));
     out[8] = eq(metas[2]);
     out[9] = t.link_share();
     out[10] = flag(t.roles.intersects(around));
@@ -841,6 +834,19 @@ mod tests {
             }
             let joined = words(&a).collect::<Vec<_>>().join("’");
             proptest::prop_assert_eq!(words_key(&a), words_key(&joined));
+        }
+
+        /// The merge counts the words two texts share, as sets count them.
+        #[test]
+        fn shared_words_are_the_sets_intersection(
+            a in "[a-e ]{0,40}",
+            b in "[a-e ]{0,40}",
+        ) {
+            let (ta, tb) = (tokens(&a), tokens(&b));
+            let set: FastSet<u64> = ta.iter().copied().collect();
+            let shared = tb.iter().filter(|t| set.contains(t)).count();
+            proptest::prop_assert_eq!(n_shared(&ta, &tb), shared);
+            proptest::prop_assert_eq!(n_shared(&tb, &ta), shared);
         }
     }
 
