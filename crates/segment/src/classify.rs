@@ -24,8 +24,8 @@ pub struct LineFacts {
     /// The character counts the line classifier and the title picker read.
     pub counts: CharCounts,
     /// The structure marker the line is, looked up once for the features, the roles and the
-    /// title picker: on a page's lines of 1 to [`MARKER_WORDS`] words ([`LineFacts::of_page`]),
-    /// never by [`LineFacts::of`].
+    /// title picker: on a page's lines of 1 to `MARKER_WORDS` (25) words
+    /// ([`LineFacts::of_page`]), never by [`LineFacts::of`].
     pub marker: Option<Marker>,
 }
 
@@ -195,9 +195,11 @@ impl CharCounts {
             // The ASCII bytes up to the next other character or the run's end.
             let stop = run_end.min(bytes.len());
             while at < stop && bytes[at] < 0x80 {
-                let step = ASCII_STEP[after][usize::from(bytes[at])];
-                packed.fields = packed.fields.wrapping_add(step);
-                after = (step >> AFTER_SHIFT) as usize;
+                let b = usize::from(bytes[at]);
+                packed.fields = packed.fields.wrapping_add(ASCII_STEP[after][b]);
+                // What the byte leaves behind depends on the byte alone: read from its own
+                // table, not from the step, the next step's lookup does not wait on this one.
+                after = usize::from(ASCII_AFTER[b]);
                 at += 1;
             }
             if at == stop {
@@ -280,8 +282,6 @@ impl CharCounts {
 
 /// The counts of the ASCII bytes of a line as fields of [`FIELD_BITS`] bits in one integer,
 /// moved to `u32` totals before a field can overflow (at least every [`Packed::RUN`] bytes).
-/// The bits above the fields are not counts: [`ASCII_STEP`] keeps the next `AFTER_*` kind
-/// there, and their sum wraps unread.
 #[derive(Default)]
 struct Packed {
     fields: u128,
@@ -293,9 +293,7 @@ struct Packed {
 /// (runs of alphanumerics), characters.
 const N_FIELDS: usize = 11;
 const FIELD_BITS: u32 = 11;
-/// Where an [`ASCII_STEP`] entry keeps the kind of character its byte is (`AFTER_*`, 3 bits).
-const AFTER_SHIFT: u32 = 125;
-const _: () = assert!(N_FIELDS as u32 * FIELD_BITS <= AFTER_SHIFT);
+const _: () = assert!(N_FIELDS as u32 * FIELD_BITS <= u128::BITS);
 
 impl Packed {
     /// The most bytes added between two flushes: each byte adds at most one to a field.
@@ -347,8 +345,7 @@ const fn is_ascii_space(c: u8) -> bool {
 }
 
 /// What an ASCII byte adds to the packed counts after a character of each kind (`AFTER_*`),
-/// as `CharCounts::of_chars` counts its character, and above them what it leaves behind
-/// ([`ASCII_AFTER`] at [`AFTER_SHIFT`]).
+/// as `CharCounts::of_chars` counts its character.
 const ASCII_STEP: [[u128; 128]; 8] = {
     let mut table = [[0u128; 128]; 8];
     let mut after = 0;
@@ -371,7 +368,7 @@ const ASCII_STEP: [[u128; 128]; 8] = {
                 c.is_ascii_alphanumeric() && after & AFTER_WORD == 0,
                 true,
             ];
-            let mut step = (ASCII_AFTER[b] as u128) << AFTER_SHIFT;
+            let mut step = 0u128;
             let mut k = 0;
             while k < N_FIELDS {
                 step |= (fields[k] as u128) << (k as u32 * FIELD_BITS);
