@@ -210,9 +210,15 @@ pub fn is_dateline(norm: &str) -> bool {
 
 /// `norm` opens with one of `openers` as a whole word (followed by a space or a colon).
 fn opens_with_any(norm: &str, openers: &[&str]) -> bool {
+    // The first byte rules most openers out without a string compare.
+    let Some(&first) = norm.as_bytes().first() else {
+        return false;
+    };
     openers.iter().any(|opener| {
-        norm.strip_prefix(opener)
-            .is_some_and(|rest| rest.starts_with([' ', ':']))
+        opener.as_bytes().first() == Some(&first)
+            && norm
+                .strip_prefix(opener)
+                .is_some_and(|rest| rest.starts_with([' ', ':']))
     })
 }
 
