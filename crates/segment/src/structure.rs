@@ -470,7 +470,6 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
         ..Article::default()
     };
     let mut removed_lines = Vec::new();
-    let mut removed_counts: Vec<(&'static str, u32)> = Vec::new();
     // `Article::normalized_body` from the lines' normal forms: the summary's, then the
     // sections' (the order of `Article::text_lines`).
     let (mut summary_norm, mut sections_norm) = (String::new(), String::new());
@@ -524,16 +523,6 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
             }
             Verdict::Removed(reason) => {
                 removed_lines.push((i, reason.name()));
-                // Counted by the reason's static name (the same address for the same reason,
-                // so no string compare), then copied into the map once per reason.
-                let name = reason.name();
-                match removed_counts
-                    .iter_mut()
-                    .find(|(n, _)| std::ptr::eq(*n, name) || *n == name)
-                {
-                    Some((_, n)) => *n += 1,
-                    None => removed_counts.push((name, 1)),
-                }
             }
             Verdict::Blank | Verdict::Undecided | Verdict::TitleCandidate => {}
         }
@@ -551,6 +540,15 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
     }
     summary_norm.push_str(&sections_norm);
     article.body_norm = Some(Box::new(summary_norm));
+    // The removed lines counted by their reason's static name (the same address for the same
+    // reason, so seldom a string compare), then copied into the map once per reason.
+    let mut removed_counts: Vec<(&'static str, u32)> = Vec::new();
+    for &(_, name) in &removed_lines {
+        match (removed_counts.iter_mut()).find(|(n, _)| std::ptr::eq(*n, name) || *n == name) {
+            Some((_, n)) => *n += 1,
+            None => removed_counts.push((name, 1)),
+        }
+    }
     for (name, n) in removed_counts {
         *article.stats.removed.entry(name.to_owned()).or_default() += n;
     }
