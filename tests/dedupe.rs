@@ -230,6 +230,54 @@ fn site_template_goes_and_every_paragraph_stays() {
 }
 
 #[test]
+fn a_story_scraped_again_and_again_keeps_its_headline() {
+    // One story scraped five times, each scrape with its own "Most Read" list and "Updated"
+    // line, in a site of 32 others: its headline is on five pages of 43, as many as the site's
+    // template needs, yet it is the story's own. Every scrape keeps its headline and paragraphs,
+    // and the site's template still goes.
+    let env = TestEnv::new();
+    generate(&env, "in", 32);
+    let again = story(40);
+    let most_read: Vec<String> = (0..5).map(|k| story(k).title).collect();
+    for scrape in 0..5 {
+        let mut list = most_read.clone();
+        list.rotate_left(scrape);
+        list[4] = story(50 + scrape as u64).title;
+        let updated = format!("Updated {} hours ago", scrape + 1);
+        env.write(
+            &format!("in/planet/again-{scrape}.txt"),
+            page(&again, &list, &[updated.as_str()]),
+        );
+    }
+    let out = env.path("out.jsonl");
+    let output = run_site(&env.path("in"), &out, &["--keep", "all"]);
+    assert_code(&output, 0);
+    let articles = read_jsonl(&out);
+    let scrapes: Vec<&serde_json::Value> = articles
+        .iter()
+        .filter(|a| a["id"].as_str().unwrap().starts_with("planet/again-"))
+        .collect();
+    assert_eq!(scrapes.len(), 5);
+    for article in scrapes {
+        let id = article["id"].as_str().unwrap();
+        assert_eq!(article["title"], again.title.as_str(), "{id}: {article}");
+        let lines = text_lines(article);
+        for paragraph in &again.paragraphs {
+            assert!(
+                lines.contains(paragraph),
+                "{id}: paragraph lost: {paragraph:?}"
+            );
+        }
+        for line in MENU.iter().chain(&FOOTER) {
+            assert!(
+                !lines.contains(&(*line).to_owned()),
+                "{id}: template line {line:?} kept"
+            );
+        }
+    }
+}
+
+#[test]
 fn exact_and_rescraped_copies_are_found_and_nothing_else() {
     let env = TestEnv::new();
     let site = generate(&env, "in", 32);

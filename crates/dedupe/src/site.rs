@@ -10,7 +10,9 @@
 //!
 //! Counts add up, so models learned on shards and merged ([`SiteModel::merge`]) equal the
 //! model learned on the whole input. Each document also counts once under a key of its whole
-//! content, so that exact copies of a page count as one page when its lines are judged.
+//! content, so that exact copies of a page count as one page when its lines are judged, and
+//! once under a key of its long lines, so that copies of one story with other boilerplate
+//! around it do too (see `story_copies`).
 //!
 //! **Memory.** Learning keeps every distinct (site, line) pair: 12 bytes of payload per pair
 //! (u64 hash, u32 count) plus hash-table overhead while counting, about 24 bytes in all. At run
@@ -30,8 +32,10 @@ use newsclean_core::{
 };
 use serde::{Deserialize, Serialize};
 
-/// The format version of site model files; bump it when [`SiteModel`] changes shape.
-pub const MODEL_VERSION: u16 = 2;
+/// The format version of site model files; bump it when [`SiteModel`] changes shape or what it
+/// counts (3: each page's story key, see `story_copies`), so that a model learned by another
+/// build is refused rather than read into other output than `run`'s.
+pub const MODEL_VERSION: u16 = 3;
 
 /// How documents are grouped into sites.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -625,6 +629,12 @@ impl Batch {
         // the site's template.
         held.push(doc_key(scratch));
         self.n_held += scratch.len() + 1;
+        // And its story, as one more key: how many pages have the same long lines (see
+        // [`story_copies`]).
+        if let Some(key) = story_key(marked, scratch) {
+            held.push(key);
+            self.n_held += 1;
+        }
         if self.n_held >= BATCH_HASHES {
             self.flush();
         }
@@ -790,6 +800,70 @@ fn doc_key(sorted_hashes: &[u64]) -> u64 {
 /// The most lines a list under a heading may have.
 const MAX_LIST: usize = 12;
 
+/// The bytes from which a line is long: a paragraph of 25 to 30 words. A page's long lines are
+/// its story's paragraphs (and the site's longest template lines); menus, teasers, captions and
+/// "Updated" lines are shorter.
+const LONG_LINE: usize = 160;
+
+/// The key of a page's story in the model: a hash of the sorted, distinct hashes of its
+/// [`LONG_LINE`]s, kept apart from line hashes and document keys by a prefix; none when the page
+/// has no long line. `scratch` is a buffer to reuse.
+fn story_key(marked: &MarkedDoc, scratch: &mut Vec<u64>) -> Option<u64> {
+    scratch.clear();
+    scratch.extend(
+        marked
+            .lines
+            .iter()
+            .filter(|l| l.verdict != Verdict::Blank && (l.end - l.start) as usize >= LONG_LINE)
+            .map(|l| l.hash),
+    );
+    if scratch.is_empty() {
+        return None;
+    }
+    scratch.sort_unstable();
+    scratch.dedup();
+    let mut bytes = Vec::with_capacity(6 + 8 * scratch.len());
+    bytes.extend_from_slice(b"story:");
+    for hash in scratch.iter() {
+        bytes.extend_from_slice(&hash.to_le_bytes());
+    }
+    Some(stable_hash(&bytes))
+}
+
+/// The long lines of a story that must be on exactly the pages of its key.
+const STORY_LINES: usize = 2;
+
+/// How many pages of the group tell this page's story: those with the same long lines (see
+/// [`LONG_LINE`]), when [`STORY_LINES`] of those lines are on exactly those pages; else 1.
+///
+/// A story scraped again with other boilerplate around it (another "Most Read" list, an
+/// "Updated" line, a rotated advertisement) is no exact copy of the page, but its headline,
+/// paragraphs and sub-headings are on every copy: without this, an article saved three times
+/// in a small site lost its headline and sub-headings as the site's template. Pages whose only
+/// long lines are the site's template (a disclaimer, an "About us") have the same long lines
+/// too, but those lines are mostly also on the site's other pages, and such pages count as
+/// themselves; that one line on exactly the pages of the key is not enough, a small site's
+/// pages whose one long line is its "About us" showed (three pages of a blog on dev).
+pub(crate) fn story_copies(marked: &MarkedDoc, group: &SiteGroup) -> u32 {
+    let mut long = Vec::new();
+    let Some(key) = story_key(marked, &mut long) else {
+        return 1;
+    };
+    let copies = group.count(key);
+    if copies < 2 {
+        return 1;
+    }
+    let on_exactly_those = long
+        .iter()
+        .filter(|&&hash| group.count(hash) == copies)
+        .count();
+    if on_exactly_those >= STORY_LINES {
+        copies
+    } else {
+        1
+    }
+}
+
 /// Records the site counts of every line and removes the site's template lines.
 pub fn mark_template(marked: &mut MarkedDoc, model: &SiteModel, rules: &SiteRules) {
     let Some(group) = model.group_of(&marked.id, marked.source.url.as_deref()) else {
@@ -805,7 +879,13 @@ pub fn mark_template(marked: &mut MarkedDoc, model: &SiteModel, rules: &SiteRule
         .collect();
     hashes.sort_unstable();
     hashes.dedup();
-    let extra_copies = group.count(doc_key(&hashes)).saturating_sub(1);
+    let short = rules.threshold(group.n_docs, false);
+    let prose = rules.threshold(group.n_docs, true);
+    // Copies of the page, and of its story: either way its own lines are on every copy.
+    let extra_copies = group
+        .count(doc_key(&hashes))
+        .max(story_copies(marked, group))
+        .saturating_sub(1);
     let n_line_docs: Vec<u32> = marked
         .lines
         .iter()
@@ -817,8 +897,6 @@ pub fn mark_template(marked: &mut MarkedDoc, model: &SiteModel, rules: &SiteRule
             }
         })
         .collect();
-    let short = rules.threshold(group.n_docs, false);
-    let prose = rules.threshold(group.n_docs, true);
     for (i, &n) in n_line_docs.iter().enumerate() {
         // Most lines are on too few pages to be template whatever their shape.
         if marked.lines[i].verdict != Verdict::Undecided || n < short.min(prose) {

@@ -196,6 +196,57 @@ fn learner_shared_by_threads_learns_what_one_thread_learns() {
     assert_eq!(one.groups().count(), 3);
 }
 
+/// A story scraped three times with other boilerplate counts its three copies; pages that
+/// share one long line (a blog's "About" paragraph on its three pages) and pages of other
+/// stories count as themselves.
+#[test]
+fn a_story_scraped_again_counts_its_copies() {
+    use crate::site::{GroupBy, SiteLearner, story_copies};
+    let long = |what: &str| {
+        format!(
+            "{what}: the council said on Tuesday that the harbour plan would go ahead as agreed, \
+             and that the first ships would dock in the new basin before the end of next summer."
+        )
+    };
+    let about = long("About this blog");
+    let mut pages: Vec<(String, String)> = Vec::new();
+    for copy in 0..3 {
+        let text = format!(
+            "Most read: teaser {copy}\nHarbour plan approved\n{}\n{}\nUpdated {copy} hours ago",
+            long("First"),
+            long("Second"),
+        );
+        pages.push((format!("site/story-{copy}"), text));
+    }
+    for post in 0..3 {
+        let text = format!("Post {post}\nBullet {post} one\n{about}\nBullet {post} two");
+        pages.push((format!("site/blog-{post}"), text));
+    }
+    for other in 0..5 {
+        let text = format!(
+            "Other story {other}\n{}\n{}",
+            long(&format!("Other {other}")),
+            long(&format!("More of {other}"))
+        );
+        pages.push((format!("site/other-{other}"), text));
+    }
+    let docs: Vec<MarkedDoc> = pages
+        .into_iter()
+        .map(|(id, text)| {
+            let mut d = doc(&text);
+            d.id = id;
+            MarkedDoc::split(d)
+        })
+        .collect();
+    let learner = SiteLearner::new(GroupBy::Dir);
+    docs.iter().for_each(|d| learner.add(d));
+    let model = learner.into_model(1);
+    let copies = |k: usize| story_copies(&docs[k], model.group_of(&docs[k].id, None).unwrap());
+    assert_eq!([copies(0), copies(1), copies(2)], [3, 3, 3]);
+    assert_eq!([copies(3), copies(4), copies(5)], [1, 1, 1]);
+    assert_eq!(copies(6), 1);
+}
+
 /// A video player's controls go whole: its distinctive lines by the lexicon, the short words
 /// between them (`Play`, `1`, `Chapters`) with them; the same words away from a player, and the
 /// video's own title after it, stay.
