@@ -274,6 +274,11 @@ fn a_story_scraped_again_and_again_keeps_its_headline() {
                 "{id}: template line {line:?} kept"
             );
         }
+        // Nor is when the scrape was updated any of the story.
+        assert!(
+            !lines.iter().any(|l| l.starts_with("Updated ")),
+            "{id}: {lines:?}"
+        );
     }
 }
 

@@ -239,7 +239,9 @@ fn a_story_scraped_again_counts_its_copies() {
         })
         .collect();
     let learner = SiteLearner::new(GroupBy::Dir);
-    docs.iter().for_each(|d| learner.add(d));
+    for d in &docs {
+        learner.add(d);
+    }
     let model = learner.into_model(1);
     let copies = |k: usize| story_copies(&docs[k], model.group_of(&docs[k].id, None).unwrap());
     assert_eq!([copies(0), copies(1), copies(2)], [3, 3, 3]);

@@ -239,6 +239,47 @@ pub fn is_update_line(norm: &str) -> bool {
     opens_with_any(norm, &UPDATE_OPENERS) && is_date_like(norm)
 }
 
+/// A normalised line that opens with a dateline's word and says how long ago, not when:
+/// `Updated 3 hours ago`, `posted 35 mins ago`, `Aktualisiert vor 2 Stunden`, `Mis à jour il y
+/// a 3 heures`, `Actualizado hace 5 minutos`. What the page said about itself when it was
+/// scraped, which a scrape a minute later says otherwise: never the article's text.
+pub fn is_relative_dateline(norm: &str) -> bool {
+    opens_with_any(norm, &DATELINE_OPENERS) && has_relative_time(norm)
+}
+
+/// Units of time that a relative time counts in, in the languages of [`DATELINE_OPENERS`].
+const TIME_UNITS: [&str; 53] = [
+    "sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes", "hr", "hrs", "hour",
+    "hours", "day", "days", "week", "weeks", "month", "months", "yr", "yrs", "year", "years",
+    "sekunden", "minuten", "stunde", "stunden", "tag", "tagen", "woche", "wochen", "monat",
+    "monaten", "jahr", "jahren", "secondes", "heure", "heures", "jour", "jours", "semaine",
+    "semaines", "mois", "ans", "segundos", "minuto", "minutos", "hora", "horas", "día", "días",
+    "semana", "semanas", "meses",
+];
+
+/// `norm` holds a count of a unit of time said relative to now: `3 hours ago`, `an hour ago`,
+/// `vor 2 stunden`, `il y a 3 heures`, `hace 5 minutos`.
+fn has_relative_time(norm: &str) -> bool {
+    let words: Vec<&str> = norm
+        .split(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '.' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).enumerate().any(|(at, pair)| {
+        let is_count = pair[0].bytes().all(|b| b.is_ascii_digit())
+            || matches!(
+                pair[0],
+                "a" | "an" | "one" | "few" | "einer" | "einem" | "un" | "une"
+            );
+        if !is_count || !TIME_UNITS.contains(&pair[1]) {
+            return false;
+        }
+        let before = &words[..at];
+        words.get(at + 2) == Some(&"ago")
+            || matches!(before.last(), Some(&("vor" | "hace")))
+            || before.ends_with(&["il", "y", "a"])
+    })
+}
+
 /// A dateline no reader comment opens with: [`is_dateline`] but for `posted …`, which opens
 /// comment headers as often as pages' datelines (`Posted by sam on May 2, 2023 at 1:53 pm`).
 /// Counting the page's own `Updated 14:16 GMT, 3 May 2024` as a comment header made the
@@ -307,6 +348,30 @@ mod tests {
         assert!(!is_update_line("updatedaily 2024"));
         assert!(is_page_dateline("updated 14:16 gmt, 3 may 2024"));
         assert!(!is_page_dateline("posted on 2 may 2023 by sam ortiz"));
+    }
+
+    #[test]
+    fn relative_datelines() {
+        for line in [
+            "updated 3 hours ago",
+            "posted 35 mins ago",
+            "published: an hour ago",
+            "last updated 2 days ago",
+            "aktualisiert vor 2 stunden",
+            "mis à jour il y a 3 heures",
+            "actualizado hace 5 minutos",
+        ] {
+            assert!(is_relative_dateline(line), "{line}");
+        }
+        for line in [
+            "updated guidance for travellers",
+            "posted 3 photos",
+            "three hours ago the storm hit",
+            "updated 14:16 gmt, 3 may 2024",
+            "published 3 hours",
+        ] {
+            assert!(!is_relative_dateline(line), "{line}");
+        }
     }
 
     #[test]

@@ -12,7 +12,9 @@ use crate::classify::{LineFacts, classify};
 use crate::features::{CONTAINER, View};
 use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
-use crate::patterns::{is_author_line, is_bare_time, is_date_like, is_dateline, is_update_line};
+use crate::patterns::{
+    is_author_line, is_bare_time, is_date_like, is_dateline, is_relative_dateline, is_update_line,
+};
 use crate::title::{self, Candidate};
 
 /// A teaser: a cut-off summary of another article.
@@ -155,14 +157,15 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
     keep_tables_whole(marked, facts, scores, &alive, threshold, &mut is_text);
     fill_gaps(marked, facts, scores, &alive, threshold, &mut is_text);
     // A timestamp alone on its line (a live blog's) stamps the text; a dateline ("Updated
-    // 14:16 GMT, 3 May 2024") says when the page changed: neither is any of the text.
+    // 14:16 GMT, 3 May 2024", "Updated 3 hours ago") says when the page changed: neither is
+    // any of the text.
     for &i in &alive {
         let f = &facts[i];
         if is_text[i]
             && ((f.n_words <= 4 && is_bare_time(marked.norm(i)))
                 || (f.n_words <= DATELINE_MAX_WORDS
                     && !f.ends_sentence
-                    && is_dateline(marked.norm(i))))
+                    && (is_dateline(marked.norm(i)) || is_relative_dateline(marked.norm(i)))))
         {
             is_text[i] = false;
         }
