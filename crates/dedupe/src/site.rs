@@ -879,8 +879,6 @@ pub fn mark_template(marked: &mut MarkedDoc, model: &SiteModel, rules: &SiteRule
         .collect();
     hashes.sort_unstable();
     hashes.dedup();
-    let short = rules.threshold(group.n_docs, false);
-    let prose = rules.threshold(group.n_docs, true);
     // Copies of the page, and of its story: either way its own lines are on every copy.
     let extra_copies = group
         .count(doc_key(&hashes))
@@ -897,6 +895,8 @@ pub fn mark_template(marked: &mut MarkedDoc, model: &SiteModel, rules: &SiteRule
             }
         })
         .collect();
+    let short = rules.threshold(group.n_docs, false);
+    let prose = rules.threshold(group.n_docs, true);
     for (i, &n) in n_line_docs.iter().enumerate() {
         // Most lines are on too few pages to be template whatever their shape.
         if marked.lines[i].verdict != Verdict::Undecided || n < short.min(prose) {
