@@ -232,9 +232,9 @@ fn site_template_goes_and_every_paragraph_stays() {
 #[test]
 fn a_story_scraped_again_and_again_keeps_its_headline() {
     // One story scraped five times, each scrape with its own "Most Read" list and "Updated"
-    // line, in a site of 32 others: its headline is on five pages of 43, as many as the site's
-    // template needs, yet it is the story's own. Every scrape keeps its headline and paragraphs,
-    // and the site's template still goes.
+    // line, in a site of 32 others (and 7 copies of them): its headline is on five pages of 44,
+    // as many as the site's template needs, yet it is the story's own. Every scrape keeps its
+    // headline and paragraphs, and the site's template still goes.
     let env = TestEnv::new();
     generate(&env, "in", 32);
     let again = story(40);
