@@ -789,8 +789,14 @@ fn is_title_like(text: &str) -> bool {
 /// The key of a document's content in the model: a hash of its sorted, distinct line hashes,
 /// kept apart from line hashes by a prefix.
 fn doc_key(sorted_hashes: &[u64]) -> u64 {
-    let mut bytes = Vec::with_capacity(4 + 8 * sorted_hashes.len());
-    bytes.extend_from_slice(b"doc:");
+    key_of_set(b"doc:", sorted_hashes)
+}
+
+/// A key of the model for a set of line hashes (sorted, distinct): their hash after `prefix`,
+/// which keeps each kind of key apart from the others and from line hashes.
+fn key_of_set(prefix: &[u8], sorted_hashes: &[u64]) -> u64 {
+    let mut bytes = Vec::with_capacity(prefix.len() + 8 * sorted_hashes.len());
+    bytes.extend_from_slice(prefix);
     for hash in sorted_hashes {
         bytes.extend_from_slice(&hash.to_le_bytes());
     }
@@ -822,12 +828,7 @@ fn story_key(marked: &MarkedDoc, scratch: &mut Vec<u64>) -> Option<u64> {
     }
     scratch.sort_unstable();
     scratch.dedup();
-    let mut bytes = Vec::with_capacity(6 + 8 * scratch.len());
-    bytes.extend_from_slice(b"story:");
-    for hash in scratch.iter() {
-        bytes.extend_from_slice(&hash.to_le_bytes());
-    }
-    Some(stable_hash(&bytes))
+    Some(key_of_set(b"story:", scratch))
 }
 
 /// The long lines of a story that must be on exactly the pages of its key.
