@@ -202,10 +202,12 @@ const DATELINE_OPENERS: [&str; 12] = [
 ];
 
 /// A normalised line that opens with a dateline's word (`updated`, `published`, `posted`, …)
-/// and carries a date: `Updated 14:16 GMT, 3 May 2024`, `Published: July 24, 2012`, `Posted
-/// on 2 May 2023 by Sam Ortiz`. What the page says about itself, not the article's text.
+/// and carries a date, or says how long ago: `Updated 14:16 GMT, 3 May 2024`, `Published:
+/// July 24, 2012`, `Posted on 2 May 2023 by Sam Ortiz`, `Updated 3 hours ago`, `Aktualisiert
+/// vor 2 Stunden`. What the page says about itself (and, said relatively, what a scrape a
+/// minute later says otherwise), not the article's text.
 pub fn is_dateline(norm: &str) -> bool {
-    opens_with_any(norm, &DATELINE_OPENERS) && is_date_like(norm)
+    opens_with_any(norm, &DATELINE_OPENERS) && (is_date_like(norm) || has_relative_time(norm))
 }
 
 /// `norm` opens with one of `openers` as a whole word (followed by a space or a colon).
@@ -237,14 +239,6 @@ const UPDATE_OPENERS: [&str; 7] = [
 /// `Last modified: …`), not when it was published.
 pub fn is_update_line(norm: &str) -> bool {
     opens_with_any(norm, &UPDATE_OPENERS) && is_date_like(norm)
-}
-
-/// A normalised line that opens with a dateline's word and says how long ago, not when:
-/// `Updated 3 hours ago`, `posted 35 mins ago`, `Aktualisiert vor 2 Stunden`, `Mis à jour il y
-/// a 3 heures`, `Actualizado hace 5 minutos`. What the page said about itself when it was
-/// scraped, which a scrape a minute later says otherwise: never the article's text.
-pub fn is_relative_dateline(norm: &str) -> bool {
-    opens_with_any(norm, &DATELINE_OPENERS) && has_relative_time(norm)
 }
 
 /// Units of time that a relative time counts in, in the languages of [`DATELINE_OPENERS`].
@@ -361,16 +355,15 @@ mod tests {
             "mis à jour il y a 3 heures",
             "actualizado hace 5 minutos",
         ] {
-            assert!(is_relative_dateline(line), "{line}");
+            assert!(is_dateline(line), "{line}");
         }
         for line in [
             "updated guidance for travellers",
             "posted 3 photos",
             "three hours ago the storm hit",
-            "updated 14:16 gmt, 3 may 2024",
             "published 3 hours",
         ] {
-            assert!(!is_relative_dateline(line), "{line}");
+            assert!(!is_dateline(line), "{line}");
         }
     }
 

@@ -12,9 +12,7 @@ use crate::classify::{LineFacts, classify};
 use crate::features::{CONTAINER, View};
 use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
-use crate::patterns::{
-    is_author_line, is_bare_time, is_date_like, is_dateline, is_relative_dateline, is_update_line,
-};
+use crate::patterns::{is_author_line, is_bare_time, is_date_like, is_dateline, is_update_line};
 use crate::title::{self, Candidate};
 
 /// A teaser: a cut-off summary of another article.
@@ -165,7 +163,7 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
             && ((f.n_words <= 4 && is_bare_time(marked.norm(i)))
                 || (f.n_words <= DATELINE_MAX_WORDS
                     && !f.ends_sentence
-                    && (is_dateline(marked.norm(i)) || is_relative_dateline(marked.norm(i)))))
+                    && is_dateline(marked.norm(i))))
         {
             is_text[i] = false;
         }
