@@ -375,6 +375,16 @@ pub fn is_scored(verdict: &Verdict, view: View) -> bool {
         }
 }
 
+/// The value at index `n / 2` of `values` in ascending order (`f32::total_cmp`), 0 when
+/// empty: a selection, not a sort.
+fn upper_median(mut values: Vec<f32>) -> f32 {
+    let mid = values.len() / 2;
+    if values.is_empty() {
+        return 0.0;
+    }
+    *values.select_nth_unstable_by(mid, f32::total_cmp).1
+}
+
 /// Computes the features in `view` of every scored line of `marked` (see [`is_scored`]); the
 /// markup features are -1 on a page without markup.
 #[expect(
@@ -440,9 +450,7 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts], view: View) -> DocFeatur
     let first_prose = is_prose.iter().position(|&p| p);
     let last_prose = is_prose.iter().rposition(|&p| p);
     let total_prose_chars = prose_chars_sum[n].max(1.0);
-    let mut sorted_chars: Vec<f32> = (0..n).map(|k| b(k, 0)).collect();
-    sorted_chars.sort_by(f32::total_cmp);
-    let median_chars = sorted_chars.get(n / 2).copied().unwrap_or(0.0);
+    let median_chars = upper_median((0..n).map(|k| b(k, 0)).collect());
     let doc_log_chars = lines
         .iter()
         .map(|&i| facts[i].n_chars as f32)
@@ -472,11 +480,7 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts], view: View) -> DocFeatur
         .iter()
         .map(|&i| ln_count(marked.site.n_line_docs.get(i).copied().unwrap_or(1).max(1) as usize))
         .collect();
-    let site_log_median = {
-        let mut sorted = site_log.clone();
-        sorted.sort_by(f32::total_cmp);
-        sorted.get(n / 2).copied().unwrap_or(0.0)
-    };
+    let site_log_median = upper_median(site_log.clone());
     // The text view computes neither the markup nor the copy ranks: its model does not read
     // them, and text input costs what it cost before the markup features.
     let is_html = view == View::Html;
@@ -769,6 +773,15 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// The selected median is the sorted list's middle value, bit for bit.
+        #[test]
+        fn upper_median_is_the_sorted_middle(values in proptest::collection::vec(proptest::num::f32::ANY, 0..40)) {
+            let mut sorted = values.clone();
+            sorted.sort_by(f32::total_cmp);
+            let expected = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+            proptest::prop_assert_eq!(upper_median(values).to_bits(), expected.to_bits());
+        }
+
         /// The pair-filtered scan finds what searching for each needle finds.
         #[test]
         fn url_and_copyright_equals_a_search(
