@@ -50,6 +50,17 @@ mod tests {
             Some(Marker::Footer)
         );
         assert_eq!(marker(&normalize("関連記事")), Some(Marker::Related));
+        // A comment form's opener ends the article.
+        for line in [
+            "Add your comment",
+            "+ ADD YOUR COMMENT",
+            "Leave your comment here…",
+            "Post Your Comment",
+            "Comments are closed.",
+            "Be The First To Comment",
+        ] {
+            assert_eq!(marker(&normalize(line)), Some(Marker::Footer), "{line}");
+        }
         assert_eq!(
             marker(&normalize("The council said more from the budget")),
             None
