@@ -393,9 +393,22 @@ fn roles(
             .sum()
     };
     let mut n_prose_kept = 0u32;
+    // A site's own end-of-article line ("Comments" on each of its pages) is removed as site
+    // template before the classifier, but it still says where the article ends.
+    let is_template_footer = |j: usize| {
+        marked.lines[j].verdict == Verdict::Removed(Reason::SiteTemplate)
+            && facts[j].n_words <= 12
+            && facts[j].marker == Some(Marker::Footer)
+    };
     for (k, &i) in alive.iter().enumerate() {
         let text = marked.line_text(i);
         let f = &facts[i];
+        if is_body_started && !is_footer && !is_text[i] {
+            let after_previous = k.checked_sub(1).map_or(0, |p| alive[p] + 1);
+            if (after_previous..i).any(is_template_footer) {
+                is_footer = text_words(&alive[k..]) <= FOOTER_TEXT_RATIO * text_words(&alive[..k]);
+            }
+        }
         // Past an end-of-article marker, and in the page's footer element once the body has
         // started, only lines the classifier is sure of are kept.
         let is_in_footer = is_footer || (is_body_started && is_page_footer(marked, i));
@@ -588,26 +601,34 @@ mod tests {
 
     use super::*;
 
+    /// A test line's verdict from dedupe (`T:` a title candidate, `S:` site template), and
+    /// the line without its prefix.
+    fn verdict_prefix(line: &str) -> (Option<Verdict>, &str) {
+        if let Some(rest) = line.strip_prefix("T:") {
+            (Some(Verdict::TitleCandidate), rest)
+        } else if let Some(rest) = line.strip_prefix("S:") {
+            (Some(Verdict::Removed(Reason::SiteTemplate)), rest)
+        } else {
+            (None, line)
+        }
+    }
+
     /// The single place that runs segment in these tests. Lines starting with `T:` are title
-    /// candidates, as dedupe would mark them; a line starting with `<td>` is a table cell and
+    /// candidates, as dedupe would mark them, and lines starting with `S:` are removed as site
+    /// template, as the site model would; a line starting with `<td>` is a table cell and
     /// one starting with `<footer>` is in the page's footer element (the page then has markup,
     /// as HTML input); a line starting with `@0.05 ` scores 0.05 instead of the stand-in
     /// score below. Returns `role | line` rows.
     fn check(text: &str) -> String {
-        let mut title_lines = Vec::new();
+        let mut given_verdicts = Vec::new();
         let mut given_scores = Vec::new();
         let mut tags = Vec::new();
         let body: Vec<&str> = text
             .lines()
             .enumerate()
             .map(|(i, line)| {
-                let line = match line.strip_prefix("T:") {
-                    Some(rest) => {
-                        title_lines.push(i);
-                        rest
-                    }
-                    None => line,
-                };
+                let (verdict, line) = verdict_prefix(line);
+                given_verdicts.extend(verdict.map(|v| (i, v)));
                 let (line, tag) = if let Some(rest) = line.strip_prefix("<td>") {
                     let cell = LineTags {
                         block: Block::Cell,
@@ -635,8 +656,8 @@ mod tests {
             })
             .collect();
         let (mut marked, facts) = crate::test_support::marked(&body.join("\n"));
-        for i in title_lines {
-            marked.lines[i].verdict = Verdict::TitleCandidate;
+        for (i, verdict) in given_verdicts {
+            marked.lines[i].verdict = verdict;
         }
         if tags.iter().any(Option::is_some) {
             marked.markup = Some(Box::new(Markup {
@@ -897,6 +918,34 @@ paragraph    | It goes on in a second paragraph with another long sentence of wo
 paragraph    | A third paragraph of the story follows with many more words in it.
 x footer     | Next story
 x footer     | A paragraph of the next story with a long sentence of many words."
+        );
+    }
+
+    #[test]
+    fn a_site_templates_end_of_article_line_ends_it() {
+        // The site's "Comments" line, removed as template before the classifier: the story
+        // teased below it is not the article's.
+        let page = "The article starts here with a long sentence of many words in it.
+It goes on in a second paragraph with another long sentence of words.
+S:Comments
+Latest video
+@0.8 A paragraph of the next story, with a long sentence of many words.";
+        assert_eq!(
+            check(page),
+            "paragraph    | The article starts here with a long sentence of many words in it.
+paragraph    | It goes on in a second paragraph with another long sentence of words.
+x site_template| Comments
+x footer     | Latest video
+x footer     | A paragraph of the next story, with a long sentence of many words."
+        );
+        // Text right after it: the line was in a box inside the article (a newsletter form's
+        // "Privacy Policy"), and the article goes on.
+        assert_eq!(
+            check(&page.replace("Latest video\n", "")),
+            "paragraph    | The article starts here with a long sentence of many words in it.
+paragraph    | It goes on in a second paragraph with another long sentence of words.
+x site_template| Comments
+paragraph    | A paragraph of the next story, with a long sentence of many words."
         );
     }
 
