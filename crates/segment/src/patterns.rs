@@ -311,9 +311,48 @@ pub fn is_bare_time(norm: &str) -> bool {
         }
 }
 
+/// A gallery's slide counter, `(slide, slides)`: a normalised line that opens with `3 of 23`
+/// or `3/23` and has at most four more words (`23/31 20 september 2017`). Not a date
+/// (`3/22/2017`) nor a time.
+pub fn slide_counter(norm: &str) -> Option<(u16, u16)> {
+    let mut words = norm.split_ascii_whitespace();
+    let first = words.next()?;
+    let number = |w: &str| (1..=3).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit());
+    let (slide, slides) = if let Some((a, b)) = first.split_once('/') {
+        (a, b)
+    } else {
+        if words.next()? != "of" {
+            return None;
+        }
+        (first, words.next()?)
+    };
+    if !number(slide) || !number(slides) || words.count() > 4 {
+        return None;
+    }
+    let (slide, slides): (u16, u16) = (slide.parse().ok()?, slides.parse().ok()?);
+    (1..=slides).contains(&slide).then_some((slide, slides))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slide_counters() {
+        for (line, expected) in [
+            ("1 of 23", Some((1, 23))),
+            ("4/18", Some((4, 18))),
+            ("23/31 20 september 2017", Some((23, 31))),
+            ("24 of 24", Some((24, 24))),
+            ("3/22/2017, 4:23:10 am", None),
+            ("25 of 24", None),
+            ("0/5", None),
+            ("1 of the best", None),
+            ("1/3 cup oats and a pinch of salt", None),
+        ] {
+            assert_eq!(slide_counter(line), expected, "{line}");
+        }
+    }
 
     #[test]
     fn datelines() {

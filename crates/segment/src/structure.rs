@@ -12,7 +12,9 @@ use crate::classify::{LineFacts, classify};
 use crate::features::{CONTAINER, View};
 use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
-use crate::patterns::{is_author_line, is_bare_time, is_date_like, is_dateline, is_update_line};
+use crate::patterns::{
+    is_author_line, is_bare_time, is_date_like, is_dateline, is_update_line, slide_counter,
+};
 use crate::title::{self, Candidate};
 
 /// A teaser: a cut-off summary of another article.
@@ -168,6 +170,7 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
             is_text[i] = false;
         }
     }
+    drop_galleries(marked, facts, &mut is_text);
     // On HTML input the markup's containers tell where the article ends (the rule changed
     // HTML output by -0.0003 in-sample and nothing out of fold).
     if marked.markup.is_none() {
@@ -193,6 +196,43 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
         }
     }
 }
+
+/// A photo gallery's slides with their captions: the lines from the first of three or more
+/// slide counters of one gallery ("1 of 23", "4 of 23", "9 of 23"; `patterns::slide_counter`)
+/// to the last are not text. (Not past the last: some galleries put the counter above its
+/// slide, others below, and the article can start right after the last.)
+fn drop_galleries(marked: &MarkedDoc, facts: &[LineFacts], is_text: &mut [bool]) {
+    let n = marked.lines.len();
+    let counters: Vec<(usize, u16, u16)> = (0..n)
+        .filter(|&i| marked.lines[i].verdict != Verdict::Blank && facts[i].n_words <= 7)
+        .filter_map(|i| slide_counter(marked.norm(i)).map(|(slide, slides)| (i, slide, slides)))
+        .collect();
+    if counters.len() < MIN_SLIDES {
+        return;
+    }
+    let mut galleries: Vec<u16> = counters.iter().map(|c| c.2).collect();
+    galleries.sort_unstable();
+    galleries.dedup();
+    for slides in galleries {
+        let gallery: Vec<(usize, u16)> = (counters.iter())
+            .filter(|c| c.2 == slides)
+            .map(|c| (c.0, c.1))
+            .collect();
+        let mut shown: Vec<u16> = gallery.iter().map(|c| c.1).collect();
+        shown.sort_unstable();
+        shown.dedup();
+        if shown.len() < MIN_SLIDES {
+            continue;
+        }
+        let (first, last) = (gallery[0].0, gallery[gallery.len() - 1].0);
+        for text in &mut is_text[first..=last] {
+            *text = false;
+        }
+    }
+}
+
+/// The fewest slides of one gallery, counted, that make it one: recipes repeat "1/3 cup".
+const MIN_SLIDES: usize = 3;
 
 /// Lines (not blank, not text) that part the article from a later block of text that is
 /// another story's: a comment thread, a "more stories" rail with each story's first
@@ -1060,6 +1100,37 @@ paragraph    | A paragraph of the next story, with a long sentence of many words
             ),
             "{got}"
         );
+    }
+
+    #[test]
+    fn a_gallerys_slides_are_not_text() {
+        let got = check(
+            "The article starts here with a long sentence of many words in it.
+1 of 3
+The first picture shows a crowd in the square, in a long caption of words.
+2 of 3
+The second picture shows the mayor at the podium, in a caption of many words.
+3 of 3
+The article goes on in a second paragraph with another long sentence of words.",
+        );
+        assert_eq!(
+            got,
+            "paragraph    | The article starts here with a long sentence of many words in it.
+x low_score  | 1 of 3
+x low_score  | The first picture shows a crowd in the square, in a long caption of words.
+x low_score  | 2 of 3
+x low_score  | The second picture shows the mayor at the podium, in a caption of many words.
+x low_score  | 3 of 3
+paragraph    | The article goes on in a second paragraph with another long sentence of words."
+        );
+        // Two counters are no gallery (nor a recipe's "1/3 cup" three times).
+        let two = check(
+            "The article starts here with a long sentence of many words in it.
+1 of 2
+The first picture shows a crowd in the square, in a long caption of words.
+2 of 2",
+        );
+        assert!(two.contains("paragraph    | The first picture"), "{two}");
     }
 
     #[test]
