@@ -204,7 +204,12 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
 fn drop_galleries(marked: &MarkedDoc, facts: &[LineFacts], is_text: &mut [bool]) {
     let n = marked.lines.len();
     let counters: Vec<(usize, u16, u16)> = (0..n)
-        .filter(|&i| marked.lines[i].verdict != Verdict::Blank && facts[i].n_words <= 7)
+        .filter(|&i| {
+            // Counters open with a digit: most lines are ruled out by their first byte.
+            facts[i].n_words <= 7
+                && (marked.norm(i).as_bytes().first()).is_some_and(u8::is_ascii_digit)
+                && marked.lines[i].verdict != Verdict::Blank
+        })
         .filter_map(|i| slide_counter(marked.norm(i)).map(|(slide, slides)| (i, slide, slides)))
         .collect();
     if counters.len() < MIN_SLIDES {
