@@ -280,10 +280,10 @@ fn drop_later_stories(
                 .filter(|&x| marked.lines[x].verdict != Verdict::Blank)
                 .count()
         });
-        let is_bounded =
-            last_text.is_some_and(|j| (j + 1..i).any(|x| is_boundary(marked, facts, x)));
+        let is_new_story = gap >= STORY_GAP
+            && last_text.is_some_and(|j| (j + 1..i).any(|x| is_boundary(marked, facts, x)));
         match blocks.last_mut() {
-            Some((range, words)) if gap < STORY_GAP || !is_bounded => {
+            Some((range, words)) if !is_new_story => {
                 *range = *range.start()..=k;
                 *words += facts[i].n_words;
             }
