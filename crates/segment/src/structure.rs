@@ -374,6 +374,8 @@ fn fill_gaps(
 /// short article's "14 Comments" is often more prose than the article, and the readers'.
 /// See: issue 10.
 const FOOTER_TEXT_RATIO: u32 = 2;
+/// The most words a line may have to act as a structure marker ("Related", "Comments").
+const MARKER_LINE_WORDS: u32 = 12;
 
 /// A data table is text as a whole or not at all: a run of consecutive live table cells
 /// (HTML input), none of them prose, is text when its cells' mean score reaches `threshold`.
@@ -463,6 +465,14 @@ fn fallback_block(
     picked.map(|(_, block)| block)
 }
 
+/// A site's own end-of-article line ("Comments" on each of its pages): removed as site
+/// template before the classifier, it still says where the article ends.
+fn is_template_footer(marked: &MarkedDoc, facts: &[LineFacts], j: usize) -> bool {
+    marked.lines[j].verdict == Verdict::Removed(Reason::SiteTemplate)
+        && facts[j].n_words <= MARKER_LINE_WORDS
+        && facts[j].marker == Some(Marker::Footer)
+}
+
 /// The verdict of every live line (`None` for the others) when the lines of `is_text` are the
 /// text, in one pass over `alive` in document order.
 fn roles(
@@ -506,20 +516,18 @@ fn roles(
             .sum()
     };
     let mut n_prose_kept = 0u32;
-    // A site's own end-of-article line ("Comments" on each of its pages) is removed as site
-    // template before the classifier, but it still says where the article ends.
-    let is_template_footer = |j: usize| {
-        marked.lines[j].verdict == Verdict::Removed(Reason::SiteTemplate)
-            && facts[j].n_words <= 12
-            && facts[j].marker == Some(Marker::Footer)
+    // The text from `alive[from]` on is at most [`FOOTER_TEXT_RATIO`] times the text above
+    // `alive[k]`: a marker there can end the article.
+    let little_text_follows = |from: usize, k: usize| {
+        text_words(&alive[from..]) <= FOOTER_TEXT_RATIO * text_words(&alive[..k])
     };
     for (k, &i) in alive.iter().enumerate() {
         let text = marked.line_text(i);
         let f = &facts[i];
         if is_body_started && !is_footer && !is_text[i] {
             let after_previous = k.checked_sub(1).map_or(0, |p| alive[p] + 1);
-            if (after_previous..i).any(is_template_footer) {
-                is_footer = text_words(&alive[k..]) <= FOOTER_TEXT_RATIO * text_words(&alive[..k]);
+            if (after_previous..i).any(|j| is_template_footer(marked, facts, j)) {
+                is_footer = little_text_follows(k, k);
             }
         }
         // Past an end-of-article marker, and in the page's footer element once the body has
@@ -543,14 +551,16 @@ fn roles(
                 Verdict::Kept(Role::Published)
             }
         } else {
-            let marker = if f.n_words <= 12 { f.marker } else { None };
+            let marker = if f.n_words <= MARKER_LINE_WORDS {
+                f.marker
+            } else {
+                None
+            };
             match marker {
                 Some(Marker::Footer) if is_body_started => {
                     // A marker above most of the text is a teaser's or a widget's ("200
                     // Comments" under a summary at the top of the page), not the article's end.
-                    is_footer = n_prose_kept > 1
-                        || text_words(&alive[k + 1..])
-                            <= FOOTER_TEXT_RATIO * text_words(&alive[..k]);
+                    is_footer = n_prose_kept > 1 || little_text_follows(k + 1, k);
                     Verdict::Removed(Reason::Footer)
                 }
                 Some(Marker::Related) if is_body_started => {
