@@ -234,6 +234,13 @@ fn affix_separators(line: &str) -> [Option<(usize, usize)>; AFFIX_SEPARATORS.len
     let mut found = [None; AFFIX_SEPARATORS.len()];
     let bytes = line.as_bytes();
     for at in memchr::memchr_iter(b' ', bytes) {
+        // Most spaces are followed by a letter, which opens no separator's mark.
+        let Some(&mark) = bytes.get(at + 1) else {
+            break;
+        };
+        if mark.is_ascii_alphanumeric() {
+            continue;
+        }
         let rest = &line[at..];
         for (k, sep) in AFFIX_SEPARATORS.iter().enumerate() {
             if rest.starts_with(sep) {
