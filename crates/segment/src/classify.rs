@@ -4,6 +4,7 @@ use newsclean_core::MarkedDoc;
 
 use crate::markers::{Marker, marker};
 use crate::model::LineModel;
+use crate::patterns::{is_byline_like, is_date_like};
 #[cfg(test)]
 use newsclean_core::text::word_units_and_width;
 use newsclean_core::text::{Unspaced, unspaced_script};
@@ -27,10 +28,36 @@ pub struct LineFacts {
     /// title picker: on a page's lines of 1 to `MARKER_WORDS` (25) words
     /// ([`LineFacts::of_page`]), never by [`LineFacts::of`].
     pub marker: Option<Marker>,
+    /// Whether the line reads as a date or a byline, looked up once for the features and the
+    /// title picker: on a page's lines of 1 to `SHAPE_WORDS` (20) words
+    /// ([`LineFacts::of_page`]), never by [`LineFacts::of`]; see [`LineFacts::shape`].
+    pub shape: Option<Shape>,
 }
 
 /// The longest line, in words, whose structure marker [`LineFacts::of_page`] looks up.
 pub const MARKER_WORDS: u32 = 25;
+/// The longest line, in words, whose [`Shape`] [`LineFacts::of_page`] looks up: the features
+/// ask no longer line for it.
+pub const SHAPE_WORDS: u32 = 20;
+
+/// What a short line reads as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// It carries a date ([`is_date_like`]).
+    pub date_like: bool,
+    /// It names the author or says when the page was posted ([`is_byline_like`]).
+    pub byline_like: bool,
+}
+
+impl Shape {
+    /// The shape of a normalised line.
+    pub fn of(norm: &str) -> Shape {
+        Shape {
+            date_like: is_date_like(norm),
+            byline_like: is_byline_like(norm),
+        }
+    }
+}
 
 impl LineFacts {
     /// Computes the facts of one trimmed line, in one pass over its characters (on the ASCII
@@ -51,6 +78,7 @@ impl LineFacts {
             bullet: bullet_len(text),
             counts,
             marker: None,
+            shape: None,
         }
     }
 
@@ -60,11 +88,21 @@ impl LineFacts {
             .map(|i| {
                 let mut facts = LineFacts::of(marked.line_text(i));
                 if (1..=MARKER_WORDS).contains(&facts.n_words) {
-                    facts.marker = marker(marked.norm(i));
+                    let norm = marked.norm(i);
+                    facts.marker = marker(norm);
+                    if facts.n_words <= SHAPE_WORDS {
+                        facts.shape = Some(Shape::of(norm));
+                    }
                 }
                 facts
             })
             .collect()
+    }
+
+    /// The shape of the line whose normal form is `norm`: the one looked up with the page's
+    /// facts where there is one, else looked up now.
+    pub fn shape(&self, norm: &str) -> Shape {
+        self.shape.unwrap_or_else(|| Shape::of(norm))
     }
 
     /// Reads like running text: a sentence or a long line.
@@ -440,6 +478,42 @@ mod tests {
             assert_eq!(CharCounts::of(&text), CharCounts::of_chars(&text));
         }
         assert_eq!(CharCounts::of(&"a".repeat(5000)).0.n_letters, 5000);
+    }
+
+    /// A page's lines of 1 to `SHAPE_WORDS` words carry their shape, the one `Shape::of` gives;
+    /// longer and blank lines and `LineFacts::of` carry none, and `shape` looks it up then.
+    #[test]
+    fn page_facts_carry_the_shape_of_short_lines() {
+        let long_byline = format!("By Sam Ortiz on May 2, 2024{}", " and more".repeat(10));
+        let twenty_words = "word ".repeat(20);
+        let text = format!(
+            "Posted by Sam Ortiz\nMay 2, 2024\n\n{twenty_words}\n{long_byline}\nThe storm hit the \
+             coast on Tuesday and left thousands of homes without power for days.\n"
+        );
+        let (marked, facts) = crate::test_support::marked(&text);
+        let mut n_shaped = 0;
+        for (i, f) in facts.iter().enumerate() {
+            let norm = marked.norm(i);
+            assert_eq!(
+                f.shape.is_some(),
+                (1..=SHAPE_WORDS).contains(&f.n_words),
+                "{norm}"
+            );
+            n_shaped += usize::from(f.shape.is_some());
+            assert_eq!(f.shape(norm), Shape::of(norm), "{norm}");
+        }
+        assert_eq!(n_shaped, 4);
+        assert!(
+            facts
+                .iter()
+                .any(|f| f.n_words == SHAPE_WORDS && f.shape.is_some())
+        );
+        let byline = facts
+            .iter()
+            .position(|f| f.n_words > SHAPE_WORDS && f.n_words < 30);
+        let byline = byline.expect("the long byline is a line");
+        assert!(facts[byline].shape(marked.norm(byline)).byline_like);
+        assert_eq!(LineFacts::of("May 2, 2024").shape, None);
     }
 
     #[test]

@@ -7,10 +7,10 @@
 
 use newsclean_core::{Block, MarkedDoc, Reason, Roles, Verdict};
 
-use crate::classify::{CharCounts, LineFacts, MARKER_WORDS};
+use crate::classify::{CharCounts, LineFacts, MARKER_WORDS, SHAPE_WORDS, Shape};
 use crate::logs::{ln_1p_count, ln_count, signed_log};
 use crate::markers::Marker;
-use crate::patterns::{is_byline_like, is_comment_meta, is_date_like, is_page_dateline};
+use crate::patterns::{is_comment_meta, is_page_dateline};
 
 /// Names of the features of one line, in row order.
 pub const BASE_NAMES: [&str; 26] = [
@@ -340,8 +340,13 @@ fn base_row(text: &str, norm: &str, facts: &LineFacts, out: &mut [f32]) {
     out[12] = n_separators.min(10) as f32;
     out[13] = flag(marker == Some(Marker::Related));
     out[14] = flag(marker == Some(Marker::Footer));
-    out[15] = flag(facts.n_words <= 20 && is_date_like(norm));
-    out[16] = flag(facts.n_words <= 20 && is_byline_like(norm));
+    let shape = if facts.n_words <= SHAPE_WORDS {
+        facts.shape(norm)
+    } else {
+        Shape::default()
+    };
+    out[15] = flag(shape.date_like);
+    out[16] = flag(shape.byline_like);
     let (is_url, is_copyright) = url_and_copyright(norm.as_bytes());
     out[17] = flag(is_url);
     out[18] = flag(is_copyright);

@@ -18,7 +18,6 @@ use crate::features::View;
 use crate::logs::{ln_1p_count, signed_log};
 use crate::markers::marker;
 use crate::model::LineModel;
-use crate::patterns::{is_byline_like, is_date_like};
 
 /// Names of the title features, in row order.
 pub const TITLE_NAMES: [&str; 48] = [
@@ -373,8 +372,10 @@ pub fn candidates(
         row[24] = if k == usize::MAX { -1.0 } else { scores[i] };
         row[25] = score_at(k_near.map(|k| k + 1));
         row[26] = score_at(k_near.and_then(|k| k.checked_sub(1)));
-        row[27] = flag(is_byline_like(norm));
-        row[28] = flag(is_date_like(norm));
+        // A page line's shape was looked up with its facts; a part's is looked up here.
+        let shape = f.shape(norm);
+        row[27] = flag(shape.byline_like);
+        row[28] = flag(shape.date_like);
         // A page line's marker was looked up with its facts; a part of one is looked up here.
         let is_marker = if !is_part && f.n_words <= MARKER_WORDS {
             f.marker.is_some()
