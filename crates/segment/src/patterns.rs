@@ -105,7 +105,7 @@ pub fn is_author_line(norm: &str) -> bool {
         .iter()
         .any(|p| norm.starts_with(p))
         // Every phrase below has "by"; most lines have none, and one search says so.
-        || (memchr::memmem::find(norm.as_bytes(), b"by").is_some()
+        || (memchr::memchr_iter(b'b', norm.as_bytes()).any(|at| norm.as_bytes().get(at + 1) == Some(&b'y'))
             && ["posted by", "written by", "reported by", "story by", "words by"]
                 .iter()
                 .any(|p| norm.contains(p)))
@@ -155,6 +155,18 @@ const SAYS: [&str; 7] = [
     "escribió:",
 ];
 
+const _: () = {
+    let mut k = 0;
+    while k < SAYS.len() {
+        let bytes = SAYS[k].as_bytes();
+        assert!(
+            bytes[bytes.len() - 1] == b':',
+            "every introduction ends with a colon"
+        );
+        k += 1;
+    }
+};
+
 /// A normalised short line that looks like the header of a reader comment: a reply link, a
 /// "… says:" introduction, or a name next to a clock time ("Izzy — July 10th, 2012, 1:53 am").
 pub fn is_comment_meta(norm: &str) -> bool {
@@ -182,7 +194,9 @@ pub fn is_comment_meta(norm: &str) -> bool {
                 .any(|w| REPLY_WORDS.contains(&w))
         }
     };
-    SAYS.iter().any(|s| norm.ends_with(s)) || (has_clock() && is_date_like(norm)) || has_reply()
+    // Every introduction ends with a colon, which few lines do.
+    let says = || norm.ends_with(':') && SAYS.iter().any(|s| norm.ends_with(s));
+    says() || (has_clock() && is_date_like(norm)) || has_reply()
 }
 
 /// Words that open a dateline: a line that says when the page was published or changed.
@@ -463,6 +477,8 @@ mod tests {
     fn bylines() {
         assert!(is_author_line("by marta keller, transport reporter"));
         assert!(is_author_line("posted on 2 may 2023 by sam ortiz"));
+        assert!(is_author_line("photos and story by sam ortiz"));
+        assert!(is_author_line("news desk | written by marta keller"));
         assert!(!is_author_line("bypass road reopens"));
         assert!(!is_author_line(
             "don't forget to get the newsletter delivered, free, by email!"
