@@ -28,7 +28,7 @@ pub fn normalize_append(line: &str, out: &mut String) {
     if line.is_ascii() {
         normalize_ascii(line, out, start);
     } else if is_nfkc_quick(line.chars()) == IsNormalized::Yes {
-        normalize_chars(line.chars(), out, start);
+        normalize_mixed(line, out, start);
     } else {
         normalize_chars(line.nfkc(), out, start);
     }
@@ -70,6 +70,68 @@ fn normalize_ascii(line: &str, out: &mut String, start: usize) {
     }
 }
 
+/// [`normalize_chars`] of a line in NFKC form that is not all ASCII (curly quotes in English
+/// text, accents): its runs of ASCII words and single spaces are copied and lowercased whole,
+/// its other characters go one by one.
+fn normalize_mixed(line: &str, out: &mut String, start: usize) {
+    let bytes = line.as_bytes();
+    let mut pending_space = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            if is_ascii_space(b) {
+                pending_space = out.len() > start;
+                i += 1;
+                continue;
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            // The run ends before a non-ASCII or control byte, or before a space that is not
+            // followed by another word's ASCII byte.
+            let mut end = i + 1;
+            while let Some(&c) = bytes.get(end) {
+                let is_word_space = c == b' '
+                    && bytes
+                        .get(end + 1)
+                        .is_some_and(|&d| d.is_ascii() && !is_ascii_space(d));
+                if !c.is_ascii() || (is_ascii_space(c) && !is_word_space) {
+                    break;
+                }
+                end += 1;
+            }
+            let from = out.len();
+            out.push_str(&line[i..end]);
+            out[from..].make_ascii_lowercase();
+            i = end;
+            continue;
+        }
+        let c = line[i..].chars().next().unwrap_or_default();
+        i += c.len_utf8();
+        if c.is_whitespace() {
+            pending_space = out.len() > start;
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        push_unified(c, out);
+    }
+}
+
+/// Pushes a non-space character as normalising maps it: quote and dash variants unified,
+/// letters lowercased.
+#[inline]
+fn push_unified(c: char, out: &mut String) {
+    match unify(c) {
+        Some(u) => out.push(u),
+        None if c.is_lowercase() || !c.is_alphabetic() => out.push(c),
+        None => out.extend(c.to_lowercase()),
+    }
+}
+
 fn normalize_chars(chars: impl Iterator<Item = char>, out: &mut String, start: usize) {
     let mut pending_space = false;
     for c in chars {
@@ -95,11 +157,7 @@ fn normalize_chars(chars: impl Iterator<Item = char>, out: &mut String, start: u
             out.push(' ');
             pending_space = false;
         }
-        match unify(c) {
-            Some(u) => out.push(u),
-            None if c.is_lowercase() || !c.is_alphabetic() => out.push(c),
-            None => out.extend(c.to_lowercase()),
-        }
+        push_unified(c, out);
     }
 }
 
@@ -366,7 +424,7 @@ mod tests {
         /// character, on the NFKC form.
         #[test]
         fn normalize_equals_the_general_steps(
-            s in "[ -~\t\x0B\r\n]{0,40}|[ -~\t\x0B“”‘’–—ÄéİΣßﬁ①\u{A0}\u{2003}\u{301}]{0,40}|\\PC{0,40}"
+            s in "[ -~\t\x0B\r\n]{0,40}|[ -~\t\x0B“”‘’–—ÄéİΣßﬁ①\u{A0}\u{2003}\u{301}]{0,40}|[ a-zA-Z’é\t]{0,40}|\\PC{0,40}"
         ) {
             let mut general = String::new();
             let mut pending_space = false;
