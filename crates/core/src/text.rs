@@ -177,16 +177,23 @@ fn unify(c: char) -> Option<char> {
 
 /// Counts the words of a text: maximal runs of alphanumeric characters.
 pub fn count_words(text: &str) -> usize {
-    if text.is_ascii() {
-        return count_ascii_words(text.as_bytes());
+    let bytes = text.as_bytes();
+    if bytes.is_ascii() {
+        return count_ascii_words(bytes);
     }
-    let mut n = 0;
-    let mut in_word = false;
-    for c in text.chars() {
-        let is_word = c.is_alphanumeric();
-        if is_word && !in_word {
-            n += 1;
-        }
+    // Mostly ASCII (curly quotes in English text): its ASCII bytes are classed without
+    // decoding them, the other characters decoded one by one.
+    let (mut n, mut in_word, mut i) = (0, false, 0);
+    while let Some(&b) = bytes.get(i) {
+        let is_word = if b.is_ascii() {
+            i += 1;
+            b.is_ascii_alphanumeric()
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            i += c.len_utf8();
+            c.is_alphanumeric()
+        };
+        n += usize::from(is_word && !in_word);
         in_word = is_word;
     }
     n
@@ -443,6 +450,18 @@ mod tests {
                 }
             }
             prop_assert_eq!(normalize(&s), general);
+        }
+
+        /// Words counted byte by byte are the runs of alphanumeric characters.
+        #[test]
+        fn word_counts_are_alphanumeric_runs(s in "[ a-z0-9’é,.\t]{0,40}|\\PC{0,40}") {
+            let mut general = 0;
+            let mut in_word = false;
+            for c in s.chars() {
+                general += usize::from(c.is_alphanumeric() && !in_word);
+                in_word = c.is_alphanumeric();
+            }
+            prop_assert_eq!(count_words(&s), general);
         }
 
         #[test]
