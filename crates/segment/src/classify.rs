@@ -111,6 +111,12 @@ impl LineFacts {
     }
 }
 
+/// General punctuation (dashes, curly quotes, bullets, the ellipsis; the block's spaces left
+/// out): no letter, digit, space or character of an unspaced script.
+fn is_general_punctuation(c: char) -> bool {
+    matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}')
+}
+
 /// Character counts of one line that the features need.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[allow(
@@ -210,6 +216,15 @@ impl CharCounts {
         (n, units, width)
     }
 
+    /// Counts a character of which [`is_general_punctuation`] holds, `after` the kind of
+    /// character before it, as `of` counts the others, without their Unicode lookups.
+    fn add_general_punctuation(&mut self, c: char, after: usize) {
+        self.n_punct += 1;
+        self.n_space_words += u32::from(after & AFTER_SPACE != 0);
+        self.n_sentence_ends += u32::from(after & AFTER_STOP != 0 && matches!(c, '”' | '’'));
+        self.n_separators += u32::from(matches!(c, '›' | '•' | '‹'));
+    }
+
     /// The same counts in one pass over the bytes. An ASCII byte (most of most lines, even
     /// of lines with a curly quote) adds one entry of [`ASCII_STEP`], chosen by the byte and
     /// the kind of character before it, to packed counters; other characters are counted as
@@ -246,13 +261,8 @@ impl CharCounts {
             let c = text[at..].chars().next().unwrap_or_default();
             at += c.len_utf8();
             n.n_chars += 1;
-            // General punctuation (dashes, curly quotes, bullets, the ellipsis; the spaces of
-            // the block left out) is no letter, digit or space: counted without the lookups.
-            if matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}') {
-                n.n_punct += 1;
-                n.n_space_words += u32::from(after & AFTER_SPACE != 0);
-                n.n_sentence_ends += u32::from(after & AFTER_STOP != 0 && matches!(c, '”' | '’'));
-                n.n_separators += u32::from(matches!(c, '›' | '•' | '‹'));
+            if is_general_punctuation(c) {
+                n.add_general_punctuation(c, after);
                 after = 0;
                 continue;
             }
