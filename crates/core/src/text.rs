@@ -199,6 +199,35 @@ pub fn count_words(text: &str) -> usize {
     n
 }
 
+/// Calls `f` with each word of `text`, a maximal run of alphanumeric characters, in order:
+/// what `text.split(|c: char| !c.is_alphanumeric())` gives without its empty pieces, with
+/// the ASCII bytes of mostly-ASCII text (curly quotes in English) classed without decoding.
+pub fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str)) {
+    let bytes = text.as_bytes();
+    let mut start = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (is_word, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        match (is_word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                f(&text[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(s) = start {
+        f(&text[s..]);
+    }
+}
+
 /// Counts words the way a reader would across scripts: runs of alphanumeric characters, where
 /// text written without spaces counts by characters: one word per two for Chinese and
 /// Japanese, one per five for Thai, Lao, Khmer and Myanmar.
@@ -450,6 +479,16 @@ mod tests {
                 }
             }
             prop_assert_eq!(normalize(&s), general);
+        }
+
+        /// The words found byte by byte are the pieces of a split at every other character.
+        #[test]
+        fn words_are_the_split_pieces(s in "[ a-z0-9’é,.\t]{0,40}|\\PC{0,40}") {
+            let mut words = Vec::new();
+            for_each_word(&s, |w| words.push(w));
+            let split: Vec<&str> =
+                s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            prop_assert_eq!(words, split);
         }
 
         /// Words counted byte by byte are the runs of alphanumeric characters.

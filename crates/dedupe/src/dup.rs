@@ -81,7 +81,7 @@ use std::path::PathBuf;
 
 use newsclean_core::codec::{FrameReader, FrameWriter};
 use newsclean_core::hash::stable_hash;
-use newsclean_core::text::normalize_append;
+use newsclean_core::text::{for_each_word, normalize_append};
 use newsclean_core::{
     Article, BodyPrint, DupKind, Duplicate, OrderedStep, Record, StageError, StageId, StreamKind,
     Transform,
@@ -345,10 +345,9 @@ pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
             .map(stable_hash)
             .collect()
     } else {
-        (body.split(|c: char| !c.is_alphanumeric()))
-            .filter(|w| !w.is_empty())
-            .map(|w| stable_hash(w.as_bytes()))
-            .collect()
+        let mut words = Vec::new();
+        for_each_word(&body, |w| words.push(stable_hash(w.as_bytes())));
+        words
     };
     let n_words = words.len() as u32;
     let has_title_words =

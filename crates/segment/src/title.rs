@@ -9,7 +9,8 @@ use std::borrow::Cow;
 
 use newsclean_core::hash::{FastSet, stable_hash};
 use newsclean_core::text::{
-    affix_splits, count_words, has_site_affix, normalize, normalize_into, strip_site_affix,
+    affix_splits, count_words, for_each_word, has_site_affix, normalize, normalize_into,
+    strip_site_affix,
 };
 use newsclean_core::{Block, LineTags, MarkedDoc, Reason, Roles, Verdict};
 
@@ -146,11 +147,7 @@ fn tokens_into(norm: &str, words: &mut Vec<u64>) {
                 .map(stable_hash),
         );
     } else {
-        words.extend(
-            norm.split(|c: char| !c.is_alphanumeric())
-                .filter(|t| !t.is_empty())
-                .map(|t| stable_hash(t.as_bytes())),
-        );
+        for_each_word(norm, |t| words.push(stable_hash(t.as_bytes())));
     }
     words.sort_unstable();
     words.dedup();
