@@ -27,11 +27,27 @@ pub fn normalize_append(line: &str, out: &mut String) {
     let start = out.len();
     if line.is_ascii() {
         normalize_ascii(line, out, start);
-    } else if is_nfkc_quick(line.chars()) == IsNormalized::Yes {
+    } else if is_nfkc_quick(non_ascii_chars(line)) == IsNormalized::Yes {
         normalize_mixed(line, out, start);
     } else {
         normalize_chars(line.nfkc(), out, start);
     }
+}
+
+/// The characters of `line` that are not ASCII, found without decoding the ASCII bytes. The
+/// NFKC quick check of these says "yes" only where the whole line's does: an ASCII character
+/// is NFKC and of combining class 0, so leaving it out can only make the check stricter
+/// (combining marks it separated are compared as neighbours), and a line the shortened check
+/// doubts takes the general path, which gives the same normal form.
+fn non_ascii_chars(line: &str) -> impl Iterator<Item = char> + '_ {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        at += bytes.get(at..)?.iter().position(|b| !b.is_ascii())?;
+        let c = line[at..].chars().next()?;
+        at += c.len_utf8();
+        Some(c)
+    })
 }
 
 /// `char::is_whitespace` on an ASCII byte (vertical tab included, unlike
@@ -467,6 +483,12 @@ mod tests {
                 }
             }
             prop_assert_eq!(normalize(&s), general);
+        }
+
+        /// The non-ASCII characters found byte by byte are those of the line, in order.
+        #[test]
+        fn non_ascii_chars_are_the_lines(s in "[ a-z’é\u{301}]{0,20}|\\PC{0,30}") {
+            prop_assert!(non_ascii_chars(&s).eq(s.chars().filter(|c| !c.is_ascii())));
         }
 
         /// The words found and counted byte by byte are the pieces of a split at every other
