@@ -61,13 +61,19 @@ fn normalize_ascii(line: &str, out: &mut String, start: usize) {
     let bytes = line.as_bytes();
     // Most lines have single spaces between words and none at the ends: then normalising is
     // a copy and an ASCII lowercase, both of which run over whole machine words.
-    let mut is_plain = true;
-    let mut prev = b' ';
-    for &b in bytes {
-        is_plain &= !(matches!(b, b'\t'..=b'\r') || (b == b' ' && prev == b' '));
-        prev = b;
-    }
-    if is_plain && prev != b' ' {
+    // No control byte, no space at either end or next to another: tested on every byte and
+    // pair without a branch, so that the loop runs on vectors.
+    let is_control = |b: u8| b.wrapping_sub(b'\t') < 5;
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return;
+    };
+    let is_plain = first != b' '
+        && last != b' '
+        && !is_control(first)
+        && (bytes.iter().zip(&bytes[1..])).fold(0u8, |bad, (&a, &b)| {
+            bad | u8::from(a == b' ' && b == b' ') | u8::from(is_control(b))
+        }) == 0;
+    if is_plain {
         out.push_str(line);
         out[start..].make_ascii_lowercase();
         return;
