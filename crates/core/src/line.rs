@@ -227,7 +227,10 @@ impl MarkedDoc {
             ends: Vec::with_capacity(n_lines),
         };
         let mut offset = 0usize;
-        for raw in body.split('\n') {
+        // The lines end at each newline (found by `memchr`'s vector search) and at the end.
+        let ends = memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]);
+        for end in ends {
+            let raw = &body[offset..end];
             let trimmed = raw.trim();
             let start = offset + (raw.len() - raw.trim_start().len());
             offset += raw.len() + 1;
@@ -275,4 +278,35 @@ impl MarkedDoc {
 /// The number of `\n` bytes in `bytes`.
 fn count_newlines(bytes: &[u8]) -> usize {
     memchr::memchr_iter(b'\n', bytes).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The lines are the pieces between newlines (a last newline ends the text, it opens
+        /// no line), trimmed, at their places in the text, with their normal forms and hashes.
+        #[test]
+        fn lines_are_the_pieces_between_newlines(text in "[a b\n\t\r’]{0,30}") {
+            let doc = Doc {
+                seq: 0,
+                id: "t".into(),
+                source: Source::default(),
+                text: text.clone(),
+                stats: DocStats::default(),
+                markup: None,
+            };
+            let marked = MarkedDoc::split(doc);
+            let body = text.strip_suffix('\n').unwrap_or(&text);
+            let pieces: Vec<&str> = body.split('\n').collect();
+            proptest::prop_assert_eq!(marked.lines.len(), pieces.len());
+            for (i, (line, piece)) in marked.lines.iter().zip(pieces).enumerate() {
+                let trimmed = piece.trim();
+                proptest::prop_assert_eq!(&text[line.start as usize..line.end as usize], trimmed);
+                proptest::prop_assert_eq!(line.verdict == Verdict::Blank, trimmed.is_empty());
+                proptest::prop_assert_eq!(marked.norm(i), crate::text::normalize(trimmed));
+            }
+        }
+    }
 }

@@ -89,7 +89,7 @@ fn try_decode(raw: RawDoc) -> Result<Doc, Box<Reject>> {
     let is_html = format == RawFormat::Html;
     let mut decoded = charset::decode(&bytes, charset.as_deref(), is_html, tld);
     drop(bytes);
-    if decoded.text.contains('\0') {
+    if memchr::memchr(0, decoded.text.as_bytes()).is_some() {
         // NUL characters after decoding (UTF-16 with a BOM): the same judgement on characters.
         let n_chars = decoded.text.chars().take(SNIFF_BYTES).count() as u64;
         let n_control = decoded
@@ -222,7 +222,7 @@ fn has_controls(bytes: &[u8]) -> bool {
 
 /// `\r\n` and lone `\r` become `\n`.
 fn normalize_newlines(text: String) -> String {
-    if !text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
         return text;
     }
     let mut out = String::with_capacity(text.len());
