@@ -7,7 +7,7 @@ use crate::model::LineModel;
 use crate::patterns::{is_byline_like, is_date_like};
 #[cfg(test)]
 use newsclean_core::text::word_units_and_width;
-use newsclean_core::text::{Unspaced, unspaced_script};
+use newsclean_core::text::{Unspaced, count_words, unspaced_script};
 
 /// Cheap facts about one line that several rules use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,6 +32,10 @@ pub struct LineFacts {
     /// title picker: on a page's lines of 1 to `SHAPE_WORDS` (20) words
     /// ([`LineFacts::of_page`]), never by [`LineFacts::of`]; see [`LineFacts::shape`].
     pub shape: Option<Shape>,
+    /// Words as [`newsclean_core::text::count_words`] counts them (runs of letters and
+    /// digits), which the article's word count adds up: `n_words` where the line has no
+    /// character of an unspaced script, which `n_words` counts apart.
+    pub n_runs: u32,
 }
 
 /// The longest line, in words, whose structure marker [`LineFacts::of_page`] looks up.
@@ -69,9 +73,14 @@ impl LineFacts {
             .next_back();
         let ends_sentence = matches!(last, Some('.' | '!' | '?' | '…' | '。' | '！' | '？'));
         let ends_punct = ends_sentence || matches!(text.chars().next_back(), Some(',' | ';' | ':'));
-        let (counts, n_words, width) = CharCounts::of(text);
+        let (counts, n_words, width, is_spaced) = CharCounts::of(text);
         LineFacts {
             n_words: n_words as u32,
+            n_runs: if is_spaced {
+                n_words as u32
+            } else {
+                count_words(text) as u32
+            },
             n_chars: width as u32,
             ends_sentence,
             ends_punct,
@@ -151,7 +160,7 @@ impl CharCounts {
     /// [`word_units_and_width`](newsclean_core::text::word_units_and_width)), from the same pass.
     /// The definition that [`of`](Self::of) computes faster.
     #[cfg(test)]
-    fn of_chars(text: &str) -> (CharCounts, usize, usize) {
+    fn of_chars(text: &str) -> (CharCounts, usize, usize, bool) {
         let mut n = CharCounts::default();
         let mut at_word_start = true;
         let mut prev = ' ';
@@ -213,7 +222,7 @@ impl CharCounts {
         }
         let units = n_words + n_ideographic.div_ceil(2) + n_syllabic.div_ceil(5);
         let width = n.n_chars as usize + (n_wide * 3).div_ceil(2);
-        (n, units, width)
+        (n, units, width, n_ideographic == 0 && n_syllabic == 0)
     }
 
     /// Counts a character of which [`is_general_punctuation`] holds, `after` the kind of
@@ -229,7 +238,7 @@ impl CharCounts {
     /// of lines with a curly quote) adds one entry of [`ASCII_STEP`], chosen by the byte and
     /// the kind of character before it, to packed counters; other characters are counted as
     /// `of_chars` (the char-by-char definition the tests hold it to) counts them.
-    fn of(text: &str) -> (CharCounts, usize, usize) {
+    fn of(text: &str) -> (CharCounts, usize, usize, bool) {
         let bytes = text.as_bytes();
         let mut n = CharCounts::default();
         let (mut n_words, mut n_ideographic, mut n_syllabic, mut n_wide) = (0u32, 0u32, 0u32, 0u32);
@@ -334,7 +343,8 @@ impl CharCounts {
         }
         let units = n_words + n_ideographic.div_ceil(2) + n_syllabic.div_ceil(5);
         let width = n.n_chars + (n_wide * 3).div_ceil(2);
-        (n, units as usize, width as usize)
+        let is_spaced = n_ideographic == 0 && n_syllabic == 0;
+        (n, units as usize, width as usize, is_spaced)
     }
 }
 
@@ -476,6 +486,13 @@ mod tests {
             text in "[ -~\t\x0B\x0C]{0,60}|[ -~\t\x0B\x0C”’»›·•«‹、，。！？中ไé…\u{85}\u{A0}\u{2003}]{0,60}|[ aA.!?\u{2000}-\u{206F}]{0,40}|\\PC{0,40}"
         ) {
             proptest::prop_assert_eq!(CharCounts::of(&text), CharCounts::of_chars(&text));
+        }
+
+        /// A line's runs of letters and digits are the words `count_words` counts, whether
+        /// or not it has characters of unspaced scripts.
+        #[test]
+        fn runs_are_counted_words(text in "[ a-z’é中ไ,]{0,30}|\\PC{0,40}") {
+            proptest::prop_assert_eq!(LineFacts::of(&text).n_runs as usize, count_words(&text));
         }
 
         /// The one pass measures words and width as the text module does.

@@ -2,7 +2,7 @@
 //! title; and the footer.
 
 use newsclean_core::hash::{FastSet, stable_hash};
-use newsclean_core::text::{normalize_append, normalize_into};
+use newsclean_core::text::{count_words, normalize_append, normalize_into};
 use newsclean_core::{
     Article, ArticleStats, Block, Line, MarkedDoc, Reason, RemovedLine, Role, Roles, Section,
     Verdict,
@@ -610,6 +610,8 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
     // `Article::normalized_body` from the lines' normal forms: the summary's, then the
     // sections' (the order of `Article::text_lines`).
     let (mut summary_norm, mut sections_norm) = (String::new(), String::new());
+    // The words of `Article::text_lines`: a whole line's from its facts.
+    let mut n_words = 0;
     for (i, line) in marked.lines.iter().enumerate() {
         if line.verdict != Verdict::Blank {
             article.stats.n_lines += 1;
@@ -623,10 +625,12 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
                         let part = title
                             .filter(|c| c.line == i)
                             .map_or(text, |c| &marked.text[c.start..c.end]);
+                        n_words += count_words(part);
                         article.title = Some(part.to_owned());
                     }
                     Role::Summary => {
                         let skip = facts[i].bullet.map_or(0, usize::from);
+                        n_words += count_words(&text[skip..]);
                         article.summary.push(text[skip..].to_owned());
                         // Without its bullet: a text the page does not have as a line.
                         normalize_append(&text[skip..], &mut summary_norm);
@@ -639,6 +643,7 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
                         article.published_text = Some(text.to_owned());
                     }
                     Role::Heading => {
+                        n_words += facts[i].n_runs as usize;
                         article.sections.push(Section {
                             heading: Some(text.to_owned()),
                             paragraphs: Vec::new(),
@@ -652,6 +657,7 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
                         }
                         let section = article.sections.last_mut().expect("a section exists");
                         section.paragraphs.push(text.to_owned());
+                        n_words += facts[i].n_runs as usize;
                         sections_norm.push_str(marked.norm(i));
                         sections_norm.push('\n');
                     }
@@ -690,10 +696,11 @@ fn build(marked: &MarkedDoc, facts: &[LineFacts], title: Option<Candidate>) -> A
         *article.stats.removed.entry(name.to_owned()).or_default() += n;
     }
     article.stats.removed_sample = sample_removed(marked, &removed_lines);
-    article.stats.n_words = article
-        .text_lines()
-        .map(newsclean_core::text::count_words)
-        .sum::<usize>() as u32;
+    debug_assert_eq!(
+        n_words,
+        article.text_lines().map(count_words).sum::<usize>()
+    );
+    article.stats.n_words = n_words as u32;
     article
 }
 
