@@ -97,6 +97,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// True when the line still takes part in the article (not blank, not removed).
+    #[inline]
     pub fn is_alive(&self) -> bool {
         matches!(
             self,
@@ -148,6 +149,7 @@ pub struct Norms {
 
 impl Norms {
     /// The normal form of line `i`.
+    #[inline]
     pub fn get(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.text[start..self.ends[i] as usize]
@@ -198,6 +200,7 @@ pub struct MarkedDoc {
 
 impl MarkedDoc {
     /// The trimmed text of line `i`.
+    #[inline]
     pub fn line_text(&self, i: usize) -> &str {
         let line = &self.lines[i];
         &self.text[line.start as usize..line.end as usize]
@@ -270,6 +273,7 @@ impl MarkedDoc {
     }
 
     /// The normal form of line `i` (see [`crate::text::normalize`]).
+    #[inline]
     pub fn norm(&self, i: usize) -> &str {
         self.norms.get(i)
     }
