@@ -339,16 +339,18 @@ pub(crate) fn print_of(article: &Article) -> Option<Fingerprint> {
 pub fn fingerprint(article: &Article) -> Option<Fingerprint> {
     let body = article.normalized_body();
     // Its lines end in `\n`, which no word holds: the words of the body are those of its lines.
-    let words: Vec<u64> = if body.is_ascii() {
-        (body.as_bytes().split(|b| !b.is_ascii_alphanumeric()))
-            .filter(|w| !w.is_empty())
-            .map(stable_hash)
-            .collect()
+    // Room for words of five bytes and a space, which English text averages, so that the
+    // vector seldom grows.
+    let mut words: Vec<u64> = Vec::with_capacity(body.len() / 6 + 1);
+    if body.is_ascii() {
+        words.extend(
+            (body.as_bytes().split(|b| !b.is_ascii_alphanumeric()))
+                .filter(|w| !w.is_empty())
+                .map(stable_hash),
+        );
     } else {
-        let mut words = Vec::new();
         for_each_word(&body, |w| words.push(stable_hash(w.as_bytes())));
-        words
-    };
+    }
     let n_words = words.len() as u32;
     let has_title_words =
         (article.title.as_deref()).is_some_and(|t| t.contains(char::is_alphanumeric));
