@@ -144,6 +144,17 @@ const REPLY_WORD_LENGTHS: u64 = {
     }
     mask
 };
+/// The first bytes of [`REPLY_WORDS`] (as bits, by their low seven bits): most words of a
+/// line that have a reply word's length are ruled out without a compare.
+const REPLY_FIRST_BYTES: u128 = {
+    let mut mask = 0u128;
+    let mut k = 0;
+    while k < REPLY_WORDS.len() {
+        mask |= 1 << (REPLY_WORDS[k].as_bytes()[0] & 127);
+        k += 1;
+    }
+    mask
+};
 /// How comment headers introduce what follows.
 const SAYS: [&str; 7] = [
     "says:",
@@ -188,6 +199,10 @@ pub fn is_comment_meta(norm: &str) -> bool {
             bytes
                 .split(|b| !b.is_ascii_alphanumeric())
                 .filter(|w| REPLY_WORD_LENGTHS >> w.len().min(63) & 1 == 1)
+                .filter(|w| {
+                    w.first()
+                        .is_some_and(|&b| REPLY_FIRST_BYTES >> (b & 127) & 1 == 1)
+                })
                 .any(|w| REPLY_WORDS.iter().any(|r| r.as_bytes() == w))
         } else {
             norm.split(|c: char| !c.is_alphanumeric())
