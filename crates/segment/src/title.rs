@@ -181,6 +181,11 @@ fn jaccard_and_cover(a: &[u64], b: &[u64]) -> (f32, f32) {
     (jaccard, cover)
 }
 
+/// `part` is a piece of `whole` other than all of it (nor empty): shorter, and in it.
+fn is_inside(part: &str, whole: &str) -> bool {
+    !part.is_empty() && part.len() < whole.len() && whole.contains(part)
+}
+
 fn flag(b: bool) -> f32 {
     if b { 1.0 } else { 0.0 }
 }
@@ -353,8 +358,8 @@ pub fn candidates(
         row[9] = flag(Some(i) == line2);
         row[10] = flag(norm == norm1);
         row[11] = flag(norm == norm2);
-        row[12] = flag(norm != norm1 && !norm.is_empty() && norm1.contains(norm));
-        row[13] = flag(norm != norm2 && !norm.is_empty() && norm2.contains(norm));
+        row[12] = flag(is_inside(norm, norm1));
+        row[13] = flag(is_inside(norm, norm2));
         (row[14], row[16]) = jaccard_and_cover(&toks, &tokens1);
         (row[15], row[17]) = jaccard_and_cover(&toks, &tokens2);
         row[18] = (count(&page_hashes, hash) as f32).min(10.0);
@@ -832,6 +837,13 @@ mod tests {
             }
             let joined = words(&a).collect::<Vec<_>>().join("’");
             proptest::prop_assert_eq!(words_key(&a), words_key(&joined));
+        }
+
+        /// A piece other than the whole: in it, not empty, not equal.
+        #[test]
+        fn inside_is_a_proper_piece(part in "[ab]{0,3}", whole in "[ab]{0,4}") {
+            let proper = part != whole && !part.is_empty() && whole.contains(&part);
+            proptest::prop_assert_eq!(is_inside(&part, &whole), proper);
         }
 
         /// The merge counts the words two texts share, as sets count them.
