@@ -275,6 +275,22 @@ fn url_and_copyright(bytes: &[u8]) -> (bool, bool) {
     (is_url, is_copyright)
 }
 
+/// One of the two lines before (`before`'s last two) ends with a social handle (`Name
+/// @handle`): an embedded post's time stamp follows it, not a reader comment's header.
+fn follows_handle(before: &[usize], marked: &MarkedDoc) -> bool {
+    before.iter().rev().take(2).any(|&j| {
+        let text = marked.line_text(j);
+        text.rsplit_once('@').is_some_and(|(name, handle)| {
+            !name.is_empty()
+                && name.ends_with(' ')
+                && (1..=15).contains(&handle.len())
+                && handle
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+    })
+}
+
 /// The byte pairs (first byte × 256 + second, as bits) that can start a needle of
 /// [`url_and_copyright`] in any ASCII case: `ht`, `ww`, `.c`, `co`, `@` and any byte, `©`.
 const NEEDLE_PAIRS: [u64; 1024] = {
@@ -412,8 +428,10 @@ pub fn extract(marked: &MarkedDoc, facts: &[LineFacts], view: View) -> DocFeatur
             let norm = marked.norm(i);
             // A page's own dateline ("Updated 14:16 GMT, 3 May 2024") has a comment header's
             // clock and date, but above an article it marks no comment section.
-            comment_meta[k] =
-                facts[i].n_words <= 15 && is_comment_meta(norm) && !is_page_dateline(norm);
+            comment_meta[k] = facts[i].n_words <= 15
+                && is_comment_meta(norm)
+                && !is_page_dateline(norm)
+                && !follows_handle(&lines[..k], marked);
             base_row(text, norm, &facts[i], &mut base[k * NB..(k + 1) * NB]);
         } else {
             base_row(text, text, &facts[i], &mut base[k * NB..(k + 1) * NB]);
@@ -834,6 +852,20 @@ mod tests {
         let f = extract(&marked, &facts, View::Text);
         let flags: Vec<f32> = (0..f.lines.len()).map(|k| f.row(k)[meta]).collect();
         assert_eq!(flags, [0.0, 0.0, 0.0, 1.0, 1.0]);
+    }
+
+    /// An embedded post's time stamp (a clock and a date) within two lines under its author's
+    /// `Name @handle` is no reader comment's header; a comment's, with no handle above, is.
+    #[test]
+    fn an_embedded_posts_time_stamp_is_no_comment_header() {
+        let text = "Harbor Rowing Club @HarborRowing\nHalf a length! Proud of every seat.\n10/14/2024, 3:41:07 PM\nThe win is the club's first in the regatta since it was founded.\n10/14/2024, 4:02:55 PM\nsam@example\n10/14/2024, 4:05:00 PM\n";
+        let (marked, facts) = crate::test_support::marked(text);
+        let meta = (names(View::Text).iter())
+            .position(|n| n == "comment_meta")
+            .unwrap();
+        let f = extract(&marked, &facts, View::Text);
+        let flags: Vec<f32> = (0..f.lines.len()).map(|k| f.row(k)[meta]).collect();
+        assert_eq!(flags, [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0]);
     }
 
     #[test]
