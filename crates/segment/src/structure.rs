@@ -172,6 +172,7 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
         }
     }
     drop_galleries(marked, facts, &mut is_text);
+    drop_excerpts(marked, &alive, &mut is_text);
     // On HTML input the markup's containers tell where the article ends (the rule changed
     // HTML output by -0.0003 in-sample and nothing out of fold).
     if marked.markup.is_none() {
@@ -233,6 +234,74 @@ fn drop_galleries(marked: &MarkedDoc, facts: &[LineFacts], is_text: &mut [bool])
         let (first, last) = (gallery[0].0, gallery[gallery.len() - 1].0);
         for text in &mut is_text[first..=last] {
             *text = false;
+        }
+    }
+}
+
+/// Links that end an excerpt of another story: "Continue reading", "Read more".
+const EXCERPT_ENDS: [&str; 7] = [
+    "continue reading",
+    "read more",
+    "keep reading",
+    "read the rest",
+    "read full story",
+    "read full article",
+    "full story",
+];
+
+/// The fewest "Continue reading" links that make a rail of excerpts.
+const MIN_EXCERPTS: usize = 4;
+
+/// A rail of other stories' excerpts, each ending in a "Continue reading" link, is not text:
+/// where a page has [`MIN_EXCERPTS`] such links or more, the run of text lines right above each is not
+/// text, unless it is the page's largest run of text (the article, cut short on the page).
+fn drop_excerpts(marked: &MarkedDoc, alive: &[usize], is_text: &mut [bool]) {
+    let is_end = |i: usize| {
+        let norm = marked.norm(i);
+        !norm.is_empty()
+            && norm.len() <= 24
+            && EXCERPT_ENDS.contains(&newsclean_core::lexicon::key(norm))
+    };
+    // Later copies of the link are removed as repeated lines: every copy counts, each at the
+    // place among the live lines where it stands.
+    let ends: Vec<usize> = (0..marked.lines.len())
+        .filter(|&i| is_end(i))
+        .map(|i| alive.partition_point(|&a| a < i))
+        .collect();
+    if ends.len() < MIN_EXCERPTS {
+        return;
+    }
+    // The runs of text lines (in `alive` order) right above each end.
+    let runs: Vec<std::ops::Range<usize>> = ends
+        .iter()
+        .map(|&k| {
+            let start = (0..k)
+                .rev()
+                .take_while(|&j| is_text[alive[j]])
+                .last()
+                .unwrap_or(k);
+            start..k
+        })
+        .collect();
+    // The largest run of text on the page.
+    let mut largest = 0..0;
+    let mut k = 0;
+    while k < alive.len() {
+        let start = k;
+        while k < alive.len() && is_text[alive[k]] {
+            k += 1;
+        }
+        if k - start > largest.len() {
+            largest = start..k;
+        }
+        k += 1;
+    }
+    for run in runs {
+        if run.is_empty() || (run.start <= largest.start && largest.end <= run.end) {
+            continue;
+        }
+        for &i in &alive[run] {
+            is_text[i] = false;
         }
     }
 }
@@ -1118,6 +1187,30 @@ paragraph    | It goes on in a second paragraph with another long sentence of wo
 x site_template| Comments
 paragraph    | A paragraph of the next story, with a long sentence of many words."
         );
+    }
+
+    #[test]
+    fn a_rail_of_excerpts_is_not_text() {
+        // The article, then `n` other stories' first paragraphs, each with its link.
+        let page = |n: usize| {
+            let mut lines = vec![
+                "The article starts here with a long sentence of many words in it.".to_owned(),
+                "It goes on in a second paragraph with another long sentence of words.".to_owned(),
+                "And a third paragraph closes it with yet another long sentence here.".to_owned(),
+                "@0.05 Most Popular".to_owned(),
+            ];
+            for k in 0..n {
+                lines.push(format!(
+                    "Story {k} opens with a long sentence of many words in it."
+                ));
+                lines.push("@0.05 Continue Reading »".to_owned());
+            }
+            check(&lines.join("\n"))
+        };
+        let kept = |got: &str| got.lines().filter(|l| l.starts_with("paragraph")).count();
+        assert_eq!(kept(&page(MIN_EXCERPTS)), 3, "{}", page(MIN_EXCERPTS));
+        // Fewer links are no rail: a "Read more" or two inside an article.
+        assert_eq!(kept(&page(MIN_EXCERPTS - 1)), 3 + MIN_EXCERPTS - 1);
     }
 
     #[test]
