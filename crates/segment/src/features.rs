@@ -842,16 +842,20 @@ mod tests {
         assert!(names(View::Html).starts_with(&names(View::Text)));
     }
 
-    #[test]
-    fn a_pages_dateline_is_no_comment_header() {
-        let text = "Storm floods the harbour\nUpdated 14:16 GMT, 3 May 2024\nThe storm that came in overnight flooded the old harbour and the streets around it.\nadam | november 9, 2012 3:15 am | reply\nPosted by sam on May 2, 2023 at 1:53 pm\n";
+    /// The `comment_meta` feature of each scored line of `text`.
+    fn comment_meta_flags(text: &str) -> Vec<f32> {
         let (marked, facts) = crate::test_support::marked(text);
         let meta = (names(View::Text).iter())
             .position(|n| n == "comment_meta")
             .unwrap();
         let f = extract(&marked, &facts, View::Text);
-        let flags: Vec<f32> = (0..f.lines.len()).map(|k| f.row(k)[meta]).collect();
-        assert_eq!(flags, [0.0, 0.0, 0.0, 1.0, 1.0]);
+        (0..f.lines.len()).map(|k| f.row(k)[meta]).collect()
+    }
+
+    #[test]
+    fn a_pages_dateline_is_no_comment_header() {
+        let text = "Storm floods the harbour\nUpdated 14:16 GMT, 3 May 2024\nThe storm that came in overnight flooded the old harbour and the streets around it.\nadam | november 9, 2012 3:15 am | reply\nPosted by sam on May 2, 2023 at 1:53 pm\n";
+        assert_eq!(comment_meta_flags(text), [0.0, 0.0, 0.0, 1.0, 1.0]);
     }
 
     /// An embedded post's time stamp (a clock and a date) within two lines under its author's
@@ -859,13 +863,10 @@ mod tests {
     #[test]
     fn an_embedded_posts_time_stamp_is_no_comment_header() {
         let text = "Harbor Rowing Club @HarborRowing\nHalf a length! Proud of every seat.\n10/14/2024, 3:41:07 PM\nThe win is the club's first in the regatta since it was founded.\n10/14/2024, 4:02:55 PM\nsam@example\n10/14/2024, 4:05:00 PM\n";
-        let (marked, facts) = crate::test_support::marked(text);
-        let meta = (names(View::Text).iter())
-            .position(|n| n == "comment_meta")
-            .unwrap();
-        let f = extract(&marked, &facts, View::Text);
-        let flags: Vec<f32> = (0..f.lines.len()).map(|k| f.row(k)[meta]).collect();
-        assert_eq!(flags, [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0]);
+        assert_eq!(
+            comment_meta_flags(text),
+            [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0]
+        );
     }
 
     #[test]

@@ -156,7 +156,6 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
     let mut is_text: Vec<bool> = scores.iter().map(|&s| s >= threshold).collect();
     keep_tables_whole(marked, facts, scores, &alive, threshold, &mut is_text);
     fill_gaps(marked, facts, scores, &alive, threshold, &mut is_text);
-    extend_lead(marked, facts, scores, &alive, threshold, &mut is_text);
     // A timestamp alone on its line (a live blog's) stamps the text; a dateline ("Updated
     // 14:16 GMT, 3 May 2024", "Updated 3 hours ago") says when the page changed: neither is
     // any of the text.
@@ -377,6 +376,10 @@ const GAP_SPAN: usize = 12;
 const GAP_SHARE: f32 = 0.5;
 /// ... and has at least this many words and ends a sentence.
 const GAP_MIN_WORDS: u32 = 12;
+/// Live lines above the first kept prose line in which its lead may lie.
+const LEAD_SPAN: usize = 3;
+/// The share of the page's threshold a lead must score (see [`fill_gaps`]).
+const LEAD_SHARE: f32 = 0.7;
 
 /// Prose between two lines of the article is the article's: a line that is not text but reads
 /// as a full paragraph ([`GAP_MIN_WORDS`] words or more, ending a sentence), or is a copy of a
@@ -390,7 +393,15 @@ const GAP_MIN_WORDS: u32 = 12;
 /// copies are live on HTML input only: on text input dedupe removes them.)
 /// With the marker and timestamp rules, cross-validated on dev (text input, 5 folds; figures in
 /// `train/MODEL_CARD.md`): F1 0.927 → 0.929, near-duplicate recall on recrawls 0.938 → 0.943.
-/// See: issue 10.
+///
+/// The lead the classifier doubted is the article's too: above the first kept prose line,
+/// within [`LEAD_SPAN`] live lines and below any title candidate, a line that reads as a full
+/// paragraph and scores at least [`LEAD_SHARE`] of the threshold. The first paragraph under a
+/// byline and a share bar often scores just under the threshold (it sits where teasers and
+/// standfirsts sit); a photo's caption there is the rule's usual mistake. Out of fold (text
+/// input, 5 folds, the fold models of the last retrain): F1 0.93141 → 0.93187 (32 pages
+/// better, 12 worse, none by more than 0.03), HTML 0.9552 → 0.9554; with the span at 6 and
+/// half the threshold, 99 pages changed and `dn_R234` lost its article. See: issue 10.
 fn fill_gaps(
     marked: &MarkedDoc,
     facts: &[LineFacts],
@@ -431,48 +442,22 @@ fn fill_gaps(
             }
         }
     }
+    if let Some(&first) = anchors.first() {
+        for &i in alive[first.saturating_sub(LEAD_SPAN)..first].iter().rev() {
+            if marked.lines[i].verdict == Verdict::TitleCandidate {
+                break;
+            }
+            let line = &facts[i];
+            if scores[i] >= LEAD_SHARE * threshold
+                && line.n_words >= GAP_MIN_WORDS
+                && line.ends_sentence
+            {
+                filled.push(i);
+            }
+        }
+    }
     for i in filled {
         is_text[i] = true;
-    }
-}
-
-/// Live lines above the first kept prose line in which its lead may lie.
-const LEAD_SPAN: usize = 3;
-/// The share of the page's threshold a lead must score for [`extend_lead`].
-const LEAD_SHARE: f32 = 0.7;
-
-/// The lead paragraph the classifier doubted: above the first kept prose line, within
-/// [`LEAD_SPAN`] live lines and below any title candidate, a line that reads as a full
-/// paragraph ([`GAP_MIN_WORDS`] words or more, ending a sentence) and scores at least
-/// [`LEAD_SHARE`] of the threshold is text. The first paragraph under a byline and a share bar
-/// often scores just under the threshold (it sits where teasers and standfirsts sit); a
-/// photo's caption there is the rule's usual mistake. Out of fold (text input, 5 folds, the
-/// fold models of the last retrain): F1 0.93141 → 0.93187 (32 pages better, 12 worse, none by
-/// more than 0.03), HTML 0.9552 → 0.9554; with the span at 6 and half the threshold, 99 pages
-/// changed and `dn_R234` lost its article. See: issue 10, `train/MODEL_CARD.md`.
-fn extend_lead(
-    marked: &MarkedDoc,
-    facts: &[LineFacts],
-    scores: &[f32],
-    alive: &[usize],
-    threshold: f32,
-    is_text: &mut [bool],
-) {
-    let Some(first) = (0..alive.len()).find(|&k| is_text[alive[k]] && facts[alive[k]].is_prose())
-    else {
-        return;
-    };
-    for &i in alive[first.saturating_sub(LEAD_SPAN)..first].iter().rev() {
-        if marked.lines[i].verdict == Verdict::TitleCandidate {
-            break;
-        }
-        let line = &facts[i];
-        if scores[i] >= LEAD_SHARE * threshold
-            && line.n_words >= GAP_MIN_WORDS
-            && line.ends_sentence
-        {
-            is_text[i] = true;
-        }
     }
 }
 
