@@ -191,21 +191,8 @@ pub fn count_words(text: &str) -> usize {
     if bytes.is_ascii() {
         return count_ascii_words(bytes);
     }
-    // Mostly ASCII (curly quotes in English text): its ASCII bytes are classed without
-    // decoding them, the other characters decoded one by one.
-    let (mut n, mut in_word, mut i) = (0, false, 0);
-    while let Some(&b) = bytes.get(i) {
-        let is_word = if b.is_ascii() {
-            i += 1;
-            b.is_ascii_alphanumeric()
-        } else {
-            let c = text[i..].chars().next().unwrap_or_default();
-            i += c.len_utf8();
-            c.is_alphanumeric()
-        };
-        n += usize::from(is_word && !in_word);
-        in_word = is_word;
-    }
+    let mut n = 0;
+    for_each_word(text, |_| n += 1);
     n
 }
 

@@ -12,9 +12,7 @@ use crate::classify::{LineFacts, classify};
 use crate::features::{CONTAINER, View};
 use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
-use crate::patterns::{
-    is_author_line, is_bare_time, is_date_like, is_dateline, is_update_line, slide_counter,
-};
+use crate::patterns::{is_author_line, is_bare_time, is_dateline, is_update_line, slide_counter};
 use crate::title::{self, Candidate};
 
 /// A teaser: a cut-off summary of another article.
@@ -269,37 +267,26 @@ fn drop_excerpts(marked: &MarkedDoc, facts: &[LineFacts], alive: &[usize], is_te
     if ends.len() < MIN_EXCERPTS {
         return;
     }
-    // The runs of text lines (in `alive` order) right above each end.
-    let runs: Vec<std::ops::Range<usize>> = ends
-        .iter()
-        .map(|&k| {
-            let start = (0..k)
-                .rev()
-                .take_while(|&j| is_text[alive[j]])
-                .last()
-                .unwrap_or(k);
-            start..k
-        })
-        .collect();
-    // The largest run of text on the page.
-    let mut largest = 0..0;
-    let mut k = 0;
-    while k < alive.len() {
-        let start = k;
-        while k < alive.len() && is_text[alive[k]] {
-            k += 1;
+    // The runs of text lines, as ranges of `alive`; the first of the largest is exempt.
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for k in (0..alive.len()).filter(|&k| is_text[alive[k]]) {
+        match runs.last_mut() {
+            Some(run) if run.end == k => run.end = k + 1,
+            _ => runs.push(k..k + 1),
         }
-        if k - start > largest.len() {
-            largest = start..k;
-        }
-        k += 1;
     }
-    for run in runs {
-        if run.is_empty() || (run.start <= largest.start && largest.end <= run.end) {
-            continue;
-        }
-        for &i in &alive[run] {
-            is_text[i] = false;
+    let largest = runs
+        .iter()
+        .max_by_key(|r| (r.len(), std::cmp::Reverse(r.start)))
+        .cloned();
+    for k in ends {
+        if let Some(run) = runs
+            .iter()
+            .find(|r| r.end == k && Some(*r) != largest.as_ref())
+        {
+            for &i in &alive[run.clone()] {
+                is_text[i] = false;
+            }
         }
     }
 }
@@ -594,7 +581,8 @@ fn roles(
     // adds above the body when it changes: the same article then keeps the same date and
     // body. Out of fold, recrawls that gained such a line kept their body 0.656 -> 0.661 of
     // the time, F1 unchanged (text 0.9292, HTML 0.9543). See: issue 10.
-    let is_head_date = |i: usize| facts[i].n_words <= 10 && is_date_like(marked.norm(i));
+    let is_head_date =
+        |i: usize| facts[i].n_words <= 10 && facts[i].shape(marked.norm(i)).date_like;
     let skip_updates = (alive.get(head_zone.clone()).unwrap_or_default().iter())
         .any(|&i| is_head_date(i) && !is_update_line(marked.norm(i)));
 
