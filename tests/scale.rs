@@ -157,7 +157,8 @@ fn archive(env: &Writer<'_>, root: &str) {
             .collect()
     };
     // The Daily: 700 text pages, exact copies, re-scrapes and chains (each link 4 words away
-    // from the one before: about 0.85 similar, the chain's ends about 0.7).
+    // from the one before: about 0.85 similar, the chain's ends about 0.7; each link
+    // retitled, as under one title the ends would be near duplicates too).
     let daily: Vec<Story> = (0..700).map(|_| next_story(&mut rng)).collect();
     for (k, s) in daily.iter().enumerate() {
         let list = titles(&mut rng, &daily);
@@ -182,6 +183,7 @@ fn archive(env: &Writer<'_>, root: &str) {
             let page = text_page("The Daily", &link, &list);
             env.write(&format!("{root}/daily/chain-{k:02}-{step}.txt"), page);
             link = edited(&link, &mut rng, 4);
+            link.title = format!("{} (version {})", link.title, step + 2);
         }
     }
     // The Herald: 500 HTML pages and re-scrapes of some.

@@ -5,12 +5,14 @@
 //!   that gets some of its bands,
 //!   `PART<TAB>b<TAB>SEQ<TAB>EXACT<TAB>SLOTS<TAB>SHINGLES<TAB>"ID"<TAB>R<TAB>BANDS` (`SLOTS` the
 //!   128 16-bit signature slots in hex, `SHINGLES` the body's distinct shingles in decimal,
-//!   `BANDS` a comma list of `BBKKKKKKKK`, band and key; a band key goes to partition
-//!   `KKKKKKKK mod R`, and `PART` is that number, so that the signature travels once per
-//!   partition, not once per band);
-//! * reduce, per key: `SEQ<TAB>m<TAB>EXACT<TAB>"ID"` for the articles a group relates and
-//!   `A<TAB>p<TAB>B<TAB>SIMILARITY<TAB>SHINGLES_A<TAB>SHINGLES_B` for the pairs of classes of a
-//!   band group (what `DupConfig::is_near` decides on);
+//!   `BANDS` a comma list of `BBKKKKKKKK`, band and key, band `20` (`N_BANDS`) being the title
+//!   key's group; a band key goes to partition `KKKKKKKK mod R`, and `PART` is that number, so
+//!   that the signature travels once per partition, not once per band);
+//! * reduce, per key: `SEQ<TAB>m<TAB>EXACT<TAB>"ID"<TAB>TITLE` for the articles a group
+//!   relates (`TITLE` the title key it looks up by, 8 hex digits, 0 for none) and
+//!   `A<TAB>p<TAB>B<TAB>SIMILARITY<TAB>SHINGLES_A<TAB>SHINGLES_B<TAB>BY_BAND` for the pairs of
+//!   classes of a band or title group (what `DupConfig::is_near_titled` decides on; `BY_BAND`
+//!   1 when they share a band key, 0 when only a title key);
 //! * resolve, once: the drop list, `SEQ<TAB>exact|near<TAB>SIMILARITY<TAB>"ID"<TAB>"DUPLICATE_OF"`.
 //!
 //! Keys, order keys (`SEQ`) and exact hashes are 16 hex digits; ids are JSON strings.
@@ -21,9 +23,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use newsclean_core::{Record, Sink, StageError, StageId};
-use newsclean_dedupe::dup::{DupConfig, Keep, N_HASHES};
+use newsclean_dedupe::dup::{DupConfig, Keep, N_BANDS, N_HASHES};
 use newsclean_dedupe::sharded::{
     Member, Pair, Resolver, ShardError, ShardPrint, Signature, Slots, reduce_band, reduce_exact,
+    reduce_title,
 };
 use newsclean_ingest::{InputSource, Shard};
 use newsclean_pipeline::Runner;
@@ -111,7 +114,9 @@ impl BandSink {
             self.slots.clear();
             push_slots(&mut self.slots, &near.slots);
             let mut by_part: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-            for (b, key) in near.bands.iter().enumerate() {
+            // The title key's group is one band more.
+            let title = (near.title != 0).then_some((N_BANDS, &near.title));
+            for (b, key) in near.bands.iter().enumerate().chain(title) {
                 let part = key % self.n_parts;
                 by_part
                     .entry(part)
@@ -252,6 +257,7 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
                         seq: hex(field(fields, 0)?)?,
                         exact: key,
                         id: id_field(fields, 1)?,
+                        title: 0,
                     });
                 }
                 "b" => {
@@ -259,6 +265,7 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
                         seq: hex(field(fields, 0)?)?,
                         exact: hex(field(fields, 1)?)?,
                         id: id_field(fields, 4)?,
+                        title: 0,
                     };
                     let slots = parse_slots(field(fields, 2)?)?;
                     let n_shingles: u32 = field(fields, 3)?.parse().context("bad shingle count")?;
@@ -291,7 +298,7 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
         for group in exact.into_values() {
             members.extend(reduce_exact(group).into_iter().map(|m| (m.seq, m)));
         }
-        for group in bands.into_values() {
+        for (key, group) in bands {
             let group: Vec<(&Member, Signature<'_>)> = group
                 .iter()
                 .map(|&k| {
@@ -299,34 +306,59 @@ pub fn reduce(args: &DupsReduceArgs) -> anyhow::Result<ExitStatus> {
                     (member, (&**slots, *n_shingles))
                 })
                 .collect();
-            for member in reduce_band(&group, &mut pairs) {
-                members.entry(member.seq).or_insert_with(|| member.clone());
+            if key >> 32 == N_BANDS as u64 {
+                // A member's title key comes from its title group only.
+                for member in reduce_title(&group, key as u32, &mut pairs) {
+                    members.insert(member.seq, member);
+                }
+            } else {
+                for member in reduce_band(&group, &mut pairs) {
+                    members.entry(member.seq).or_insert_with(|| member.clone());
+                }
             }
         }
-        // A pair of classes may share several bands; one line each.
-        let pairs: BTreeSet<(u64, u64, u32, u32, u32)> = pairs
-            .iter()
-            .map(|p| (p.a, p.b, p.similarity.to_bits(), p.n_a, p.n_b))
-            .collect();
-        let mut out = KeyedOut::open(&place)?;
-        for (a, b, similarity, n_a, n_b) in &pairs {
-            let line = format!("p\t{b:016x}\t{}\t{n_a}\t{n_b}", f32::from_bits(*similarity));
-            out.line(&format!("{a:016x}"), line.as_bytes())?;
-        }
-        for member in members.values() {
-            let line = format!("m\t{:016x}\t{}", member.exact, json_string(&member.id));
-            out.line(&format!("{:016x}", member.seq), line.as_bytes())?;
-        }
-        out.commit().map_err(|err| anyhow::anyhow!(err))?;
+        let n_pairs = write_reduced(&place, &pairs, &members)?;
         if !args.common.quiet {
             print_line(&format!(
-                "newsclean: dups reduce: {} related articles, {} pairs",
+                "newsclean: dups reduce: {} related articles, {n_pairs} pairs",
                 members.len(),
-                pairs.len()
             ));
         }
         Ok(ExitStatus::Success)
     })
+}
+
+/// Writes the reduce's lines: each pair of classes once (they may share several bands), then
+/// the members; returns the number of pairs.
+fn write_reduced(
+    place: &OutPlace,
+    pairs: &[Pair],
+    members: &BTreeMap<u64, Member>,
+) -> anyhow::Result<usize> {
+    let pairs: BTreeSet<(u64, u64, u32, u32, u32, bool)> = pairs
+        .iter()
+        .map(|p| (p.a, p.b, p.similarity.to_bits(), p.n_a, p.n_b, p.by_band))
+        .collect();
+    let mut out = KeyedOut::open(place)?;
+    for (a, b, similarity, n_a, n_b, by_band) in &pairs {
+        let line = format!(
+            "p\t{b:016x}\t{}\t{n_a}\t{n_b}\t{}",
+            f32::from_bits(*similarity),
+            u8::from(*by_band)
+        );
+        out.line(&format!("{a:016x}"), line.as_bytes())?;
+    }
+    for member in members.values() {
+        let line = format!(
+            "m\t{:016x}\t{}\t{:08x}",
+            member.exact,
+            json_string(&member.id),
+            member.title
+        );
+        out.line(&format!("{:016x}", member.seq), line.as_bytes())?;
+    }
+    out.commit().map_err(|err| anyhow::anyhow!(err))?;
+    Ok(pairs.len())
 }
 
 /// `dups resolve`: the keep policy over the reduce's lines, into the drop list.
@@ -346,6 +378,7 @@ pub fn resolve(args: &DupsResolveArgs) -> anyhow::Result<ExitStatus> {
                     seq: hex(key)?,
                     exact: hex(field(fields, 0)?)?,
                     id: id_field(fields, 1)?,
+                    title: u32::try_from(hex(field(fields, 2)?)?).context("bad title key")?,
                 }),
                 "p" => resolver.add_pair(Pair {
                     a: hex(key)?,
@@ -353,6 +386,11 @@ pub fn resolve(args: &DupsResolveArgs) -> anyhow::Result<ExitStatus> {
                     similarity: field(fields, 1)?.parse().context("bad similarity")?,
                     n_a: field(fields, 2)?.parse().context("bad shingle count")?,
                     n_b: field(fields, 3)?.parse().context("bad shingle count")?,
+                    by_band: match field(fields, 4)? {
+                        "1" => true,
+                        "0" => false,
+                        _ => anyhow::bail!("bad band flag"),
+                    },
                 }),
                 other => anyhow::bail!("not a `dups reduce` line (kind {other:?})"),
             }

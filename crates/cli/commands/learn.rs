@@ -135,6 +135,7 @@ pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
     for (name, value) in [
         ("--near-dup-threshold", args.near_dup_threshold),
         ("--near-dup-containment", args.near_dup_containment),
+        ("--near-dup-title", args.near_dup_title),
     ] {
         if !(0.0..=1.0).contains(&value) {
             anyhow::bail!("{name} must be between 0 and 1, got {value}");
@@ -160,6 +161,7 @@ pub fn dup_config(args: &DupArgs, output: &Path) -> anyhow::Result<DupConfig> {
         near: !args.no_near_dup,
         threshold: args.near_dup_threshold,
         containment: args.near_dup_containment,
+        title: args.near_dup_title,
         spill_dir,
     })
 }

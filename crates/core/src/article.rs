@@ -98,7 +98,7 @@ pub struct Article {
     /// `Fingerprinter`), so that the one thread that owns the duplicate index does not have to.
     /// Never serialised: a stage that reads articles from a frame stream computes it again.
     #[serde(skip)]
-    pub print: Option<BodyPrint>,
+    pub print: Option<Box<BodyPrint>>,
     /// The article as the export sink writes it, when a worker already rendered it (export's
     /// `Renderer`), so that the one thread that writes in input order only copies bytes.
     /// Never serialised, as [`Article::print`].
@@ -135,6 +135,9 @@ pub struct BodyPrint {
     pub n_shingles: u32,
     /// The `MinHash` signature, for bodies long enough to have one.
     pub minhash: Option<Box<[u64]>>,
+    /// The key of the title, for an article with a signature and a title of a few words; 0
+    /// for none.
+    pub title: u32,
 }
 
 impl Article {

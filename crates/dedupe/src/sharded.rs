@@ -5,18 +5,21 @@
 //! One run's index sees the articles in input order and keeps the first copy: an article is an
 //! exact duplicate of the kept article with its exact body hash, else a near duplicate of the
 //! most similar kept article that shares one of its 32 LSH bands and is near by
-//! [`DupConfig::is_near`] (the Jaccard threshold, or the containment rule; the earliest among
-//! equals), else it is kept and indexed. Only kept articles are indexed,
+//! [`DupConfig::is_near`] (the Jaccard threshold, or the containment rule), or that shares its
+//! title key (both among the first [`MAX_TITLED`] articles with it) and is near by
+//! [`DupConfig::is_near_titled`] (the earliest among equals), else it is kept and indexed. Only kept articles are indexed,
 //! so in a chain A ≈ B ≈ C where C is not similar enough to A, B is dropped as a copy of A and
 //! C is kept. A sharded run reproduces these decisions in three steps, with a shuffle between
 //! them:
 //!
 //! 1. **Map** ([`ShardPrint::of`]), per shard, after cleaning exactly as `run` cleans: each
 //!    article's exact hash and, for a body that takes part in near-duplicate detection, its
-//!    band keys, signature slots and distinct shingle count ([`NearPrint`]), under its global
-//!    order key (its `seq` in a sharded run).
+//!    band keys, signature slots, distinct shingle count and title key ([`NearPrint`]), under
+//!    its global order key (its `seq` in a sharded run).
 //! 2. **Reduce**, per shuffle key: [`reduce_exact`] per exact hash, [`reduce_band`] per band
-//!    and band key (a band's table of the index). Articles with the same exact hash form a
+//!    and band key (a band's table of the index), [`reduce_title`] per title key (the index's
+//!    title table: only the group's first [`MAX_TITLED`] articles by order key, each marked
+//!    with the key, [`Member::title`]). Articles with the same exact hash form a
 //!    *class*: the same normalised body, so the same words, shingles and signature. A group
 //!    relates articles only when it holds two articles of one exact hash, or two classes of
 //!    one band key; then the reduce emits its [`Member`]s and, for a band group, every pair of
@@ -34,6 +37,17 @@
 //! counts, and ties go to the earliest kept article, as the index's candidate order does. (Two different bodies with the same 64-bit exact hash, which the index
 //! also takes for one body, would have different signatures; the reduce uses the first.)
 //!
+//! The title key is a property of an article, not of its class (one body may come under two
+//! titles), so it travels with the members: the index looks an article up by its title key
+//! when it is one of the first [`MAX_TITLED`] articles with that key (counting every article
+//! with a signature, whatever becomes of it), and finds there the kept articles indexed by the
+//! same key. The title group's reduce sorts the group by order key, keeps the first
+//! [`MAX_TITLED`], and marks them with the key; its pairs say that the classes share a title
+//! key only ([`Pair::by_band`]). The resolve step takes a kept article of a paired class as a
+//! candidate when the pair shares a band (decided by [`DupConfig::is_near`]), or when the
+//! article and the kept one carry one title key (decided by [`DupConfig::is_near_titled`],
+//! which is looser): the index's candidates and rules.
+//!
 //! The final map ([`ApplyDrops`]) replaces the dropped articles by
 //! [`Duplicate`](newsclean_core::Duplicate)s exactly as the index would, in each shard's
 //! ordered step.
@@ -45,7 +59,9 @@ use std::collections::BTreeMap;
 
 use newsclean_core::{Article, DupKind, OrderedStep, Record, Seq, StageError, StageId};
 
-use crate::dup::{DupConfig, DupIndex, Keep, N_BANDS, N_HASHES, band_key, print_of, slot};
+use crate::dup::{
+    DupConfig, DupIndex, Keep, MAX_TITLED, N_BANDS, N_HASHES, band_key, print_of, slot,
+};
 use crate::site::PrehashedMap;
 
 /// A signature as the index stores it: one 16-bit value per slot.
@@ -88,6 +104,9 @@ pub struct NearPrint {
     pub slots: Slots,
     /// The distinct shingles of its body (for containment).
     pub n_shingles: u32,
+    /// Its title key ([`title_key`](crate::dup::title_key)), 0 for none or with the title rule
+    /// off: the key of its title group.
+    pub title: u32,
 }
 
 impl ShardPrint {
@@ -103,6 +122,7 @@ impl ShardPrint {
                 bands: std::array::from_fn(|b| band_key(b, mins)),
                 slots: Box::new(std::array::from_fn(|k| slot(mins[k]))),
                 n_shingles: fp.n_shingles,
+                title: if config.has_titles() { fp.title } else { 0 },
             });
         Some(ShardPrint {
             seq: article.seq,
@@ -122,6 +142,9 @@ pub struct Member {
     pub exact: u64,
     /// Its id.
     pub id: String,
+    /// The title key it looks up by, when it is one of the first [`MAX_TITLED`] articles of
+    /// its title group, which sets it ([`reduce_title`]); else 0.
+    pub title: u32,
 }
 
 /// Two classes (exact hashes, `a < b`) that share a band key, the similarity of their
@@ -139,6 +162,8 @@ pub struct Pair {
     pub n_a: u32,
     /// The distinct shingles of `b`'s body.
     pub n_b: u32,
+    /// Whether the classes share a band key (else only a title key).
+    pub by_band: bool,
 }
 
 /// A signature in a band group: its slots and its body's distinct shingle count.
@@ -182,10 +207,37 @@ pub fn reduce_band<'a>(
                 similarity: similarity(slots_a, slots_b),
                 n_a: *n_a,
                 n_b: *n_b,
+                by_band: true,
             });
         }
     }
     entries.iter().map(|(member, _)| *member).collect()
+}
+
+/// Reduces the group of one title key `title` (its articles and their signatures): the first
+/// [`MAX_TITLED`] articles by order key look each other up by the title, as in the index;
+/// when they hold two or more classes, pushes every pair of their classes onto `pairs` and
+/// returns them with their [`Member::title`] set; else nothing.
+pub fn reduce_title(
+    entries: &[(&Member, Signature<'_>)],
+    title: u32,
+    pairs: &mut Vec<Pair>,
+) -> Vec<Member> {
+    let mut entries = entries.to_vec();
+    entries.sort_unstable_by_key(|(member, _)| member.seq);
+    entries.truncate(MAX_TITLED as usize);
+    let n_pairs = pairs.len();
+    let members = reduce_band(&entries, pairs);
+    for pair in &mut pairs[n_pairs..] {
+        pair.by_band = false;
+    }
+    members
+        .into_iter()
+        .map(|member| Member {
+            title,
+            ..member.clone()
+        })
+        .collect()
 }
 
 /// An article the resolve step drops, and the kept article it copies.
@@ -203,12 +255,23 @@ pub struct Drop {
     pub similarity: f32,
 }
 
+/// A class that may be near another: its exact hash, the similarity, and whether the two are
+/// near as the index finds them by a shared band ([`DupConfig::is_near`]) and as it finds
+/// them under one title key ([`DupConfig::is_near_titled`]).
+#[derive(Debug, Clone, Copy)]
+struct Neighbour {
+    class: u64,
+    similarity: f32,
+    is_band_near: bool,
+    is_title_near: bool,
+}
+
 /// The resolve step: the index's `keep first` decisions over the members of the reduce.
 #[derive(Debug)]
 pub struct Resolver {
     config: DupConfig,
-    /// Per class, the classes it is near (by [`DupConfig::is_near`]), with the similarity.
-    neighbours: PrehashedMap<u64, Vec<(u64, f32)>>,
+    /// Per class, the classes it may be near.
+    neighbours: PrehashedMap<u64, Vec<Neighbour>>,
     members: Vec<Member>,
 }
 
@@ -225,13 +288,25 @@ impl Resolver {
         })
     }
 
-    /// Takes a pair from the reduce (the same pair may come from several bands).
+    /// Takes a pair from the reduce (the same pair may come from several groups).
     pub fn add_pair(&mut self, pair: Pair) {
-        if self.config.near && self.config.is_near(pair.similarity, pair.n_a, pair.n_b) {
-            let entry = (pair.b, pair.similarity);
-            self.neighbours.entry(pair.a).or_default().push(entry);
-            let entry = (pair.a, pair.similarity);
-            self.neighbours.entry(pair.b).or_default().push(entry);
+        if !self.config.near {
+            return;
+        }
+        let (s, n_a, n_b) = (pair.similarity, pair.n_a, pair.n_b);
+        let is_band_near = pair.by_band && self.config.is_near(s, n_a, n_b);
+        // Looser than `is_near`, so it holds whenever `is_band_near` does.
+        let is_title_near = self.config.is_near_titled(s, n_a, n_b, true);
+        if !is_title_near {
+            return;
+        }
+        for (class, other) in [(pair.a, pair.b), (pair.b, pair.a)] {
+            self.neighbours.entry(class).or_default().push(Neighbour {
+                class: other,
+                similarity: s,
+                is_band_near,
+                is_title_near,
+            });
         }
     }
 
@@ -245,7 +320,9 @@ impl Resolver {
         if self.config.keep == Keep::All {
             return Vec::new();
         }
-        self.members.sort_unstable_by_key(|m| m.seq);
+        // A member comes from several groups, with its title key from its title group only.
+        self.members
+            .sort_unstable_by_key(|m| (m.seq, std::cmp::Reverse(m.title)));
         self.members.dedup_by_key(|m| m.seq);
         let members = &self.members;
         // Class → the kept member of it (members are in order, so its index is its rank).
@@ -263,16 +340,24 @@ impl Resolver {
                 continue;
             }
             let mut best: Option<(f32, usize)> = None;
-            for &(class, similarity) in self.neighbours.get(&member.exact).into_iter().flatten() {
-                if let Some(&k) = kept.get(&class) {
-                    // The most similar kept article; among equals the earliest, as the
-                    // index's candidates come in the order they were kept.
-                    let is_better = |(s, b): (f32, usize)| {
-                        similarity.total_cmp(&s).then(b.cmp(&k)) == std::cmp::Ordering::Greater
-                    };
-                    if best.is_none_or(is_better) {
-                        best = Some((similarity, k));
-                    }
+            for n in self.neighbours.get(&member.exact).into_iter().flatten() {
+                let Some(&k) = kept.get(&n.class) else {
+                    continue;
+                };
+                // The index's candidates: kept articles that share a band, and under the
+                // member's title key, those indexed by it, decided by the title's rule.
+                let same_title = member.title != 0 && members[k].title == member.title;
+                if !(n.is_band_near || (same_title && n.is_title_near)) {
+                    continue;
+                }
+                // The most similar kept article; among equals the earliest, as the index's
+                // candidates come in the order they were kept.
+                let similarity = n.similarity;
+                let is_better = |(s, b): (f32, usize)| {
+                    similarity.total_cmp(&s).then(b.cmp(&k)) == std::cmp::Ordering::Greater
+                };
+                if best.is_none_or(is_better) {
+                    best = Some((similarity, k));
                 }
             }
             match best {
@@ -419,12 +504,15 @@ mod tests {
                 seq: print.seq,
                 exact: print.exact,
                 id: print.id.clone(),
+                title: 0,
             };
             exact.entry(print.exact).or_default().push(member.clone());
             if let Some(near) = &print.near {
-                for (b, key) in near.bands.iter().enumerate() {
+                // The title group is band `N_BANDS`.
+                let title = (near.title != 0).then_some((N_BANDS, near.title));
+                for key in near.bands.iter().copied().enumerate().chain(title) {
                     bands
-                        .entry((b, *key))
+                        .entry(key)
                         .or_default()
                         .push((member.clone(), near.clone()));
                 }
@@ -437,13 +525,19 @@ mod tests {
                 resolver.add_member(member);
             }
         }
-        for group in bands.into_values() {
+        for ((b, key), group) in bands {
             let group: Vec<(&Member, Signature<'_>)> = group
                 .iter()
                 .map(|(m, n)| (m, (&*n.slots, n.n_shingles)))
                 .collect();
-            for member in reduce_band(&group, &mut pairs) {
-                resolver.add_member(member.clone());
+            if b == N_BANDS {
+                for member in reduce_title(&group, key, &mut pairs) {
+                    resolver.add_member(member);
+                }
+            } else {
+                for member in reduce_band(&group, &mut pairs) {
+                    resolver.add_member(member.clone());
+                }
             }
         }
         for pair in pairs {
@@ -484,17 +578,24 @@ mod tests {
     /// Archives of stories with exact copies, near copies and chains of near copies (each
     /// step changing a few per cent of the words, so that a chain's ends are often not
     /// similar enough while each step is), copies with a block of lines cut or added (which
-    /// only containment may relate), short pages and retitled copies, shuffled.
+    /// only containment may relate), copies with a block of up to three times their length
+    /// added (which only the title rule may relate), short pages and retitled copies,
+    /// shuffled. A third of the stories share one title, so that it has more than
+    /// [`MAX_TITLED`] articles.
     fn archive(seed: u64, n_stories: usize) -> Vec<Article> {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let mut pages: Vec<(String, Vec<String>)> = Vec::new();
         for s in 0..n_stories {
             let n_words = [8, 40, 120, 400][rng.below(4)];
             let mut body = words(&mut rng, n_words);
-            let title = format!("story {s}");
+            let title = if rng.below(3) == 0 {
+                "the headline many stories share".to_owned()
+            } else {
+                format!("the story number {s}")
+            };
             pages.push((title.clone(), body.clone()));
             for _ in 0..rng.below(5) {
-                match rng.below(5) {
+                match rng.below(6) {
                     0 => pages.push((title.clone(), body.clone())),
                     1 => pages.push((format!("{title} again"), body.clone())),
                     2 => {
@@ -514,6 +615,12 @@ mod tests {
                         };
                         let n = rng.below(1 + n_words / 50);
                         copy = edit(&mut rng, &copy, n);
+                        pages.push((title.clone(), copy));
+                    }
+                    4 => {
+                        // A block of up to three times the length added.
+                        let block = n_words * (50 + rng.below(251)) / 100;
+                        let copy = [body.clone(), words(&mut rng, block)].concat();
                         pages.push((title.clone(), copy));
                     }
                     _ => {
@@ -542,6 +649,7 @@ mod tests {
         let mut n_near = 0;
         let mut n_exact = 0;
         let mut n_contained = 0;
+        let mut n_titled = 0;
         for seed in 0..40 {
             for config in [
                 DupConfig::default(),
@@ -559,6 +667,15 @@ mod tests {
                     ..DupConfig::default()
                 },
                 DupConfig {
+                    title: 0.0,
+                    ..DupConfig::default()
+                },
+                DupConfig {
+                    title: 0.75,
+                    containment: 0.0,
+                    ..DupConfig::default()
+                },
+                DupConfig {
                     near: false,
                     ..DupConfig::default()
                 },
@@ -572,13 +689,15 @@ mod tests {
                     n_exact += usize::from(d.contains(" exact "));
                     // Under the Jaccard threshold: found by containment.
                     n_contained += usize::from(similarity < config.threshold);
+                    // Under the containment rule's floor: found by the title rule.
+                    n_titled += usize::from(similarity < crate::dup::MIN_CONTAINED_JACCARD);
                 }
             }
         }
         // The archives exercise every kind and rule, many times.
         assert!(
-            n_near > 200 && n_exact > 200 && n_contained > 100,
-            "{n_near} near, {n_exact} exact, {n_contained} by containment"
+            n_near > 200 && n_exact > 200 && n_contained > 100 && n_titled > 50,
+            "{n_near} near, {n_exact} exact, {n_contained} by containment, {n_titled} by title"
         );
     }
 
