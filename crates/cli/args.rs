@@ -316,7 +316,7 @@ pub struct DupArgs {
     /// similarity is 0.5 or more); 0 turns this rule off.
     #[arg(long, value_name = "C", default_value_t = 0.8)]
     pub near_dup_containment: f32,
-    /// The estimated Jaccard similarity from which articles under the same title (of four
+    /// The estimated Jaccard similarity from which articles under the same title (of three
     /// words or more) are near duplicates; their containment rule then needs a Jaccard
     /// similarity of 0.1 only. 0 turns this rule off.
     #[arg(long, value_name = "J", default_value_t = newsclean_dedupe::dup::TITLE_THRESHOLD)]
