@@ -280,13 +280,20 @@ fn drop_excerpts(marked: &MarkedDoc, facts: &[LineFacts], alive: &[usize], is_te
         .max_by_key(|r| (r.len(), std::cmp::Reverse(r.start)))
         .cloned();
     for k in ends {
-        if let Some(run) = runs
-            .iter()
-            .find(|r| r.end == k && Some(*r) != largest.as_ref())
+        // The text right above the link: the part of a run that reaches it (the link itself
+        // may be text, or a removed copy between two live lines).
+        let Some(r) = runs.iter().find(|r| r.start < k && k <= r.end) else {
+            continue;
+        };
+        let run = r.start..k;
+        if largest
+            .as_ref()
+            .is_some_and(|l| run.start <= l.start && l.end <= run.end)
         {
-            for &i in &alive[run.clone()] {
-                is_text[i] = false;
-            }
+            continue;
+        }
+        for &i in &alive[run] {
+            is_text[i] = false;
         }
     }
 }
@@ -1163,8 +1170,9 @@ paragraph    | A paragraph of the next story, with a long sentence of many words
 
     #[test]
     fn a_rail_of_excerpts_is_not_text() {
-        // The article, then `n` other stories' first paragraphs, each with its link.
-        let page = |n: usize| {
+        // The article, then `n` other stories' first paragraphs, each with its link scored
+        // `link`.
+        let page_with = |n: usize, link: f32| {
             let mut lines = vec![
                 "The article starts here with a long sentence of many words in it.".to_owned(),
                 "It goes on in a second paragraph with another long sentence of words.".to_owned(),
@@ -1175,14 +1183,19 @@ paragraph    | A paragraph of the next story, with a long sentence of many words
                 lines.push(format!(
                     "Story {k} opens with a long sentence of many words in it."
                 ));
-                lines.push("@0.05 Continue Reading »".to_owned());
+                lines.push(format!("@{link} Continue Reading »"));
             }
             check(&lines.join("\n"))
         };
+        let page = |n: usize| page_with(n, 0.05);
         let kept = |got: &str| got.lines().filter(|l| l.starts_with("paragraph")).count();
         assert_eq!(kept(&page(MIN_EXCERPTS)), 3, "{}", page(MIN_EXCERPTS));
         // Fewer links are no rail: a "Read more" or two inside an article.
         assert_eq!(kept(&page(MIN_EXCERPTS - 1)), 3 + MIN_EXCERPTS - 1);
+        // Links the classifier keeps as text: the excerpts above them go all the same.
+        let got = page_with(MIN_EXCERPTS, 0.9);
+        let is_story = |l: &str| l.starts_with("paragraph") && l.contains("| Story ");
+        assert!(!got.lines().any(is_story), "{got}");
     }
 
     #[test]
