@@ -141,15 +141,16 @@ fn fixtures_snapshot() {
 
 /// Modern-page failure modes (`fixtures/modern/README.md`): newsletter prompts, related cards,
 /// captions, live blogs, cookie banners, author bios, a video player inside the article, a
-/// paywall's prompts and a share dialog above it, embedded social posts, and pages whose
-/// repeated lines are the article. See: issue 10.
+/// paywall's prompts and a share dialog above it, embedded social posts, pages whose
+/// repeated lines are the article, and a script's app shell with its article in JSON-LD. See:
+/// issue 10.
 #[test]
 fn modern_fixtures_snapshot() {
     let env = TestEnv::new();
     let modern = crate::util::root().join("fixtures/modern");
     let (records, output) = run_jsonl(&env, &modern, &["--exclude", "*.md"]);
     assert_code(&output, 0);
-    assert_eq!(records.len(), 13);
+    assert_eq!(records.len(), 14);
     for record in &records {
         let id = record["id"].as_str().unwrap();
         let shown = render(record);

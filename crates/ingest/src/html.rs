@@ -24,6 +24,13 @@
 //! A page whose `<title>` is never closed would lose everything after it to the title (the
 //! title's text is not markup); as lenient parsers do, such a page is read again with the
 //! title closed at the first tag after it.
+//!
+//! A page that a script renders (an application shell: menus and a footer, the article
+//! fetched later) shows no article, but it often carries the article's text in its JSON-LD
+//! (`articleBody`). When it does (at least [`MIN_LD_BODY_WORDS`] words) and the page's text
+//! lacks the body's opening words, the body's paragraphs follow the title lines, as an
+//! article's paragraphs (`<article><p>`), for the cleaner to judge as any other. A page that
+//! shows its article, or a paywall's teaser of it, shows its opening and is read as it is.
 
 use std::cell::RefCell;
 
@@ -234,19 +241,24 @@ fn finish(mut scraper: Scraper) -> (String, Markup) {
             lines.end_line();
         }
     }
-    lines.out.push_str(&scraper.body.out);
-    lines.tags.append(&mut scraper.body.tags);
     let mut meta = scraper.meta;
-    meta.title = title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
-    meta.og_title = og_title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
-    meta.published = meta.published.or(scraper.time);
-    meta.canonical = meta.canonical.or(scraper.og_url);
+    let mut ld_body = None;
     for script in &scraper.ld_json {
         if meta.ld_headline.is_some() {
             break;
         }
-        read_ld_json(script, &mut meta);
+        ld_body = read_ld_json(script, &mut meta);
     }
+    let ld_body = ld_body.map(|body| ld_body_text(&body));
+    if let Some(body) = ld_body.filter(|body| is_unshown(body, &scraper.body.out)) {
+        push_ld_body(&body, &mut lines);
+    }
+    lines.out.push_str(&scraper.body.out);
+    lines.tags.append(&mut scraper.body.tags);
+    meta.title = title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
+    meta.og_title = og_title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
+    meta.published = meta.published.or(scraper.time);
+    meta.canonical = meta.canonical.or(scraper.og_url);
     (
         lines.out,
         Markup {
@@ -254,6 +266,75 @@ fn finish(mut scraper: Scraper) -> (String, Markup) {
             meta,
         },
     )
+}
+
+/// The fewest words of a JSON-LD `articleBody` the reader takes for a page that does not show
+/// it.
+const MIN_LD_BODY_WORDS: usize = 50;
+
+/// The opening words of a JSON-LD `articleBody` looked for in the page's text.
+const LD_OPENING_WORDS: usize = 8;
+
+/// Whether a JSON-LD `articleBody`, read as text ([`ld_body_text`]), is long enough, the
+/// page's text `shown` is shorter (a shell around an article, not a page showing another
+/// article), and it has neither the body's opening words nor most of its runs of three words
+/// (words compared without case and punctuation; the second test for bodies whose links lost
+/// their spaces, `inNintendo’s`).
+fn is_unshown(body: &str, shown: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let body = words(body);
+    if body.len() < MIN_LD_BODY_WORDS {
+        return false;
+    }
+    let shown = words(shown);
+    if shown.len() >= body.len() {
+        return false;
+    }
+    let opening = &body[..LD_OPENING_WORDS];
+    if shown.windows(LD_OPENING_WORDS).any(|w| w == opening) {
+        return false;
+    }
+    let runs: std::collections::HashSet<&[String]> = shown.windows(3).collect();
+    let n_shown = body.windows(3).filter(|w| runs.contains(w)).count();
+    2 * n_shown < body.len() - 2
+}
+
+/// A JSON-LD `articleBody` as the reader's lines: its HTML read as a page's (some sites put the
+/// article's markup there), else each of its lines a paragraph; entities decoded either way.
+fn ld_body_text(body: &str) -> String {
+    let text = |html: &str| {
+        let mut scraper = scrape(html);
+        scraper.body.end_line();
+        scraper.body.out
+    };
+    if has_markup(body) {
+        text(body)
+    } else {
+        let mut html = String::with_capacity(body.len() + 64);
+        for line in body.lines() {
+            html.push_str("<p>");
+            html.push_str(line);
+        }
+        text(&html)
+    }
+}
+
+/// Pushes the lines of a JSON-LD `articleBody` ([`ld_body_text`]) as an article's paragraphs.
+fn push_ld_body(body: &str, lines: &mut Lines) {
+    let context = Context {
+        roles: Roles::ARTICLE | Roles::BODY_PROP,
+        block: Block::Paragraph,
+        is_link: false,
+    };
+    for paragraph in body.lines() {
+        lines.push_text(paragraph, context);
+        lines.end_line();
+    }
 }
 
 /// Whether text holds something that looks like a tag (`<p`, `</div`, `<!--`).
@@ -753,23 +834,22 @@ fn class_word_role(word: &str) -> Roles {
 }
 
 /// Reads the first article of a JSON-LD script into `meta`: its `headline`, `datePublished`
-/// and first author's name. Broken JSON is skipped.
-fn read_ld_json(script: &str, meta: &mut PageMeta) {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(script.trim()) else {
-        return;
+/// and first author's name; returns its `articleBody`. Broken JSON is skipped.
+fn read_ld_json(script: &str, meta: &mut PageMeta) -> Option<String> {
+    let value = serde_json::from_str::<serde_json::Value>(script.trim()).ok()?;
+    let article = find_article(&value, 0)?;
+    let text = |key: &str| {
+        article
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(collapse)
+            .filter(|s| !s.is_empty())
     };
-    if let Some(article) = find_article(&value, 0) {
-        let text = |key: &str| {
-            article
-                .get(key)
-                .and_then(serde_json::Value::as_str)
-                .map(collapse)
-                .filter(|s| !s.is_empty())
-        };
-        meta.ld_headline = text("headline");
-        meta.ld_published = text("datePublished");
-        meta.ld_author = article.get("author").and_then(author_name);
-    }
+    meta.ld_headline = text("headline");
+    meta.ld_published = text("datePublished");
+    meta.ld_author = article.get("author").and_then(author_name);
+    let body = article.get("articleBody")?.as_str()?;
+    Some(body.to_owned())
 }
 
 /// The first object with a `headline` whose `@type` is an article, searched through arrays
@@ -1138,6 +1218,83 @@ Paragraph [body_prop c_share c_content] 0 | Share on Facebook"
         );
         assert_eq!(bare.meta.published.as_deref(), Some("2020-01-01"));
         assert_eq!(bare.meta.ld_headline, None);
+    }
+
+    /// A page around a JSON-LD article whose body is `body` (a JSON string's content), showing
+    /// `shown` in its `<body>`.
+    fn ld_page(body: &str, shown: &str) -> String {
+        format!(
+            r#"<html><head><title>Storm closes the coast road</title>
+<script type="application/ld+json">{{"@type":"NewsArticle","headline":"Storm closes the coast road",
+"articleBody":"{body}"}}</script></head><body><nav>Home News Sport</nav>{shown}
+<footer>Copyright The Coast Courier</footer></body></html>"#
+        )
+    }
+
+    /// Sixty words in two paragraphs (a JSON string: the paragraphs apart by `\n`, an
+    /// apostrophe as an entity).
+    const LD_BODY: &str = "The coast road was closed on Monday night after the storm washed \
+        part of it into the sea, the council said. Drivers are told to use the inland route, \
+        which adds half an hour to the journey.\\nEngineers will inspect the cliff on Tuesday \
+        and the council&#8217;s leader said repairs could take weeks, depending on the \
+        weather and on what the engineers find under the road.";
+
+    #[test]
+    fn a_shell_page_gets_its_json_ld_article_body() {
+        let (text, markup) = to_text(&ld_page(LD_BODY, "<div id=app>Loading…</div>"));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "Storm closes the coast road");
+        assert!(lines[1].starts_with("The coast road was closed"), "{text}");
+        assert!(lines[2].starts_with("Engineers will inspect"), "{text}");
+        assert!(lines[2].contains("council’s leader"), "{text}");
+        assert_eq!(lines[3], "Home News Sport");
+        assert_eq!(markup.lines[1].block, Block::Paragraph);
+        assert!(markup.lines[1].roles.contains(Roles::ARTICLE));
+        assert_eq!(text.lines().count(), markup.lines.len());
+    }
+
+    #[test]
+    fn a_page_that_shows_its_article_is_read_as_it_is() {
+        let has_body = |shown: &str| {
+            let (text, _) = to_text(&ld_page(LD_BODY, shown));
+            text.lines()
+                .any(|l| l.starts_with("Engineers will inspect"))
+        };
+        // The article shown (with other punctuation): read once, from the page.
+        let article = "<article><p>The coast road was closed on Monday night after the storm \
+            washed part of it into the sea, the council said.</p></article>";
+        assert!(!has_body(article));
+        // A paywall's teaser shows the opening: the rest is not the page's to show.
+        let teaser = "<p>The coast road was closed on Monday night…</p><p>Subscribe to read</p>";
+        assert!(!has_body(teaser));
+        // Most of the body shown (all but its last sentence), its links' spaces lost in the
+        // JSON-LD copy, at the opening too.
+        let glued = LD_BODY.replacen("The coast", "Thecoast", 1);
+        let body = LD_BODY.replace("\\n", " ");
+        let words: Vec<&str> = body.split(' ').collect();
+        let shown = format!("<p>{}</p>", words[..words.len() - 16].join(" "));
+        let (text, _) = to_text(&ld_page(&glued, &shown));
+        assert_eq!(
+            text.lines().filter(|l| l.contains("Engineers")).count(),
+            1,
+            "{text}"
+        );
+        // A shell that shows more words than the body (another article): read as it is.
+        let long = "<p>A different story of many words. </p>".repeat(20);
+        assert!(!has_body(&long));
+        // Too short a body: no article.
+        let (text, _) = to_text(&ld_page("Too short to be an article.", ""));
+        assert!(!text.contains("Too short"), "{text}");
+        // And with markup in the body (its last paragraph left open), its paragraphs.
+        let html_body = "<p>The coast road was closed on Monday night after the storm washed \
+            part of it into the sea.</p><p>Engineers will inspect the cliff on Tuesday and the \
+            council said repairs could take weeks, depending on the weather and on what the \
+            engineers find under the road, which was built a century ago on soft clay.";
+        let (text, _) = to_text(&ld_page(html_body, ""));
+        assert!(
+            text.lines().any(|l| l.starts_with("Engineers will")),
+            "{text}"
+        );
     }
 
     proptest::proptest! {
