@@ -640,6 +640,7 @@ fn reconcile(
 ) -> usize {
     let shown = Shown::new(marked, found, probabilities, threshold);
     let pick = site_name_to_headline(&shown, best).unwrap_or(best);
+    let pick = breadcrumb_to_headline(&shown, pick).unwrap_or(pick);
     let pick = unseen_to_visible(&shown, pick).unwrap_or(pick);
     editors_form(&shown, pick).unwrap_or(pick)
 }
@@ -672,6 +673,26 @@ fn site_name_to_headline(shown: &Shown<'_>, pick: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Separators of a breadcrumb trail (`Home / Sport / Headline`, `Autos > Loans > Headline`).
+const TRAIL_SEPARATORS: [&str; 4] = [" / ", " > ", " » ", " › "];
+
+/// The pick is a breadcrumb trail (three parts or more) whose last part, of two words or more,
+/// is a visible line of its own: that line, the headline the trail ends with.
+fn breadcrumb_to_headline(shown: &Shown<'_>, pick: usize) -> Option<usize> {
+    let text = shown.text(pick);
+    let (sep, at) = TRAIL_SEPARATORS
+        .iter()
+        .filter(|sep| text.matches(**sep).nth(1).is_some())
+        .find_map(|sep| Some((sep, text.rfind(sep)?)))?;
+    let last = text[at + sep.len()..].trim();
+    if count_words(last) < 2 {
+        return None;
+    }
+    let last = normalize(last);
+    let key = words_key(&last);
+    shown.best_visible(|c| c != pick && shown.has_words(c, &last, key))
 }
 
 /// The pick is a headline of the title tag or og:title that no visible line carries (a
@@ -912,6 +933,37 @@ mod tests {
             ],
             "Storm floods the old harbour",
         );
+    }
+
+    #[test]
+    fn a_breadcrumb_trail_gives_way_to_the_headline_it_ends_with() {
+        let page = |trail: &str| {
+            format!(
+                "Harbour flood latest | Coast Daily\nHome\n{trail}\nStorm floods the old harbour\n{BODY}\n"
+            )
+        };
+        for trail in [
+            "You are here: Home / News / Weather / Storm floods the old harbour",
+            "News > Weather > Storm floods the old harbour",
+        ] {
+            check(
+                &page(trail),
+                &[(2, trail, 0.9), (3, "Storm floods the old harbour", 0.3)],
+                "Storm floods the old harbour",
+            );
+        }
+        // Two parts are no trail (`Weather / Storm floods the old harbour` may be the
+        // headline), nor is a trail whose end no line shows.
+        for trail in [
+            "Weather / Storm floods the old harbour",
+            "Home / News / Storm floods the harbour",
+        ] {
+            check(
+                &page(trail),
+                &[(2, trail, 0.9), (3, "Storm floods the old harbour", 0.3)],
+                trail,
+            );
+        }
     }
 
     #[test]
