@@ -61,8 +61,9 @@
 //! cross-validated models' bodies left unfound, 39 had the same title of four words or more,
 //! and among the 2,064 dev pages only one pair of different articles shares such a title (one
 //! wire story on two sites). So an article's title key ([`title_key`]: the hash of its
-//! normalised title, for titles of [`MIN_TITLE_WORDS`] = 3 words or more; most titles of two
-//! are a site's name, which the title picker falls back to) is a 33rd band, and two
+//! normalised title, for titles of [`MIN_TITLE_WORDS`] = 3 words or more; a title of two is
+//! often a site's or a section's name, which the title picker may fall back to) is a 33rd
+//! band, and two
 //! bodies with the same key are near duplicates from a similarity of [`DupConfig::title`]
 //! (0.6) on, and by containment (with its one-sided and size guards) from a similarity of
 //! [`MIN_TITLED_JACCARD`] (0.1) on: a similarity estimated from 13 equal slots of 128, which
@@ -71,8 +72,8 @@
 //! that thousands of pages share ("Letters to the editor") makes no long candidate list; the
 //! sharded steps apply the same bound. On the out-of-fold recrawls of the dev pages, recall
 //! went from 0.954 to 0.971 (0.969 with titles of four words or more) with no pair of
-//! different articles found; the in-sample recrawls
-//! of `tests/stability.rs` are all found (59 of 60 before).
+//! different articles found; the in-sample recrawls of `tests/stability.rs` are all found (59
+//! of 60 before).
 //!
 //! **Bands.** With 32 × 4 a pair of similarity J becomes a candidate with probability
 //! 1 − (1 − J⁴)³²: 0.87 at 0.5 (the containment rule's floor), 0.988 at 0.6, 0.9998 at 0.7
