@@ -416,6 +416,43 @@ fn keep_longest_keeps_the_longer_later_copy() {
     );
 }
 
+/// A copy of a story under its headline with about twice its length of other text in the body (as
+/// when one scrape took in a comment thread): too far apart for the Jaccard and containment
+/// rules, a copy under one title; not with `--near-dup-title 0`, nor under another title.
+#[test]
+fn a_copy_under_one_title_with_much_more_text_is_found() {
+    let env = TestEnv::new();
+    let s = story(9);
+    let larger = |title: &str, others: [u64; 2]| Story {
+        title: title.to_owned(),
+        paragraphs: (s.paragraphs.iter().cloned())
+            .chain(others.into_iter().flat_map(|k| story(k).paragraphs))
+            .collect(),
+    };
+    let list: Vec<String> = (20..25).map(|k| story(k).title).collect();
+    env.write("in/a.txt", page(&s, &list, &[]));
+    env.write("in/b.txt", page(&story(10), &list, &[]));
+    env.write("in/c.txt", page(&larger(&s.title, [30, 31]), &list, &[]));
+    let other_title = "Another headline over the same story";
+    env.write("in/d.txt", page(&larger(other_title, [33, 34]), &list, &[]));
+    let found = |extra: &[&str]| -> Vec<(String, String)> {
+        let out = env.path("out.jsonl");
+        assert_code(&run_site(&env.path("in"), &out, extra), 0);
+        let duplicates = read_jsonl(&env.path("out.duplicates.jsonl"));
+        for d in &duplicates {
+            assert!(d["similarity"].as_f64().unwrap() < 0.5, "{d}");
+        }
+        (duplicates.iter())
+            .map(|d| {
+                let id = |k: &str| d[k].as_str().unwrap().to_owned();
+                (id("id"), id("duplicate_of"))
+            })
+            .collect()
+    };
+    assert_eq!(found(&[]), [("c".to_owned(), "a".to_owned())]);
+    assert_eq!(found(&["--near-dup-title", "0"]), []);
+}
+
 #[test]
 fn output_is_byte_identical_for_1_and_4_threads() {
     let env = TestEnv::new();
