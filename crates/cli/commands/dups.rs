@@ -31,7 +31,7 @@ use newsclean_dedupe::sharded::{
 use newsclean_ingest::{InputSource, Shard};
 use newsclean_pipeline::Runner;
 
-use super::learn::dup_config;
+use super::config::dup_config;
 use super::report::StageClock;
 use super::shard::{
     KeyedOut, OutPlace, check_site_model, cleaning, drop_line, finished, has_stdin, hex,

@@ -17,7 +17,7 @@ use newsclean_ingest::{IngestConfig, InputSource, decode, doc_id};
 use newsclean_segment::{View, segment};
 
 use super::Settings;
-use super::learn::load_model;
+use super::site_model::load_model;
 use crate::args::{ColorChoice, ExplainArgs};
 use crate::exit::ExitStatus;
 

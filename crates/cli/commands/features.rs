@@ -17,7 +17,7 @@ use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::{LineFacts, LineModel, View, classify, features, title};
 
-use super::learn::apply_site_args;
+use super::site_model::apply_site_args;
 use super::{Settings, ingest_config};
 use crate::args::FeaturesArgs;
 use crate::exit::ExitStatus;

@@ -1,5 +1,6 @@
 //! One function per command, and what they share: thread count, signals, configs, summary.
 
+mod config;
 mod dups;
 mod eval;
 mod explain;
@@ -11,6 +12,7 @@ mod outputs;
 mod report;
 mod run;
 mod shard;
+mod site_model;
 mod spool;
 mod stage;
 

@@ -12,8 +12,9 @@ use newsclean_export::{ExportConfig, ExportSink, ResumeKey};
 use newsclean_ingest::{IngestConfig, InputSource};
 use newsclean_pipeline::{RunStats, Runner};
 
-use super::learn::{apply_site_args, dup_config};
+use super::config::dup_config;
 use super::report::StageClock;
+use super::site_model::apply_site_args;
 use super::spool::SpoolPlace;
 use super::{
     Settings, export_config, export_outputs, finish, ingest_config, notes, outputs, own_files,

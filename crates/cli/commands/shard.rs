@@ -21,9 +21,10 @@ use newsclean_export::output::Compression;
 use newsclean_ingest::{IngestConfig, InputSource, Shard};
 use newsclean_pipeline::Runner;
 
-use super::learn::{Pass1, apply_site_args, dup_config, group_by_of, pass1};
+use super::config::dup_config;
 use super::report::StageClock;
 use super::run::AbortAfter;
+use super::site_model::{Pass1, apply_site_args, group_by_of, pass1};
 use super::{Settings, export_config, ingest_config, notes, outputs, print_line, resolve_output};
 use crate::args::{ArticleArgs, CommonArgs, InputArgs, KeyedOutArgs, LearnArgs, RunArgs, SiteArgs};
 use crate::exit::ExitStatus;

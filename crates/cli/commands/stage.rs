@@ -14,8 +14,9 @@ use newsclean_ingest::{Decoder, InputSource};
 use newsclean_pipeline::Runner;
 use newsclean_segment::Segment;
 
-use super::learn::{dup_config, load_model, site_rules};
+use super::config::{dup_config, site_rules};
 use super::report::{Part, StageClock};
+use super::site_model::load_model;
 use super::{
     Settings, export_config, export_outputs, finish, ingest_config, outputs, own_files, print_line,
 };
