@@ -281,27 +281,49 @@ const LD_OPENING_WORDS: usize = 8;
 /// (words compared without case and punctuation; the second test for bodies whose links lost
 /// their spaces, `inNintendo’s`).
 fn is_unshown(body: &str, shown: &str) -> bool {
-    let words = |text: &str| -> Vec<String> {
-        text.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let body = words(body);
-    if body.len() < MIN_LD_BODY_WORDS {
+    let body = word_keys(body);
+    if body.len() < MIN_LD_BODY_WORDS || words(shown).nth(body.len() - 1).is_some() {
         return false;
     }
-    let shown = words(shown);
-    if shown.len() >= body.len() {
-        return false;
-    }
+    let shown = word_keys(shown);
     let opening = &body[..LD_OPENING_WORDS];
     if shown.windows(LD_OPENING_WORDS).any(|w| w == opening) {
         return false;
     }
-    let runs: std::collections::HashSet<&[String]> = shown.windows(3).collect();
-    let n_shown = body.windows(3).filter(|w| runs.contains(w)).count();
+    let runs: std::collections::HashSet<u64> = shown.windows(3).map(run_key).collect();
+    let n_shown = body
+        .windows(3)
+        .filter(|w| runs.contains(&run_key(w)))
+        .count();
     2 * n_shown < body.len() - 2
+}
+
+/// The words of a text: its runs of letters and digits.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// A key per word of a text ([`words`]), whatever its case, without a string per word.
+fn word_keys(text: &str) -> Vec<u64> {
+    words(text)
+        .map(|w| {
+            let mut key = 0xcbf2_9ce4_8422_2325u64;
+            for c in w.chars().flat_map(char::to_lowercase) {
+                key = (key ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+            }
+            key
+        })
+        .collect()
+}
+
+/// A key of a run of word keys.
+fn run_key(keys: &[u64]) -> u64 {
+    keys.iter().fold(0x9e37_79b9_7f4a_7c15u64, |acc, &k| {
+        (acc ^ k)
+            .wrapping_mul(0xff51_afd7_ed55_8ccd)
+            .rotate_left(29)
+    })
 }
 
 /// A JSON-LD `articleBody` as the reader's lines: its HTML read as a page's (some sites put the

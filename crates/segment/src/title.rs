@@ -682,6 +682,10 @@ const TRAIL_SEPARATORS: [&str; 4] = [" / ", " > ", " » ", " › "];
 /// is a visible line of its own: that line, the headline the trail ends with.
 fn breadcrumb_to_headline(shown: &Shown<'_>, pick: usize) -> Option<usize> {
     let text = shown.text(pick);
+    // Most picks have no separator's mark at all.
+    if !text.contains(['/', '>', '»', '›']) {
+        return None;
+    }
     let (sep, at) = TRAIL_SEPARATORS
         .iter()
         .filter(|sep| text.matches(**sep).nth(1).is_some())
