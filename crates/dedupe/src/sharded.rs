@@ -7,7 +7,8 @@
 //! most similar kept article that shares one of its 32 LSH bands and is near by
 //! [`DupConfig::is_near`] (the Jaccard threshold, or the containment rule), or that shares its
 //! title key (both among the first [`MAX_TITLED`] articles with it) and is near by
-//! [`DupConfig::is_near_titled`] (the earliest among equals), else it is kept and indexed. Only kept articles are indexed,
+//! [`DupConfig::is_near_titled`] (the earliest among equals), else it is kept and indexed.
+//! Only kept articles are indexed,
 //! so in a chain A ≈ B ≈ C where C is not similar enough to A, B is dropped as a copy of A and
 //! C is kept. A sharded run reproduces these decisions in three steps, with a shuffle between
 //! them:

@@ -39,6 +39,7 @@ use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 use html5ever::{LocalName, TokenizerResult};
+use newsclean_core::text::{count_words, for_each_word};
 use newsclean_core::{Block, LineTags, Markup, PageMeta, Roles};
 
 /// Elements dropped with everything inside them. None is void: a void element has no end tag,
@@ -282,7 +283,7 @@ const LD_OPENING_WORDS: usize = 8;
 /// their spaces, `inNintendo’s`).
 fn is_unshown(body: &str, shown: &str) -> bool {
     let body = word_keys(body);
-    if body.len() < MIN_LD_BODY_WORDS || words(shown).nth(body.len() - 1).is_some() {
+    if body.len() < MIN_LD_BODY_WORDS || count_words(shown) >= body.len() {
         return false;
     }
     let shown = word_keys(shown);
@@ -298,23 +299,17 @@ fn is_unshown(body: &str, shown: &str) -> bool {
     2 * n_shown < body.len() - 2
 }
 
-/// The words of a text: its runs of letters and digits.
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-}
-
-/// A key per word of a text ([`words`]), whatever its case, without a string per word.
+/// A key per word of a text ([`for_each_word`]), whatever its case, without a string per word.
 fn word_keys(text: &str) -> Vec<u64> {
-    words(text)
-        .map(|w| {
-            let mut key = 0xcbf2_9ce4_8422_2325u64;
-            for c in w.chars().flat_map(char::to_lowercase) {
-                key = (key ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
-            }
-            key
-        })
-        .collect()
+    let mut keys = Vec::new();
+    for_each_word(text, |w| {
+        let mut key = 0xcbf2_9ce4_8422_2325u64;
+        for c in w.chars().flat_map(char::to_lowercase) {
+            key = (key ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+        }
+        keys.push(key);
+    });
+    keys
 }
 
 /// A key of a run of word keys.
