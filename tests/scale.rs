@@ -571,16 +571,44 @@ fn spark_submit() -> Option<PathBuf> {
     found
 }
 
-fn spark_run(submit: &Path, input: &Path, out: &Path, binary: &Path, master: &str) -> Output {
+/// Runs the Spark driver with `tmp` as its temporary directory (`TMPDIR`, which the driver's
+/// and the tasks' Python processes inherit).
+fn spark_run(
+    submit: &Path,
+    input: &Path,
+    out: &Path,
+    binary: &Path,
+    master: &str,
+    tmp: &Path,
+) -> Output {
+    std::fs::create_dir_all(tmp).expect("temporary directory");
     let (mut cmd, input) = beside("bash", input);
     cmd.arg(crate::util::root().join("scripts/spark-run.sh"))
         .args([input, arg(out)])
+        .env("TMPDIR", tmp)
         .env("SPARK_SUBMIT", submit)
         .env("NEWSCLEAN", binary)
         .env("SPARK_MASTER", master)
         .env("SHARDS", "3")
         .output()
         .expect("bash runs")
+}
+
+/// The driver and its tasks leave none of their temporary files and directories behind
+/// (`newsclean-*` in `tmp`), whether a task succeeded, failed or was killed and run again.
+fn assert_no_temporary_left(tmp: &Path) {
+    let left: Vec<String> = std::fs::read_dir(tmp)
+        .expect("temporary directory")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.starts_with("newsclean-"))
+        .collect();
+    assert!(left.is_empty(), "left in {}: {left:?}", tmp.display());
 }
 
 #[test]
@@ -606,10 +634,12 @@ fn spark_writes_what_run_writes_and_retries_a_killed_task() {
     );
     make_executable(&flaky);
     let out = env.path("spark");
-    let output = spark_run(&submit, &input, &out, &flaky, "local[2,2]");
+    let tmp = env.path("tmp");
+    let output = spark_run(&submit, &input, &out, &flaky, "local[2,2]", &tmp);
     assert_code(&output, 1);
     assert!(killed.exists(), "the task was killed once");
     assert_same(&fixture().join("run"), &out);
+    assert_no_temporary_left(&tmp);
 }
 
 #[test]
@@ -625,11 +655,13 @@ fn spark_stops_with_the_reason_of_a_failed_task() {
     );
     make_executable(&broken);
     let out = env.path("spark");
-    let output = spark_run(&submit, &env.path("in"), &out, &broken, "local[2]");
+    let tmp = env.path("tmp");
+    let output = spark_run(&submit, &env.path("in"), &out, &broken, "local[2]", &tmp);
     assert_code(&output, 2);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("the disk is on fire"), "{stderr}");
     assert!(!out.join("articles.jsonl").exists());
+    assert_no_temporary_left(&tmp);
 }
 
 /// The Slurm submission script, with an `sbatch` that runs each job (every index of an array)

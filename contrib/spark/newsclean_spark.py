@@ -27,6 +27,7 @@ executor's PATH.
 """
 
 import argparse
+import atexit
 import os
 import shutil
 import stat
@@ -44,15 +45,30 @@ class TaskFailed(RuntimeError):
     """The binary exited with a non-zero status."""
 
 
+_COPIES = {}
+
+
 def local_binary(shipped):
     """The binary on this machine: the shipped copy (made executable), else `newsclean` on PATH."""
     if shipped:
         path = SparkFiles.get(shipped)
+        executable = stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
         if not os.access(path, os.X_OK):
-            # Files shipped with addFile may lose their mode: copy and mark executable.
-            copy = os.path.join(tempfile.mkdtemp(prefix="newsclean-bin-"), shipped)
-            shutil.copyfile(path, copy)
-            os.chmod(copy, os.stat(copy).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+            # Files shipped with addFile may lose their mode: mark the file executable, or
+            # where that is not allowed, copy it once per worker process.
+            try:
+                os.chmod(path, os.stat(path).st_mode | executable)
+            except OSError:
+                pass
+        if not os.access(path, os.X_OK):
+            copy = _COPIES.get(path)
+            if copy is None:
+                copy_dir = tempfile.mkdtemp(prefix="newsclean-bin-")
+                atexit.register(shutil.rmtree, copy_dir, True)
+                copy = os.path.join(copy_dir, shipped)
+                shutil.copyfile(path, copy)
+                os.chmod(copy, os.stat(copy).st_mode | executable)
+                _COPIES[path] = copy
             path = copy
         return path
     found = shutil.which(BINARY_NAME)
@@ -61,22 +77,30 @@ def local_binary(shipped):
     return found
 
 
-def run_binary(binary, argv, cwd=None, stdin_path=None, ok=(0,)):
+def run_binary(binary, argv, cwd=None, stdin_path=None, ok=(0,), capture=True):
     """Runs the binary (in the directory `cwd`); returns (exit status, path of its stdout) once
-    it has exited with a status in `ok`, else raises TaskFailed with the end of its stderr."""
-    out_dir = tempfile.mkdtemp(prefix="newsclean-task-")
-    out_path = os.path.join(out_dir, "stdout")
-    with open(out_path, "wb") as out, open(stdin_path or os.devnull, "rb") as stdin:
-        proc = subprocess.run(
-            [binary, *argv], cwd=cwd, stdin=stdin, stdout=out, stderr=subprocess.PIPE
-        )
+    it has exited with a status in `ok`, else raises TaskFailed with the end of its stderr.
+    The stdout file lies in a temporary directory of its own, which `lines_of` removes; with
+    `capture=False` stdout is discarded and the path is None (nothing to remove)."""
+    out_dir = tempfile.mkdtemp(prefix="newsclean-task-") if capture else None
+    out_path = os.path.join(out_dir, "stdout") if capture else os.devnull
+    try:
+        with open(out_path, "wb") as out, open(stdin_path or os.devnull, "rb") as stdin:
+            proc = subprocess.run(
+                [binary, *argv], cwd=cwd, stdin=stdin, stdout=out, stderr=subprocess.PIPE
+            )
+    except BaseException:
+        if out_dir:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
     if proc.returncode not in ok:
-        shutil.rmtree(out_dir, ignore_errors=True)
+        if out_dir:
+            shutil.rmtree(out_dir, ignore_errors=True)
         reason = proc.stderr.decode("utf-8", "replace").strip()[-4000:]
         raise TaskFailed(
             f"`newsclean {' '.join(argv)}` exited with status {proc.returncode}: {reason}"
         )
-    return proc.returncode, out_path
+    return proc.returncode, out_path if capture else None
 
 
 def lines_of(path):
@@ -181,15 +205,18 @@ def plan(sc, args):
             binary = local_binary(shipped)
             for i in indexes:
                 out_dir = tempfile.mkdtemp(prefix="newsclean-model-")
-                model = os.path.join(out_dir, "shard.model")
-                run_binary(
-                    binary,
-                    ["learn", *inputs, "--shard", f"{i}/{n}", "-o", model, *common],
-                    cwd=cwd,
-                )
-                with open(model, "rb") as f:
-                    data = f.read()
-                shutil.rmtree(out_dir, ignore_errors=True)
+                try:
+                    model = os.path.join(out_dir, "shard.model")
+                    run_binary(
+                        binary,
+                        ["learn", *inputs, "--shard", f"{i}/{n}", "-o", model, *common],
+                        cwd=cwd,
+                        capture=False,
+                    )
+                    with open(model, "rb") as f:
+                        data = f.read()
+                finally:
+                    shutil.rmtree(out_dir, ignore_errors=True)
                 yield i, data
 
         paths = []
@@ -199,7 +226,9 @@ def plan(sc, args):
                 f.write(data)
             paths.append(path)
         site_model = os.path.join(work, "site.model")
-        run_binary(driver_binary, ["learn", "--merge", *paths, "-o", site_model, "-q"])
+        run_binary(
+            driver_binary, ["learn", "--merge", *paths, "-o", site_model, "-q"], capture=False
+        )
         sc.addFile(site_model)
         clock.took("site model")
 
