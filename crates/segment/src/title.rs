@@ -465,18 +465,34 @@ pub fn pick(
         // No title picker (a model in training): keep dedupe's repeated headline.
         return dedupe_title(marked);
     };
-    let best = probabilities
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
-    match best {
-        Some((c, &p)) if p >= model.title_threshold() => {
+    match likeliest(marked, &found, &probabilities) {
+        Some((c, p)) if p >= model.title_threshold() => {
             let c = reconcile(marked, &found, &probabilities, c, model.title_threshold());
             Some(found.candidates[c])
         }
         // Unsure: a headline repeated at the top is still the best evidence there is, and
         // after it the title tag's likeliest part.
         _ => dedupe_title(marked).or_else(|| best_head(marked, &found, &probabilities)),
+    }
+}
+
+/// The likeliest candidate and its probability (the first among equals), leaving out lines
+/// that are never a headline ([`is_never_headline`]), however the picker scores them.
+fn likeliest(
+    marked: &MarkedDoc,
+    found: &TitleCandidates,
+    probabilities: &[f32],
+) -> Option<(usize, f32)> {
+    // Looked for among the likeliest first: such lines are rare.
+    let mut left_out = Vec::new();
+    loop {
+        let best = (probabilities.iter().copied().enumerate())
+            .filter(|(c, _)| !left_out.contains(c))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+        if !is_never_headline_line(marked, &found.candidates[best.0]) {
+            return Some(best);
+        }
+        left_out.push(best.0);
     }
 }
 
@@ -576,7 +592,11 @@ impl<'a> Shown<'a> {
     /// The most likely visible candidate of those `keep` accepts.
     fn best_visible(&self, keep: impl Fn(usize) -> bool) -> Option<usize> {
         (0..self.found.candidates.len())
-            .filter(|&c| self.is_visible(c) && keep(c))
+            .filter(|&c| {
+                self.is_visible(c)
+                    && keep(c)
+                    && !is_never_headline_line(self.marked, &self.found.candidates[c])
+            })
             .max_by(|&a, &b| {
                 (self.probabilities[a].total_cmp(&self.probabilities[b])).then(b.cmp(&a))
             })
@@ -643,6 +663,49 @@ fn reconcile(
     let pick = breadcrumb_to_headline(&shown, pick).unwrap_or(pick);
     let pick = unseen_to_visible(&shown, pick).unwrap_or(pick);
     editors_form(&shown, pick).unwrap_or(pick)
+}
+
+/// Labels that open a post's taxonomy line (`Categories: Travel, Food`, `Filed under: Cloud`).
+const TAXONOMY_LABELS: [&str; 8] = [
+    "categories",
+    "category",
+    "filed under",
+    "filed in",
+    "posted in",
+    "posted under",
+    "tags",
+    "tagged",
+];
+
+/// A normalised line that is never a headline, whatever the picker's score: a post's taxonomy
+/// (a label and a colon, or `Categories` before a list: `Categories Iceland, Photo Essays`,
+/// as blog themes print it beside the headline) or a news agency's photo credit (`AP
+/// Photo/Jane Doe`, under the lead photo, above the story).
+fn is_never_headline(norm: &str) -> bool {
+    // Most lines start with none of the labels' letters and have no slash.
+    let is_taxonomy = norm.starts_with(['c', 'f', 'p', 't'])
+        && TAXONOMY_LABELS.iter().any(|label| {
+            norm.strip_prefix(label).is_some_and(|rest| {
+                rest.starts_with(':')
+                    || (*label == "categories" && rest.starts_with(' ') && rest.contains(','))
+            })
+        });
+    let is_credit = norm.as_bytes().contains(&b'/')
+        && norm.match_indices("photo/").any(|(at, _)| {
+            // After an agency's name (`ap photo/…`): `photo/video` opens headlines and menus.
+            at > 0
+                && norm.as_bytes()[at - 1] == b' '
+                && norm[at + "photo/".len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic)
+        });
+    is_taxonomy || is_credit
+}
+
+/// Candidate `c` is a whole line that is never a headline ([`is_never_headline`]).
+fn is_never_headline_line(marked: &MarkedDoc, c: &Candidate) -> bool {
+    is_whole_line(marked, c) && is_never_headline(marked.norm(c.line))
 }
 
 /// The pick is the site name that ends the title tag (`Headline | Site`), shown on the page
@@ -837,9 +900,7 @@ mod tests {
                     .map_or(0.0, |&(_, _, p)| p)
             })
             .collect();
-        let best = (0..p.len())
-            .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
-            .expect("a candidate");
+        let (best, _) = likeliest(&marked, &found, &p).expect("a candidate");
         let title = text_of(&found.candidates[reconcile(&marked, &found, &p, best, THRESHOLD)]);
         assert_eq!(title, expected, "the title of {text:?}");
     }
@@ -937,6 +998,45 @@ mod tests {
             ],
             "Storm floods the old harbour",
         );
+    }
+
+    #[test]
+    fn a_taxonomy_line_or_a_photo_credit_is_never_the_title() {
+        let page = |line: &str| {
+            format!(
+                "Harbour flood latest | Coast Daily\nHome\n{line}\nStorm floods the old harbour\n{BODY}\n"
+            )
+        };
+        for line in [
+            "Categories: Weather, Harbour",
+            "Categories Weather, Harbour",
+            "Filed under: Weather",
+            "Posted in: Local news",
+            "Tags: storm, harbour",
+            "AP Photo/Jane Doe",
+            "Photo by Reuters, AP Photo/Jane Doe",
+        ] {
+            check(
+                &page(line),
+                &[(2, line, 0.9), (3, "Storm floods the old harbour", 0.3)],
+                "Storm floods the old harbour",
+            );
+        }
+        // Headlines that start like one: a gallery's, a storm's category, a label without
+        // its colon or list, a slash that is no credit's.
+        for line in [
+            "Photos: Storm floods the old harbour",
+            "Category 3 storm floods the old harbour",
+            "Categories of flood damage explained",
+            "Tagged cars towed from the old harbour",
+            "Photo/video: the old harbour under water",
+        ] {
+            check(
+                &page(line),
+                &[(2, line, 0.9), (3, "Storm floods the old harbour", 0.3)],
+                line,
+            );
+        }
     }
 
     #[test]
