@@ -437,6 +437,10 @@ impl Scraper {
             self.skip = None;
         }
         if let Some((skipped, depth)) = &mut self.skip {
+            // In foreign content (`svg`, `math`) a `title`, `style` or `script` is an element
+            // like any other: its text is markup, not raw text, and it may close itself. An
+            // icon's `<title/>` read as raw text ran to the end of the page.
+            let is_foreign = matches!(&**skipped, "svg" | "math");
             if *skipped == tag.name {
                 match tag.kind {
                     TagKind::StartTag if !tag.self_closing => *depth += 1,
@@ -454,7 +458,7 @@ impl Scraper {
             }
             // Raw-text elements inside dropped ones still need the tokenizer's raw mode,
             // or a `<` in their text would be read as a tag.
-            return if tag.kind == TagKind::StartTag {
+            return if tag.kind == TagKind::StartTag && !is_foreign {
                 raw_kind(name).map_or(TokenSinkResult::Continue, TokenSinkResult::RawData)
             } else {
                 TokenSinkResult::Continue
@@ -1130,6 +1134,26 @@ Paragraph [hidden] 0 | Hidden but kept"
             "Breaks out\n"
         );
         assert_eq!(text("<svg><text>icon</text></svg><p>After</p>"), "After\n");
+    }
+
+    // An icon's title that closes itself (`<title/>`) is no raw text: it swallowed the rest of
+    // a real page (trafilatura's evaluation pages, `mitvergnuegen.de`).
+    #[test]
+    fn foreign_content_has_no_raw_text() {
+        for icon in [
+            "<svg viewBox='0 0 9 9'><title/><path d='M0'/></svg>",
+            "<svg><style/><script/><path/></svg>",
+            "<math><title/></math>",
+            "<svg><title>a < b</title><textarea/></svg>",
+        ] {
+            let html = format!("<p>Before</p>{icon}<p>After the icon</p>");
+            assert_eq!(text(&html), "Before\nAfter the icon\n", "{icon}");
+        }
+        // HTML's own raw-text elements inside a dropped HTML element keep their raw text.
+        assert_eq!(
+            text("<noscript><p>x</p></noscript><select><script>a='</select>'</script></select><p>B</p>"),
+            "B\n"
+        );
     }
 
     // See: issue 10 (an unclosed `<title>` swallowed the page, which was then rejected as
