@@ -31,6 +31,10 @@
 //! lacks the body's opening words, the body's paragraphs follow the title lines, as an
 //! article's paragraphs (`<article><p>`), for the cleaner to judge as any other. A page that
 //! shows its article, or a paywall's teaser of it, shows its opening and is read as it is.
+//! Without such a body, the page's largest `noscript` is taken the same way (its markup read
+//! as a page's): a blog platform renders its post from a script template and keeps a copy
+//! for readers without scripts there, which the reader otherwise drops as the dev set's
+//! scraper does.
 
 use std::cell::RefCell;
 
@@ -250,9 +254,12 @@ fn finish(mut scraper: Scraper) -> (String, Markup) {
         }
         ld_body = read_ld_json(script, &mut meta);
     }
-    let ld_body = ld_body.map(|body| ld_body_text(&body));
-    if let Some(body) = ld_body.filter(|body| is_unshown(body, &scraper.body.out)) {
-        push_ld_body(&body, &mut lines);
+    let shown = &scraper.body.out;
+    let unshown = (ld_body.map(|body| ld_body_text(&body)))
+        .filter(|body| is_unshown(body, shown))
+        .or_else(|| noscript_body(&scraper.noscripts, shown));
+    if let Some(body) = unshown {
+        push_unshown_body(&body, &mut lines);
     }
     lines.out.push_str(&scraper.body.out);
     lines.tags.append(&mut scraper.body.tags);
@@ -341,8 +348,60 @@ fn ld_body_text(body: &str) -> String {
     }
 }
 
-/// Pushes the lines of a JSON-LD `articleBody` ([`ld_body_text`]) as an article's paragraphs.
-fn push_ld_body(body: &str, lines: &mut Lines) {
+/// The `noscript` elements a page keeps, at most, and the bytes of each.
+const MAX_NOSCRIPTS: usize = 16;
+const MAX_NOSCRIPT_BYTES: usize = 1 << 20;
+/// A `noscript` shorter than this holds no article (a tracking pixel, "Enable JavaScript").
+const MIN_NOSCRIPT_BYTES: usize = 250;
+
+/// The text of the page's largest `noscript` (its markup read as a page's) when it is an
+/// article the page does not show ([`is_unshown`]): a page whose script renders the article
+/// (a blog platform's post in a `<script type=text/template>`) keeps it for readers without
+/// scripts in a `noscript`, which the reader, like the dev set's scraper, otherwise drops.
+fn noscript_body(noscripts: &[String], shown: &str) -> Option<String> {
+    // Most are ruled out without reading them, by the fewest words of an article or by the
+    // page's own.
+    let mut n_shown = None;
+    (noscripts.iter())
+        .filter(|markup| markup.len() >= MIN_NOSCRIPT_BYTES)
+        .filter(|markup| {
+            let n = most_words(markup);
+            n >= MIN_LD_BODY_WORDS && n > *n_shown.get_or_insert_with(|| count_words(shown))
+        })
+        .map(|markup| {
+            let mut scraper = scrape(markup);
+            scraper.body.end_line();
+            scraper.body.out
+        })
+        .max_by_key(|text| count_words(text))
+        .filter(|text| is_unshown(text, shown))
+}
+
+/// At least as many words as the text of `markup` has: the words outside its tags (an entity
+/// or a comment may add one, none is lost), without reading it as HTML.
+fn most_words(markup: &str) -> usize {
+    let bytes = markup.as_bytes();
+    let mut n = 0;
+    let (mut text_start, mut at) = (0, 0);
+    while let Some(lt) = memchr::memchr(b'<', &bytes[at..]).map(|k| at + k) {
+        // A `<` opens a tag (or a comment) only before a letter, `/`, `!` or `?`.
+        let opens = bytes
+            .get(lt + 1)
+            .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
+        if !opens {
+            at = lt + 1;
+            continue;
+        }
+        n += count_words(&markup[text_start..lt]);
+        at = memchr::memchr(b'>', &bytes[lt..]).map_or(bytes.len(), |k| lt + k + 1);
+        text_start = at;
+    }
+    n + count_words(&markup[text_start..])
+}
+
+/// Pushes the lines of an article the page does not show (a JSON-LD `articleBody`,
+/// [`ld_body_text`], or a `noscript`'s, [`noscript_body`]) as an article's paragraphs.
+fn push_unshown_body(body: &str, lines: &mut Lines) {
     let context = Context {
         roles: Roles::ARTICLE | Roles::BODY_PROP,
         block: Block::Paragraph,
@@ -414,6 +473,9 @@ struct Scraper {
     /// Inside a JSON-LD script: its text so far.
     in_ld_json: Option<String>,
     ld_json: Vec<String>,
+    /// Inside a `noscript`: its markup so far, unparsed.
+    in_noscript: Option<String>,
+    noscripts: Vec<String>,
     /// The open elements, innermost last.
     open: Vec<Open>,
     /// The first `h1` while it is open: its depth in `open` and its text so far.
@@ -452,6 +514,9 @@ impl Scraper {
                             if let Some(script) = self.in_ld_json.take() {
                                 self.ld_json.push(script);
                             }
+                            if let Some(markup) = self.in_noscript.take() {
+                                self.noscripts.push(markup);
+                            }
                         }
                     }
                 }
@@ -478,18 +543,7 @@ impl Scraper {
             (TagKind::StartTag, "link") => self.link(tag),
             // Foreign elements may close themselves (`<svg/>`); HTML elements may not.
             (TagKind::StartTag, "svg" | "math") if tag.self_closing => {}
-            (TagKind::StartTag, _) if DROPPED.contains(&name) => {
-                self.skip = Some((tag.name.clone(), 1));
-                let is_ld_json = name == "script"
-                    && attr(tag, "type")
-                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-                if is_ld_json && self.ld_json.len() < 8 {
-                    self.in_ld_json = Some(String::new());
-                }
-                if let Some(kind) = raw_kind(name) {
-                    return TokenSinkResult::RawData(kind);
-                }
-            }
+            (TagKind::StartTag, _) if DROPPED.contains(&name) => return self.start_dropped(tag),
             (_, "br") => self.body.end_line(),
             (TagKind::StartTag, "img") => {
                 self.body.end_line();
@@ -533,6 +587,23 @@ impl Scraper {
             }
         }
         TokenSinkResult::Continue
+    }
+
+    /// Starts dropping the element of `tag` with its contents, keeping the text of a JSON-LD
+    /// script and the markup of a `noscript`.
+    fn start_dropped(&mut self, tag: &Tag) -> TokenSinkResult<()> {
+        let name = &*tag.name;
+        self.skip = Some((tag.name.clone(), 1));
+        let is_ld_json = name == "script"
+            && attr(tag, "type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+        if is_ld_json && self.ld_json.len() < 8 {
+            self.in_ld_json = Some(String::new());
+        }
+        if name == "noscript" && self.noscripts.len() < MAX_NOSCRIPTS {
+            self.in_noscript = Some(String::new());
+        }
+        raw_kind(name).map_or(TokenSinkResult::Continue, TokenSinkResult::RawData)
     }
 
     /// Whether `tag` ends an unclosed `svg` or `math` the way an HTML5 tree builder ends
@@ -701,6 +772,11 @@ impl Scraper {
         if self.skip.is_some() {
             if let Some(script) = &mut self.in_ld_json {
                 script.push_str(text);
+            }
+            if let Some(markup) = &mut self.in_noscript {
+                if markup.len() < MAX_NOSCRIPT_BYTES {
+                    markup.push_str(text);
+                }
             }
             return;
         }
@@ -1151,7 +1227,9 @@ Paragraph [hidden] 0 | Hidden but kept"
         }
         // HTML's own raw-text elements inside a dropped HTML element keep their raw text.
         assert_eq!(
-            text("<noscript><p>x</p></noscript><select><script>a='</select>'</script></select><p>B</p>"),
+            text(
+                "<noscript><p>x</p></noscript><select><script>a='</select>'</script></select><p>B</p>"
+            ),
             "B\n"
         );
     }
@@ -1336,6 +1414,54 @@ Paragraph [body_prop c_share c_content] 0 | Share on Facebook"
             text.lines().any(|l| l.starts_with("Engineers will")),
             "{text}"
         );
+    }
+
+    /// A page whose post a script renders from a template, with a copy in a `noscript`.
+    fn noscript_page(noscript: &str, shown: &str) -> String {
+        format!(
+            "<html><head><title>Storm closes the coast road</title></head><body>\
+             <nav>Home News Sport</nav><div class=post><h2>Storm closes the coast road</h2>\
+             <script type='text/template'>{noscript}</script><noscript>{noscript}</noscript>\
+             {shown}</div><aside>Labels: storm, roads, coast</aside></body></html>"
+        )
+    }
+
+    proptest::proptest! {
+        /// The bound holds: a noscript's text never has more words.
+        #[test]
+        fn most_words_bounds_the_text(markup in "(<[a-z/]{1,6}( [a-z]+=['\"][a-z <>]{0,8}['\"])?>|[a-zé中 .,&;#0-9<>!-]{0,12}){0,30}") {
+            let mut scraper = scrape(&markup);
+            scraper.body.end_line();
+            proptest::prop_assert!(count_words(&scraper.body.out) <= most_words(&markup));
+        }
+    }
+
+    #[test]
+    fn a_post_rendered_by_a_script_is_read_from_its_noscript() {
+        let post = "<p>The coast road was closed on Monday night after the storm washed part \
+            of it into the sea, the council said. Drivers are told to use the inland route, \
+            which adds half an hour to the journey.</p><p>Engineers will inspect the cliff on \
+            Tuesday and the council&#8217;s leader said repairs could take weeks, depending on \
+            the weather and on what the engineers find under the road.</p>";
+        let (text, markup) = to_text(&noscript_page(post, ""));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "Storm closes the coast road");
+        assert!(lines[1].starts_with("The coast road was closed"), "{text}");
+        assert!(lines[2].contains("council’s leader"), "{text}");
+        assert!(markup.lines[1].roles.contains(Roles::ARTICLE));
+        assert_eq!(text.lines().count(), markup.lines.len());
+        // The page shows the post too: read once, from the page.
+        let (text, _) = to_text(&noscript_page(post, post));
+        assert_eq!(text.matches("Engineers will inspect").count(), 1, "{text}");
+        // What noscripts usually hold: no article.
+        for noscript in [
+            "Please enable JavaScript to view the comments.",
+            "<img src='https://ad.example/pixel?id=1234567890' width=1 height=1 alt=''>",
+        ] {
+            let (text, _) = to_text(&noscript_page(noscript, "<p>Short post.</p>"));
+            assert!(!text.contains("JavaScript"), "{text}");
+            assert!(text.contains("Short post."), "{text}");
+        }
     }
 
     proptest::proptest! {
