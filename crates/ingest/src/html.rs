@@ -475,6 +475,9 @@ struct Scraper {
     ld_json: Vec<String>,
     /// Inside a `noscript`: its markup so far, unparsed.
     in_noscript: Option<String>,
+    /// Inside a ruby annotation (`rt`, `rp`): its text, a reading of the characters before it,
+    /// is no text of the page. Any other tag ends it (its end tag may be left out).
+    in_ruby_text: bool,
     noscripts: Vec<String>,
     /// The open elements, innermost last.
     open: Vec<Open>,
@@ -529,6 +532,7 @@ impl Scraper {
                 TokenSinkResult::Continue
             };
         }
+        self.in_ruby_text = tag.kind == TagKind::StartTag && matches!(name, "rt" | "rp");
         match (tag.kind, name) {
             (TagKind::StartTag, "title") => {
                 self.in_title = Some(String::new());
@@ -782,6 +786,9 @@ impl Scraper {
         }
         if let Some(title) = &mut self.in_title {
             title.push_str(text);
+            return;
+        }
+        if self.in_ruby_text {
             return;
         }
         if let Some((_, h1)) = &mut self.in_h1 {
@@ -1434,6 +1441,23 @@ Paragraph [body_prop c_share c_content] 0 | Share on Facebook"
             scraper.body.end_line();
             proptest::prop_assert!(count_words(&scraper.body.out) <= most_words(&markup));
         }
+    }
+
+    #[test]
+    fn ruby_annotations_are_no_text() {
+        assert_eq!(
+            text(
+                "<p><ruby>子<rt>こ</rt></ruby>どもへの<ruby>法<rp>(</rp><rt>ほう</rt><rp>)</rp>律</ruby></p>"
+            ),
+            "子どもへの法律\n"
+        );
+        // End tags left out: the next annotation, the ruby's end or any other tag ends one.
+        assert_eq!(
+            text(
+                "<p><ruby>漢<rt>かん<rt>じ</ruby>字 <b>bold</b><ruby>x<rt>y<em>kept</em></ruby></p>"
+            ),
+            "漢字 boldxkept\n"
+        );
     }
 
     #[test]
