@@ -532,8 +532,10 @@ impl Scraper {
                 TokenSinkResult::Continue
             };
         }
-        self.in_ruby_text = tag.kind == TagKind::StartTag && matches!(name, "rt" | "rp");
+        // Any tag ends a ruby annotation; `rt` and `rp` start one (below).
+        self.in_ruby_text = false;
         match (tag.kind, name) {
+            (TagKind::StartTag, "rt" | "rp") => self.in_ruby_text = true,
             (TagKind::StartTag, "title") => {
                 self.in_title = Some(String::new());
                 return TokenSinkResult::RawData(RawKind::Rcdata);
