@@ -1002,11 +1002,6 @@ mod tests {
 
     #[test]
     fn a_taxonomy_line_or_a_photo_credit_is_never_the_title() {
-        let page = |line: &str| {
-            format!(
-                "Harbour flood latest | Coast Daily\nHome\n{line}\nStorm floods the old harbour\n{BODY}\n"
-            )
-        };
         for line in [
             "Categories: Weather, Harbour",
             "Categories Weather, Harbour",
@@ -1016,11 +1011,7 @@ mod tests {
             "AP Photo/Jane Doe",
             "Photo by Reuters, AP Photo/Jane Doe",
         ] {
-            check(
-                &page(line),
-                &[(2, line, 0.9), (3, "Storm floods the old harbour", 0.3)],
-                "Storm floods the old harbour",
-            );
+            check_above_headline(line, "Storm floods the old harbour");
         }
         // Headlines that start like one: a gallery's, a storm's category, a label without
         // its colon or list, a slash that is no credit's.
@@ -1031,30 +1022,30 @@ mod tests {
             "Tagged cars towed from the old harbour",
             "Photo/video: the old harbour under water",
         ] {
-            check(
-                &page(line),
-                &[(2, line, 0.9), (3, "Storm floods the old harbour", 0.3)],
-                line,
-            );
+            check_above_headline(line, line);
         }
+    }
+
+    /// Checks the title of a page where `line`, which the picker finds likely (0.9), stands
+    /// right above the headline it finds less likely (0.3).
+    fn check_above_headline(line: &str, expected: &str) {
+        let page = format!(
+            "Harbour flood latest | Coast Daily\nHome\n{line}\nStorm floods the old harbour\n{BODY}\n"
+        );
+        check(
+            &page,
+            &[(2, line, 0.9), (3, "Storm floods the old harbour", 0.3)],
+            expected,
+        );
     }
 
     #[test]
     fn a_breadcrumb_trail_gives_way_to_the_headline_it_ends_with() {
-        let page = |trail: &str| {
-            format!(
-                "Harbour flood latest | Coast Daily\nHome\n{trail}\nStorm floods the old harbour\n{BODY}\n"
-            )
-        };
         for trail in [
             "You are here: Home / News / Weather / Storm floods the old harbour",
             "News > Weather > Storm floods the old harbour",
         ] {
-            check(
-                &page(trail),
-                &[(2, trail, 0.9), (3, "Storm floods the old harbour", 0.3)],
-                "Storm floods the old harbour",
-            );
+            check_above_headline(trail, "Storm floods the old harbour");
         }
         // Two parts are no trail (`Weather / Storm floods the old harbour` may be the
         // headline), nor is a trail whose end no line shows.
@@ -1062,11 +1053,7 @@ mod tests {
             "Weather / Storm floods the old harbour",
             "Home / News / Storm floods the harbour",
         ] {
-            check(
-                &page(trail),
-                &[(2, trail, 0.9), (3, "Storm floods the old harbour", 0.3)],
-                trail,
-            );
+            check_above_headline(trail, trail);
         }
     }
 
