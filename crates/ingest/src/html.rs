@@ -276,14 +276,15 @@ fn finish(mut scraper: Scraper) -> (String, Markup) {
     )
 }
 
-/// The fewest words of a JSON-LD `articleBody` the reader takes for a page that does not show
-/// it.
+/// The fewest words of a JSON-LD `articleBody` (or a `noscript`'s text) the reader takes for
+/// a page that does not show it.
 const MIN_LD_BODY_WORDS: usize = 50;
 
 /// The opening words of a JSON-LD `articleBody` looked for in the page's text.
 const LD_OPENING_WORDS: usize = 8;
 
-/// Whether a JSON-LD `articleBody`, read as text ([`ld_body_text`]), is long enough, the
+/// Whether a JSON-LD `articleBody` read as text ([`ld_body_text`]), or a `noscript`'s text
+/// ([`noscript_body`]), is long enough, the
 /// page's text `shown` is shorter (a shell around an article, not a page showing another
 /// article), and it has neither the body's opening words nor most of its runs of three words
 /// (words compared without case and punctuation; the second test for bodies whose links lost
@@ -475,10 +476,10 @@ struct Scraper {
     ld_json: Vec<String>,
     /// Inside a `noscript`: its markup so far, unparsed.
     in_noscript: Option<String>,
+    noscripts: Vec<String>,
     /// Inside a ruby annotation (`rt`, `rp`): its text, a reading of the characters before it,
     /// is no text of the page. Any other tag ends it (its end tag may be left out).
     in_ruby_text: bool,
-    noscripts: Vec<String>,
     /// The open elements, innermost last.
     open: Vec<Open>,
     /// The first `h1` while it is open: its depth in `open` and its text so far.
