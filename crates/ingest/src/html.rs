@@ -284,11 +284,10 @@ const MIN_LD_BODY_WORDS: usize = 50;
 const LD_OPENING_WORDS: usize = 8;
 
 /// Whether a JSON-LD `articleBody` read as text ([`ld_body_text`]), or a `noscript`'s text
-/// ([`noscript_body`]), is long enough, the
-/// page's text `shown` is shorter (a shell around an article, not a page showing another
-/// article), and it has neither the body's opening words nor most of its runs of three words
-/// (words compared without case and punctuation; the second test for bodies whose links lost
-/// their spaces, `inNintendo’s`).
+/// ([`noscript_body`]), is long enough, the page's text `shown` is shorter (a shell around an
+/// article, not a page showing another article), and it has neither the body's opening words
+/// nor most of its runs of three words (words compared without case and punctuation; the
+/// second test for bodies whose links lost their spaces, `inNintendo’s`).
 fn is_unshown(body: &str, shown: &str) -> bool {
     let body = word_keys(body);
     if body.len() < MIN_LD_BODY_WORDS || count_words(shown) >= body.len() {
