@@ -37,12 +37,14 @@
 //! scraper does.
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 use html5ever::{LocalName, TokenizerResult};
+use newsclean_core::hash::FastMap;
 use newsclean_core::text::{count_words, for_each_word};
 use newsclean_core::{Block, LineTags, Markup, PageMeta, Roles};
 
@@ -534,6 +536,7 @@ impl Scraper {
         }
         // Any tag ends a ruby annotation; `rt` and `rp` start one (below).
         self.in_ruby_text = false;
+        let kinds = kinds(&tag.name);
         match (tag.kind, name) {
             (TagKind::StartTag, "rt" | "rp") => self.in_ruby_text = true,
             (TagKind::StartTag, "title") => {
@@ -549,7 +552,7 @@ impl Scraper {
             (TagKind::StartTag, "link") => self.link(tag),
             // Foreign elements may close themselves (`<svg/>`); HTML elements may not.
             (TagKind::StartTag, "svg" | "math") if tag.self_closing => {}
-            (TagKind::StartTag, _) if DROPPED.contains(&name) => return self.start_dropped(tag),
+            (TagKind::StartTag, _) if kinds & kind::DROPPED != 0 => return self.start_dropped(tag),
             (_, "br") => self.body.end_line(),
             (TagKind::StartTag, "img") => {
                 self.body.end_line();
@@ -563,30 +566,30 @@ impl Scraper {
                 }
             }
             (TagKind::StartTag, "textarea") => {
-                self.start(tag);
+                self.start(tag, kinds);
                 return TokenSinkResult::RawData(RawKind::Rcdata);
             }
             (TagKind::StartTag, "xmp") => {
-                self.start(tag);
+                self.start(tag, kinds);
                 return TokenSinkResult::RawData(RawKind::Rawtext);
             }
             (TagKind::StartTag, "plaintext") => {
-                self.start(tag);
+                self.start(tag, kinds);
                 return TokenSinkResult::Plaintext;
             }
             (TagKind::StartTag, _) => {
-                if BLOCKS.contains(&name) {
+                if kinds & kind::BLOCK != 0 {
                     self.body.end_line();
                 }
                 if name == "time" && self.time.is_none() {
                     self.time = attr(tag, "datetime").map(|t| t.trim().to_owned());
                 }
-                if !VOID.contains(&name) {
-                    self.start(tag);
+                if kinds & kind::VOID == 0 {
+                    self.start(tag, kinds);
                 }
             }
             (TagKind::EndTag, _) => {
-                if BLOCKS.contains(&name) {
+                if kinds & kind::BLOCK != 0 {
                     self.body.end_line();
                 }
                 self.end(&tag.name);
@@ -626,7 +629,7 @@ impl Scraper {
         let name = &*tag.name;
         match tag.kind {
             TagKind::StartTag => {
-                BREAKOUT.contains(&name)
+                kinds(&tag.name) & kind::BREAKOUT != 0
                     || (name == "font"
                         && ["color", "face", "size"]
                             .iter()
@@ -645,10 +648,11 @@ impl Scraper {
     }
 
     /// Opens an element: closes what its start implies, then pushes it with its context.
-    fn start(&mut self, tag: &Tag) {
+    /// Opens the element of `tag`, on the lists `kinds` says ([`kinds`]).
+    fn start(&mut self, tag: &Tag, kinds: u8) {
         let name = &*tag.name;
         // Implied end tags: a block closes an open `p`; an item closes the previous item.
-        if CLOSES_P.contains(&name) {
+        if kinds & kind::CLOSES_P != 0 {
             self.close_implied(&["p"], &["button", "table", "td", "th", "caption"]);
         }
         match name {
@@ -660,9 +664,9 @@ impl Scraper {
             _ => {}
         }
         let parent = self.context();
-        let (roles, block) = element_roles(name);
+        let (roles, block) = element_roles(name, kinds & kind::BLOCK != 0);
         let context = Context {
-            roles: parent.roles | roles | attr_roles(tag, !PAGE_ELEMENTS.contains(&name)),
+            roles: parent.roles | roles | attr_roles(tag, kinds & kind::PAGE == 0),
             block: block.unwrap_or(parent.block),
             is_link: parent.is_link || (name == "a" && attr(tag, "href").is_some()),
         };
@@ -687,7 +691,8 @@ impl Scraper {
             // standard's "special" category says).
             let name = &*open.name;
             if scope.contains(&name)
-                || (BLOCKS.contains(&name) && !matches!(name, "div" | "p" | "address"))
+                || (kinds(&open.name) & kind::BLOCK != 0
+                    && !matches!(name, "div" | "p" | "address"))
             {
                 return;
             }
@@ -802,7 +807,7 @@ impl Scraper {
 }
 
 /// The roles an element gives by its name, and the block it starts.
-fn element_roles(name: &str) -> (Roles, Option<Block>) {
+fn element_roles(name: &str, is_block: bool) -> (Roles, Option<Block>) {
     match name {
         "nav" => (Roles::NAV, Some(Block::Other)),
         "header" => (Roles::HEADER, Some(Block::Other)),
@@ -824,7 +829,7 @@ fn element_roles(name: &str) -> (Roles, Option<Block>) {
         "blockquote" => (Roles::NONE, Some(Block::Quote)),
         "pre" => (Roles::NONE, Some(Block::Pre)),
         "figcaption" | "caption" => (Roles::NONE, Some(Block::Caption)),
-        _ if BLOCKS.contains(&name) => (Roles::NONE, Some(Block::Other)),
+        _ if is_block => (Roles::NONE, Some(Block::Other)),
         _ => (Roles::NONE, None),
     }
 }
@@ -833,6 +838,40 @@ fn element_roles(name: &str) -> (Roles, Option<Block>) {
 /// feature flags, `comments-open`, `single-post`), not a region of it, so they give no roles;
 /// else every line of the page would carry them. See: issue 10.
 const PAGE_ELEMENTS: [&str; 2] = ["html", "body"];
+
+/// The lists above an element is on, a bit each ([`kinds`]).
+mod kind {
+    pub const DROPPED: u8 = 1;
+    pub const BREAKOUT: u8 = 2;
+    pub const VOID: u8 = 4;
+    pub const BLOCK: u8 = 8;
+    pub const CLOSES_P: u8 = 16;
+    pub const PAGE: u8 = 32;
+}
+
+/// The lists an element is on ([`kind`]), looked up once per tag by its interned name (a
+/// hash the name carries) instead of string compares against each list.
+fn kinds(name: &LocalName) -> u8 {
+    static TABLE: OnceLock<FastMap<LocalName, u8>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let lists: [(&[&str], u8); 6] = [
+            (DROPPED, kind::DROPPED),
+            (BREAKOUT, kind::BREAKOUT),
+            (VOID, kind::VOID),
+            (BLOCKS, kind::BLOCK),
+            (CLOSES_P, kind::CLOSES_P),
+            (&PAGE_ELEMENTS, kind::PAGE),
+        ];
+        let mut table = FastMap::default();
+        for (list, bit) in lists {
+            for &name in list {
+                *table.entry(LocalName::from(name)).or_insert(0) |= bit;
+            }
+        }
+        table
+    });
+    table.get(name).copied().unwrap_or(0)
+}
 
 /// The roles an element gives by its attributes: class and id words (when `class_words`),
 /// microdata, hiding.
@@ -1442,6 +1481,26 @@ Paragraph [body_prop c_share c_content] 0 | Share on Facebook"
             let mut scraper = scrape(&markup);
             scraper.body.end_line();
             proptest::prop_assert!(count_words(&scraper.body.out) <= most_words(&markup));
+        }
+    }
+
+    /// The table says for every element exactly the lists it is on.
+    #[test]
+    fn kinds_are_the_lists() {
+        let lists: [(&[&str], u8); 6] = [
+            (DROPPED, kind::DROPPED),
+            (BREAKOUT, kind::BREAKOUT),
+            (VOID, kind::VOID),
+            (BLOCKS, kind::BLOCK),
+            (CLOSES_P, kind::CLOSES_P),
+            (&PAGE_ELEMENTS, kind::PAGE),
+        ];
+        let names = lists.iter().flat_map(|(list, _)| list.iter());
+        for &name in names.chain(&["span", "a", "custom-element", "P"]) {
+            let expected = (lists.iter())
+                .filter(|(list, _)| list.contains(&name))
+                .fold(0, |k, (_, bit)| k | bit);
+            assert_eq!(kinds(&LocalName::from(name)), expected, "{name}");
         }
     }
 
