@@ -43,7 +43,7 @@ use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use html5ever::{LocalName, TokenizerResult};
+use html5ever::{LocalName, TokenizerResult, local_name};
 use newsclean_core::hash::FastMap;
 use newsclean_core::text::{count_words, for_each_word};
 use newsclean_core::{Block, LineTags, Markup, PageMeta, Roles};
@@ -653,14 +653,32 @@ impl Scraper {
         let name = &*tag.name;
         // Implied end tags: a block closes an open `p`; an item closes the previous item.
         if kinds & kind::CLOSES_P != 0 {
-            self.close_implied(&["p"], &["button", "table", "td", "th", "caption"]);
+            self.close_implied(
+                &[local_name!("p")],
+                &[
+                    local_name!("button"),
+                    local_name!("table"),
+                    local_name!("td"),
+                    local_name!("th"),
+                    local_name!("caption"),
+                ],
+            );
         }
         match name {
-            "li" => self.close_implied(&["li"], &["ul", "ol", "menu"]),
-            "dt" | "dd" => self.close_implied(&["dt", "dd"], &["dl"]),
-            "td" | "th" => self.close_implied(&["td", "th"], &["tr", "table"]),
-            "tr" => self.close_implied(&["tr"], &["table"]),
-            "option" => self.close_implied(&["option"], &[]),
+            "li" => self.close_implied(
+                &[local_name!("li")],
+                &[local_name!("ul"), local_name!("ol"), local_name!("menu")],
+            ),
+            "dt" | "dd" => self.close_implied(
+                &[local_name!("dt"), local_name!("dd")],
+                &[local_name!("dl")],
+            ),
+            "td" | "th" => self.close_implied(
+                &[local_name!("td"), local_name!("th")],
+                &[local_name!("tr"), local_name!("table")],
+            ),
+            "tr" => self.close_implied(&[local_name!("tr")], &[local_name!("table")]),
+            "option" => self.close_implied(&[local_name!("option")], &[]),
             _ => {}
         }
         let parent = self.context();
@@ -681,18 +699,18 @@ impl Scraper {
 
     /// Closes the innermost open element named in `names`, with everything inside it, unless
     /// an element named in `scope` is open inside it (or nothing of the kind is open nearby).
-    fn close_implied(&mut self, names: &[&str], scope: &[&str]) {
+    /// (Names are interned: comparing two is comparing two numbers.)
+    fn close_implied(&mut self, names: &[LocalName], scope: &[LocalName]) {
         for (depth, open) in self.open.iter().enumerate().rev().take(8) {
-            if names.contains(&&*open.name) {
+            if names.contains(&open.name) {
                 self.truncate(depth);
                 return;
             }
             // Scoping elements stop the search; `div`, `p` and `address` do not (as the HTML
             // standard's "special" category says).
-            let name = &*open.name;
-            if scope.contains(&name)
+            if scope.contains(&open.name)
                 || (kinds(&open.name) & kind::BLOCK != 0
-                    && !matches!(name, "div" | "p" | "address"))
+                    && !matches!(&*open.name, "div" | "p" | "address"))
             {
                 return;
             }
@@ -919,19 +937,32 @@ fn attr_roles(tag: &Tag, class_words: bool) -> Roles {
 /// The roles of the words of a `class` or `id` value: parts split at anything but letters and
 /// digits and where a capital follows a small letter (`articleBody` is `article` and `body`).
 fn class_roles(value: &str) -> Roles {
+    // No word of [`class_word_role`] is this long; a longer word has no role. Words are read
+    // a byte at a time: a byte of a non-ASCII character is no ASCII letter or digit, as the
+    // character is not.
+    const LONGEST: usize = 16;
     let mut roles = Roles::NONE;
-    let mut word = String::new();
+    let mut word = [0u8; LONGEST];
+    let (mut len, mut too_long) = (0, false);
     let mut prev_lower = false;
-    for c in value.chars().chain([' ']) {
-        let is_boundary = !c.is_ascii_alphanumeric() || (prev_lower && c.is_ascii_uppercase());
-        if is_boundary && !word.is_empty() {
-            roles |= class_word_role(&word);
-            word.clear();
+    for &b in value.as_bytes().iter().chain(b" ") {
+        let is_alnum = b.is_ascii_alphanumeric();
+        let is_boundary = !is_alnum || (prev_lower && b.is_ascii_uppercase());
+        if is_boundary && (len > 0 || too_long) {
+            if !too_long {
+                roles |= std::str::from_utf8(&word[..len]).map_or(Roles::NONE, class_word_role);
+            }
+            (len, too_long) = (0, false);
         }
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase());
+        if is_alnum {
+            if len < LONGEST {
+                word[len] = b.to_ascii_lowercase();
+                len += 1;
+            } else {
+                too_long = true;
+            }
         }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
     }
     roles
 }
@@ -1481,6 +1512,28 @@ Paragraph [body_prop c_share c_content] 0 | Share on Facebook"
             let mut scraper = scrape(&markup);
             scraper.body.end_line();
             proptest::prop_assert!(count_words(&scraper.body.out) <= most_words(&markup));
+        }
+    }
+
+    proptest::proptest! {
+        /// The byte-at-a-time reading of class words is the character-at-a-time one.
+        #[test]
+        fn class_roles_read_by_bytes_as_by_chars(value in "[a-zA-Z0-9 _-]{0,40}|[a-zA-Zé中 _-]{0,30}|(share|Comments|articleBody|related|x){0,6}|recommendations[a-z]{0,4}") {
+            let mut roles = Roles::NONE;
+            let mut word = String::new();
+            let mut prev_lower = false;
+            for c in value.chars().chain([' ']) {
+                let is_boundary = !c.is_ascii_alphanumeric() || (prev_lower && c.is_ascii_uppercase());
+                if is_boundary && !word.is_empty() {
+                    roles |= class_word_role(&word);
+                    word.clear();
+                }
+                if c.is_ascii_alphanumeric() {
+                    word.push(c.to_ascii_lowercase());
+                }
+                prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            }
+            proptest::prop_assert_eq!(class_roles(&value), roles);
         }
     }
 
