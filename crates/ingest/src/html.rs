@@ -867,21 +867,23 @@ mod kind {
     pub const PAGE: u8 = 32;
 }
 
+/// Each list of elements with its bit of [`kind`].
+const KIND_LISTS: [(&[&str], u8); 6] = [
+    (DROPPED, kind::DROPPED),
+    (BREAKOUT, kind::BREAKOUT),
+    (VOID, kind::VOID),
+    (BLOCKS, kind::BLOCK),
+    (CLOSES_P, kind::CLOSES_P),
+    (&PAGE_ELEMENTS, kind::PAGE),
+];
+
 /// The lists an element is on ([`kind`]), looked up once per tag by its interned name (a
 /// hash the name carries) instead of string compares against each list.
 fn kinds(name: &LocalName) -> u8 {
     static TABLE: OnceLock<FastMap<LocalName, u8>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        let lists: [(&[&str], u8); 6] = [
-            (DROPPED, kind::DROPPED),
-            (BREAKOUT, kind::BREAKOUT),
-            (VOID, kind::VOID),
-            (BLOCKS, kind::BLOCK),
-            (CLOSES_P, kind::CLOSES_P),
-            (&PAGE_ELEMENTS, kind::PAGE),
-        ];
         let mut table = FastMap::default();
-        for (list, bit) in lists {
+        for (list, bit) in KIND_LISTS {
             for &name in list {
                 *table.entry(LocalName::from(name)).or_insert(0) |= bit;
             }
@@ -1540,17 +1542,9 @@ Paragraph [body_prop c_share c_content] 0 | Share on Facebook"
     /// The table says for every element exactly the lists it is on.
     #[test]
     fn kinds_are_the_lists() {
-        let lists: [(&[&str], u8); 6] = [
-            (DROPPED, kind::DROPPED),
-            (BREAKOUT, kind::BREAKOUT),
-            (VOID, kind::VOID),
-            (BLOCKS, kind::BLOCK),
-            (CLOSES_P, kind::CLOSES_P),
-            (&PAGE_ELEMENTS, kind::PAGE),
-        ];
-        let names = lists.iter().flat_map(|(list, _)| list.iter());
+        let names = KIND_LISTS.iter().flat_map(|(list, _)| list.iter());
         for &name in names.chain(&["span", "a", "custom-element", "P"]) {
-            let expected = (lists.iter())
+            let expected = (KIND_LISTS.iter())
                 .filter(|(list, _)| list.contains(&name))
                 .fold(0, |k, (_, bit)| k | bit);
             assert_eq!(kinds(&LocalName::from(name)), expected, "{name}");
