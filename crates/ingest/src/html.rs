@@ -333,20 +333,15 @@ fn run_key(keys: &[u64]) -> u64 {
 /// A JSON-LD `articleBody` as the reader's lines: its HTML read as a page's (some sites put the
 /// article's markup there), else each of its lines a paragraph; entities decoded either way.
 fn ld_body_text(body: &str) -> String {
-    let text = |html: &str| {
-        let mut scraper = scrape(html);
-        scraper.body.end_line();
-        scraper.body.out
-    };
     if has_markup(body) {
-        text(body)
+        fragment_text(body)
     } else {
         let mut html = String::with_capacity(body.len() + 64);
         for line in body.lines() {
             html.push_str("<p>");
             html.push_str(line);
         }
-        text(&html)
+        fragment_text(&html)
     }
 }
 
@@ -370,11 +365,7 @@ fn noscript_body(noscripts: &[String], shown: &str) -> Option<String> {
             let n = most_words(markup);
             n >= MIN_LD_BODY_WORDS && n > *n_shown.get_or_insert_with(|| count_words(shown))
         })
-        .map(|markup| {
-            let mut scraper = scrape(markup);
-            scraper.body.end_line();
-            scraper.body.out
-        })
+        .map(|markup| fragment_text(markup))
         .max_by_key(|text| count_words(text))
         .filter(|text| is_unshown(text, shown))
 }
@@ -399,6 +390,14 @@ fn most_words(markup: &str) -> usize {
         text_start = at;
     }
     n + count_words(&markup[text_start..])
+}
+
+/// The visible text of a fragment of markup (an `articleBody`'s, a `noscript`'s), one block
+/// per line: a page's text without its title lines and markup evidence.
+fn fragment_text(html: &str) -> String {
+    let mut scraper = scrape(html);
+    scraper.body.end_line();
+    scraper.body.out
 }
 
 /// Pushes the lines of an article the page does not show (a JSON-LD `articleBody`,
@@ -1511,9 +1510,7 @@ Paragraph [body_prop c_share c_content] 0 | Share on Facebook"
         /// The bound holds: a noscript's text never has more words.
         #[test]
         fn most_words_bounds_the_text(markup in "(<[a-z/]{1,6}( [a-z]+=['\"][a-z <>]{0,8}['\"])?>|[a-zé中 .,&;#0-9<>!-]{0,12}){0,30}") {
-            let mut scraper = scrape(&markup);
-            scraper.body.end_line();
-            proptest::prop_assert!(count_words(&scraper.body.out) <= most_words(&markup));
+            proptest::prop_assert!(count_words(&fragment_text(&markup)) <= most_words(&markup));
         }
     }
 
