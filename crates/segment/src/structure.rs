@@ -20,6 +20,15 @@ fn is_teaser(text: &str) -> bool {
     text.ends_with("...") || text.ends_with('…')
 }
 
+/// A related-links marker that carries its link on its own line ("Read more: Germany's
+/// colonial past", "SEE ALSO: The History of GIFs"): two words or more after a colon. It is
+/// one link inside the article, not the header of a block of them, so the line after it (often
+/// the article's next sub-heading) is judged as any other.
+fn is_inline_link(norm: &str) -> bool {
+    norm.split_once(':')
+        .is_some_and(|(_, link)| link.split_whitespace().nth(1).is_some())
+}
+
 /// Could be the title of another article in a related block.
 fn is_title_like(facts: &LineFacts) -> bool {
     (2..=25).contains(&facts.n_words) && !facts.ends_sentence
@@ -689,7 +698,7 @@ fn roles(
                     Verdict::Removed(Reason::Footer)
                 }
                 Some(Marker::Related) if is_body_started => {
-                    is_in_related = true;
+                    is_in_related = !is_inline_link(marked.norm(i));
                     Verdict::Removed(Reason::Related)
                 }
                 _ if is_in_related && is_teaser(text) => Verdict::Removed(Reason::Related),
@@ -1086,6 +1095,32 @@ related      | Other story one
 related      | Other story two
 paragraph    | The body goes on here with another long sentence of words."
         );
+    }
+
+    #[test]
+    fn a_marker_with_its_link_on_its_line_opens_no_block() {
+        // "Read more: <a story>" is one link inside the article: the sub-heading under it is
+        // the article's. A bare "Read more:" heads a block of links.
+        let page = |marker: &str| {
+            check(&format!(
+                "The first paragraph is a real sentence with many words in it.
+{marker}
+@0.9 Freedom fighters replace colonial leaders
+The body goes on here with another long sentence of words."
+            ))
+        };
+        let second = |got: String| got.lines().nth(2).unwrap_or_default().to_owned();
+        assert_eq!(
+            second(page("Read more: Germany confronts its colonial past")),
+            "heading      | Freedom fighters replace colonial leaders"
+        );
+        for marker in ["Read more:", "Related", "Read more: Europe"] {
+            assert_eq!(
+                second(page(marker)),
+                "related      | Freedom fighters replace colonial leaders",
+                "{marker}"
+            );
+        }
     }
 
     #[test]
