@@ -12,7 +12,9 @@ use crate::classify::{LineFacts, classify};
 use crate::features::{CONTAINER, View};
 use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
-use crate::patterns::{is_author_line, is_bare_time, is_dateline, is_update_line, slide_counter};
+use crate::patterns::{
+    is_author_line, is_bare_time, is_comment_meta, is_dateline, is_update_line, slide_counter,
+};
 use crate::title::{self, Candidate};
 
 /// A teaser: a cut-off summary of another article.
@@ -507,6 +509,22 @@ fn fill_gaps(
 /// short article's "14 Comments" is often more prose than the article, and the readers'.
 /// See: issue 10.
 const FOOTER_TEXT_RATIO: u32 = 2;
+/// Live lines below an end-of-article marker in which a reader comment's header makes it the
+/// start of the comments (see [`opens_comments`]).
+const COMMENTS_SPAN: usize = 3;
+
+/// Whether one of the first [`COMMENTS_SPAN`] of the live lines `after` an end-of-article
+/// marker is a reader comment's header ("Matt Jaycox | November 9, 2012 12:13 AM | Reply",
+/// "Izzy says:"): the marker then starts the comments, and no line after it is the article's,
+/// however sure the classifier is (a comment reads as prose, and the rule that keeps sure
+/// lines past a marker kept a third of a long thread).
+fn opens_comments(marked: &MarkedDoc, facts: &[LineFacts], after: &[usize]) -> bool {
+    after
+        .iter()
+        .take(COMMENTS_SPAN)
+        .any(|&j| facts[j].n_words <= 15 && is_comment_meta(marked.norm(j)))
+}
+
 /// The most words a line may have to act as a structure marker ("Related", "Comments").
 const MARKER_LINE_WORDS: u32 = 12;
 
@@ -606,6 +624,25 @@ fn is_template_footer(marked: &MarkedDoc, facts: &[LineFacts], j: usize) -> bool
         && facts[j].marker == Some(Marker::Footer)
 }
 
+/// Where bylines and datelines sit, as a range of `alive`: between the headline (the first
+/// title candidate) and the body's first prose line, at most eight lines above it.
+fn head_zone(
+    marked: &MarkedDoc,
+    facts: &[LineFacts],
+    alive: &[usize],
+    is_text: &[bool],
+) -> std::ops::Range<usize> {
+    let first_body = alive
+        .iter()
+        .position(|&i| is_text[i] && facts[i].is_prose());
+    let title_k = alive
+        .iter()
+        .position(|&i| marked.lines[i].verdict == Verdict::TitleCandidate);
+    first_body.map_or(0..0, |body| {
+        title_k.map_or(0, |t| t + 1).max(body.saturating_sub(8))..body
+    })
+}
+
 /// The verdict of every live line (`None` for the others) when the lines of `is_text` are the
 /// text, in one pass over `alive` in document order.
 fn roles(
@@ -617,16 +654,7 @@ fn roles(
     is_text: &[bool],
 ) -> Vec<Option<Verdict>> {
     let n = marked.lines.len();
-    // Bylines and datelines sit between the headline and the body.
-    let first_body = alive
-        .iter()
-        .position(|&i| is_text[i] && facts[i].is_prose());
-    let title_k = alive
-        .iter()
-        .position(|&i| marked.lines[i].verdict == Verdict::TitleCandidate);
-    let head_zone = first_body.map_or(0..0, |body| {
-        title_k.map_or(0, |t| t + 1).max(body.saturating_sub(8))..body
-    });
+    let head_zone = head_zone(marked, facts, alive, is_text);
     let mut has_byline = false;
     let mut has_published = false;
     // The publication date over an update's ("Updated 14:16 GMT, 3 May 2024"), which a page
@@ -643,6 +671,8 @@ fn roles(
     let mut is_body_started = false;
     let mut is_in_related = false;
     let mut is_footer = false;
+    // Past an end-of-article marker that a reader comment's header follows: nothing is kept.
+    let mut is_comments = false;
     // The words of the text's prose lines among some live lines.
     let text_words = |lines: &[usize]| -> u32 {
         (lines.iter().filter(|&&j| is_text[j] && facts[j].is_prose()))
@@ -667,7 +697,7 @@ fn roles(
         // Past an end-of-article marker, and in the page's footer element once the body has
         // started, only lines the classifier is sure of are kept.
         let is_in_footer = is_footer || (is_body_started && is_page_footer(marked, i));
-        let verdict = if is_in_footer && scores[i] < policy.footer_keep {
+        let verdict = if is_in_footer && (is_comments || scores[i] < policy.footer_keep) {
             Verdict::Removed(Reason::Footer)
         } else if marked.lines[i].verdict == Verdict::TitleCandidate && !has_title {
             has_title = true;
@@ -695,6 +725,7 @@ fn roles(
                     // A marker above most of the text is a teaser's or a widget's ("200
                     // Comments" under a summary at the top of the page), not the article's end.
                     is_footer = n_prose_kept > 1 || little_text_follows(k + 1, k);
+                    is_comments = is_footer && opens_comments(marked, facts, &alive[k + 1..]);
                     Verdict::Removed(Reason::Footer)
                 }
                 Some(Marker::Related) if is_body_started => {
@@ -920,6 +951,12 @@ mod tests {
     /// starting with `@0.05 ` scores 0.05 instead of the stand-in
     /// score below. Returns `role | line` rows.
     fn check(text: &str) -> String {
+        check_with(text, f32::INFINITY)
+    }
+
+    /// [`check`] with a policy that keeps a line past an end-of-article marker when it scores
+    /// at least `footer_keep`.
+    fn check_with(text: &str, footer_keep: f32) -> String {
         let mut given_verdicts = Vec::new();
         let mut given_scores = Vec::new();
         let mut tags = Vec::new();
@@ -971,6 +1008,7 @@ mod tests {
         let policy = Policy {
             relative: 0.5,
             floor: 0.1,
+            footer_keep,
             ..Policy::fixed(0.5)
         };
         assign_roles(&mut marked, &facts, &scores, &policy);
@@ -1507,6 +1545,37 @@ The first paragraph is a real sentence with many words in it.
             "paragraph    | Business Daily is published by Example Media, all rights reserved.
 paragraph    | The first paragraph is a real sentence with many words in it.
 x footer     | Business Daily is published by Example Media, all rights reserved."
+        );
+    }
+
+    #[test]
+    fn a_comment_header_under_the_marker_ends_the_article_for_good() {
+        // Past "270 Comments" a line scoring `footer_keep` (0.9) is kept, unless a reader
+        // comment's header follows the marker: then the thread has started.
+        let page = |header: &str| {
+            check_with(
+                &format!(
+                    "The first paragraph is a real sentence with many words in it.
+The second paragraph is a real sentence with many words in it.
+270 Comments
+{header}
+@0.95 I haven't seen the film yet, but your review really makes me want to see it."
+                ),
+                0.9,
+            )
+        };
+        let last = |got: String| got.lines().last().unwrap_or_default().to_owned();
+        let comment =
+            "I haven't seen the film yet, but your review really makes me want to see it.";
+        assert_eq!(
+            last(page("Matt Jaycox | November 9, 2012 12:13 AM | Reply")),
+            format!("x footer     | {comment}")
+        );
+        assert_eq!(
+            last(page(
+                "@0.95 The third paragraph goes on after a widget, with many words."
+            )),
+            format!("paragraph    | {comment}")
         );
     }
 
