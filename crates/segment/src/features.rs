@@ -310,7 +310,7 @@ fn may_start_needle(bytes: &[u8; BLOCK + 3]) -> bool {
 
 /// One of the two lines before (`before`'s last two) ends with a social handle (`Name
 /// @handle`): an embedded post's time stamp follows it, not a reader comment's header.
-fn follows_handle(before: &[usize], marked: &MarkedDoc) -> bool {
+pub(crate) fn follows_handle(before: &[usize], marked: &MarkedDoc) -> bool {
     before.iter().rev().take(2).any(|&j| {
         let text = marked.line_text(j);
         text.rsplit_once('@').is_some_and(|(name, handle)| {

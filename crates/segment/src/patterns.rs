@@ -183,17 +183,6 @@ const _: () = {
 pub fn is_comment_meta(norm: &str) -> bool {
     // The cheaper tests first: any of the three makes the line a comment header.
     let bytes = norm.as_bytes();
-    // A clock time (`1:53`): a digit, a colon, two digits; found from the colons, which few
-    // lines have.
-    let has_clock = || {
-        memchr::memchr_iter(b':', bytes).any(|at| {
-            at > 0
-                && bytes[at - 1].is_ascii_digit()
-                && bytes
-                    .get(at + 1..at + 3)
-                    .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
-        })
-    };
     let has_reply = || {
         if norm.is_ascii() {
             bytes
@@ -211,7 +200,27 @@ pub fn is_comment_meta(norm: &str) -> bool {
     };
     // Every introduction ends with a colon, which few lines do.
     let says = || norm.ends_with(':') && SAYS.iter().any(|s| norm.ends_with(s));
-    says() || (has_clock() && is_date_like(norm)) || has_reply()
+    says() || is_stamp(norm) || has_reply()
+}
+
+/// A clock time (`1:53`) in a normalised line: a digit, a colon, two digits; found from the
+/// colons, which few lines have.
+fn has_clock(norm: &str) -> bool {
+    let bytes = norm.as_bytes();
+    memchr::memchr_iter(b':', bytes).any(|at| {
+        at > 0
+            && bytes[at - 1].is_ascii_digit()
+            && bytes
+                .get(at + 1..at + 3)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    })
+}
+
+/// A normalised line with a date and a clock time: a reader comment's header ("Peter Flom
+/// 07.08.12 at 13:24", "Izzy — July 10th, 2012, 1:53 am"), a page's dateline, an embedded
+/// post's time stamp.
+pub fn is_stamp(norm: &str) -> bool {
+    has_clock(norm) && is_date_like(norm)
 }
 
 /// Words that open a dateline: a line that says when the page was published or changed.

@@ -9,11 +9,12 @@ use newsclean_core::{
 };
 
 use crate::classify::{LineFacts, classify};
-use crate::features::{CONTAINER, View};
+use crate::features::{CONTAINER, View, follows_handle};
 use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
 use crate::patterns::{
-    is_author_line, is_bare_time, is_comment_meta, is_dateline, is_update_line, slide_counter,
+    is_author_line, is_bare_time, is_comment_meta, is_dateline, is_stamp, is_update_line,
+    slide_counter,
 };
 use crate::title::{self, Candidate};
 
@@ -417,7 +418,8 @@ const TAIL_LINK: u8 = 25;
 /// On HTML input, so is the article's last paragraph that the classifier doubted: below the
 /// last kept prose line, up to [`TAIL_SPAN`] consecutive live lines that read as full
 /// paragraphs, score at least [`TAIL_SHARE`] of the threshold, lie in the same block kind and
-/// the same containers (roles) as that line and are hardly links ([`TAIL_LINK`]). The last
+/// the same containers (roles) as that line, are hardly links ([`TAIL_LINK`]) and are no
+/// later copy of a line above (a summary repeated under the article). The last
 /// paragraph sits above share bars and rails, which its neighbour features see, and is the
 /// paragraph modern pages most often lose (a court report's closing line, a feature's last
 /// quote); its container is what tells it from the rail. On text input the same extension
@@ -483,8 +485,10 @@ fn fill_gaps(
         let container = markup.line(alive[last]).map(|t| (t.block, t.roles));
         for &i in alive[last + 1..].iter().take(TAIL_SPAN) {
             let line = &facts[i];
+            let hash = marked.lines[i].hash;
             let is_tail = !is_text[i]
                 && scores[i] >= TAIL_SHARE * threshold
+                && !marked.lines[..i].iter().any(|l| l.hash == hash)
                 && line.n_words >= GAP_MIN_WORDS
                 && line.ends_sentence
                 && container.is_some()
@@ -523,6 +527,58 @@ fn opens_comments(marked: &MarkedDoc, facts: &[LineFacts], after: &[usize]) -> b
         .iter()
         .take(COMMENTS_SPAN)
         .any(|&j| facts[j].n_words <= 15 && is_comment_meta(marked.norm(j)))
+}
+
+/// Reader comments' headers that make a thread, among [`THREAD_SPAN`] live lines.
+const THREAD_HEADERS: usize = 3;
+const THREAD_SPAN: usize = 12;
+
+/// Where a thread of reader comments starts, as an index of `alive`: the first comment header
+/// with a date and a time ("Peter Flom 07.08.12 at 13:24"; not a page's dateline, nor an
+/// embedded post's stamp under its `@handle`) below
+/// two or more prose lines of the text that [`THREAD_HEADERS`] − 1 more follow within
+/// [`THREAD_SPAN`] live lines, each within that span of the next down to the page's last
+/// prose line of text. A thread without a marker above it ("{ 18 comments… read them
+/// below or add one }") reads as prose, comment by comment.
+fn thread_start(
+    marked: &MarkedDoc,
+    facts: &[LineFacts],
+    alive: &[usize],
+    is_text: &[bool],
+) -> Option<usize> {
+    let is_header = |k: usize| {
+        let i = alive[k];
+        facts[i].n_words <= 15 && {
+            let norm = marked.norm(i);
+            is_stamp(norm) && !is_dateline(norm) && !follows_handle(&alive[..k], marked)
+        }
+    };
+    let is_prose_text = |k: usize| is_text[alive[k]] && facts[alive[k]].is_prose();
+    let last_text = (0..alive.len()).rev().find(|&k| is_prose_text(k))?;
+    let mut n_prose = 0;
+    for k in 0..alive.len() {
+        if n_prose >= 2 && is_header(k) {
+            let later = (k + 1..(k + 1 + THREAD_SPAN).min(alive.len()))
+                .filter(|&j| is_header(j))
+                .count();
+            if later + 1 >= THREAD_HEADERS {
+                // The headers go on down to the page's last text: a widget of dated reviews
+                // above the article stops short of it.
+                let mut last_header = k;
+                for j in k + 1..alive.len() {
+                    if j > last_header + THREAD_SPAN {
+                        break;
+                    }
+                    if is_header(j) {
+                        last_header = j;
+                    }
+                }
+                return (last_text <= last_header + THREAD_SPAN).then_some(k);
+            }
+        }
+        n_prose += usize::from(is_prose_text(k));
+    }
+    None
 }
 
 /// The most words a line may have to act as a structure marker ("Related", "Comments").
@@ -685,9 +741,14 @@ fn roles(
     let little_text_follows = |from: usize, k: usize| {
         text_words(&alive[from..]) <= FOOTER_TEXT_RATIO * text_words(&alive[..k])
     };
+    let thread = thread_start(marked, facts, alive, is_text);
     for (k, &i) in alive.iter().enumerate() {
         let text = marked.line_text(i);
         let f = &facts[i];
+        if thread == Some(k) {
+            is_footer = true;
+            is_comments = true;
+        }
         if is_body_started && !is_footer && !is_text[i] {
             let after_previous = k.checked_sub(1).map_or(0, |p| alive[p] + 1);
             if (after_previous..i).any(|j| is_template_footer(marked, facts, j)) {
@@ -1576,6 +1637,34 @@ The second paragraph is a real sentence with many words in it.
                 "@0.95 The third paragraph goes on after a widget, with many words."
             )),
             format!("paragraph    | {comment}")
+        );
+    }
+
+    #[test]
+    fn a_thread_of_dated_comment_headers_ends_the_article() {
+        let article = "The first paragraph is a real sentence with many words in it.
+The second paragraph is a real sentence with many words in it.";
+        let comment = |name: &str, time: &str| {
+            format!(
+                "{name} 07.08.12 at {time}\nI agree with every word of this post, and I would add one thing."
+            )
+        };
+        let thread = [
+            comment("Peter Flom", "13:24"),
+            comment("Dave Tate", "14:02"),
+            comment("Ann Lee", "15:40"),
+        ];
+        let kept = |page: &str| check(page).lines().filter(|l| !l.starts_with('x')).count();
+        // Three dated headers under the article: the thread starts at the first.
+        assert_eq!(kept(&format!("{article}\n{}", thread.join("\n"))), 2);
+        // Two are not a thread.
+        assert_eq!(kept(&format!("{article}\n{}", thread[..2].join("\n"))), 6);
+        // Dated reviews in a widget above more of the article are not its end.
+        let more =
+            "The article goes on below the widget with a long sentence of words.\n".repeat(14);
+        assert_eq!(
+            kept(&format!("{article}\n{}\n{more}", thread.join("\n"))),
+            2 + 6 + 14
         );
     }
 
