@@ -23,9 +23,10 @@
 //! `dn_T114` (bodies' Jaccard 0.72, differences on both sides: each scrape kept other video
 //! teasers), the title key finds: both are under "Best Book Phone Apps".
 //! The first target is not reached: the shipped text model (the pages are text) keeps the body
-//! of 30 of 60 recrawls (a single model trained on both views, which text input no longer
-//! uses: 33). The floors below keep these figures from falling (see `train/MODEL_CARD.md`,
-//! "Where it fails").
+//! of 42 of 60 recrawls (session of 2026-12-02, fourth; 30 when the floor was set, before the
+//! rules of `newsclean_segment::structure` that keep doubted paragraphs between, above and
+//! below the article's). The floors below keep these figures from falling (see
+//! `train/MODEL_CARD.md`, "Where it fails").
 //!
 //! The 60 pages are dev pages, which the shipped model learned from: these figures are
 //! in-sample. `train/train_lines.py` measures the same out of fold on every dev page (a
@@ -42,7 +43,8 @@ use crate::util::{TestEnv, arg, read_jsonl, root, run};
 
 const N_PAGES: usize = 60;
 const MIN_JACCARD: f64 = 0.95;
-/// Floors at or under the measured 30/60, 0.983 and 1.000 (targets: 0.95, 0.98, 0.98).
+/// Floors at or under the measured 30/60 (42/60 now), 0.983 (1.000 now) and 1.000 (targets:
+/// 0.95, 0.98, 0.98).
 const MIN_STABLE_SHARE: f64 = 0.50;
 const MIN_RECALL: f64 = 0.98;
 const MIN_PRECISION: f64 = 0.98;
