@@ -203,6 +203,51 @@ pub fn is_comment_meta(norm: &str) -> bool {
     says() || is_stamp(norm) || has_reply()
 }
 
+/// What follows the number of a thread's count ([`is_comment_count`]), before the post's title.
+const COMMENT_COUNT_HEADS: [&str; 12] = [
+    "responses to ",
+    "response to ",
+    "thoughts on ",
+    "thought on ",
+    "comments on ",
+    "comment on ",
+    "comments to ",
+    "comment to ",
+    "replies to ",
+    "reply to ",
+    "users responded in ",
+    "user responded in ",
+];
+
+/// Whether a normalised line counts the readers' comments under it, as blog themes head a
+/// thread: "92 Responses to “Depth Compositing”", "8 thoughts on “…”", "46 comments to “…”",
+/// "5 responses", "8 users responded in “…”", "{ 18 comments… read them below or add one }".
+/// A number first and the title in quotes, so that a sentence about readers' responses is
+/// none.
+pub fn is_comment_count(norm: &str) -> bool {
+    let (rest, is_braced) = match norm.strip_prefix("{ ") {
+        Some(rest) => (rest, true),
+        None => (norm, false),
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let Some(rest) = rest.get(digits..).and_then(|r| r.strip_prefix(' ')) else {
+        return false;
+    };
+    if digits == 0 {
+        return false;
+    }
+    if is_braced {
+        return rest.starts_with("comment");
+    }
+    // The post's title follows in quotes: "2012 responses to the survey" is a sentence.
+    let quotes_title = |h: &str| {
+        rest.strip_prefix(h)
+            .is_some_and(|title| title.starts_with(['"', '“', '”', '‘', '\'', '«', '„']))
+    };
+    matches!(rest, "responses" | "response" | "replies")
+        || COMMENT_COUNT_HEADS.iter().any(|h| quotes_title(h))
+}
+
 /// A clock time (`1:53`) in a normalised line: a digit, a colon, two digits; found from the
 /// colons, which few lines have.
 fn has_clock(norm: &str) -> bool {
@@ -373,7 +418,35 @@ pub fn slide_counter(norm: &str) -> Option<(u16, u16)> {
 
 #[cfg(test)]
 mod tests {
+    use newsclean_core::text::normalize;
+
     use super::*;
+
+    #[test]
+    fn comment_counts() {
+        for line in [
+            "92 Responses to “Depth Compositing”",
+            "8 thoughts on “6 Tips for Attracting More Comments”",
+            "46 comments to \"Summer Chaos and Fall Plans\"",
+            "5 responses",
+            "8 users responded in \" Books to understand the future \"",
+            "{ 18 comments… read them below or add one }",
+            "1 Reply to “Noodlecakes”",
+        ] {
+            assert!(is_comment_count(&normalize(line)), "{line}");
+        }
+        for line in [
+            "Readers' responses to the plan",
+            "Thoughts on the budget",
+            "2012 responses to the survey were counted",
+            "46 comments to Summer Chaos and Fall Plans",
+            "{ a comment }",
+            "10 comments",
+            "responses",
+        ] {
+            assert!(!is_comment_count(&normalize(line)), "{line}");
+        }
+    }
 
     #[test]
     fn slide_counters() {

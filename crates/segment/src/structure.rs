@@ -8,13 +8,13 @@ use newsclean_core::{
     Verdict,
 };
 
-use crate::classify::{LineFacts, classify};
+use crate::classify::{LineFacts, MARKER_WORDS, classify};
 use crate::features::{CONTAINER, View, follows_handle};
 use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
 use crate::patterns::{
-    is_author_line, is_bare_time, is_comment_meta, is_dateline, is_stamp, is_update_line,
-    slide_counter,
+    is_author_line, is_bare_time, is_comment_count, is_comment_meta, is_dateline, is_stamp,
+    is_update_line, slide_counter,
 };
 use crate::title::{self, Candidate};
 
@@ -529,6 +529,12 @@ fn opens_comments(marked: &MarkedDoc, facts: &[LineFacts], after: &[usize]) -> b
         .any(|&j| facts[j].n_words <= 15 && is_comment_meta(marked.norm(j)))
 }
 
+/// The structure marker a line acts as: its own ([`LineFacts::marker`]) on a line of at most
+/// [`MARKER_LINE_WORDS`] words.
+fn line_marker(f: &LineFacts) -> Option<Marker> {
+    f.marker.filter(|_| f.n_words <= MARKER_LINE_WORDS)
+}
+
 /// Reader comments' headers that make a thread, among [`THREAD_SPAN`] live lines.
 const THREAD_HEADERS: usize = 3;
 const THREAD_SPAN: usize = 12;
@@ -776,17 +782,14 @@ fn roles(
                 Verdict::Kept(Role::Published)
             }
         } else {
-            let marker = if f.n_words <= MARKER_LINE_WORDS {
-                f.marker
-            } else {
-                None
-            };
-            match marker {
+            let is_count = || f.n_words <= MARKER_WORDS && is_comment_count(marked.norm(i));
+            match line_marker(f).or_else(|| is_count().then_some(Marker::Footer)) {
                 Some(Marker::Footer) if is_body_started => {
                     // A marker above most of the text is a teaser's or a widget's ("200
                     // Comments" under a summary at the top of the page), not the article's end.
                     is_footer = n_prose_kept > 1 || little_text_follows(k + 1, k);
-                    is_comments = is_footer && opens_comments(marked, facts, &alive[k + 1..]);
+                    is_comments =
+                        is_footer && (is_count() || opens_comments(marked, facts, &alive[k + 1..]));
                     Verdict::Removed(Reason::Footer)
                 }
                 Some(Marker::Related) if is_body_started => {
@@ -1636,6 +1639,28 @@ The second paragraph is a real sentence with many words in it.
             last(page(
                 "@0.95 The third paragraph goes on after a widget, with many words."
             )),
+            format!("paragraph    | {comment}")
+        );
+        // A theme's count of the thread, however long the post's title in it, starts it.
+        let counted = |count: &str| {
+            let got = check_with(
+                &format!(
+                    "The first paragraph is a real sentence with many words in it.
+The second paragraph is a real sentence with many words in it.
+{count}
+@0.95 {comment}"
+                ),
+                0.9,
+            );
+            last(got)
+        };
+        let title = "“Interview With Rocky Angelucci, Author of a Book on Living Long, Part Two”";
+        assert_eq!(
+            counted(&format!("9 Responses to {title}")),
+            format!("x footer     | {comment}")
+        );
+        assert_eq!(
+            counted("9 responses to the survey came in"),
             format!("paragraph    | {comment}")
         );
     }
