@@ -203,6 +203,16 @@ pub fn is_comment_meta(norm: &str) -> bool {
     says() || is_stamp(norm) || has_reply()
 }
 
+/// A normalised line that ends as a reader comment's header introduces it: "Paula said,",
+/// "Izzy says:". Short lines only (the caller's): "The minister said," ends many a quote's
+/// first line in a hard-wrapped text. ("… wrote:" is left out: posts quote their readers'
+/// mail with it.)
+pub fn is_said_line(norm: &str) -> bool {
+    [" said,", " said:", " says:", " says"]
+        .iter()
+        .any(|end| norm.ends_with(end))
+}
+
 /// What follows the number of a thread's count ([`is_comment_count`]), before the post's title.
 const COMMENT_COUNT_HEADS: [&str; 12] = [
     "responses to ",
@@ -421,6 +431,20 @@ mod tests {
     use newsclean_core::text::normalize;
 
     use super::*;
+
+    #[test]
+    fn said_lines() {
+        for line in ["Paula said,", "Izzy says:", "firefighter jeff said,"] {
+            assert!(is_said_line(&normalize(line)), "{line}");
+        }
+        for line in [
+            "Dave wrote:",
+            "Paula said",
+            "What the minister said, in full",
+        ] {
+            assert!(!is_said_line(&normalize(line)), "{line}");
+        }
+    }
 
     #[test]
     fn comment_counts() {

@@ -13,8 +13,8 @@ use crate::features::{CONTAINER, View, follows_handle};
 use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
 use crate::patterns::{
-    is_author_line, is_bare_time, is_comment_count, is_comment_meta, is_dateline, is_stamp,
-    is_update_line, slide_counter,
+    is_author_line, is_bare_time, is_comment_count, is_comment_meta, is_dateline, is_said_line,
+    is_stamp, is_update_line, slide_counter,
 };
 use crate::title::{self, Candidate};
 
@@ -541,7 +541,8 @@ const THREAD_SPAN: usize = 12;
 
 /// Where a thread of reader comments starts, as an index of `alive`: the first comment header
 /// with a date and a time ("Peter Flom 07.08.12 at 13:24"; not a page's dateline, nor an
-/// embedded post's stamp under its `@handle`) below
+/// embedded post's stamp under its `@handle`), or a name that says ("Paula said,", six words
+/// at most: [`is_said_line`]), below
 /// two or more prose lines of the text that [`THREAD_HEADERS`] − 1 more follow within
 /// [`THREAD_SPAN`] live lines, each within that span of the next down to the page's last
 /// prose line of text. A thread without a marker above it ("{ 18 comments… read them
@@ -554,9 +555,11 @@ fn thread_start(
 ) -> Option<usize> {
     let is_header = |k: usize| {
         let i = alive[k];
-        facts[i].n_words <= 15 && {
+        let n_words = facts[i].n_words;
+        n_words <= 15 && {
             let norm = marked.norm(i);
-            is_stamp(norm) && !is_dateline(norm) && !follows_handle(&alive[..k], marked)
+            ((is_stamp(norm) && !is_dateline(norm)) || (n_words <= 6 && is_said_line(norm)))
+                && !follows_handle(&alive[..k], marked)
         }
     };
     let is_prose_text = |k: usize| is_text[alive[k]] && facts[alive[k]].is_prose();
@@ -1684,6 +1687,11 @@ The second paragraph is a real sentence with many words in it.";
         assert_eq!(kept(&format!("{article}\n{}", thread.join("\n"))), 2);
         // Two are not a thread.
         assert_eq!(kept(&format!("{article}\n{}", thread[..2].join("\n"))), 6);
+        // Names that say are headers too.
+        let says = ["Paula said,", "Dan said,", "Surio said,"].map(|name| {
+            format!("{name}\nI agree with every word of this post, and I would add one thing.")
+        });
+        assert_eq!(kept(&format!("{article}\n{}", says.join("\n"))), 2);
         // Dated reviews in a widget above more of the article are not its end.
         let more =
             "The article goes on below the widget with a long sentence of words.\n".repeat(14);
