@@ -231,7 +231,8 @@ const COMMENT_COUNT_HEADS: [&str; 12] = [
 
 /// Whether a normalised line counts the readers' comments under it, as blog themes head a
 /// thread: "92 Responses to “Depth Compositing”", "8 thoughts on “…”", "46 comments to “…”",
-/// "5 responses", "8 users responded in “…”", "{ 18 comments… read them below or add one }".
+/// "5 responses", "8 users responded in “…”", "{ 18 comments… read them below or add one }",
+/// "{ 1 trackback }" (above the comments in the same theme).
 /// A number first and the title in quotes, so that a sentence about readers' responses is
 /// none.
 pub fn is_comment_count(norm: &str) -> bool {
@@ -247,7 +248,7 @@ pub fn is_comment_count(norm: &str) -> bool {
         return false;
     }
     if is_braced {
-        return rest.starts_with("comment");
+        return rest.starts_with("comment") || rest.starts_with("trackback");
     }
     // The post's title follows in quotes: "2012 responses to the survey" is a sentence.
     let quotes_title = |h: &str| {
@@ -455,6 +456,7 @@ mod tests {
             "5 responses",
             "8 users responded in \" Books to understand the future \"",
             "{ 18 comments… read them below or add one }",
+            "{ 1 trackback }",
             "1 Reply to “Noodlecakes”",
         ] {
             assert!(is_comment_count(&normalize(line)), "{line}");

@@ -789,10 +789,12 @@ fn roles(
             match line_marker(f).or_else(|| is_count().then_some(Marker::Footer)) {
                 Some(Marker::Footer) if is_body_started => {
                     // A marker above most of the text is a teaser's or a widget's ("200
-                    // Comments" under a summary at the top of the page), not the article's end.
-                    is_footer = n_prose_kept > 1 || little_text_follows(k + 1, k);
+                    // Comments" under a summary at the top of the page), not the article's end;
+                    // a theme's count heads the thread below it, whatever its length.
+                    let is_count = is_count();
+                    is_footer = is_count || n_prose_kept > 1 || little_text_follows(k + 1, k);
                     is_comments =
-                        is_footer && (is_count() || opens_comments(marked, facts, &alive[k + 1..]));
+                        is_footer && (is_count || opens_comments(marked, facts, &alive[k + 1..]));
                     Verdict::Removed(Reason::Footer)
                 }
                 Some(Marker::Related) if is_body_started => {
