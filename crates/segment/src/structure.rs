@@ -530,9 +530,13 @@ fn opens_comments(marked: &MarkedDoc, facts: &[LineFacts], after: &[usize]) -> b
 }
 
 /// The structure marker a line acts as: its own ([`LineFacts::marker`]) on a line of at most
-/// [`MARKER_LINE_WORDS`] words.
-fn line_marker(f: &LineFacts) -> Option<Marker> {
-    f.marker.filter(|_| f.n_words <= MARKER_LINE_WORDS)
+/// [`MARKER_LINE_WORDS`] words; an end-of-article marker asks no question ("How do we
+/// attract more comments?" is the article's, though it ends as "200 comments" does; "Read
+/// more: Will elephants still roam the earth?" is a related link).
+fn line_marker(f: &LineFacts, text: &str) -> Option<Marker> {
+    f.marker.filter(|&m| {
+        f.n_words <= MARKER_LINE_WORDS && !(m == Marker::Footer && text.ends_with(['?', '？']))
+    })
 }
 
 /// Reader comments' headers that make a thread, among [`THREAD_SPAN`] live lines.
@@ -786,7 +790,7 @@ fn roles(
             }
         } else {
             let is_count = || f.n_words <= MARKER_WORDS && is_comment_count(marked.norm(i));
-            match line_marker(f).or_else(|| is_count().then_some(Marker::Footer)) {
+            match line_marker(f, text).or_else(|| is_count().then_some(Marker::Footer)) {
                 Some(Marker::Footer) if is_body_started => {
                     // A marker above most of the text is a teaser's or a widget's ("200
                     // Comments" under a summary at the top of the page), not the article's end;
@@ -1667,6 +1671,31 @@ The second paragraph is a real sentence with many words in it.
         assert_eq!(
             counted("9 responses to the survey came in"),
             format!("paragraph    | {comment}")
+        );
+    }
+
+    #[test]
+    fn a_question_is_no_end_of_article_marker() {
+        // "… comments?" ends as "200 comments" does, but asks: the article goes on.
+        let got = check(
+            "The first paragraph is a real sentence with many words in it.
+The second paragraph is a real sentence with many words in it.
+How do we attract more comments?
+The third paragraph is a real sentence with many words in it.",
+        );
+        assert_eq!(
+            got.lines().last(),
+            Some("paragraph    | The third paragraph is a real sentence with many words in it.")
+        );
+        let got = check(
+            "The first paragraph is a real sentence with many words in it.
+The second paragraph is a real sentence with many words in it.
+Reader comments
+The third paragraph is a real sentence with many words in it.",
+        );
+        assert_eq!(
+            got.lines().last(),
+            Some("x footer     | The third paragraph is a real sentence with many words in it.")
         );
     }
 
