@@ -180,6 +180,7 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
             is_text[i] = false;
         }
     }
+    keep_numbered_items(marked, facts, scores, &alive, &mut is_text);
     drop_galleries(marked, facts, &mut is_text);
     drop_excerpts(marked, facts, &alive, &mut is_text);
     // On HTML input the markup's containers tell where the article ends (the rule changed
@@ -503,6 +504,93 @@ fn fill_gaps(
     }
     for i in filled {
         is_text[i] = true;
+    }
+}
+
+/// Items of a numbered list that an article goes on into: at least this many.
+const LIST_MIN_ITEMS: usize = 3;
+/// The most live lines from one item to the next (an item's heading and its paragraphs).
+const LIST_STEP: usize = 6;
+/// The least score of a line of the list taken as text.
+const LIST_FLOOR: f32 = 0.1;
+
+/// The number a list item's line starts with ("#1 Spend more time…", "2. Indifference is…",
+/// "3) …", "No. 4 …"), followed by two words or more.
+fn item_number(text: &str) -> Option<u32> {
+    let t = text
+        .strip_prefix('#')
+        .or_else(|| text.strip_prefix("No. "))
+        .unwrap_or(text);
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&digits) {
+        return None;
+    }
+    let rest = &t[digits..];
+    let rest = rest.strip_prefix(['.', ')', ':']).unwrap_or(rest);
+    let rest = rest.strip_prefix(' ')?;
+    rest.split_whitespace().nth(1)?;
+    t[..digits].parse().ok()
+}
+
+/// A numbered list the article goes on into is the article's: where the line above item 1
+/// (within two live lines) is text, items 1, 2, 3, … in order, each within [`LIST_STEP`] live
+/// lines of the last, and the prose between and after them (up to [`LIST_STEP`] lines past
+/// the last item) are text when they score at least [`LIST_FLOOR`]. A listicle's items score
+/// lower the further down the page they are ("#7 Resolve to find a Yin for your Yang": 0.18),
+/// as the rails' teasers around them do; the numbering is the evidence the classifier lacks.
+fn keep_numbered_items(
+    marked: &MarkedDoc,
+    facts: &[LineFacts],
+    scores: &[f32],
+    alive: &[usize],
+    is_text: &mut [bool],
+) {
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    let mut run: Vec<usize> = Vec::new();
+    for (k, &i) in alive.iter().enumerate() {
+        let Some(n) = (facts[i].n_words <= 40)
+            .then(|| item_number(marked.line_text(i)))
+            .flatten()
+        else {
+            continue;
+        };
+        let continues =
+            run.last().is_some_and(|&last| k - last <= LIST_STEP) && n as usize == run.len() + 1;
+        if continues {
+            run.push(k);
+        } else if n == 1 {
+            if run.len() >= LIST_MIN_ITEMS {
+                runs.push(std::mem::take(&mut run));
+            }
+            run = vec![k];
+        }
+    }
+    if run.len() >= LIST_MIN_ITEMS {
+        runs.push(run);
+    }
+    for run in runs {
+        let first = run[0];
+        let is_in_article = (first.saturating_sub(2)..first).any(|k| is_text[alive[k]]);
+        let is_marked = |k: usize| facts[alive[k]].marker.is_some();
+        let last = run[run.len() - 1];
+        let mut end = last + 1;
+        while end < alive.len()
+            && end <= last + LIST_STEP
+            && facts[alive[end]].is_prose()
+            && !is_marked(end)
+        {
+            end += 1;
+        }
+        if !is_in_article || (first..end).any(is_marked) {
+            continue;
+        }
+        for &i in &alive[first..end] {
+            if scores[i] >= LIST_FLOOR
+                && (facts[i].is_prose() || item_number(marked.line_text(i)).is_some())
+            {
+                is_text[i] = true;
+            }
+        }
     }
 }
 
@@ -1672,6 +1760,52 @@ The second paragraph is a real sentence with many words in it.
             counted("9 responses to the survey came in"),
             format!("paragraph    | {comment}")
         );
+    }
+
+    #[test]
+    fn item_numbers() {
+        for (line, n) in [
+            ("#1 Spend more time on the not-to-do list", Some(1)),
+            ("2. Indifference is as important as passion.", Some(2)),
+            ("3) Write another book", Some(3)),
+            ("No. 4 Resolve to find your purpose", Some(4)),
+            ("10 Plan vacations (now)", Some(10)),
+            ("1 comment", None),
+            ("2012 was a good year", None),
+            ("#2", None),
+        ] {
+            assert_eq!(item_number(line), n, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_numbered_list_the_article_goes_on_into_is_text() {
+        let items = (1..=4)
+            .map(|n| {
+                format!(
+                    "@0.2 #{n} Resolve to do thing number {n}\n@0.2 A paragraph about it, with a long sentence of many words."
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let page = |lead: &str| {
+            check(&format!(
+                "The first paragraph is a real sentence with many words in it.
+{lead}
+{items}
+@0.05 Ten other resolutions that successful people make, in a rail."
+            ))
+        };
+        let n_kept = |got: &str| got.lines().filter(|l| !l.starts_with('x')).count();
+        // Under the article's "Here are ten of my favorites:", items and paragraphs are text,
+        // not the rail under them.
+        assert_eq!(
+            n_kept(&page("Here are ten of my favorites, in a long sentence.")),
+            10
+        );
+        // Two lines under the article, the list is left to the classifier.
+        let got = page("@0.05 Sponsored\n@0.05 Sponsored by a brand");
+        assert_eq!(n_kept(&got), 1, "{got}");
     }
 
     #[test]
