@@ -213,6 +213,32 @@ pub fn is_said_line(norm: &str) -> bool {
         .any(|end| norm.ends_with(end))
 }
 
+/// The labels of a post's taxonomy line ([`is_taxonomy`]).
+const TAXONOMY_LABELS: [&str; 8] = [
+    "categories",
+    "category",
+    "filed under",
+    "filed in",
+    "posted in",
+    "posted under",
+    "tags",
+    "tagged",
+];
+
+/// A normalised line that is a post's taxonomy: a label and a colon (`Filed under: NHL`,
+/// `Tags: budget, taxes`), or `Categories` before a list (`Categories Iceland, Photo Essays`,
+/// as blog themes print it).
+pub fn is_taxonomy(norm: &str) -> bool {
+    // Most lines start with none of the labels' letters.
+    norm.starts_with(['c', 'f', 'p', 't'])
+        && TAXONOMY_LABELS.iter().any(|label| {
+            norm.strip_prefix(label).is_some_and(|rest| {
+                rest.starts_with(':')
+                    || (*label == "categories" && rest.starts_with(' ') && rest.contains(','))
+            })
+        })
+}
+
 /// What follows the number of a thread's count ([`is_comment_count`]), before the post's title.
 const COMMENT_COUNT_HEADS: [&str; 12] = [
     "responses to ",
@@ -432,6 +458,25 @@ mod tests {
     use newsclean_core::text::normalize;
 
     use super::*;
+
+    #[test]
+    fn taxonomy_lines() {
+        for line in [
+            "Filed Under: NHL Tagged With: CBA, NHLPA, Salary Cap",
+            "Tags: budget, taxes",
+            "Categories Iceland, Photo Essays",
+            "Posted in: C++, Effective Concurrency",
+        ] {
+            assert!(is_taxonomy(&normalize(line)), "{line}");
+        }
+        for line in [
+            "Category 3 storm hits the coast",
+            "Tagged cars are towed",
+            "Categories of risk",
+        ] {
+            assert!(!is_taxonomy(&normalize(line)), "{line}");
+        }
+    }
 
     #[test]
     fn said_lines() {

@@ -14,7 +14,7 @@ use crate::markers::Marker;
 use crate::model::{LineModel, Policy};
 use crate::patterns::{
     is_author_line, is_bare_time, is_comment_count, is_comment_meta, is_dateline, is_said_line,
-    is_stamp, is_update_line, slide_counter,
+    is_stamp, is_taxonomy, is_update_line, slide_counter,
 };
 use crate::title::{self, Candidate};
 
@@ -175,7 +175,8 @@ fn assign_roles(marked: &mut MarkedDoc, facts: &[LineFacts], scores: &[f32], pol
             && ((f.n_words <= 4 && is_bare_time(marked.norm(i)))
                 || (f.n_words <= DATELINE_MAX_WORDS
                     && !f.ends_sentence
-                    && is_dateline(marked.norm(i))))
+                    && is_dateline(marked.norm(i)))
+                || (f.n_words <= TAXONOMY_MAX_WORDS && is_taxonomy(marked.norm(i))))
         {
             is_text[i] = false;
         }
@@ -376,6 +377,10 @@ fn drop_later_stories(
         }
     }
 }
+
+/// The most words of a post's taxonomy line (`Filed under: NHL Tagged with: CBA, NHLPA`) that
+/// is never text.
+const TAXONOMY_MAX_WORDS: u32 = 30;
 
 /// The most live lines two kept prose lines may lie apart for [`fill_gaps`] to look between them.
 const GAP_SPAN: usize = 12;

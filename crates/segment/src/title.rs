@@ -19,6 +19,7 @@ use crate::features::View;
 use crate::logs::{ln_1p_count, signed_log};
 use crate::markers::marker;
 use crate::model::LineModel;
+use crate::patterns::is_taxonomy;
 
 /// Names of the title features, in row order.
 pub const TITLE_NAMES: [&str; 48] = [
@@ -666,30 +667,14 @@ fn reconcile(
 }
 
 /// Labels that open a post's taxonomy line (`Categories: Travel, Food`, `Filed under: Cloud`).
-const TAXONOMY_LABELS: [&str; 8] = [
-    "categories",
-    "category",
-    "filed under",
-    "filed in",
-    "posted in",
-    "posted under",
-    "tags",
-    "tagged",
-];
 
 /// A normalised line that is never a headline, whatever the picker's score: a post's taxonomy
 /// (a label and a colon, or `Categories` before a list: `Categories Iceland, Photo Essays`,
 /// as blog themes print it beside the headline) or a news agency's photo credit (`AP
 /// Photo/Jane Doe`, under the lead photo, above the story).
 fn is_never_headline(norm: &str) -> bool {
-    // Most lines start with none of the labels' letters and have no slash.
-    let is_taxonomy = norm.starts_with(['c', 'f', 'p', 't'])
-        && TAXONOMY_LABELS.iter().any(|label| {
-            norm.strip_prefix(label).is_some_and(|rest| {
-                rest.starts_with(':')
-                    || (*label == "categories" && rest.starts_with(' ') && rest.contains(','))
-            })
-        });
+    // Most lines have no slash.
+    let is_taxonomy = is_taxonomy(norm);
     let is_credit = norm.as_bytes().contains(&b'/')
         && norm.match_indices("photo/").any(|(at, _)| {
             // After an agency's name (`ap photo/…`): `photo/video` opens headlines and menus.
