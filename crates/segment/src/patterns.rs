@@ -213,7 +213,8 @@ pub fn is_said_line(norm: &str) -> bool {
         .any(|end| norm.ends_with(end))
 }
 
-/// The labels of a post's taxonomy line ([`is_taxonomy`]).
+/// Labels that open a post's taxonomy line ([`is_taxonomy`]: `Categories: Travel, Food`,
+/// `Filed under: Cloud`).
 const TAXONOMY_LABELS: [&str; 8] = [
     "categories",
     "category",

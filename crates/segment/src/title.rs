@@ -666,8 +666,6 @@ fn reconcile(
     editors_form(&shown, pick).unwrap_or(pick)
 }
 
-/// Labels that open a post's taxonomy line (`Categories: Travel, Food`, `Filed under: Cloud`).
-
 /// A normalised line that is never a headline, whatever the picker's score: a post's taxonomy
 /// (a label and a colon, or `Categories` before a list: `Categories Iceland, Photo Essays`,
 /// as blog themes print it beside the headline) or a news agency's photo credit (`AP
