@@ -460,64 +460,71 @@ mod tests {
 
     use super::*;
 
+    /// `pattern` holds for each normalised line of `yes` and for none of `no`.
+    fn holds(pattern: fn(&str) -> bool, yes: &[&str], no: &[&str]) {
+        for line in yes {
+            assert!(pattern(&normalize(line)), "{line}");
+        }
+        for line in no {
+            assert!(!pattern(&normalize(line)), "{line}");
+        }
+    }
+
     #[test]
     fn taxonomy_lines() {
-        for line in [
-            "Filed Under: NHL Tagged With: CBA, NHLPA, Salary Cap",
-            "Tags: budget, taxes",
-            "Categories Iceland, Photo Essays",
-            "Posted in: C++, Effective Concurrency",
-        ] {
-            assert!(is_taxonomy(&normalize(line)), "{line}");
-        }
-        for line in [
-            "Category 3 storm hits the coast",
-            "Tagged cars are towed",
-            "Categories of risk",
-        ] {
-            assert!(!is_taxonomy(&normalize(line)), "{line}");
-        }
+        holds(
+            is_taxonomy,
+            &[
+                "Filed Under: NHL Tagged With: CBA, NHLPA, Salary Cap",
+                "Tags: budget, taxes",
+                "Categories Iceland, Photo Essays",
+                "Posted in: C++, Effective Concurrency",
+            ],
+            &[
+                "Category 3 storm hits the coast",
+                "Tagged cars are towed",
+                "Categories of risk",
+            ],
+        );
     }
 
     #[test]
     fn said_lines() {
-        for line in ["Paula said,", "Izzy says:", "firefighter jeff said,"] {
-            assert!(is_said_line(&normalize(line)), "{line}");
-        }
-        for line in [
-            "Dave wrote:",
-            "Paula said",
-            "What the minister said, in full",
-        ] {
-            assert!(!is_said_line(&normalize(line)), "{line}");
-        }
+        holds(
+            is_said_line,
+            &["Paula said,", "Izzy says:", "firefighter jeff said,"],
+            &[
+                "Dave wrote:",
+                "Paula said",
+                "What the minister said, in full",
+            ],
+        );
     }
 
     #[test]
     fn comment_counts() {
-        for line in [
-            "92 Responses to “Depth Compositing”",
-            "8 thoughts on “6 Tips for Attracting More Comments”",
-            "46 comments to \"Summer Chaos and Fall Plans\"",
-            "5 responses",
-            "8 users responded in \" Books to understand the future \"",
-            "{ 18 comments… read them below or add one }",
-            "{ 1 trackback }",
-            "1 Reply to “Noodlecakes”",
-        ] {
-            assert!(is_comment_count(&normalize(line)), "{line}");
-        }
-        for line in [
-            "Readers' responses to the plan",
-            "Thoughts on the budget",
-            "2012 responses to the survey were counted",
-            "46 comments to Summer Chaos and Fall Plans",
-            "{ a comment }",
-            "10 comments",
-            "responses",
-        ] {
-            assert!(!is_comment_count(&normalize(line)), "{line}");
-        }
+        holds(
+            is_comment_count,
+            &[
+                "92 Responses to “Depth Compositing”",
+                "8 thoughts on “6 Tips for Attracting More Comments”",
+                "46 comments to \"Summer Chaos and Fall Plans\"",
+                "5 responses",
+                "8 users responded in \" Books to understand the future \"",
+                "{ 18 comments… read them below or add one }",
+                "{ 1 trackback }",
+                "1 Reply to “Noodlecakes”",
+            ],
+            &[
+                "Readers' responses to the plan",
+                "Thoughts on the budget",
+                "2012 responses to the survey were counted",
+                "46 comments to Summer Chaos and Fall Plans",
+                "{ a comment }",
+                "10 comments",
+                "responses",
+            ],
+        );
     }
 
     #[test]
