@@ -22,7 +22,9 @@ const MAX_TITLE_DUP: f64 = 0.01;
 /// Figures of the shipped HTML model (trained on the HTML view alone) on the dev pages' HTML
 /// (`../shared/bench/dev-html`) with the same command: F1 0.964, title exact 0.981 (in-sample
 /// too; retrained without the page's class words, issue 10; the model trained on both views,
-/// shipped before, gave 0.957 and 0.974). The gate allows 0.01 less and is never lowered.
+/// shipped before, gave 0.957 and 0.974; 0.963 with the comment-thread rules of 2026-12-02,
+/// which drop comments that five truths keep, while they raise the cross-validated figure).
+/// The gate allows 0.01 less and is never lowered.
 const MIN_HTML_F1: f64 = 0.964 - 0.01;
 const MIN_HTML_TITLE_EXACT: f64 = 0.981 - 0.01;
 
