@@ -854,10 +854,13 @@ fn roles(
             is_footer = true;
             is_comments = true;
         }
-        if is_body_started && !is_footer && !is_text[i] {
+        if is_body_started && !is_footer {
             let after_previous = k.checked_sub(1).map_or(0, |p| alive[p] + 1);
             if (after_previous..i).any(|j| is_template_footer(marked, facts, j)) {
-                is_footer = little_text_follows(k, k);
+                // A reader comment's header under the site's "Comments" starts the thread,
+                // however sure the classifier is of the comments.
+                is_comments = opens_comments(marked, facts, &alive[k..]);
+                is_footer = is_comments || (!is_text[i] && little_text_follows(k, k));
             }
         }
         // Past an end-of-article marker, and in the page's footer element once the body has
@@ -1834,6 +1837,27 @@ The third paragraph is a real sentence with many words in it.",
         assert_eq!(
             got.lines().last(),
             Some("x footer     | The third paragraph is a real sentence with many words in it.")
+        );
+    }
+
+    #[test]
+    fn a_comment_header_under_the_sites_comments_line_ends_the_article() {
+        // The site's own "Comments" (site template) with a reader's comment under it, its
+        // header after it (as Typepad prints them): the thread has started, however sure the
+        // classifier is of the comment.
+        let got = check_with(
+            "The first paragraph is a real sentence with many words in it.
+The second paragraph is a real sentence with many words in it.
+S:Comments
+@0.95 Ha! Sixty for a low when your high is above a hundred is a dream, honestly.
+Posted by: Ellen at September 10, 2012 11:40 AM",
+            0.9,
+        );
+        assert_eq!(
+            got.lines().nth(3),
+            Some(
+                "x footer     | Ha! Sixty for a low when your high is above a hundred is a dream, honestly."
+            )
         );
     }
 
