@@ -641,8 +641,9 @@ const THREAD_SPAN: usize = 12;
 /// embedded post's stamp under its `@handle`), or a name that says ("Paula said,", six words
 /// at most: [`is_said_line`]), below two or more prose lines of the text, that
 /// [`THREAD_HEADERS`] − 1 more follow within [`THREAD_SPAN`] live lines, each within that
-/// span of the next down to the page's last prose line of text. A thread without a marker above it ("{ 18 comments… read them
-/// below or add one }") reads as prose, comment by comment.
+/// span of the next down to the page's last prose line of text. A thread without a marker
+/// above it ("{ 18 comments… read them below or add one }") reads as prose, comment by
+/// comment.
 fn thread_start(
     marked: &MarkedDoc,
     facts: &[LineFacts],
