@@ -23,8 +23,9 @@ const MAX_TITLE_DUP: f64 = 0.01;
 /// (`../shared/bench/dev-html`) with the same command: F1 0.964, title exact 0.981 (in-sample
 /// too; retrained without the page's class words, issue 10; the model trained on both views,
 /// shipped before, gave 0.957 and 0.974; 0.963 with the comment-thread rules of 2026-12-02,
-/// which drop comments that five truths keep, while they raise the cross-validated figure).
-/// The gate allows 0.01 less and is never lowered.
+/// which drop comments that five truths keep, while they raise the cross-validated figure;
+/// 0.9625 and 0.980 with the HTML model retrained the same day on labels that leave those
+/// comments out). The gate allows 0.01 less and is never lowered.
 const MIN_HTML_F1: f64 = 0.964 - 0.01;
 const MIN_HTML_TITLE_EXACT: f64 = 0.981 - 0.01;
 
