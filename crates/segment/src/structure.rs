@@ -641,7 +641,8 @@ const THREAD_SPAN: usize = 12;
 /// embedded post's stamp under its `@handle`), or a name that says ("Paula said,", six words
 /// at most: [`is_said_line`]), below two or more prose lines of the text, that
 /// [`THREAD_HEADERS`] − 1 more follow within [`THREAD_SPAN`] live lines, each within that
-/// span of the next down to the page's last prose line of text. A thread without a marker
+/// span of the next down to the page's last prose line of text (a run of dated headers that
+/// stops short of it, a widget's, is passed over). A thread without a marker
 /// above it ("{ 18 comments… read them below or add one }") reads as prose, comment by
 /// comment.
 fn thread_start(
@@ -679,7 +680,9 @@ fn thread_start(
                         last_header = j;
                     }
                 }
-                return (last_text <= last_header + THREAD_SPAN).then_some(k);
+                if last_text <= last_header + THREAD_SPAN {
+                    return Some(k);
+                }
             }
         }
         n_prose += usize::from(is_prose_text(k));
@@ -1891,6 +1894,15 @@ The second paragraph is a real sentence with many words in it.";
             "The article goes on below the widget with a long sentence of words.\n".repeat(14);
         assert_eq!(
             kept(&format!("{article}\n{}\n{more}", thread.join("\n"))),
+            2 + 6 + 14
+        );
+        // ... nor does such a widget hide the thread under the article.
+        assert_eq!(
+            kept(&format!(
+                "{article}\n{}\n{more}{}",
+                thread.join("\n"),
+                thread.join("\n")
+            )),
             2 + 6 + 14
         );
     }
